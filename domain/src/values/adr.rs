@@ -1,0 +1,200 @@
+//! Dangerous goods (ADR): UN number, hazard class, packing group.
+
+use super::collect;
+use crate::error::FieldError;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// ADR packing group: I (high danger), II (medium), III (low).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum PackingGroup {
+    I,
+    II,
+    III,
+}
+
+impl PackingGroup {
+    /// Parses `I`, `II` or `III` (any case) with the given field name.
+    pub fn parse_as(field: &str, raw: &str) -> Result<Self, FieldError> {
+        match raw.trim().to_ascii_uppercase().as_str() {
+            "I" => Ok(Self::I),
+            "II" => Ok(Self::II),
+            "III" => Ok(Self::III),
+            _ => Err(FieldError::new(field, "the packing group is I, II or III")),
+        }
+    }
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::I => "I",
+            Self::II => "II",
+            Self::III => "III",
+        }
+    }
+}
+
+impl fmt::Display for PackingGroup {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The ADR classes, with the UN divisions of classes 1 and 2.
+const ADR_CLASSES: [&str; 22] = [
+    "1", "1.1", "1.2", "1.3", "1.4", "1.5", "1.6", "2", "2.1", "2.2", "2.3", "3", "4.1", "4.2",
+    "4.3", "5.1", "5.2", "6.1", "6.2", "7", "8", "9",
+];
+
+/// An ADR hazard class such as `3` or `4.1`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(into = "String")]
+pub struct AdrClass(&'static str);
+
+impl AdrClass {
+    /// Parses with the field name `class`; a decimal comma is accepted (`4,1` → `4.1`).
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        Self::parse_as("class", raw)
+    }
+
+    pub fn parse_as(field: &str, raw: &str) -> Result<Self, FieldError> {
+        let s = raw.trim().replace(',', ".");
+        ADR_CLASSES
+            .iter()
+            .find(|c| **c == s)
+            .map(|c| Self(c))
+            .ok_or_else(|| {
+                FieldError::new(
+                    field,
+                    "unknown ADR class (expected 1, 1.1–1.6, 2, 2.1–2.3, 3, 4.1, 4.2, 4.3, 5.1, 5.2, 6.1, 6.2, 7, 8 or 9)",
+                )
+            })
+    }
+
+    pub fn as_str(&self) -> &'static str {
+        self.0
+    }
+}
+
+impl fmt::Display for AdrClass {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl TryFrom<String> for AdrClass {
+    type Error = FieldError;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Self::parse(&s)
+    }
+}
+
+super::deserialize_via_string!(AdrClass);
+
+impl From<AdrClass> for String {
+    fn from(c: AdrClass) -> Self {
+        c.0.to_owned()
+    }
+}
+
+/// A UN number, stored as `UN` and four digits (`UN1203`); `1203`, `un 1203` are accepted.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct UnNumber(String);
+
+impl UnNumber {
+    /// Parses with the field name `un_number`.
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        Self::parse_as("un_number", raw)
+    }
+
+    pub fn parse_as(field: &str, raw: &str) -> Result<Self, FieldError> {
+        let s = raw.trim().to_ascii_uppercase();
+        let digits = s.strip_prefix("UN").map_or(s.as_str(), str::trim_start);
+        if digits.len() == 4 && digits.chars().all(|c| c.is_ascii_digit()) && digits != "0000" {
+            Ok(Self(format!("UN{digits}")))
+        } else {
+            Err(FieldError::new(
+                field,
+                "a UN number has four digits, e.g. UN1203",
+            ))
+        }
+    }
+
+    /// The four digits without the `UN` prefix.
+    pub fn digits(&self) -> &str {
+        self.0.get(2..).unwrap_or_default()
+    }
+}
+
+super::string_value!(UnNumber);
+
+/// The unvalidated shape of [`Adr`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdrInput {
+    pub un_number: String,
+    pub class: String,
+    #[serde(default)]
+    pub packing_group: Option<String>,
+}
+
+/// Dangerous-goods data of a goods line.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "AdrInput")]
+pub struct Adr {
+    un_number: UnNumber,
+    class: AdrClass,
+    packing_group: Option<PackingGroup>,
+}
+
+impl Adr {
+    pub fn new(input: AdrInput) -> Result<Self, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let un_number = collect(&mut errors, UnNumber::parse(&input.un_number));
+        let class = collect(&mut errors, AdrClass::parse(&input.class));
+        let packing_group = collect(
+            &mut errors,
+            match input.packing_group.as_deref().map(str::trim) {
+                None | Some("") => Ok(None),
+                Some(pg) => PackingGroup::parse_as("packing_group", pg).map(Some),
+            },
+        );
+        let (Some(un_number), Some(class), Some(packing_group)) = (un_number, class, packing_group)
+        else {
+            return Err(errors);
+        };
+        Ok(Self {
+            un_number,
+            class,
+            packing_group,
+        })
+    }
+
+    pub fn un_number(&self) -> &UnNumber {
+        &self.un_number
+    }
+
+    pub fn class(&self) -> AdrClass {
+        self.class
+    }
+
+    pub fn packing_group(&self) -> Option<PackingGroup> {
+        self.packing_group
+    }
+}
+
+impl TryFrom<AdrInput> for Adr {
+    type Error = crate::error::DomainError;
+    fn try_from(input: AdrInput) -> Result<Self, Self::Error> {
+        Self::new(input).map_err(Into::into)
+    }
+}
+
+impl From<&Adr> for AdrInput {
+    fn from(a: &Adr) -> Self {
+        Self {
+            un_number: a.un_number.to_string(),
+            class: a.class.to_string(),
+            packing_group: a.packing_group.map(|p| p.to_string()),
+        }
+    }
+}

@@ -1,0 +1,388 @@
+//! What an order asks for: consignments, each from a pickup stop to a delivery stop with goods.
+//!
+//! Drafts and submitted orders hold the same validated [`OrderContent`]; what changes at
+//! submission is only that stops referring to a location get that location's address copied in
+//! ([`OrderContent::with_location_addresses`]), so a later edit of the location never rewrites a
+//! submitted order.
+
+use super::{
+    Address, AddressInput, Goods, GoodsInput, TimeWindow, TimeWindowInput, collect, collect_within,
+    optional_text, serde_time,
+};
+use crate::error::FieldError;
+use crate::ids::LocationId;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use time::Date;
+
+/// The unvalidated shape of a [`Stop`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StopInput {
+    #[serde(default)]
+    pub location_id: Option<LocationId>,
+    pub address: AddressInput,
+    #[serde(with = "serde_time::date")]
+    pub date: Date,
+    #[serde(default)]
+    pub time_window: Option<TimeWindowInput>,
+    #[serde(default)]
+    pub reference: Option<String>,
+    #[serde(default)]
+    pub instructions: Option<String>,
+}
+
+/// A pickup or delivery: where, when, and what the driver must know.
+///
+/// `location_id` links the stop to an address-book location; until submission `address` is
+/// whatever the form showed, at submission it is replaced by the location's current address.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "StopInput")]
+pub struct Stop {
+    location_id: Option<LocationId>,
+    address: Address,
+    #[serde(with = "serde_time::date")]
+    date: Date,
+    time_window: Option<TimeWindow>,
+    reference: Option<String>,
+    instructions: Option<String>,
+}
+
+impl Stop {
+    pub const MAX_REFERENCE: usize = 100;
+    pub const MAX_INSTRUCTIONS: usize = 2000;
+
+    pub fn new(input: StopInput) -> Result<Self, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let address = collect_within(&mut errors, "address", Address::new(input.address));
+        let time_window = collect(
+            &mut errors,
+            input
+                .time_window
+                .map(|w| TimeWindow::new(w.from, w.to))
+                .transpose(),
+        );
+        let reference = collect(
+            &mut errors,
+            optional_text(
+                "reference",
+                input.reference.as_deref(),
+                Self::MAX_REFERENCE,
+                false,
+            ),
+        );
+        let instructions = collect(
+            &mut errors,
+            optional_text(
+                "instructions",
+                input.instructions.as_deref(),
+                Self::MAX_INSTRUCTIONS,
+                true,
+            ),
+        );
+        let (Some(address), Some(time_window), Some(reference), Some(instructions)) =
+            (address, time_window, reference, instructions)
+        else {
+            return Err(errors);
+        };
+        Ok(Self {
+            location_id: input.location_id,
+            address,
+            date: input.date,
+            time_window,
+            reference,
+            instructions,
+        })
+    }
+
+    pub fn location_id(&self) -> Option<LocationId> {
+        self.location_id
+    }
+
+    pub fn address(&self) -> &Address {
+        &self.address
+    }
+
+    pub fn date(&self) -> Date {
+        self.date
+    }
+
+    pub fn time_window(&self) -> Option<TimeWindow> {
+        self.time_window
+    }
+
+    pub fn reference(&self) -> Option<&str> {
+        self.reference.as_deref()
+    }
+
+    pub fn instructions(&self) -> Option<&str> {
+        self.instructions.as_deref()
+    }
+}
+
+impl TryFrom<StopInput> for Stop {
+    type Error = crate::error::DomainError;
+    fn try_from(input: StopInput) -> Result<Self, Self::Error> {
+        Self::new(input).map_err(Into::into)
+    }
+}
+
+impl From<&Stop> for StopInput {
+    fn from(s: &Stop) -> Self {
+        Self {
+            location_id: s.location_id,
+            address: AddressInput::from(&s.address),
+            date: s.date,
+            time_window: s.time_window.map(Into::into),
+            reference: s.reference.clone(),
+            instructions: s.instructions.clone(),
+        }
+    }
+}
+
+/// The unvalidated shape of a [`Consignment`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConsignmentInput {
+    pub pickup: StopInput,
+    pub delivery: StopInput,
+    #[serde(default)]
+    pub goods: Vec<GoodsInput>,
+}
+
+/// Goods moved from one pickup to one delivery. At least one goods line; delivered on or after
+/// the pickup date.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "ConsignmentInput")]
+pub struct Consignment {
+    pickup: Stop,
+    delivery: Stop,
+    goods: Vec<Goods>,
+}
+
+impl Consignment {
+    pub const MAX_GOODS_LINES: usize = 100;
+
+    pub fn new(input: ConsignmentInput) -> Result<Self, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let pickup = collect_within(&mut errors, "pickup", Stop::new(input.pickup));
+        let delivery = collect_within(&mut errors, "delivery", Stop::new(input.delivery));
+        if input.goods.is_empty() {
+            errors.push(FieldError::new(
+                "goods",
+                "at least one goods line is required",
+            ));
+        } else if input.goods.len() > Self::MAX_GOODS_LINES {
+            errors.push(FieldError::new(
+                "goods",
+                "at most 100 goods lines per consignment",
+            ));
+        }
+        let mut goods = Vec::with_capacity(input.goods.len());
+        for (i, line) in input.goods.into_iter().enumerate() {
+            if let Some(g) = collect_within(&mut errors, &format!("goods[{i}]"), Goods::new(line)) {
+                goods.push(g);
+            }
+        }
+        if let (Some(p), Some(d)) = (&pickup, &delivery)
+            && d.date < p.date
+        {
+            errors.push(FieldError::new(
+                "delivery.date",
+                "the delivery date is before the pickup date",
+            ));
+        }
+        match (pickup, delivery) {
+            (Some(pickup), Some(delivery)) if errors.is_empty() => Ok(Self {
+                pickup,
+                delivery,
+                goods,
+            }),
+            _ => Err(errors),
+        }
+    }
+
+    pub fn pickup(&self) -> &Stop {
+        &self.pickup
+    }
+
+    pub fn delivery(&self) -> &Stop {
+        &self.delivery
+    }
+
+    pub fn goods(&self) -> &[Goods] {
+        &self.goods
+    }
+}
+
+impl TryFrom<ConsignmentInput> for Consignment {
+    type Error = crate::error::DomainError;
+    fn try_from(input: ConsignmentInput) -> Result<Self, Self::Error> {
+        Self::new(input).map_err(Into::into)
+    }
+}
+
+impl From<&Consignment> for ConsignmentInput {
+    fn from(c: &Consignment) -> Self {
+        Self {
+            pickup: StopInput::from(&c.pickup),
+            delivery: StopInput::from(&c.delivery),
+            goods: c.goods.iter().map(GoodsInput::from).collect(),
+        }
+    }
+}
+
+/// The unvalidated shape of [`OrderContent`] (the body of `POST /api/v1/orders`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrderContentInput {
+    #[serde(default)]
+    pub customer_reference: Option<String>,
+    #[serde(default)]
+    pub consignments: Vec<ConsignmentInput>,
+    #[serde(default)]
+    pub notes: Option<String>,
+}
+
+/// Everything a customer fills in for an order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "OrderContentInput")]
+pub struct OrderContent {
+    customer_reference: Option<String>,
+    consignments: Vec<Consignment>,
+    notes: Option<String>,
+}
+
+impl OrderContent {
+    pub const MAX_CUSTOMER_REFERENCE: usize = 100;
+    pub const MAX_NOTES: usize = 2000;
+    pub const MAX_CONSIGNMENTS: usize = 50;
+
+    /// Validates everything and returns all problems at once, with dotted paths such as
+    /// `consignments[0].goods[1].weight_kg`. An order without consignments is rejected here
+    /// ("stops missing"), so drafts are always complete enough to submit.
+    pub fn new(input: OrderContentInput) -> Result<Self, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let customer_reference = collect(
+            &mut errors,
+            optional_text(
+                "customer_reference",
+                input.customer_reference.as_deref(),
+                Self::MAX_CUSTOMER_REFERENCE,
+                false,
+            ),
+        );
+        if input.consignments.is_empty() {
+            errors.push(FieldError::new(
+                "consignments",
+                "at least one consignment with a pickup and a delivery stop is required",
+            ));
+        } else if input.consignments.len() > Self::MAX_CONSIGNMENTS {
+            errors.push(FieldError::new(
+                "consignments",
+                "at most 50 consignments per order",
+            ));
+        }
+        let mut consignments = Vec::with_capacity(input.consignments.len());
+        for (i, c) in input.consignments.into_iter().enumerate() {
+            let parent = format!("consignments[{i}]");
+            if let Some(c) = collect_within(&mut errors, &parent, Consignment::new(c)) {
+                consignments.push(c);
+            }
+        }
+        let notes = collect(
+            &mut errors,
+            optional_text("notes", input.notes.as_deref(), Self::MAX_NOTES, true),
+        );
+        match (customer_reference, notes) {
+            (Some(customer_reference), Some(notes)) if errors.is_empty() => Ok(Self {
+                customer_reference,
+                consignments,
+                notes,
+            }),
+            _ => Err(errors),
+        }
+    }
+
+    pub fn customer_reference(&self) -> Option<&str> {
+        self.customer_reference.as_deref()
+    }
+
+    pub fn consignments(&self) -> &[Consignment] {
+        &self.consignments
+    }
+
+    pub fn notes(&self) -> Option<&str> {
+        self.notes.as_deref()
+    }
+
+    /// Every stop with its field path (`consignments[0].pickup`), in order.
+    pub fn stops(&self) -> impl Iterator<Item = (String, &Stop)> {
+        self.consignments.iter().enumerate().flat_map(|(i, c)| {
+            [
+                (format!("consignments[{i}].pickup"), &c.pickup),
+                (format!("consignments[{i}].delivery"), &c.delivery),
+            ]
+        })
+    }
+
+    /// The locations the stops refer to: what the command handler must look up for submission.
+    pub fn location_ids(&self) -> BTreeSet<LocationId> {
+        self.stops().filter_map(|(_, s)| s.location_id).collect()
+    }
+
+    /// Sum of the goods weights in kg.
+    pub fn total_weight_kg(&self) -> f64 {
+        self.consignments
+            .iter()
+            .flat_map(|c| &c.goods)
+            .map(Goods::weight_kg)
+            .sum()
+    }
+
+    /// A copy whose location stops carry the given locations' addresses. A stop whose location
+    /// is missing from `addresses` (unknown, archived, not visible to the customer: the handler
+    /// decides) is reported as an error on its `location_id`.
+    pub fn with_location_addresses(
+        &self,
+        addresses: &[(LocationId, Address)],
+    ) -> Result<Self, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let mut copy = self.clone();
+        for (i, c) in copy.consignments.iter_mut().enumerate() {
+            for (role, stop) in [("pickup", &mut c.pickup), ("delivery", &mut c.delivery)] {
+                let Some(id) = stop.location_id else { continue };
+                match addresses.iter().find(|(l, _)| *l == id) {
+                    Some((_, address)) => stop.address = address.clone(),
+                    None => errors.push(FieldError::new(
+                        format!("consignments[{i}].{role}.location_id"),
+                        "this location is not available (archived, or not visible to the customer)",
+                    )),
+                }
+            }
+        }
+        if errors.is_empty() {
+            Ok(copy)
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+impl TryFrom<OrderContentInput> for OrderContent {
+    type Error = crate::error::DomainError;
+    fn try_from(input: OrderContentInput) -> Result<Self, Self::Error> {
+        Self::new(input).map_err(Into::into)
+    }
+}
+
+impl From<&OrderContent> for OrderContentInput {
+    fn from(c: &OrderContent) -> Self {
+        Self {
+            customer_reference: c.customer_reference.clone(),
+            consignments: c.consignments.iter().map(ConsignmentInput::from).collect(),
+            notes: c.notes.clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "content_tests.rs"]
+mod tests;

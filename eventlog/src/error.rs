@@ -1,0 +1,95 @@
+//! Errors of the store and of the executor.
+
+use portal_domain::DomainError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The stream was not at the expected version (someone else appended first).
+    #[error("version conflict on {stream}: expected version {expected}, {}", describe_actual(*.actual))]
+    VersionConflict {
+        stream: String,
+        expected: i64,
+        /// `None` when a concurrent append won the race after our version check.
+        actual: Option<i64>,
+    },
+
+    #[error("the idempotency key was already used for a different request")]
+    IdempotencyConflict,
+
+    #[error("an idempotency key has 1 to 200 printable ASCII characters")]
+    InvalidIdempotencyKey,
+
+    #[error("invalid stream id {0:?}")]
+    InvalidStreamId(String),
+
+    #[error("an append needs at least one event")]
+    EmptyAppend,
+
+    #[error("{0} events in one append; at most 65535")]
+    TooManyEvents(usize),
+
+    #[error("unsupported database URL {0:?}: use postgres://… or sqlite://…")]
+    UnsupportedUrl(String),
+
+    #[error("cannot encode event: {0}")]
+    Encode(#[source] serde_json::Error),
+
+    #[error("stored event at position {position} is unreadable: {reason}")]
+    Corrupt { position: i64, reason: String },
+
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+fn describe_actual(actual: Option<i64>) -> String {
+    match actual {
+        Some(v) => format!("the stream is at version {v}"),
+        None => "a concurrent append got there first".to_owned(),
+    }
+}
+
+impl StoreError {
+    pub fn is_conflict(&self) -> bool {
+        matches!(self, Self::VersionConflict { .. })
+    }
+}
+
+/// Why a command could not be executed.
+#[derive(Debug, thiserror::Error)]
+pub enum ExecuteError {
+    /// The domain said no; the message is for the user.
+    #[error(transparent)]
+    Rejected(#[from] DomainError),
+
+    /// Still conflicting after the bounded number of retries (the API answers 409).
+    #[error(
+        "{stream} kept changing while the command was applied ({attempts} attempts); try again"
+    )]
+    Conflict { stream: String, attempts: u32 },
+
+    #[error("the idempotency key was already used for a different request")]
+    IdempotencyConflict,
+
+    #[error("cannot decode event {event_type} v{schema_version} at position {position}: {reason}")]
+    Decode {
+        position: i64,
+        event_type: String,
+        schema_version: i32,
+        reason: String,
+    },
+
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl From<StoreError> for ExecuteError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::IdempotencyConflict => Self::IdempotencyConflict,
+            other => Self::Store(other),
+        }
+    }
+}

@@ -1,0 +1,233 @@
+//! PostgreSQL backend. An append is one statement ([`APPEND`]), one round trip, autocommit; see
+//! migration 0001 for how positions are derived from transaction ids and why readers go through
+//! `portal_read_all`.
+
+use super::{RawEvent, StoreOptions};
+use crate::envelope::{AppendResult, Idempotency, NewEvent, RecordedEvent, StreamId};
+use crate::error::StoreError;
+use portal_domain::TenantId;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
+use sqlx::{Row, migrate::Migrator};
+
+static MIGRATOR: Migrator = sqlx::migrate!("../migrations/postgres");
+
+const COLUMNS: &str = "position, stream_id, version, event_id, event_type, schema_version, \
+                       tenant, payload, metadata, recorded_at";
+
+/// Most events one append may carry: the ordinal within the transaction has 16 bits.
+pub const MAX_EVENTS_PER_APPEND: usize = 65_535;
+
+/// The append, in one statement. It inserts nothing when the stream is not at `$3` (then
+/// `first_position` is NULL and `current_version` tells where the stream is); with a key (`$9`)
+/// it also records the result under that key. Positions: migration 0001.
+const APPEND: &str = "
+WITH cur AS (
+    SELECT coalesce(max(version), 0) AS v FROM events WHERE stream_id = $2
+), ins AS (
+    INSERT INTO events (position, stream_id, version, event_id, event_type, schema_version,
+                        tenant, payload, metadata, recorded_at)
+    SELECT pg_current_xact_id()::text::bigint * 65536 + u.ord, $2, cur.v + u.ord, u.id, u.typ,
+           u.sv, $1, u.payload, u.meta, now()
+      FROM cur, unnest($4::uuid[], $5::text[], $6::integer[], $7::json[], $8::json[])
+                WITH ORDINALITY AS u(id, typ, sv, payload, meta, ord)
+     WHERE cur.v = $3
+    RETURNING position, version, recorded_at
+), idem AS (
+    INSERT INTO idempotency_keys (tenant, key, fingerprint, stream_id, first_version,
+                                  last_version, first_position, last_position, recorded_at)
+    SELECT $1, $9, $10, $2, min(version), max(version), min(position), max(position),
+           max(recorded_at)
+      FROM ins HAVING count(*) > 0 AND $9::text IS NOT NULL
+)
+SELECT min(position) AS first_position, max(position) AS last_position,
+       min(version) AS first_version, max(version) AS last_version,
+       max(recorded_at) AS recorded_at, false AS replayed,
+       (SELECT v FROM cur) AS current_version
+  FROM ins";
+
+#[derive(Debug, Clone)]
+pub struct PgStore {
+    pool: PgPool,
+}
+
+impl PgStore {
+    pub async fn connect(url: &str, options: &StoreOptions) -> Result<Self, StoreError> {
+        let connect: PgConnectOptions = url.parse()?;
+        let pool = PgPoolOptions::new()
+            .max_connections(options.max_connections)
+            .acquire_timeout(options.acquire_timeout)
+            .connect_with(connect)
+            .await?;
+        Ok(Self { pool })
+    }
+
+    /// Wraps an existing pool (tests and benchmarks share one pool with their baselines).
+    pub fn from_pool(pool: PgPool) -> Self {
+        Self { pool }
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        MIGRATOR.run(&self.pool).await?;
+        Ok(())
+    }
+
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub async fn append(
+        &self,
+        tenant: &TenantId,
+        stream: &StreamId,
+        expected_version: i64,
+        events: &[NewEvent],
+        idempotency: Option<&Idempotency>,
+    ) -> Result<AppendResult, StoreError> {
+        let ids: Vec<_> = events.iter().map(|e| e.event_id).collect();
+        let types: Vec<_> = events.iter().map(|e| e.event_type.as_str()).collect();
+        let versions: Vec<_> = events.iter().map(|e| e.schema_version).collect();
+        let payloads: Vec<_> = events.iter().map(|e| e.payload.clone()).collect();
+        let metadata = events
+            .iter()
+            .map(|e| serde_json::to_value(&e.metadata))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(StoreError::Encode)?;
+
+        if events.len() > MAX_EVENTS_PER_APPEND {
+            return Err(StoreError::TooManyEvents(events.len()));
+        }
+        // A keyed retry returns the first result; a concurrent retry with the same key can still
+        // win between this check and our insert, and the second round then replays its result.
+        for _ in 0..2 {
+            if let Some(idem) = idempotency
+                && let Some(prior) = self.find_idempotent(tenant, idem).await?
+            {
+                return Ok(prior);
+            }
+            let result = sqlx::query(APPEND)
+                .bind(tenant.as_str())
+                .bind(stream.as_str())
+                .bind(expected_version)
+                .bind(&ids)
+                .bind(&types)
+                .bind(&versions)
+                .bind(&payloads)
+                .bind(&metadata)
+                .bind(idempotency.map(Idempotency::key))
+                .bind(idempotency.map(Idempotency::fingerprint))
+                .fetch_one(&self.pool)
+                .await;
+            let err = match result {
+                Ok(row) => {
+                    if row.try_get::<Option<i64>, _>("first_position")?.is_none() {
+                        return Err(StoreError::VersionConflict {
+                            stream: stream.to_string(),
+                            expected: expected_version,
+                            actual: row.try_get("current_version")?,
+                        });
+                    }
+                    return append_result(stream, &row);
+                }
+                Err(err) => err,
+            };
+            let constraint = match &err {
+                sqlx::Error::Database(db) if db.code().as_deref() == Some("23505") => {
+                    db.constraint().map(str::to_owned)
+                }
+                _ => None,
+            };
+            match constraint.as_deref() {
+                // A concurrent append took the version after our snapshot read it.
+                Some("events_stream_version_unique") => {
+                    return Err(StoreError::VersionConflict {
+                        stream: stream.to_string(),
+                        expected: expected_version,
+                        actual: None,
+                    });
+                }
+                Some("idempotency_keys_pkey") if idempotency.is_some() => continue,
+                _ => return Err(err.into()),
+            }
+        }
+        Err(StoreError::IdempotencyConflict)
+    }
+
+    pub async fn find_idempotent(
+        &self,
+        tenant: &TenantId,
+        idempotency: &Idempotency,
+    ) -> Result<Option<AppendResult>, StoreError> {
+        let row = sqlx::query(
+            "SELECT fingerprint, stream_id, first_position, last_position, first_version, \
+                    last_version, recorded_at, true AS replayed \
+               FROM idempotency_keys WHERE tenant = $1 AND key = $2",
+        )
+        .bind(tenant.as_str())
+        .bind(idempotency.key())
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        if row.try_get::<String, _>("fingerprint")? != idempotency.fingerprint() {
+            return Err(StoreError::IdempotencyConflict);
+        }
+        let stream = StreamId::parse(&row.try_get::<String, _>("stream_id")?)?;
+        append_result(&stream, &row).map(Some)
+    }
+
+    pub async fn read_stream(&self, stream: &StreamId) -> Result<Vec<RecordedEvent>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM events WHERE stream_id = $1 ORDER BY version"
+        ))
+        .bind(stream.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(decode_row).collect()
+    }
+
+    pub async fn read_all(
+        &self,
+        after_position: i64,
+        limit: u32,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        // Never a plain SELECT here: see portal_read_all() in migration 0001.
+        let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM portal_read_all($1, $2)"))
+            .bind(after_position)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(decode_row).collect()
+    }
+}
+
+fn append_result(stream: &StreamId, row: &PgRow) -> Result<AppendResult, StoreError> {
+    Ok(AppendResult {
+        stream_id: stream.clone(),
+        first_version: row.try_get("first_version")?,
+        last_version: row.try_get("last_version")?,
+        first_position: row.try_get("first_position")?,
+        last_position: row.try_get("last_position")?,
+        recorded_at: row.try_get("recorded_at")?,
+        replayed: row.try_get("replayed")?,
+    })
+}
+
+fn decode_row(row: &PgRow) -> Result<RecordedEvent, StoreError> {
+    RawEvent {
+        position: row.try_get("position")?,
+        stream_id: row.try_get("stream_id")?,
+        version: row.try_get("version")?,
+        event_id: row.try_get("event_id")?,
+        event_type: row.try_get("event_type")?,
+        schema_version: row.try_get("schema_version")?,
+        tenant: row.try_get("tenant")?,
+        payload: row.try_get("payload")?,
+        metadata: row.try_get("metadata")?,
+        recorded_at: row.try_get("recorded_at")?,
+    }
+    .into_recorded()
+}

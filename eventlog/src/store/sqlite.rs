@@ -1,0 +1,235 @@
+//! SQLite backend (embedded mode). All writes go through a pool of one connection and run in
+//! `BEGIN IMMEDIATE` transactions, so appends are serialised and positions follow commit order;
+//! reads use a separate pool and WAL snapshots, so they never block the writer.
+
+use super::{RawEvent, StoreOptions};
+use crate::envelope::{AppendResult, Idempotency, NewEvent, RecordedEvent, StreamId};
+use crate::error::StoreError;
+use portal_domain::TenantId;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
+};
+use sqlx::{Row, migrate::Migrator};
+use std::str::FromStr;
+use std::time::Duration;
+use time::OffsetDateTime;
+
+static MIGRATOR: Migrator = sqlx::migrate!("../migrations/sqlite");
+
+const COLUMNS: &str = "position, stream_id, version, event_id, event_type, schema_version, \
+                       tenant, payload, metadata, recorded_at";
+
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    writer: SqlitePool,
+    reader: SqlitePool,
+}
+
+impl SqliteStore {
+    pub async fn connect(url: &str, options: &StoreOptions) -> Result<Self, StoreError> {
+        let connect = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // The log is the source of truth: survive power loss, not only a crash.
+            .synchronous(SqliteSynchronous::Full)
+            .busy_timeout(Duration::from_secs(10))
+            .foreign_keys(true);
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(options.acquire_timeout.max(Duration::from_secs(30)))
+            .connect_with(connect.clone())
+            .await?;
+        let reader = SqlitePoolOptions::new()
+            .max_connections(options.max_connections.max(1))
+            .acquire_timeout(options.acquire_timeout)
+            .connect_with(connect)
+            .await?;
+        Ok(Self { writer, reader })
+    }
+
+    /// The pool that serialises writes; other tables of the embedded database must be written
+    /// through it too, or they will meet `SQLITE_BUSY`.
+    pub fn writer(&self) -> &SqlitePool {
+        &self.writer
+    }
+
+    pub fn reader(&self) -> &SqlitePool {
+        &self.reader
+    }
+
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        MIGRATOR.run(&self.writer).await?;
+        Ok(())
+    }
+
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.reader).await?;
+        Ok(())
+    }
+
+    pub async fn append(
+        &self,
+        tenant: &TenantId,
+        stream: &StreamId,
+        expected_version: i64,
+        events: &[NewEvent],
+        idempotency: Option<&Idempotency>,
+    ) -> Result<AppendResult, StoreError> {
+        let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
+        if let Some(idem) = idempotency
+            && let Some(prior) = find_idempotent(&mut tx, tenant, idem).await?
+        {
+            return Ok(prior);
+        }
+        let current: i64 =
+            sqlx::query_scalar("SELECT coalesce(max(version), 0) FROM events WHERE stream_id = ?")
+                .bind(stream.as_str())
+                .fetch_one(&mut *tx)
+                .await?;
+        if current != expected_version {
+            return Err(StoreError::VersionConflict {
+                stream: stream.to_string(),
+                expected: expected_version,
+                actual: Some(current),
+            });
+        }
+        let now = OffsetDateTime::now_utc();
+        let mut positions = Vec::with_capacity(events.len());
+        for (offset, event) in (1_i64..).zip(events) {
+            let metadata = serde_json::to_string(&event.metadata).map_err(StoreError::Encode)?;
+            let payload = serde_json::to_string(&event.payload).map_err(StoreError::Encode)?;
+            let position: i64 = sqlx::query_scalar(
+                "INSERT INTO events (stream_id, version, event_id, event_type, schema_version, \
+                                     tenant, payload, metadata, recorded_at) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING position",
+            )
+            .bind(stream.as_str())
+            .bind(current + offset)
+            .bind(event.event_id.to_string())
+            .bind(&event.event_type)
+            .bind(event.schema_version)
+            .bind(tenant.as_str())
+            .bind(payload)
+            .bind(metadata)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+            positions.push(position);
+        }
+        let result = AppendResult {
+            stream_id: stream.clone(),
+            first_version: current + 1,
+            last_version: current + events.len() as i64,
+            first_position: positions.first().copied().unwrap_or_default(),
+            last_position: positions.last().copied().unwrap_or_default(),
+            recorded_at: now,
+            replayed: false,
+        };
+        if let Some(idem) = idempotency {
+            sqlx::query(
+                "INSERT INTO idempotency_keys (tenant, key, fingerprint, stream_id, first_version, \
+                     last_version, first_position, last_position, recorded_at) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(tenant.as_str())
+            .bind(idem.key())
+            .bind(idem.fingerprint())
+            .bind(stream.as_str())
+            .bind(result.first_version)
+            .bind(result.last_version)
+            .bind(result.first_position)
+            .bind(result.last_position)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(result)
+    }
+
+    pub async fn find_idempotent(
+        &self,
+        tenant: &TenantId,
+        idempotency: &Idempotency,
+    ) -> Result<Option<AppendResult>, StoreError> {
+        let mut conn = self.reader.acquire().await?;
+        find_idempotent(&mut conn, tenant, idempotency).await
+    }
+
+    pub async fn read_stream(&self, stream: &StreamId) -> Result<Vec<RecordedEvent>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM events WHERE stream_id = ? ORDER BY version"
+        ))
+        .bind(stream.as_str())
+        .fetch_all(&self.reader)
+        .await?;
+        rows.iter().map(decode_row).collect()
+    }
+
+    pub async fn read_all(
+        &self,
+        after_position: i64,
+        limit: u32,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?"
+        ))
+        .bind(after_position)
+        .bind(i64::from(limit))
+        .fetch_all(&self.reader)
+        .await?;
+        rows.iter().map(decode_row).collect()
+    }
+}
+
+async fn find_idempotent(
+    conn: &mut sqlx::SqliteConnection,
+    tenant: &TenantId,
+    idempotency: &Idempotency,
+) -> Result<Option<AppendResult>, StoreError> {
+    let row = sqlx::query(
+        "SELECT fingerprint, stream_id, first_version, last_version, first_position, \
+                last_position, recorded_at FROM idempotency_keys WHERE tenant = ? AND key = ?",
+    )
+    .bind(tenant.as_str())
+    .bind(idempotency.key())
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    if row.try_get::<String, _>("fingerprint")? != idempotency.fingerprint() {
+        return Err(StoreError::IdempotencyConflict);
+    }
+    Ok(Some(AppendResult {
+        stream_id: StreamId::parse(&row.try_get::<String, _>("stream_id")?)?,
+        first_version: row.try_get("first_version")?,
+        last_version: row.try_get("last_version")?,
+        first_position: row.try_get("first_position")?,
+        last_position: row.try_get("last_position")?,
+        recorded_at: row.try_get("recorded_at")?,
+        replayed: true,
+    }))
+}
+
+fn decode_row(row: &SqliteRow) -> Result<RecordedEvent, StoreError> {
+    let position: i64 = row.try_get("position")?;
+    let corrupt = |reason: String| StoreError::Corrupt { position, reason };
+    let event_id: String = row.try_get("event_id")?;
+    let payload: String = row.try_get("payload")?;
+    let metadata: String = row.try_get("metadata")?;
+    RawEvent {
+        position,
+        stream_id: row.try_get("stream_id")?,
+        version: row.try_get("version")?,
+        event_id: event_id
+            .parse()
+            .map_err(|e| corrupt(format!("event id: {e}")))?,
+        event_type: row.try_get("event_type")?,
+        schema_version: row.try_get("schema_version")?,
+        tenant: row.try_get("tenant")?,
+        payload: serde_json::from_str(&payload).map_err(|e| corrupt(format!("payload: {e}")))?,
+        metadata: serde_json::from_str(&metadata).map_err(|e| corrupt(format!("metadata: {e}")))?,
+        recorded_at: row.try_get("recorded_at")?,
+    }
+    .into_recorded()
+}

@@ -1,0 +1,108 @@
+//! The command line. Every flag has an environment fallback (shown by `--help`).
+
+use clap::{Args, Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "portal",
+    version,
+    about = "Customer portal of a road freight carrier (event-sourced CQRS service)",
+    long_about = "Customer portal of a road freight carrier.\n\nWithout DATABASE_URL the portal runs \
+                  embedded: a SQLite database under the data folder. Without a subcommand it serves."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Settings every subcommand takes.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// The event store: postgres://user:password@host:port/database or sqlite://path/to/file.db.
+    /// Unset: embedded SQLite at <data-dir>/portal.db.
+    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
+    pub database_url: Option<String>,
+
+    /// Folder for the embedded mode's files (SQLite database, emails).
+    #[arg(
+        long,
+        env = "PORTAL_DATA_DIR",
+        global = true,
+        default_value = "./portal-data"
+    )]
+    pub data_dir: PathBuf,
+
+    /// Database connections per process.
+    #[arg(
+        long,
+        env = "PORTAL_DB_MAX_CONNECTIONS",
+        global = true,
+        default_value_t = 16
+    )]
+    pub db_max_connections: u32,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the service: migrations at start, then HTTP (default).
+    Serve(ServeArgs),
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Manage tenants (carriers).
+    #[command(subcommand)]
+    Tenant(TenantCommand),
+    /// Print the event log as JSON lines, in log order.
+    Events {
+        /// Only events after this global position.
+        #[arg(long, default_value_t = 0)]
+        after: i64,
+        /// At most this many events (default: all).
+        #[arg(long)]
+        limit: Option<u64>,
+    },
+}
+
+impl Default for Command {
+    fn default() -> Self {
+        Self::Serve(ServeArgs::parse_from_env())
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on (port 0 picks a free port; the bound address is printed).
+    #[arg(long, env = "PORTAL_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+
+    /// Public base URL of the portal, used for links in emails (default: from --listen).
+    #[arg(long, env = "PORTAL_PUBLIC_URL")]
+    pub public_url: Option<String>,
+}
+
+impl ServeArgs {
+    /// `portal` without a subcommand serves with the serve flags' environment fallbacks.
+    fn parse_from_env() -> Self {
+        #[derive(Parser)]
+        struct Only {
+            #[command(flatten)]
+            serve: ServeArgs,
+        }
+        Only::parse_from(["portal"]).serve
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TenantCommand {
+    /// Create a tenant (a carrier) with a slug (its permanent id) and a display name.
+    Add {
+        /// Permanent id: 2-40 characters a-z, 0-9, '-' (appears in URLs and NATS subjects).
+        slug: String,
+        /// Display name of the carrier.
+        #[arg(long)]
+        name: String,
+    },
+}

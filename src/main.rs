@@ -1,0 +1,60 @@
+//! `portal`: the one binary of the carrier customer portal. One process runs every role
+//! (`portal serve`); operations and audits have their own subcommands.
+//!
+//! Layout:
+//! - `cli`: the command line (clap, flags with environment fallbacks).
+//! - `settings`: typed settings resolved from the command line, printed at start with secrets
+//!   redacted, and the connection to the event store with one-line errors naming the setting.
+//! - `serve`: the HTTP server (`/healthz`, `/readyz`).
+//! - `ops`: `migrate`, `tenant add`, `events`.
+//!
+//! Errors leave `main` as one line (`error: …: cause: cause`) and exit code 1.
+
+mod cli;
+mod ops;
+mod serve;
+mod settings;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("PORTAL_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: cli::Cli) -> anyhow::Result<()> {
+    let command = cli.command.unwrap_or_default();
+    match command {
+        cli::Command::Serve(args) => {
+            let settings = settings::Settings::resolve(&cli.global, Some(&args))?;
+            serve::run(settings).await
+        }
+        cli::Command::Migrate => {
+            let settings = settings::Settings::resolve(&cli.global, None)?;
+            ops::migrate(&settings).await
+        }
+        cli::Command::Tenant(cli::TenantCommand::Add { slug, name }) => {
+            let settings = settings::Settings::resolve(&cli.global, None)?;
+            ops::tenant_add(&settings, &slug, &name).await
+        }
+        cli::Command::Events { after, limit } => {
+            let settings = settings::Settings::resolve(&cli.global, None)?;
+            ops::events(&settings, after, limit).await
+        }
+    }
+}

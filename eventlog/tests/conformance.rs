@@ -1,6 +1,8 @@
 //! One conformance suite for both backends: every test function below runs once on SQLite and
 //! once on PostgreSQL (`PORTAL_TEST_DATABASE_URL`), through the `conformance!` macro at the end.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
 #[path = "common/counter.rs"]
 mod counter;
 
@@ -258,7 +260,7 @@ async fn a_duplicate_event_id_is_refused(t: TestStoreRef) {
     let acme = tenant("acme");
     let e = event("Made", 1);
     store
-        .append(&acme, &stream("thing-1"), 0, &[e.clone()], None)
+        .append(&acme, &stream("thing-1"), 0, std::slice::from_ref(&e), None)
         .await
         .unwrap();
     let err = store.append(&acme, &stream("thing-2"), 0, &[e], None).await;

@@ -86,10 +86,11 @@ impl Settings {
         };
         Store::connect(&self.database_url, &options)
             .await
-            .with_context(|| {
-                format!(
-                    "cannot connect to the database {} ({DATABASE_SETTING})",
-                    redact(&self.database_url)
+            .map_err(|e| {
+                anyhow::anyhow!(
+                    "cannot connect to the database {} ({DATABASE_SETTING}): {}",
+                    redact(&self.database_url),
+                    e.root_cause()
                 )
             })
     }
@@ -97,10 +98,11 @@ impl Settings {
     /// Connects and applies the migrations.
     pub async fn open_migrated_store(&self) -> anyhow::Result<Store> {
         let store = self.open_store().await?;
-        store.migrate().await.with_context(|| {
-            format!(
-                "cannot migrate the database {} ({DATABASE_SETTING})",
-                redact(&self.database_url)
+        store.migrate().await.map_err(|e| {
+            anyhow::anyhow!(
+                "cannot migrate the database {} ({DATABASE_SETTING}): {}",
+                redact(&self.database_url),
+                e.root_cause()
             )
         })?;
         Ok(store)

@@ -40,7 +40,10 @@ pub enum StoreError {
     #[error("database migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
 
-    #[error("database error: {0}")]
+    #[error("no answer from the database server within {} s", .0.as_secs())]
+    ConnectTimeout(std::time::Duration),
+
+    #[error(transparent)]
     Database(#[from] sqlx::Error),
 }
 
@@ -52,6 +55,16 @@ fn describe_actual(actual: Option<i64>) -> String {
 }
 
 impl StoreError {
+    /// The innermost cause as one line, for operators: sqlx nests its errors and repeats their
+    /// messages, so printing the whole chain says the same thing three times.
+    pub fn root_cause(&self) -> String {
+        let mut current: &dyn std::error::Error = self;
+        while let Some(next) = current.source() {
+            current = next;
+        }
+        current.to_string()
+    }
+
     pub fn is_conflict(&self) -> bool {
         matches!(self, Self::VersionConflict { .. })
     }

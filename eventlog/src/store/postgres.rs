@@ -7,7 +7,7 @@ use crate::envelope::{AppendResult, Idempotency, NewEvent, RecordedEvent, Stream
 use crate::error::StoreError;
 use portal_domain::TenantId;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
-use sqlx::{Row, migrate::Migrator};
+use sqlx::{ConnectOptions, Connection, Row, migrate::Migrator};
 
 static MIGRATOR: Migrator = sqlx::migrate!("../migrations/postgres");
 
@@ -53,6 +53,15 @@ pub struct PgStore {
 impl PgStore {
     pub async fn connect(url: &str, options: &StoreOptions) -> Result<Self, StoreError> {
         let connect: PgConnectOptions = url.parse()?;
+        // One direct connection first: a pool would report an unreachable server or a wrong
+        // password only as "pool timed out", hiding the reason the operator needs.
+        match tokio::time::timeout(options.acquire_timeout, connect.connect()).await {
+            Err(_) => return Err(StoreError::ConnectTimeout(options.acquire_timeout)),
+            Ok(Err(e)) => return Err(e.into()),
+            Ok(Ok(probe)) => {
+                let _ = probe.close().await;
+            }
+        }
         let pool = PgPoolOptions::new()
             .max_connections(options.max_connections)
             .acquire_timeout(options.acquire_timeout)

@@ -338,6 +338,37 @@ async fn readers_never_skip_events_of_concurrent_writers(t: TestStoreRef) {
             })
         })
         .collect();
+    // On PostgreSQL, slow writers also hold their transaction open for a moment after appending,
+    // so that later transactions commit first: without its visibility horizon the reader would
+    // then pass their events and skip these (checked by replacing `portal_read_all` with a plain
+    // `ORDER BY position` read: this test then fails).
+    const SLOW_WRITERS: i64 = 4;
+    const SLOW_APPENDS: i64 = 40;
+    let slow_writers: Vec<_> = match &store {
+        Store::Postgres(pg) => (0..SLOW_WRITERS)
+            .map(|w| {
+                let (pg, acme) = (pg.clone(), acme.clone());
+                tokio::spawn(async move {
+                    for i in 0..SLOW_APPENDS {
+                        let s = stream(&format!("slow-{w}"));
+                        let mut tx = pg.pool().begin().await.unwrap();
+                        pg.append_in_transaction(&mut tx, &acme, &s, i, &[event("Made", i)])
+                            .await
+                            .unwrap();
+                        tokio::time::sleep(std::time::Duration::from_millis(2 + (i % 4) as u64))
+                            .await;
+                        tx.commit().await.unwrap();
+                    }
+                })
+            })
+            .collect(),
+        Store::Sqlite(_) => Vec::new(),
+    };
+    let slow_total = if slow_writers.is_empty() {
+        0
+    } else {
+        SLOW_WRITERS * SLOW_APPENDS
+    };
     let writers_done = Arc::new(AtomicBool::new(false));
     let reader = {
         let (store, writers_done) = (store.clone(), writers_done.clone());
@@ -364,7 +395,7 @@ async fn readers_never_skip_events_of_concurrent_writers(t: TestStoreRef) {
             }
         })
     };
-    for w in writers {
+    for w in writers.into_iter().chain(slow_writers) {
         w.await.unwrap();
     }
     writers_done.store(true, Ordering::SeqCst);
@@ -376,7 +407,7 @@ async fn readers_never_skip_events_of_concurrent_writers(t: TestStoreRef) {
         .into_iter()
         .map(|e| e.event_id)
         .collect();
-    let expected: i64 = (0..APPENDS).map(|i| 1 + (i % 3)).sum::<i64>() * WRITERS;
+    let expected: i64 = (0..APPENDS).map(|i| 1 + (i % 3)).sum::<i64>() * WRITERS + slow_total;
     assert_eq!(committed.len() as i64, expected);
     let unique: HashSet<_> = seen.iter().collect();
     assert_eq!(unique.len(), seen.len(), "an event was read twice");

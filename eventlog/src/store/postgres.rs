@@ -6,7 +6,7 @@ use super::{RawEvent, StoreOptions};
 use crate::envelope::{AppendResult, Idempotency, NewEvent, RecordedEvent, StreamId};
 use crate::error::StoreError;
 use portal_domain::TenantId;
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgExecutor, PgPool, PgPoolOptions, PgRow};
 use sqlx::{ConnectOptions, Connection, Row, migrate::Migrator};
 
 static MIGRATOR: Migrator = sqlx::migrate!("../migrations/postgres");
@@ -97,19 +97,6 @@ impl PgStore {
         events: &[NewEvent],
         idempotency: Option<&Idempotency>,
     ) -> Result<AppendResult, StoreError> {
-        let ids: Vec<_> = events.iter().map(|e| e.event_id).collect();
-        let types: Vec<_> = events.iter().map(|e| e.event_type.as_str()).collect();
-        let versions: Vec<_> = events.iter().map(|e| e.schema_version).collect();
-        let payloads: Vec<_> = events.iter().map(|e| e.payload.clone()).collect();
-        let metadata = events
-            .iter()
-            .map(|e| serde_json::to_value(&e.metadata))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(StoreError::Encode)?;
-
-        if events.len() > MAX_EVENTS_PER_APPEND {
-            return Err(StoreError::TooManyEvents(events.len()));
-        }
         // A keyed retry returns the first result; a concurrent retry with the same key can still
         // win between this check and our insert, and the second round then replays its result.
         for _ in 0..2 {
@@ -118,52 +105,44 @@ impl PgStore {
             {
                 return Ok(prior);
             }
-            let result = sqlx::query(APPEND)
-                .bind(tenant.as_str())
-                .bind(stream.as_str())
-                .bind(expected_version)
-                .bind(&ids)
-                .bind(&types)
-                .bind(&versions)
-                .bind(&payloads)
-                .bind(&metadata)
-                .bind(idempotency.map(Idempotency::key))
-                .bind(idempotency.map(Idempotency::fingerprint))
-                .fetch_one(&self.pool)
-                .await;
-            let err = match result {
-                Ok(row) => {
-                    if row.try_get::<Option<i64>, _>("first_position")?.is_none() {
-                        return Err(StoreError::VersionConflict {
-                            stream: stream.to_string(),
-                            expected: expected_version,
-                            actual: row.try_get("current_version")?,
-                        });
-                    }
-                    return append_result(stream, &row);
+            let result = run_append(
+                &self.pool,
+                tenant,
+                stream,
+                expected_version,
+                events,
+                idempotency,
+            )
+            .await;
+            match result {
+                Err(StoreError::Database(e))
+                    if is_unique_violation(&e, "idempotency_keys_pkey") =>
+                {
+                    continue;
                 }
-                Err(err) => err,
-            };
-            let constraint = match &err {
-                sqlx::Error::Database(db) if db.code().as_deref() == Some("23505") => {
-                    db.constraint().map(str::to_owned)
-                }
-                _ => None,
-            };
-            match constraint.as_deref() {
-                // A concurrent append took the version after our snapshot read it.
-                Some("events_stream_version_unique") => {
-                    return Err(StoreError::VersionConflict {
-                        stream: stream.to_string(),
-                        expected: expected_version,
-                        actual: None,
-                    });
-                }
-                Some("idempotency_keys_pkey") if idempotency.is_some() => continue,
-                _ => return Err(err.into()),
+                other => return other,
             }
         }
         Err(StoreError::IdempotencyConflict)
+    }
+
+    /// Appends inside a transaction the caller holds open, without an idempotency key.
+    /// Contract: the append must be the first write of that transaction and its only append
+    /// (positions come from the transaction id, see migration 0001). Readers do not see the
+    /// events, nor any appended after them, until the transaction ends. The conformance suite
+    /// uses it to hold commits back and prove that readers never skip.
+    pub async fn append_in_transaction(
+        &self,
+        conn: &mut PgConnection,
+        tenant: &TenantId,
+        stream: &StreamId,
+        expected_version: i64,
+        events: &[NewEvent],
+    ) -> Result<AppendResult, StoreError> {
+        if events.is_empty() {
+            return Err(StoreError::EmptyAppend);
+        }
+        run_append(conn, tenant, stream, expected_version, events, None).await
     }
 
     pub async fn find_idempotent(
@@ -211,6 +190,68 @@ impl PgStore {
             .await?;
         rows.iter().map(decode_row).collect()
     }
+}
+
+/// Runs [`APPEND`] once on `executor`.
+async fn run_append<'e>(
+    executor: impl PgExecutor<'e>,
+    tenant: &TenantId,
+    stream: &StreamId,
+    expected_version: i64,
+    events: &[NewEvent],
+    idempotency: Option<&Idempotency>,
+) -> Result<AppendResult, StoreError> {
+    if events.len() > MAX_EVENTS_PER_APPEND {
+        return Err(StoreError::TooManyEvents(events.len()));
+    }
+    let ids: Vec<_> = events.iter().map(|e| e.event_id).collect();
+    let types: Vec<_> = events.iter().map(|e| e.event_type.as_str()).collect();
+    let versions: Vec<_> = events.iter().map(|e| e.schema_version).collect();
+    let payloads: Vec<_> = events.iter().map(|e| e.payload.clone()).collect();
+    let metadata = events
+        .iter()
+        .map(|e| serde_json::to_value(&e.metadata))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(StoreError::Encode)?;
+
+    let row = sqlx::query(APPEND)
+        .bind(tenant.as_str())
+        .bind(stream.as_str())
+        .bind(expected_version)
+        .bind(&ids)
+        .bind(&types)
+        .bind(&versions)
+        .bind(&payloads)
+        .bind(&metadata)
+        .bind(idempotency.map(Idempotency::key))
+        .bind(idempotency.map(Idempotency::fingerprint))
+        .fetch_one(executor)
+        .await
+        .map_err(|e| {
+            // A concurrent append took the version after our snapshot read it.
+            if is_unique_violation(&e, "events_stream_version_unique") {
+                StoreError::VersionConflict {
+                    stream: stream.to_string(),
+                    expected: expected_version,
+                    actual: None,
+                }
+            } else {
+                e.into()
+            }
+        })?;
+    if row.try_get::<Option<i64>, _>("first_position")?.is_none() {
+        return Err(StoreError::VersionConflict {
+            stream: stream.to_string(),
+            expected: expected_version,
+            actual: row.try_get("current_version")?,
+        });
+    }
+    append_result(stream, &row)
+}
+
+fn is_unique_violation(err: &sqlx::Error, constraint: &str) -> bool {
+    matches!(err, sqlx::Error::Database(db)
+        if db.code().as_deref() == Some("23505") && db.constraint() == Some(constraint))
 }
 
 fn append_result(stream: &StreamId, row: &PgRow) -> Result<AppendResult, StoreError> {

@@ -47,7 +47,7 @@ fn assert_one_error_line(stderr: &str, needle: &str) {
     assert!(errors[0].contains(needle), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(
-        stderr.lines().filter(|l| !l.trim().is_empty()).last(),
+        stderr.lines().rfind(|l| !l.trim().is_empty()),
         Some(errors[0])
     );
 }

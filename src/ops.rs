@@ -1,6 +1,6 @@
 //! Operations subcommands: `migrate`, `tenant add`, `events`.
 
-use crate::settings::Settings;
+use crate::settings::{Settings, root_cause};
 use anyhow::{Context, bail};
 use portal_domain::tenant::{Tenant, TenantCommand};
 use portal_domain::values::Name;
@@ -39,7 +39,7 @@ pub async fn tenant_add(settings: &Settings, slug: &str, name: &str) -> anyhow::
         Err(ExecuteError::Rejected(DomainError::AlreadyExists(_))) => {
             bail!("tenant {tenant_id} already exists")
         }
-        Err(e) => Err(e).context("cannot create the tenant"),
+        Err(e) => bail!("cannot create the tenant: {}", root_cause(&e)),
     }
 }
 
@@ -57,7 +57,7 @@ pub async fn events(settings: &Settings, after: i64, limit: Option<u64>) -> anyh
         let page = store
             .read_all(position, page_size)
             .await
-            .context("cannot read the event log")?;
+            .map_err(|e| anyhow::anyhow!("cannot read the event log: {}", root_cause(&e)))?;
         let Some(last) = page.last() else { break };
         position = last.position;
         for event in &page {

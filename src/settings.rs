@@ -90,7 +90,7 @@ impl Settings {
                 anyhow::anyhow!(
                     "cannot connect to the database {} ({DATABASE_SETTING}): {}",
                     redact(&self.database_url),
-                    e.root_cause()
+                    root_cause(&e)
                 )
             })
     }
@@ -102,7 +102,7 @@ impl Settings {
             anyhow::anyhow!(
                 "cannot migrate the database {} ({DATABASE_SETTING}): {}",
                 redact(&self.database_url),
-                e.root_cause()
+                root_cause(&e)
             )
         })?;
         Ok(store)
@@ -152,6 +152,16 @@ fn check_database_url(raw: &str) -> anyhow::Result<String> {
             "{DATABASE_SETTING} has the unsupported scheme {other:?}: use postgres://… or sqlite://…"
         ),
     }
+}
+
+/// The innermost cause of an error as one line: sqlx repeats a cause's message in its own, so
+/// printing the whole chain says the same thing two or three times.
+pub fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut current = err;
+    while let Some(next) = current.source() {
+        current = next;
+    }
+    current.to_string()
 }
 
 /// Hides passwords in a URL (user info and `password=` style query parameters).

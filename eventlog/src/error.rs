@@ -55,16 +55,6 @@ fn describe_actual(actual: Option<i64>) -> String {
 }
 
 impl StoreError {
-    /// The innermost cause as one line, for operators: sqlx nests its errors and repeats their
-    /// messages, so printing the whole chain says the same thing three times.
-    pub fn root_cause(&self) -> String {
-        let mut current: &dyn std::error::Error = self;
-        while let Some(next) = current.source() {
-            current = next;
-        }
-        current.to_string()
-    }
-
     pub fn is_conflict(&self) -> bool {
         matches!(self, Self::VersionConflict { .. })
     }

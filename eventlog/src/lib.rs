@@ -14,15 +14,27 @@
 //! - [`error`]: [`StoreError`] and [`ExecuteError`].
 //! - `testing` (feature `testing`): throw-away databases for tests of this and other crates.
 //!
-//! The relay to NATS, the subscription runner and the in-process bus come with the fan-out issue.
+//! - [`wire`]: the CloudEvents document and NATS subject of an event (see `docs/events.md`).
+//! - [`bus`]: [`bus::EventBus`] over NATS JetStream ([`bus::NatsBus`]) or an in-process broadcast
+//!   ([`bus::MemoryBus`], embedded mode).
+//! - [`relay`]: the log is the outbox; the relay publishes committed events in order and
+//!   checkpoints after the acknowledgement.
+//! - [`subscription`]: the runner that feeds a checkpointed [`subscription::Handler`] from the bus,
+//!   catching up from the log at start, when idle, and on gaps.
+//! - [`metrics`]: process-wide counters for `/metrics`.
 
+pub mod bus;
 pub mod codec;
 pub mod envelope;
 pub mod error;
 pub mod executor;
+pub mod metrics;
+pub mod relay;
 pub mod store;
+pub mod subscription;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod wire;
 
 pub use envelope::{AppendResult, Idempotency, Metadata, NewEvent, RecordedEvent, StreamId};
 pub use error::{ExecuteError, StoreError};

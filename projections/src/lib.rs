@@ -1,7 +1,33 @@
-//! Projection builders and read models of the portal (arrives with the fan-out issue).
+//! Projection builders, read models and their queries.
 //!
-//! Planned layout: one module per read model (customers, contacts, orders, locations, charges,
-//! printer configurations, dashboards, audit index), each with its tables (migrations under
-//! `migrations/`), the `apply(event)` that keeps them current with the projection's checkpoint in
-//! the same transaction, and the tenant-scoped query functions beside them; `rebuild` replays the
-//! log into fresh tables and swaps them in.
+//! Layout:
+//! - [`rows`]: the one shape of every read-model table (`tenant`, `key`, a JSON `doc`, a few typed
+//!   columns) and the [`Row`] trait that typed rows implement.
+//! - [`ctx`]: [`Ctx`], the rows a projection reads and writes while applying events (cached,
+//!   loaded on a miss, flushed at the end).
+//! - [`event`]: the event handed to projections, decoded once ([`Decoded`]).
+//! - [`projection`]: the [`Projection`] trait.
+//! - [`store`]: the read-model database (`sqlx::Any` over PostgreSQL or SQLite): DDL generated from
+//!   the [`rows::Table`]s, loading, flushing, checkpoints and dead letters.
+//! - [`runner`]: [`Projector`], the checkpointed handler the subscription runner drives: one
+//!   transaction per projection and batch holds the rows and the checkpoint; poison events are
+//!   dead-lettered after a few tries.
+//! - [`rebuild`]: replay the log from 0 in memory into fresh tables, then swap.
+//! - one module per read model, each with its rows, its projection and its tenant-scoped queries.
+
+pub mod ctx;
+pub mod error;
+pub mod event;
+pub mod projection;
+pub mod rebuild;
+pub mod rows;
+pub mod runner;
+pub mod store;
+
+pub use ctx::{Ctx, RowCache};
+pub use error::{ApplyError, QueryError};
+pub use event::{Decoded, Event};
+pub use projection::Projection;
+pub use rows::{ColType, ColValue, Column, Row, Table};
+pub use runner::Projector;
+pub use store::ReadDb;

@@ -7,6 +7,7 @@
 //!   event that could still commit below a position it returned (no skipped events).
 //! - the database refuses UPDATE and DELETE on events.
 
+mod follow;
 mod postgres;
 mod sqlite;
 
@@ -16,6 +17,7 @@ use portal_domain::TenantId;
 use std::time::Duration;
 use tracing::instrument;
 
+pub use follow::{COMMIT_CHANNEL, CommitListener};
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
@@ -92,7 +94,7 @@ impl Store {
         if events.is_empty() {
             return Err(StoreError::EmptyAppend);
         }
-        match self {
+        let result = match self {
             Self::Postgres(s) => {
                 s.append(tenant, stream, expected_version, events, idempotency)
                     .await
@@ -101,7 +103,11 @@ impl Store {
                 s.append(tenant, stream, expected_version, events, idempotency)
                     .await
             }
+        }?;
+        if !result.replayed {
+            crate::metrics::add(&crate::metrics::EVENTS_APPENDED, events.len() as u64);
         }
+        Ok(result)
     }
 
     /// The first result stored under an idempotency key of `tenant`, if the key was used; fails

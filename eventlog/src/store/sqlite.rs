@@ -12,6 +12,8 @@ use sqlx::sqlite::{
 };
 use sqlx::{Row, migrate::Migrator};
 use std::str::FromStr;
+use std::sync::Arc;
+use tokio::sync::watch;
 use std::time::Duration;
 use time::OffsetDateTime;
 
@@ -24,6 +26,9 @@ const COLUMNS: &str = "position, stream_id, version, event_id, event_type, schem
 pub struct SqliteStore {
     writer: SqlitePool,
     reader: SqlitePool,
+    /// Bumped after every committed append: the in-process commit signal (one process owns an
+    /// embedded store, so nothing outside it can append).
+    commits: Arc<watch::Sender<u64>>,
 }
 
 impl SqliteStore {
@@ -45,7 +50,11 @@ impl SqliteStore {
             .acquire_timeout(options.acquire_timeout)
             .connect_with(connect)
             .await?;
-        Ok(Self { writer, reader })
+        Ok(Self {
+            writer,
+            reader,
+            commits: Arc::new(watch::Sender::new(0)),
+        })
     }
 
     /// The pool that serialises writes; other tables of the embedded database must be written
@@ -56,6 +65,11 @@ impl SqliteStore {
 
     pub fn reader(&self) -> &SqlitePool {
         &self.reader
+    }
+
+    /// A receiver that changes after every committed append of this process.
+    pub fn commits(&self) -> watch::Receiver<u64> {
+        self.commits.subscribe()
     }
 
     pub async fn migrate(&self) -> Result<(), StoreError> {
@@ -145,6 +159,7 @@ impl SqliteStore {
             .await?;
         }
         tx.commit().await?;
+        self.commits.send_modify(|n| *n = n.wrapping_add(1));
         Ok(result)
     }
 

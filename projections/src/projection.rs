@@ -1,0 +1,30 @@
+//! The [`Projection`] trait: one read model's event handler.
+
+use crate::ctx::Ctx;
+use crate::error::ApplyError;
+use crate::event::Event;
+use crate::rows::Table;
+use futures::future::BoxFuture;
+
+/// A projection keeps one or more read-model tables current.
+///
+/// Contract:
+/// - `apply` is deterministic: it reads and writes rows only through the [`Ctx`] (no clock, no
+///   randomness, no other IO), so a rebuild from position 0 equals the live tables;
+/// - it ignores events it does not care about (`Ok(())`), but fails with
+///   [`ApplyError::Event`] for an event of a category it reads that does not decode
+///   ([`crate::Decoded::Invalid`]);
+/// - it writes only its own [`Projection::tables`];
+/// - changing what `apply` stores or a table's columns needs a [`Projection::version`] bump: the
+///   projection is then rebuilt at the next start.
+pub trait Projection: Send + Sync + 'static {
+    /// Stable name: checkpoint key, `portal rebuild --projection NAME`, metrics label.
+    fn name(&self) -> &'static str;
+    fn version(&self) -> u32;
+    fn tables(&self) -> &'static [&'static Table];
+    fn apply<'a, 'b: 'a>(
+        &'a self,
+        ctx: &'a mut Ctx<'b>,
+        event: Event<'a>,
+    ) -> BoxFuture<'a, Result<(), ApplyError>>;
+}

@@ -1,0 +1,229 @@
+//! Rebuild: replay the whole log into fresh tables and swap them in.
+//!
+//! 1. Every event from position 0 is applied in memory ([`Ctx`] without a database), one
+//!    [`RowCache`] per projection: no per-event SQL, which is what makes a rebuild fast.
+//! 2. The rows are bulk-inserted into `<table>__rebuild` copies (the live tables keep serving).
+//! 3. Per projection, one transaction: lock the checkpoint row (so the live projector waits), apply
+//!    the events committed since step 1 to the copies, drop the live tables, rename the copies,
+//!    create the indexes, replace the projection's dead letters, set checkpoint and schema.
+//!
+//! A rebuild reads the log only: it publishes nothing and sends no email. Rows planted by hand in a
+//! live table are gone after it, since the tables are replaced, not patched.
+//!
+//! Hazard: an event that fails ([`ApplyError::Event`]) halfway through its changes keeps those
+//! changes in memory (no per-event undo); projections should validate before they write. Such an
+//! event is dead-lettered as in live mode.
+
+use crate::ctx::{Ctx, RowCache};
+use crate::error::ApplyError;
+use crate::event::{Decoded, Event};
+use crate::projection::Projection;
+use crate::store::{self, ReadDb, create_indexes, create_table, schema_of, table_name};
+use portal_eventlog::{RecordedEvent, Store, StoreError};
+use std::sync::Arc;
+use tracing::{info, warn};
+
+const SUFFIX: &str = "__rebuild";
+const READ_BATCH: u32 = 5000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum RebuildError {
+    #[error("event log: {0}")]
+    Store(#[from] StoreError),
+    #[error("read-model database: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error(transparent)]
+    Apply(#[from] ApplyError),
+}
+
+/// What a rebuild did.
+#[derive(Debug, Clone, Default)]
+pub struct RebuildReport {
+    /// Events read from the log.
+    pub events: u64,
+    /// Checkpoint of the rebuilt projections.
+    pub position: i64,
+    /// Rows written, per projection.
+    pub rows: Vec<(String, usize)>,
+    /// Events dead-lettered, per projection.
+    pub dead_letters: Vec<(String, usize)>,
+}
+
+struct DeadLetter {
+    event: RecordedEvent,
+    error: String,
+}
+
+/// Rebuilds `projections` from position 0. `progress` is called with the number of events read
+/// so far (use [`Store::count_after`] for the total).
+pub async fn rebuild(
+    store: &Store,
+    db: &ReadDb,
+    projections: &[Arc<dyn Projection>],
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<RebuildReport, RebuildError> {
+    let list: Vec<&dyn Projection> = projections.iter().map(|p| p.as_ref()).collect();
+    db.ensure(&list).await?;
+    let mut caches: Vec<RowCache> = projections.iter().map(|_| RowCache::default()).collect();
+    let mut dead: Vec<Vec<DeadLetter>> = projections.iter().map(|_| Vec::new()).collect();
+    let mut report = RebuildReport::default();
+    let mut position = 0;
+    loop {
+        let events = store.read_all(position, READ_BATCH).await?;
+        let Some(last) = events.last() else { break };
+        position = last.position;
+        for recorded in &events {
+            let decoded = Decoded::of(recorded);
+            for (i, p) in projections.iter().enumerate() {
+                let mut ctx = Ctx::in_memory(&mut caches[i]);
+                let event = Event { recorded, decoded: &decoded };
+                match p.apply(&mut ctx, event).await {
+                    Ok(()) => {}
+                    Err(e) if e.is_transient() => return Err(e.into()),
+                    Err(e) => {
+                        warn!(projection = p.name(), position = recorded.position, error = %e, "dead-lettering during rebuild");
+                        dead[i].push(DeadLetter { event: recorded.clone(), error: e.to_string() });
+                    }
+                }
+            }
+        }
+        report.events += events.len() as u64;
+        progress(report.events);
+    }
+    for ((p, cache), dead) in projections.iter().zip(caches).zip(dead) {
+        let rows = cache.len();
+        write_copies(db, p.as_ref(), cache).await?;
+        let tail_position = swap(store, db, p.as_ref(), position, &dead).await?;
+        report.position = report.position.max(tail_position);
+        report.rows.push((p.name().to_owned(), rows));
+        report.dead_letters.push((p.name().to_owned(), dead.len()));
+        info!(projection = p.name(), rows, "rebuilt");
+    }
+    Ok(report)
+}
+
+async fn write_copies(db: &ReadDb, p: &dyn Projection, cache: RowCache) -> Result<(), RebuildError> {
+    let mut tx = db.begin().await?;
+    for t in p.tables() {
+        sqlx::query(&format!("DROP TABLE IF EXISTS {}", table_name(t, SUFFIX)))
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(&create_table(t, SUFFIX)).execute(&mut *tx).await?;
+    }
+    store::flush(&mut tx, cache, SUFFIX).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Catches the copies up past `position` and swaps them in; returns the new checkpoint.
+async fn swap(
+    store: &Store,
+    db: &ReadDb,
+    p: &dyn Projection,
+    mut position: i64,
+    dead: &[DeadLetter],
+) -> Result<i64, RebuildError> {
+    let mut tx = db.begin().await?;
+    sqlx::query("UPDATE projection_checkpoints SET position = position WHERE name = $1")
+        .bind(p.name())
+        .execute(&mut *tx)
+        .await?;
+    let mut tail_dead = Vec::new();
+    loop {
+        let events = store.read_all(position, READ_BATCH).await?;
+        let Some(last) = events.last() else { break };
+        position = last.position;
+        let mut cache = RowCache::default();
+        {
+            let mut ctx = Ctx::new(&mut cache, Some(&mut *tx), SUFFIX);
+            for recorded in &events {
+                let decoded = Decoded::of(recorded);
+                match p.apply(&mut ctx, Event { recorded, decoded: &decoded }).await {
+                    Ok(()) => {}
+                    Err(e) if e.is_transient() => return Err(e.into()),
+                    Err(e) => tail_dead.push(DeadLetter { event: recorded.clone(), error: e.to_string() }),
+                }
+            }
+        }
+        store::flush(&mut tx, cache, SUFFIX).await?;
+    }
+    for t in p.tables() {
+        sqlx::query(&format!("DROP TABLE IF EXISTS {}", t.name))
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(&format!("ALTER TABLE {} RENAME TO {}", table_name(t, SUFFIX), t.name))
+            .execute(&mut *tx)
+            .await?;
+        for sql in create_indexes(t) {
+            sqlx::query(&sql).execute(&mut *tx).await?;
+        }
+    }
+    sqlx::query("DELETE FROM projection_dead_letters WHERE projection = $1")
+        .bind(p.name())
+        .execute(&mut *tx)
+        .await?;
+    for d in dead.iter().chain(&tail_dead) {
+        sqlx::query(
+            "INSERT INTO projection_dead_letters \
+             (projection, position, event_id, event_type, stream_id, error, attempts) \
+             VALUES ($1, $2, $3, $4, $5, $6, 1) ON CONFLICT (projection, position) DO NOTHING",
+        )
+        .bind(p.name())
+        .bind(d.event.position)
+        .bind(d.event.event_id.to_string())
+        .bind(d.event.event_type.as_str())
+        .bind(d.event.stream_id.as_str())
+        .bind(d.error.as_str())
+        .execute(&mut *tx)
+        .await?;
+    }
+    sqlx::query(
+        "UPDATE projection_checkpoints SET position = $2, schema = $3, updated_at = CURRENT_TIMESTAMP \
+         WHERE name = $1",
+    )
+    .bind(p.name())
+    .bind(position)
+    .bind(schema_of(p))
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(position)
+}
+
+/// The projections whose stored schema differs from the code's (a version bump or new columns),
+/// or that were never built over a non-empty log: they need a rebuild before they serve. A
+/// never-built projection over an empty log is simply marked built.
+pub async fn outdated(
+    store: &Store,
+    db: &ReadDb,
+    projections: &[Arc<dyn Projection>],
+) -> Result<Vec<Arc<dyn Projection>>, RebuildError> {
+    let list: Vec<&dyn Projection> = projections.iter().map(|p| p.as_ref()).collect();
+    db.ensure(&list).await?;
+    let head = store.head_position().await?;
+    let mut out = Vec::new();
+    for p in projections {
+        let (position, schema): (i64, String) = {
+            use sqlx::Row as _;
+            let row = sqlx::query("SELECT position, schema FROM projection_checkpoints WHERE name = $1")
+                .bind(p.name())
+                .fetch_one(db.pool())
+                .await?;
+            (row.try_get(0)?, row.try_get(1)?)
+        };
+        let current = schema_of(p.as_ref());
+        if schema == current {
+            continue;
+        }
+        if schema.is_empty() && position == 0 && head == 0 {
+            sqlx::query("UPDATE projection_checkpoints SET schema = $2 WHERE name = $1 AND position = 0")
+                .bind(p.name())
+                .bind(current)
+                .execute(db.pool())
+                .await?;
+            continue;
+        }
+        out.push(Arc::clone(p));
+    }
+    Ok(out)
+}

@@ -1,0 +1,275 @@
+//! The read-model database: `sqlx::Any` over the same PostgreSQL database as the event log, or the
+//! same SQLite file in embedded mode, so that one SQL text serves both (placeholders `$1…`, which
+//! SQLite accepts too; types limited to text, bigint and boolean; documents as JSON text).
+//!
+//! Read-model tables are generated from the [`Table`] definitions (see [`crate::rows`]); the
+//! checkpoint and dead-letter tables are in the migrations (`0002_fanout.sql`).
+//!
+//! Hazard (SQLite): a deferred transaction that reads and then writes fails at once with
+//! `SQLITE_BUSY` when another connection committed in between; every write transaction here starts
+//! with `BEGIN IMMEDIATE` ([`ReadDb::begin`]) so that it waits for the write lock instead.
+
+use crate::ctx::RowCache;
+use crate::error::ApplyError;
+use crate::projection::Projection;
+use crate::rows::{ColType, ColValue, Row, Table};
+use portal_domain::TenantId;
+use sqlx::any::{AnyArguments, AnyPoolOptions};
+use sqlx::{Any, AnyConnection, AnyPool, Arguments, Row as _, Transaction};
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Postgres,
+    Sqlite,
+}
+
+/// The read-model database. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct ReadDb {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+/// Most bind parameters in one statement (SQLite allows 32,766, PostgreSQL 65,535).
+const MAX_BINDS: usize = 30_000;
+
+impl ReadDb {
+    /// Connects to the database of `url` (`postgres://…` or `sqlite:…`, as for the event log).
+    pub async fn connect(url: &str, max_connections: u32) -> Result<Self, sqlx::Error> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else {
+            Backend::Postgres
+        };
+        let pool = AnyPoolOptions::new()
+            .max_connections(max_connections.max(2))
+            .acquire_timeout(Duration::from_secs(10))
+            .connect(url)
+            .await?;
+        Ok(Self { pool, backend })
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// A write transaction (`BEGIN IMMEDIATE` on SQLite, see the module docs).
+    pub async fn begin(&self) -> Result<Transaction<'static, Any>, sqlx::Error> {
+        match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
+        }
+    }
+
+    /// Creates the live tables of `projections` that are missing, with their indexes, and their
+    /// checkpoint rows (position 0, empty schema: "never built").
+    pub async fn ensure(&self, projections: &[&dyn Projection]) -> Result<(), sqlx::Error> {
+        let mut tx = self.begin().await?;
+        for p in projections {
+            for table in p.tables() {
+                sqlx::query(&create_table(table, ""))
+                    .execute(&mut *tx)
+                    .await?;
+                for sql in create_indexes(table) {
+                    sqlx::query(&sql).execute(&mut *tx).await?;
+                }
+            }
+            sqlx::query(
+                "INSERT INTO projection_checkpoints (name, position, schema) VALUES ($1, 0, '') \
+                 ON CONFLICT (name) DO NOTHING",
+            )
+            .bind(p.name())
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await
+    }
+}
+
+pub(crate) fn table_name(table: &Table, suffix: &str) -> String {
+    format!("{}{suffix}", table.name)
+}
+
+fn sql_type(ty: ColType) -> &'static str {
+    match ty {
+        ColType::Text => "TEXT",
+        ColType::Int => "BIGINT",
+        ColType::Bool => "BOOLEAN",
+    }
+}
+
+/// `CREATE TABLE IF NOT EXISTS` for `table` (+ `suffix`), without secondary indexes.
+pub(crate) fn create_table(table: &Table, suffix: &str) -> String {
+    let mut cols = String::from("tenant TEXT NOT NULL, key TEXT NOT NULL, doc TEXT NOT NULL");
+    for c in table.columns {
+        cols.push_str(&format!(", {} {}", c.name, sql_type(c.ty)));
+    }
+    format!(
+        "CREATE TABLE IF NOT EXISTS {} ({cols}, PRIMARY KEY (tenant, key))",
+        table_name(table, suffix)
+    )
+}
+
+/// The secondary indexes of the live table: `(tenant, column)` per indexed column. Index names
+/// are global per schema, so only live tables get them (a rebuilt table gets them after its
+/// rename, see [`crate::rebuild`]).
+pub(crate) fn create_indexes(table: &Table) -> Vec<String> {
+    table
+        .columns
+        .iter()
+        .filter(|c| c.indexed)
+        .map(|c| {
+            format!(
+                "CREATE INDEX IF NOT EXISTS {t}_{c}_idx ON {t} (tenant, {c})",
+                t = table.name,
+                c = c.name
+            )
+        })
+        .collect()
+}
+
+/// A fingerprint of what a projection stores: its version and its tables' shapes.
+pub(crate) fn schema_of(p: &dyn Projection) -> String {
+    use sha2::{Digest, Sha256};
+    let mut text = format!("v{}", p.version());
+    for t in p.tables() {
+        text.push_str(&create_table(t, ""));
+        for c in t.columns.iter().filter(|c| c.indexed) {
+            text.push_str(&format!(" idx {}", c.name));
+        }
+    }
+    format!("v{}-{}", p.version(), &hex::encode(Sha256::digest(text))[..16])
+}
+
+/// Loads one row by key, from the table with `suffix`.
+pub(crate) async fn load<R: Row>(
+    conn: &mut AnyConnection,
+    suffix: &str,
+    tenant: &TenantId,
+    key: &str,
+) -> Result<Option<R>, ApplyError> {
+    let sql = format!(
+        "SELECT doc FROM {} WHERE tenant = $1 AND key = $2",
+        table_name(R::TABLE, suffix)
+    );
+    let row = sqlx::query(&sql)
+        .bind(tenant.as_str())
+        .bind(key)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    let doc: String = row.try_get(0)?;
+    serde_json::from_str(&doc)
+        .map(Some)
+        .map_err(|e| ApplyError::CorruptRow {
+            table: R::TABLE.name,
+            key: key.to_owned(),
+            reason: e.to_string(),
+        })
+}
+
+fn bind(args: &mut AnyArguments<'_>, v: ColValue) -> Result<(), sqlx::Error> {
+    let r = match v {
+        ColValue::Text(t) => args.add(t),
+        ColValue::Int(i) => args.add(i),
+        ColValue::Bool(b) => args.add(b),
+    };
+    r.map_err(sqlx::Error::Encode)
+}
+
+/// Writes every dirty row of `cache` to the tables with `suffix`: upserts in multi-row statements,
+/// deletes one by one. Returns the number of rows written.
+pub(crate) async fn flush(
+    conn: &mut AnyConnection,
+    cache: RowCache,
+    suffix: &str,
+) -> Result<usize, ApplyError> {
+    // Group by table; BTreeMap keeps statement order deterministic.
+    let mut upserts: BTreeMap<&'static str, (&'static Table, Vec<_>)> = BTreeMap::new();
+    let mut deletes = Vec::new();
+    for ((table, tenant, key), slot) in cache.slots {
+        if !slot.dirty {
+            continue;
+        }
+        match slot.row {
+            Some(row) => upserts
+                .entry(table)
+                .or_insert_with(|| (row.table(), Vec::new()))
+                .1
+                .push(row),
+            None => deletes.push((table, tenant, key)),
+        }
+    }
+    let mut written = 0;
+    for (table, tenant, key) in deletes {
+        let sql = format!("DELETE FROM {table}{suffix} WHERE tenant = $1 AND key = $2");
+        sqlx::query(&sql)
+            .bind(tenant)
+            .bind(key)
+            .execute(&mut *conn)
+            .await?;
+        written += 1;
+    }
+    for (_, (table, rows)) in upserts {
+        let width = 3 + table.columns.len();
+        for chunk in rows.chunks((MAX_BINDS / width).max(1)) {
+            let mut sql = format!("INSERT INTO {} (tenant, key, doc", table_name(table, suffix));
+            for c in table.columns {
+                sql.push_str(", ");
+                sql.push_str(c.name);
+            }
+            sql.push_str(") VALUES ");
+            let mut args = AnyArguments::default();
+            let mut n = 0;
+            for (i, row) in chunk.iter().enumerate() {
+                if i > 0 {
+                    sql.push_str(", ");
+                }
+                sql.push('(');
+                for j in 0..width {
+                    n += 1;
+                    if j > 0 {
+                        sql.push_str(", ");
+                    }
+                    sql.push_str(&format!("${n}"));
+                }
+                sql.push(')');
+                let doc = row.doc().map_err(|e| ApplyError::CorruptRow {
+                    table: table.name,
+                    key: row.key_string(),
+                    reason: e.to_string(),
+                })?;
+                bind(&mut args, ColValue::Text(Some(row.tenant_str().to_owned())))?;
+                bind(&mut args, ColValue::Text(Some(row.key_string())))?;
+                bind(&mut args, ColValue::Text(Some(doc)))?;
+                for v in row.column_values() {
+                    bind(&mut args, v)?;
+                }
+            }
+            sql.push_str(" ON CONFLICT (tenant, key) DO UPDATE SET doc = excluded.doc");
+            for c in table.columns {
+                sql.push_str(&format!(", {0} = excluded.{0}", c.name));
+            }
+            sqlx::query_with(&sql, args).execute(&mut *conn).await?;
+            written += chunk.len();
+        }
+    }
+    Ok(written)
+}
+
+/// Decodes the `doc` column (first column) of query results into rows, for query functions.
+pub fn docs<R: Row>(rows: &[sqlx::any::AnyRow]) -> Result<Vec<R>, crate::QueryError> {
+    rows.iter()
+        .map(|r| {
+            let doc: String = r.try_get(0)?;
+            Ok(serde_json::from_str(&doc)?)
+        })
+        .collect()
+}

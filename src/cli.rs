@@ -44,6 +44,41 @@ pub struct GlobalArgs {
         default_value_t = 16
     )]
     pub db_max_connections: u32,
+
+    /// NATS server with JetStream: nats://host:4222. Unset: an in-process bus (embedded mode).
+    #[arg(long, env = "NATS_URL", global = true, hide_env_values = true)]
+    pub nats_url: Option<String>,
+
+    /// JetStream stream the relay publishes to and consumers read.
+    #[arg(
+        long,
+        env = "PORTAL_NATS_STREAM",
+        global = true,
+        default_value = "PORTAL_EVENTS"
+    )]
+    pub nats_stream: String,
+
+    /// Subject prefix: events go to <prefix>.<tenant>.<category>.<EventType>.
+    #[arg(
+        long,
+        env = "PORTAL_NATS_SUBJECT_PREFIX",
+        global = true,
+        default_value = "portal.events"
+    )]
+    pub nats_subject_prefix: String,
+
+    /// Replicas of the JetStream stream (1 on a single server, 3 on a cluster).
+    #[arg(long, env = "PORTAL_NATS_REPLICAS", global = true, default_value_t = 1)]
+    pub nats_replicas: usize,
+
+    /// JetStream duplicate window in seconds (republished events within it are dropped by id).
+    #[arg(
+        long,
+        env = "PORTAL_NATS_DUPLICATE_WINDOW",
+        global = true,
+        default_value_t = 120
+    )]
+    pub nats_duplicate_window: u64,
 }
 
 #[derive(Debug, Subcommand)]
@@ -63,7 +98,31 @@ pub enum Command {
         /// At most this many events (default: all).
         #[arg(long)]
         limit: Option<u64>,
+        /// Keep running and print new events as they commit.
+        #[arg(long)]
+        follow: bool,
     },
+    /// Print one stream's events and the aggregate's state after them (time travel for audits).
+    Replay {
+        /// Stream id, e.g. customer-0190c3f4-….
+        #[arg(long)]
+        stream: String,
+        /// Only events at or below this global position.
+        #[arg(long)]
+        until: Option<i64>,
+    },
+    /// Rebuild read models from position 0 into fresh tables and swap them in. Sends no email and
+    /// publishes nothing.
+    Rebuild {
+        /// Only this projection (default: all). `--projection list` names them.
+        #[arg(long)]
+        projection: Option<String>,
+    },
+    /// Run the relay alone: publish committed events to NATS JetStream (needs --nats-url).
+    Relay,
+    /// Run the projection builders alone, from NATS JetStream (needs --nats-url). Several
+    /// processes share the work.
+    Project,
 }
 
 impl Default for Command {

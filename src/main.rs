@@ -5,13 +5,18 @@
 //! - `cli`: the command line (clap, flags with environment fallbacks).
 //! - `settings`: typed settings resolved from the command line, printed at start with secrets
 //!   redacted, and the connection to the event store with one-line errors naming the setting.
-//! - `serve`: the HTTP server (`/healthz`, `/readyz`).
-//! - `ops`: `migrate`, `tenant add`, `events`.
+//! - `serve`: `portal serve`, every role in one process: HTTP, relay, projections.
+//! - `roles`: wiring of the bus, read models, relay and projection builders; `portal relay` and
+//!   `portal project`, which run one role each.
+//! - `ops`: `migrate`, `tenant add`, `events [--follow]`.
+//! - `audit`: `replay` (a stream's state at a position) and `rebuild` (read models from 0).
 //!
 //! Errors leave `main` as one line (`error: …: cause: cause`) and exit code 1.
 
+mod audit;
 mod cli;
 mod ops;
+mod roles;
 mod serve;
 mod settings;
 
@@ -52,9 +57,25 @@ async fn run(cli: cli::Cli) -> anyhow::Result<()> {
             let settings = settings::Settings::resolve(&cli.global, None)?;
             ops::tenant_add(&settings, &slug, &name).await
         }
-        cli::Command::Events { after, limit } => {
+        cli::Command::Events {
+            after,
+            limit,
+            follow,
+        } => {
             let settings = settings::Settings::resolve(&cli.global, None)?;
-            ops::events(&settings, after, limit).await
+            ops::events(&settings, after, limit, follow).await
+        }
+        cli::Command::Replay { stream, until } => {
+            let settings = settings::Settings::resolve(&cli.global, None)?;
+            audit::replay(&settings, &stream, until).await
+        }
+        cli::Command::Rebuild { projection } => {
+            let settings = settings::Settings::resolve(&cli.global, None)?;
+            audit::rebuild(&settings, projection.as_deref()).await
+        }
+        cli::Command::Relay => roles::relay(settings::Settings::resolve(&cli.global, None)?).await,
+        cli::Command::Project => {
+            roles::project(settings::Settings::resolve(&cli.global, None)?).await
         }
     }
 }

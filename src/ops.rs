@@ -43,29 +43,45 @@ pub async fn tenant_add(settings: &Settings, slug: &str, name: &str) -> anyhow::
     }
 }
 
-/// Prints the log as JSON lines, in pages so that memory stays flat on a long log.
-pub async fn events(settings: &Settings, after: i64, limit: Option<u64>) -> anyhow::Result<()> {
+/// Prints the log as JSON lines, in pages so that memory stays flat on a long log; with `follow`,
+/// then waits for commits and prints what comes (until Ctrl-C).
+pub async fn events(
+    settings: &Settings,
+    after: i64,
+    limit: Option<u64>,
+    follow: bool,
+) -> anyhow::Result<()> {
     const PAGE: u32 = 500;
     eprint!("{}", settings.describe("events"));
     let store = settings.open_migrated_store().await?;
+    let mut listener = store.commit_listener().await;
     let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
     let mut position = after;
     let mut remaining = limit.unwrap_or(u64::MAX);
+    let mut stop = std::pin::pin!(crate::serve::shutdown_signal());
     while remaining > 0 {
         let page_size = u32::try_from(remaining.min(u64::from(PAGE))).unwrap_or(PAGE);
         let page = store
             .read_all(position, page_size)
             .await
             .map_err(|e| anyhow::anyhow!("cannot read the event log: {}", root_cause(&e)))?;
-        let Some(last) = page.last() else { break };
+        let Some(last) = page.last() else {
+            if !follow {
+                break;
+            }
+            tokio::select! {
+                _ = listener.wait(std::time::Duration::from_secs(1)) => continue,
+                () = &mut stop => break,
+            }
+        };
         position = last.position;
+        let mut out = std::io::BufWriter::new(stdout.lock());
         for event in &page {
             serde_json::to_writer(&mut out, event).context("cannot write JSON")?;
             out.write_all(b"\n").context("cannot write to stdout")?;
         }
+        out.flush().context("cannot write to stdout")?;
         remaining = remaining.saturating_sub(page.len() as u64);
     }
-    out.flush().context("cannot write to stdout")?;
     Ok(())
 }

@@ -1,8 +1,11 @@
-//! `portal serve`: migrations, then the HTTP server until Ctrl-C or SIGTERM.
+//! `portal serve`: migrations, then every role in one process (HTTP, relay, projections) until
+//! Ctrl-C or SIGTERM.
 
+use crate::roles;
 use crate::settings::Settings;
 use anyhow::Context;
 use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
 use tracing::info;
 
 pub async fn run(settings: Settings) -> anyhow::Result<()> {
@@ -12,6 +15,9 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         .clone()
         .context("internal: serve settings missing")?;
     let store = settings.open_migrated_store().await?;
+    let read = roles::open_read_db(&settings).await?;
+    let bus = roles::open_bus(&settings).await?;
+    let projector = roles::prepare_projector(&store, &read).await?;
     let listener = TcpListener::bind(serve.listen).await.with_context(|| {
         format!(
             "cannot listen on {} (--listen / PORTAL_LISTEN)",
@@ -23,17 +29,36 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         .context("cannot read the bound address")?;
     // On stdout, alone on its line: scripts and the end-to-end tests read the port from it.
     println!("listening on http://{addr}");
-    info!(%addr, backend = store.backend(), "serving");
-    let app = portal_api::router(portal_api::AppState { store });
-    axum::serve(listener, app)
+    info!(%addr, backend = store.backend(), bus = bus.kind(), "serving");
+    let cancel = CancellationToken::new();
+    let tasks = [
+        roles::spawn_relay(&settings, store.clone(), bus.clone(), cancel.clone()),
+        roles::spawn_projector(store.clone(), bus, projector.clone(), cancel.clone()),
+    ];
+    let app = portal_api::router(portal_api::AppState {
+        store,
+        read,
+        relay: roles::relay_name(&settings),
+        projections: projector
+            .projections()
+            .iter()
+            .map(|p| p.name().to_owned())
+            .collect(),
+    });
+    let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await
-        .context("the HTTP server failed")?;
+        .context("the HTTP server failed");
+    cancel.cancel();
+    for task in tasks {
+        let _ = task.await;
+    }
+    served?;
     info!("stopped");
     Ok(())
 }
 
-async fn shutdown_signal() {
+pub async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };

@@ -4,6 +4,7 @@
 use crate::cli::{GlobalArgs, ServeArgs};
 use anyhow::{Context, bail};
 use portal_eventlog::Store;
+use portal_eventlog::bus::NatsConfig;
 use portal_eventlog::store::StoreOptions;
 use std::fmt::Write as _;
 use std::net::SocketAddr;
@@ -21,6 +22,8 @@ pub struct Settings {
     pub embedded: bool,
     pub data_dir: PathBuf,
     pub db_max_connections: u32,
+    /// JetStream; `None` means the in-process bus (embedded mode).
+    pub nats: Option<NatsConfig>,
     pub serve: Option<ServeSettings>,
 }
 
@@ -43,11 +46,16 @@ impl Settings {
             bail!("--db-max-connections / PORTAL_DB_MAX_CONNECTIONS must be at least 1");
         }
         let serve = serve.map(ServeSettings::resolve).transpose()?;
+        let nats = match global.nats_url.as_deref().map(str::trim) {
+            Some(url) if !url.is_empty() => Some(nats_config(url, global)?),
+            _ => None,
+        };
         Ok(Self {
             database_url,
             embedded,
             data_dir: global.data_dir.clone(),
             db_max_connections: global.db_max_connections,
+            nats,
             serve,
         })
     }
@@ -63,6 +71,22 @@ impl Settings {
         );
         let _ = writeln!(out, "  db connections  {}", self.db_max_connections);
         let _ = writeln!(out, "  data dir        {}", self.data_dir.display());
+        match &self.nats {
+            Some(n) => {
+                let _ = writeln!(
+                    out,
+                    "  bus             {} stream {} subjects {}.> replicas {} duplicate window {}s",
+                    redact(&n.url),
+                    n.stream,
+                    n.subject_prefix,
+                    n.replicas,
+                    n.duplicate_window.as_secs()
+                );
+            }
+            None => {
+                let _ = writeln!(out, "  bus             in-process (no NATS_URL)");
+            }
+        }
         if let Some(serve) = &self.serve {
             let _ = writeln!(out, "  listen          {}", serve.listen);
             let _ = writeln!(out, "  public url      {}", serve.public_url);
@@ -140,7 +164,17 @@ impl ServeSettings {
 }
 
 fn check_database_url(raw: &str) -> anyhow::Result<String> {
-    if raw.starts_with("sqlite:") {
+    if let Some(rest) = raw.strip_prefix("sqlite:") {
+        // Each pooled connection to an in-memory database gets its own empty database: migrations
+        // would "succeed" on one connection and the tables be missing on the next.
+        let path = rest.trim_start_matches("//");
+        let path = path.split('?').next().unwrap_or_default();
+        if path.is_empty() || path == ":memory:" || raw.contains("mode=memory") {
+            bail!(
+                "{DATABASE_SETTING} {raw:?} is an in-memory or empty SQLite path: give a file, \
+                 e.g. sqlite://./portal-data/portal.db, or leave it unset for the embedded default"
+            );
+        }
         return Ok(raw.to_owned());
     }
     let url = Url::parse(raw)
@@ -152,6 +186,41 @@ fn check_database_url(raw: &str) -> anyhow::Result<String> {
             "{DATABASE_SETTING} has the unsupported scheme {other:?}: use postgres://… or sqlite://…"
         ),
     }
+}
+
+fn nats_config(raw: &str, global: &GlobalArgs) -> anyhow::Result<NatsConfig> {
+    const SETTING: &str = "--nats-url / NATS_URL";
+    let url = Url::parse(raw).map_err(|e| anyhow::anyhow!("{SETTING} is not a valid URL: {e}"))?;
+    if !matches!(url.scheme(), "nats" | "tls" | "ws" | "wss") || url.host().is_none() {
+        bail!("{SETTING} must be nats://host:port (or tls://, ws://, wss://)");
+    }
+    let valid_token = |s: &str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    };
+    if !valid_token(&global.nats_stream) {
+        bail!("--nats-stream / PORTAL_NATS_STREAM must be letters, digits, '_' or '-'");
+    }
+    if !global.nats_subject_prefix.split('.').all(valid_token) {
+        bail!(
+            "--nats-subject-prefix / PORTAL_NATS_SUBJECT_PREFIX must be dot-separated tokens \
+             without wildcards"
+        );
+    }
+    if !(1..=5).contains(&global.nats_replicas) {
+        bail!("--nats-replicas / PORTAL_NATS_REPLICAS must be 1 to 5");
+    }
+    if global.nats_duplicate_window == 0 {
+        bail!("--nats-duplicate-window / PORTAL_NATS_DUPLICATE_WINDOW must be at least 1 second");
+    }
+    Ok(NatsConfig {
+        url: raw.to_owned(),
+        stream: global.nats_stream.clone(),
+        subject_prefix: global.nats_subject_prefix.clone(),
+        replicas: global.nats_replicas,
+        duplicate_window: Duration::from_secs(global.nats_duplicate_window),
+    })
 }
 
 /// The innermost cause of an error as one line: sqlx repeats a cause's message in its own, so
@@ -225,5 +294,17 @@ mod tests {
         assert!(err.contains("DATABASE_URL"), "{err}");
         assert!(check_database_url("postgres://u@localhost/db").is_ok());
         assert!(check_database_url("sqlite://./x.db").is_ok());
+        for in_memory in [
+            "sqlite:",
+            "sqlite::memory:",
+            "sqlite://:memory:",
+            "sqlite://x?mode=memory",
+        ] {
+            let err = check_database_url(in_memory).unwrap_err().to_string();
+            assert!(
+                err.contains("DATABASE_URL") && err.contains("in-memory"),
+                "{err}"
+            );
+        }
     }
 }

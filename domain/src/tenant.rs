@@ -5,12 +5,14 @@ use crate::error::DomainError;
 use crate::ids::TenantId;
 use crate::values::Name;
 use crate::{Aggregate, DomainEvent};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The tenant aggregate, stream `tenant-<slug>`.
 pub struct Tenant;
 
-#[derive(Debug, Clone, Default, PartialEq)]
+/// Serialised for audits (`portal replay`, the audit views): the state as it was.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct TenantState {
     pub exists: bool,
     pub tenant_id: Option<TenantId>,
@@ -29,7 +31,7 @@ pub enum TenantCommand {
     },
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "type", content = "data", rename_all_fields = "snake_case")]
 pub enum TenantEvent {
     TenantCreated { tenant_id: TenantId, name: Name },

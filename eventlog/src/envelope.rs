@@ -118,6 +118,22 @@ pub struct RecordedEvent {
     pub recorded_at: OffsetDateTime,
 }
 
+/// A recorded event whose payload stays JSON text, for readers that only copy it (the relay):
+/// no parse and re-serialisation of every payload.
+#[derive(Debug, Clone)]
+pub struct WireEvent {
+    pub position: i64,
+    pub stream_id: StreamId,
+    pub version: i64,
+    pub event_id: Uuid,
+    pub event_type: String,
+    pub schema_version: i32,
+    pub tenant: TenantId,
+    pub payload: Box<serde_json::value::RawValue>,
+    pub metadata: Metadata,
+    pub recorded_at: OffsetDateTime,
+}
+
 /// The outcome of an append: the versions and positions the events got. For a replayed
 /// idempotent append it is the first append's outcome and nothing was written.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -36,7 +36,9 @@ pub mod subscription;
 pub mod testing;
 pub mod wire;
 
-pub use envelope::{AppendResult, Idempotency, Metadata, NewEvent, RecordedEvent, StreamId};
+pub use envelope::{
+    AppendResult, Idempotency, Metadata, NewEvent, RecordedEvent, StreamId, WireEvent,
+};
 pub use error::{ExecuteError, StoreError};
 pub use executor::{CommandContext, Executed, execute};
 pub use store::Store;

@@ -11,7 +11,7 @@ use crate::bus::{EventBus, OutMessage};
 use crate::error::StoreError;
 use crate::metrics;
 use crate::store::Store;
-use crate::wire::{CloudEvent, subject};
+use crate::wire::{CloudEvent, subject_of};
 use bytes::Bytes;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -42,7 +42,12 @@ impl RelayConfig {
 
 /// Runs until `cancel`. Errors (database or bus down) are logged and retried with backoff.
 #[instrument(skip_all, fields(relay = %config.name))]
-pub async fn run_relay<B: EventBus>(store: Store, bus: B, config: RelayConfig, cancel: CancellationToken) {
+pub async fn run_relay<B: EventBus>(
+    store: Store,
+    bus: B,
+    config: RelayConfig,
+    cancel: CancellationToken,
+) {
     let _leader = tokio::select! {
         l = leadership(&store, &config.name, &cancel) => l,
         () = cancel.cancelled() => return,
@@ -64,12 +69,16 @@ pub async fn run_relay<B: EventBus>(store: Store, bus: B, config: RelayConfig, c
     };
     info!(checkpoint, "relay started");
     while !cancel.is_cancelled() {
-        match relay_once(&store, &bus, &config, checkpoint).await {
-            Ok(Some(last)) => {
+        let outcome = tokio::select! {
+            r = relay_pass(&store, &bus, &config, checkpoint) => r,
+            () = cancel.cancelled() => return,
+        };
+        match outcome {
+            Ok(last) if last > checkpoint => {
                 checkpoint = last;
                 backoff = Duration::from_millis(100);
             }
-            Ok(None) => {
+            Ok(_) => {
                 tokio::select! {
                     _ = listener.wait(config.poll) => {}
                     () = cancel.cancelled() => {}
@@ -83,6 +92,10 @@ pub async fn run_relay<B: EventBus>(store: Store, bus: B, config: RelayConfig, c
                     () = cancel.cancelled() => {}
                 }
                 backoff = (backoff * 2).min(Duration::from_secs(5));
+                // Batches acknowledged before the failure may have moved it.
+                if let Ok(c) = store.relay_checkpoint(&config.name).await {
+                    checkpoint = c;
+                }
             }
         }
     }
@@ -96,37 +109,87 @@ pub enum RelayError {
     Bus(#[from] crate::bus::BusError),
     #[error("encode: {0}")]
     Encode(#[from] serde_json::Error),
+    #[error("relay task: {0}")]
+    Task(String),
 }
 
-/// Publishes the next batch after `checkpoint`; returns its last position, or `None` when the log
-/// had nothing new.
-pub async fn relay_once<B: EventBus>(
-    store: &Store,
-    bus: &B,
-    config: &RelayConfig,
-    checkpoint: i64,
-) -> Result<Option<i64>, RelayError> {
-    let events = store.read_all(checkpoint, config.batch).await?;
-    let Some(last) = events.last().map(|e| e.position) else {
-        return Ok(None);
-    };
-    let mut previous = checkpoint;
-    let mut batch = Vec::with_capacity(events.len());
+/// A batch read and encoded, ready to publish.
+struct Prepared {
+    messages: Vec<OutMessage>,
+    last: Option<i64>,
+}
+
+async fn prepare(store: &Store, config: &RelayConfig, after: i64) -> Result<Prepared, RelayError> {
+    let events = store.read_all_wire(after, config.batch).await?;
+    let mut previous = after;
+    let mut messages = Vec::with_capacity(events.len());
     for e in &events {
-        let body = serde_json::to_vec(&CloudEvent::from_recorded(e, previous))?;
+        let body = serde_json::to_vec(&CloudEvent::from_wire(e, previous))?;
         previous = e.position;
-        batch.push(OutMessage {
-            subject: subject(&config.subject_prefix, e),
+        messages.push(OutMessage {
+            subject: subject_of(
+                &config.subject_prefix,
+                &e.tenant,
+                &e.stream_id,
+                &e.event_type,
+            ),
             msg_id: e.event_id.to_string(),
             body: Bytes::from(body),
         });
     }
-    let n = batch.len() as u64;
-    bus.publish(batch).await?;
-    store.save_relay_checkpoint(&config.name, last).await?;
-    metrics::add(&metrics::RELAY_PUBLISHED, n);
-    metrics::RELAY_POSITION.store(last, Ordering::Relaxed);
-    Ok(Some(last))
+    Ok(Prepared {
+        messages,
+        last: events.last().map(|e| e.position),
+    })
+}
+
+/// Publishes everything after `checkpoint` up to the head of the log and returns the new
+/// checkpoint (= `checkpoint` when there was nothing new).
+///
+/// Pipelined: while one batch's acknowledgements are awaited, the next batch is read and encoded
+/// and the previous batch's checkpoint is stored. A checkpoint is only ever stored for a batch
+/// whose every message was acknowledged, and batches go out strictly in log order.
+pub async fn relay_pass<B: EventBus>(
+    store: &Store,
+    bus: &B,
+    config: &RelayConfig,
+    checkpoint: i64,
+) -> Result<i64, RelayError> {
+    let mut saved = checkpoint;
+    let mut acked: Option<i64> = None;
+    let mut current = prepare(store, config, checkpoint).await?;
+    while let Some(last) = current.last {
+        let n = current.messages.len() as u64;
+        let save = async {
+            match acked {
+                Some(p) => store.save_relay_checkpoint(&config.name, p).await,
+                None => Ok(()),
+            }
+        };
+        // Reading and encoding run on another worker thread: they are CPU work that would
+        // otherwise delay the publishing futures polled by this task.
+        let next = {
+            let (store, config) = (store.clone(), config.clone());
+            tokio::spawn(async move { prepare(&store, &config, last).await })
+        };
+        let (published, stored) =
+            tokio::join!(bus.publish(std::mem::take(&mut current.messages)), save);
+        let next = next.await.map_err(|e| RelayError::Task(e.to_string()))?;
+        stored?;
+        if let Some(p) = acked.take() {
+            saved = p;
+        }
+        published?;
+        metrics::add(&metrics::RELAY_PUBLISHED, n);
+        metrics::RELAY_POSITION.store(last, Ordering::Relaxed);
+        acked = Some(last);
+        current = next?;
+    }
+    if let Some(p) = acked {
+        store.save_relay_checkpoint(&config.name, p).await?;
+        saved = p;
+    }
+    Ok(saved)
 }
 
 /// On PostgreSQL, holds an advisory lock for the relay's name on a dedicated connection for as
@@ -139,15 +202,18 @@ async fn leadership(
     name: &str,
     cancel: &CancellationToken,
 ) -> Option<sqlx::PgConnection> {
-    let Store::Postgres(pg) = store else { return None };
+    let Store::Postgres(pg) = store else {
+        return None;
+    };
     let mut announced = false;
     loop {
         let attempt = async {
             let mut conn = pg.pool().acquire().await?;
-            let got: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock(hashtext('portal-relay-' || $1))")
-                .bind(name)
-                .fetch_one(&mut *conn)
-                .await?;
+            let got: bool =
+                sqlx::query_scalar("SELECT pg_try_advisory_lock(hashtext('portal-relay-' || $1))")
+                    .bind(name)
+                    .fetch_one(&mut *conn)
+                    .await?;
             // Detached: the session (and its lock) ends when the guard drops, not back in the pool.
             Ok::<_, sqlx::Error>(got.then(|| conn.detach()))
         };

@@ -64,7 +64,11 @@ pub enum CatchUpError {
 }
 
 /// Feeds the handler from its checkpoint to the head of the log. Returns the events offered.
-pub async fn catch_up<H: Handler>(store: &Store, handler: &H, batch: u32) -> Result<u64, CatchUpError> {
+pub async fn catch_up<H: Handler>(
+    store: &Store,
+    handler: &H,
+    batch: u32,
+) -> Result<u64, CatchUpError> {
     let mut position = handler.checkpoint().await.map_err(CatchUpError::Handler)?;
     let mut offered = 0;
     loop {
@@ -75,7 +79,11 @@ pub async fn catch_up<H: Handler>(store: &Store, handler: &H, batch: u32) -> Res
         let last = events.last().map_or(position, |e| e.position);
         let positioned = chain(position, events);
         offered += positioned.len() as u64;
-        match handler.handle(&positioned).await.map_err(CatchUpError::Handler)? {
+        match handler
+            .handle(&positioned)
+            .await
+            .map_err(CatchUpError::Handler)?
+        {
             Handled::Applied => position = last,
             // Someone else moved the checkpoint (another process, a rebuild): follow it.
             Handled::Gap { checkpoint } => position = checkpoint,
@@ -201,7 +209,11 @@ async fn pause(cancel: &CancellationToken, backoff: &mut Duration) {
 }
 
 /// Hands one batch of messages to the handler, catching up from the log on a gap.
-async fn deliver<H: Handler>(store: &Store, handler: &H, deliveries: &[Delivery]) -> Result<(), CatchUpError> {
+async fn deliver<H: Handler>(
+    store: &Store,
+    handler: &H,
+    deliveries: &[Delivery],
+) -> Result<(), CatchUpError> {
     let mut events: Vec<Positioned> = Vec::with_capacity(deliveries.len());
     for d in deliveries {
         match CloudEvent::parse(&d.body).and_then(CloudEvent::into_recorded) {
@@ -230,7 +242,11 @@ async fn deliver<H: Handler>(store: &Store, handler: &H, deliveries: &[Delivery]
             Handled::Applied => {}
             Handled::Gap { checkpoint } => {
                 metrics::add(&metrics::SUBSCRIPTION_GAPS, 1);
-                debug!(checkpoint, first = part[0].event.position, "gap; catching up from the log");
+                debug!(
+                    checkpoint,
+                    first = part[0].event.position,
+                    "gap; catching up from the log"
+                );
                 catch_up(store, handler, 2000).await?;
                 // Everything in `part` is now at or below the checkpoint: offered again, skipped.
                 handler.handle(part).await.map_err(CatchUpError::Handler)?;

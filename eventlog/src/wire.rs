@@ -2,15 +2,16 @@
 //! consumers read back, and the NATS subject of each event. The format is documented for outside
 //! subscribers in `docs/events.md`; change both together.
 
-use crate::envelope::{Metadata, RecordedEvent, StreamId};
+use crate::envelope::{Metadata, RecordedEvent, StreamId, WireEvent};
 use portal_domain::{Actor, CustomerId, TenantId, UserId};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-/// A committed event as a CloudEvent, with the portal's extension attributes.
+/// A committed event as a CloudEvent, with the portal's extension attributes. `D` is the payload:
+/// a parsed value when reading, raw JSON text when the relay copies it from the log.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CloudEvent {
+pub struct CloudEvent<D = serde_json::Value> {
     pub specversion: String,
     pub id: Uuid,
     /// `/portal/<tenant>`.
@@ -23,7 +24,7 @@ pub struct CloudEvent {
     /// The stream id, `<category>-<id>`.
     pub subject: String,
     pub datacontenttype: String,
-    pub data: serde_json::Value,
+    pub data: D,
     /// Global position in the log: increasing, sparse.
     pub position: i64,
     /// Position of the event the relay published just before this one (0 before the first): a
@@ -47,17 +48,54 @@ pub struct CloudEvent {
 #[error("not a portal CloudEvent: {0}")]
 pub struct WireError(String);
 
+type ActorAttributes = (&'static str, Option<Uuid>, Option<Uuid>);
+
+fn actor_attributes(actor: &Actor) -> ActorAttributes {
+    match actor {
+        Actor::System => ("system", None, None),
+        Actor::Operator => ("operator", None, None),
+        Actor::Staff { user_id } => ("staff", Some(user_id.0), None),
+        Actor::PortalUser {
+            user_id,
+            customer_id,
+        } => ("portal_user", Some(user_id.0), Some(customer_id.0)),
+    }
+}
+
+impl<'a> CloudEvent<&'a serde_json::value::RawValue> {
+    /// The relay's encoding: the payload is copied as it is stored.
+    pub fn from_wire(e: &'a WireEvent, previous: i64) -> Self {
+        let (actortype, actorid, actorcustomer) = actor_attributes(&e.metadata.actor);
+        Self {
+            specversion: "1.0".into(),
+            id: e.event_id,
+            source: format!("/portal/{}", e.tenant),
+            ty: format!(
+                "portal.{}.{}.v{}",
+                e.stream_id.category(),
+                e.event_type,
+                e.schema_version
+            ),
+            time: e.recorded_at,
+            subject: e.stream_id.to_string(),
+            datacontenttype: "application/json".into(),
+            data: &e.payload,
+            position: e.position,
+            previousposition: previous,
+            streamversion: e.version,
+            tenant: e.tenant.to_string(),
+            correlationid: e.metadata.correlation_id,
+            causationid: e.metadata.causation_id,
+            actortype: actortype.into(),
+            actorid,
+            actorcustomer,
+        }
+    }
+}
+
 impl CloudEvent {
     pub fn from_recorded(e: &RecordedEvent, previous: i64) -> Self {
-        let (actortype, actorid, actorcustomer) = match &e.metadata.actor {
-            Actor::System => ("system", None, None),
-            Actor::Operator => ("operator", None, None),
-            Actor::Staff { user_id } => ("staff", Some(user_id.0), None),
-            Actor::PortalUser {
-                user_id,
-                customer_id,
-            } => ("portal_user", Some(user_id.0), Some(customer_id.0)),
-        };
+        let (actortype, actorid, actorcustomer) = actor_attributes(&e.metadata.actor);
         Self {
             specversion: "1.0".into(),
             id: e.event_id,
@@ -133,12 +171,12 @@ impl CloudEvent {
 
 /// `<prefix>.<tenant>.<category>.<EventType>`.
 pub fn subject(prefix: &str, e: &RecordedEvent) -> String {
-    format!(
-        "{prefix}.{}.{}.{}",
-        e.tenant,
-        e.stream_id.category(),
-        e.event_type
-    )
+    subject_of(prefix, &e.tenant, &e.stream_id, &e.event_type)
+}
+
+/// [`subject`] from its parts.
+pub fn subject_of(prefix: &str, tenant: &TenantId, stream: &StreamId, event_type: &str) -> String {
+    format!("{prefix}.{tenant}.{}.{event_type}", stream.category())
 }
 
 #[cfg(test)]
@@ -187,6 +225,26 @@ mod tests {
     }
 
     #[test]
+    fn the_relay_encoding_equals_the_parsed_one() {
+        let e = sample(Actor::System);
+        let wire = WireEvent {
+            position: e.position,
+            stream_id: e.stream_id.clone(),
+            version: e.version,
+            event_id: e.event_id,
+            event_type: e.event_type.clone(),
+            schema_version: e.schema_version,
+            tenant: e.tenant.clone(),
+            payload: serde_json::value::RawValue::from_string(e.payload.to_string()).unwrap(),
+            metadata: e.metadata.clone(),
+            recorded_at: e.recorded_at,
+        };
+        let a = serde_json::to_value(CloudEvent::from_wire(&wire, 5)).unwrap();
+        let b = serde_json::to_value(CloudEvent::from_recorded(&e, 5)).unwrap();
+        assert_eq!(a, b);
+    }
+
+    #[test]
     fn has_the_documented_attributes() {
         let e = sample(Actor::System);
         let v = serde_json::to_value(CloudEvent::from_recorded(&e, 7)).unwrap();
@@ -201,7 +259,10 @@ mod tests {
         assert_eq!(v["tenant"], "acme");
         assert_eq!(v["time"], "2023-11-14T22:13:20Z");
         assert!(v.get("actorid").is_none());
-        assert_eq!(subject("portal.events", &e), "portal.events.acme.order.OrderSubmitted");
+        assert_eq!(
+            subject("portal.events", &e),
+            "portal.events.acme.order.OrderSubmitted"
+        );
     }
 
     #[test]

@@ -17,6 +17,7 @@ use crate::error::DomainError;
 use crate::ids::{ContactId, CustomerId};
 use crate::values::{Email, Name, Phone};
 use crate::{Aggregate, DomainEvent, apply_all};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 #[cfg(test)]
@@ -26,7 +27,9 @@ mod tests;
 pub struct Contact;
 
 /// What a contact is responsible for at the customer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ContactRole {
     Orders,
@@ -43,7 +46,8 @@ pub struct CustomerFacts {
     pub portal_enabled: bool,
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
+/// Serialised for audits (`portal replay`, the audit views): the state as it was.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ContactState {
     pub exists: bool,
     pub removed: bool,
@@ -88,7 +92,7 @@ pub enum ContactCommand {
     RemoveContact,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "type", content = "data", rename_all_fields = "snake_case")]
 pub enum ContactEvent {
     ContactAdded {
@@ -97,6 +101,8 @@ pub enum ContactEvent {
         name: Name,
         email: Email,
         phone: Option<Phone>,
+        /// Sorted, without duplicates.
+        #[schemars(extend("uniqueItems" = true))]
         roles: Vec<ContactRole>,
     },
     ContactUpdated {
@@ -105,6 +111,8 @@ pub enum ContactEvent {
         name: Name,
         email: Email,
         phone: Option<Phone>,
+        /// Sorted, without duplicates.
+        #[schemars(extend("uniqueItems" = true))]
         roles: Vec<ContactRole>,
     },
     /// Carries the email because the notifier sends the one-time welcome email from it.

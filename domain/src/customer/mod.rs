@@ -24,6 +24,7 @@ use crate::error::DomainError;
 use crate::ids::CustomerId;
 use crate::values::{Name, optional_text};
 use crate::{Aggregate, DomainEvent, apply_all};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -33,7 +34,7 @@ mod tests;
 /// The customer aggregate, stream `customer-<uuid>`.
 pub struct Customer;
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CustomerStatus {
     #[default]
@@ -58,7 +59,8 @@ impl fmt::Display for CustomerStatus {
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
+/// Serialised for audits (`portal replay`, the audit views): the state as it was.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct CustomerState {
     pub exists: bool,
     pub customer_id: Option<CustomerId>,
@@ -93,18 +95,20 @@ pub enum CustomerCommand {
     },
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "type", content = "data", rename_all_fields = "snake_case")]
 pub enum CustomerEvent {
     CustomerCreated {
         customer_id: CustomerId,
         name: Name,
+        #[schemars(length(min = 1, max = MAX_CODE))]
         code: Option<String>,
         status: CustomerStatus,
     },
     CustomerDetailsUpdated {
         customer_id: CustomerId,
         name: Name,
+        #[schemars(length(min = 1, max = MAX_CODE))]
         code: Option<String>,
     },
     CustomerStatusChanged {
@@ -151,9 +155,12 @@ impl DomainEvent for CustomerEvent {
     }
 }
 
+/// The longest customer code, in characters.
+const MAX_CODE: usize = 32;
+
 /// The customer code rule: trimmed, blank → `None`, at most 32 characters, single line.
 pub fn customer_code(raw: Option<&str>) -> Result<Option<String>, DomainError> {
-    optional_text("code", raw, 32, false).map_err(Into::into)
+    optional_text("code", raw, MAX_CODE, false).map_err(Into::into)
 }
 
 fn existing(state: &CustomerState) -> Result<CustomerId, DomainError> {

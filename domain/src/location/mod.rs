@@ -10,6 +10,7 @@ use crate::error::{DomainError, FieldError};
 use crate::ids::{CustomerId, LocationId};
 use crate::values::{Address, Name, OpeningHours};
 use crate::{Aggregate, DomainEvent};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
@@ -20,7 +21,7 @@ mod tests;
 pub struct Location;
 
 /// Who keeps the location. JSON: `{"kind": "customer", "customer_id": "…"}`, `{"kind": "carrier"}`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(
     tag = "kind",
     rename_all = "snake_case",
@@ -42,7 +43,7 @@ impl LocationOwner {
 
 /// Who sees the location on the portal. JSON: `{"kind": "customer_only", "customer_id": "…"}`,
 /// `{"kind": "all_portal_customers"}`, `{"kind": "not_on_portal"}`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(
     tag = "kind",
     rename_all = "snake_case",
@@ -64,7 +65,8 @@ impl LocationVisibility {
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
+/// Serialised for audits (`portal replay`, the audit views): the state as it was.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct LocationState {
     pub exists: bool,
     pub archived: bool,
@@ -101,7 +103,7 @@ pub enum LocationCommand {
     },
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "type", content = "data", rename_all_fields = "snake_case")]
 pub enum LocationEvent {
     LocationAdded {

@@ -54,7 +54,7 @@ pub enum ChargeApproval {
     Rejected,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Charge {
     pub charge_id: ChargeId,
     pub description: Name,
@@ -64,7 +64,8 @@ pub struct Charge {
     pub comment: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
+/// Serialised for audits (`portal replay`, the audit views): the state as it was.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct OrderState {
     pub exists: bool,
     pub order_id: Option<OrderId>,
@@ -76,9 +77,13 @@ pub struct OrderState {
     pub content: Option<OrderContent>,
     /// Set once at submission, never changed afterwards.
     pub submitted_content: Option<OrderContent>,
+    #[serde(with = "time::serde::rfc3339::option")]
     pub submitted_at: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339::option")]
     pub planned_at: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339::option")]
     pub in_transit_at: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339::option")]
     pub delivered_at: Option<OffsetDateTime>,
     pub rejection_reason: Option<String>,
     pub cancellation_reason: Option<String>,

@@ -6,6 +6,7 @@ use crate::error::{DomainError, FieldError};
 use crate::ids::CustomerId;
 use crate::values::{collect, optional_text};
 use crate::{Aggregate, DomainEvent};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 #[cfg(test)]
@@ -15,7 +16,7 @@ mod tests;
 pub struct PrinterConfig;
 
 /// Label stock. A6 and 4×6 in are thermal label sizes; A4 is a sheet printed on an office printer.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 pub enum LabelFormat {
     #[default]
     #[serde(rename = "a6")]
@@ -43,7 +44,7 @@ impl LabelFormat {
 
 /// What label documents are rendered as: PDF for any printer, ZPL for Zebra-compatible thermal
 /// printers.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum OutputKind {
     #[default]
@@ -52,7 +53,7 @@ pub enum OutputKind {
 }
 
 /// Paper for transport documents (always PDF).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DocumentFormat {
     #[default]
@@ -62,7 +63,8 @@ pub enum DocumentFormat {
 }
 
 /// Before the first `SetPrinterConfig` the fields hold the defaults the portal uses.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Serialised for audits (`portal replay`, the audit views): the state as it was.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct PrinterConfigState {
     pub exists: bool,
     pub customer_id: Option<CustomerId>,
@@ -86,14 +88,18 @@ pub enum PrinterConfigCommand {
     },
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "type", content = "data", rename_all_fields = "snake_case")]
 pub enum PrinterConfigEvent {
     PrinterConfigSet {
         customer_id: CustomerId,
+        /// `null`: choose the printer at print time.
+        #[schemars(length(min = 1, max = MAX_PRINTER_NAME))]
         label_printer: Option<String>,
         label_format: LabelFormat,
         label_output: OutputKind,
+        /// `null`: choose the printer at print time.
+        #[schemars(length(min = 1, max = MAX_PRINTER_NAME))]
         document_printer: Option<String>,
         document_format: DocumentFormat,
     },

@@ -149,7 +149,11 @@ impl Subscription {
     /// Waits up to `wait` for a first message, then takes whatever else is already there, up to
     /// `max`. An empty batch means nothing arrived in time (or messages were lost: the caller
     /// checks the log either way).
-    pub async fn next_batch(&mut self, max: usize, wait: Duration) -> Result<Vec<Delivery>, BusError> {
+    pub async fn next_batch(
+        &mut self,
+        max: usize,
+        wait: Duration,
+    ) -> Result<Vec<Delivery>, BusError> {
         let mut out = Vec::new();
         match self {
             Self::Memory(rx) => {
@@ -157,7 +161,10 @@ impl Subscription {
                     Err(_) => return Ok(out),
                     Ok(Ok(body)) => out.push(Delivery { body, ack: None }),
                     Ok(Err(broadcast::error::RecvError::Lagged(n))) => {
-                        tracing::debug!(missed = n, "in-process subscriber lagged; will catch up from the log");
+                        tracing::debug!(
+                            missed = n,
+                            "in-process subscriber lagged; will catch up from the log"
+                        );
                         return Ok(out);
                     }
                     Ok(Err(broadcast::error::RecvError::Closed)) => {

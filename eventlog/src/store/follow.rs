@@ -27,7 +27,10 @@ impl CommitListener {
     /// a commit was signalled.
     pub async fn wait(&mut self, timeout: Duration) -> bool {
         match self {
-            Self::Sqlite(rx) => matches!(tokio::time::timeout(timeout, rx.changed()).await, Ok(Ok(()))),
+            Self::Sqlite(rx) => matches!(
+                tokio::time::timeout(timeout, rx.changed()).await,
+                Ok(Ok(()))
+            ),
             Self::Postgres { pool, listener } => {
                 if listener.is_none() {
                     *listener = listen(pool).await;

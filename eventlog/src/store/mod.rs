@@ -11,7 +11,7 @@ mod follow;
 mod postgres;
 mod sqlite;
 
-use crate::envelope::{AppendResult, Idempotency, NewEvent, RecordedEvent, StreamId};
+use crate::envelope::{AppendResult, Idempotency, NewEvent, RecordedEvent, StreamId, WireEvent};
 use crate::error::StoreError;
 use portal_domain::TenantId;
 use std::time::Duration;
@@ -142,6 +142,50 @@ impl Store {
             Self::Sqlite(s) => s.read_all(after_position, limit).await,
         }
     }
+}
+
+impl Store {
+    /// Like [`Store::read_all`], with payloads left as JSON text (see [`WireEvent`]).
+    pub async fn read_all_wire(
+        &self,
+        after_position: i64,
+        limit: u32,
+    ) -> Result<Vec<WireEvent>, StoreError> {
+        match self {
+            Self::Postgres(s) => s.read_all_wire(after_position, limit).await,
+            Self::Sqlite(s) => s.read_all_wire(after_position, limit).await,
+        }
+    }
+}
+
+/// Builds a [`WireEvent`] from text columns (both backends).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn wire_event(
+    position: i64,
+    stream_id: &str,
+    version: i64,
+    event_id: uuid::Uuid,
+    event_type: String,
+    schema_version: i32,
+    tenant: &str,
+    payload: String,
+    metadata: &str,
+    recorded_at: time::OffsetDateTime,
+) -> Result<WireEvent, StoreError> {
+    let corrupt = |reason: String| StoreError::Corrupt { position, reason };
+    Ok(WireEvent {
+        position,
+        stream_id: StreamId::parse(stream_id).map_err(|e| corrupt(e.to_string()))?,
+        version,
+        event_id,
+        event_type,
+        schema_version,
+        tenant: TenantId::parse(tenant).map_err(|e| corrupt(e.to_string()))?,
+        payload: serde_json::value::RawValue::from_string(payload)
+            .map_err(|e| corrupt(format!("payload: {e}")))?,
+        metadata: serde_json::from_str(metadata).map_err(|e| corrupt(format!("metadata: {e}")))?,
+        recorded_at,
+    })
 }
 
 /// Row shape shared by both backends' readers before conversion.

@@ -3,7 +3,7 @@
 //! `portal_read_all`.
 
 use super::{RawEvent, StoreOptions};
-use crate::envelope::{AppendResult, Idempotency, NewEvent, RecordedEvent, StreamId};
+use crate::envelope::{AppendResult, Idempotency, NewEvent, RecordedEvent, StreamId, WireEvent};
 use crate::error::StoreError;
 use portal_domain::TenantId;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgExecutor, PgPool, PgPoolOptions, PgRow};
@@ -189,6 +189,41 @@ impl PgStore {
             .fetch_all(&self.pool)
             .await?;
         rows.iter().map(decode_row).collect()
+    }
+}
+
+impl PgStore {
+    pub async fn read_all_wire(
+        &self,
+        after_position: i64,
+        limit: u32,
+    ) -> Result<Vec<WireEvent>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT position, stream_id, version, event_id, event_type, schema_version, tenant, \
+                    payload::text AS payload, metadata::text AS metadata, recorded_at \
+               FROM portal_read_all($1, $2)",
+        )
+        .bind(after_position)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let metadata: &str = row.try_get("metadata")?;
+                super::wire_event(
+                    row.try_get("position")?,
+                    row.try_get("stream_id")?,
+                    row.try_get("version")?,
+                    row.try_get("event_id")?,
+                    row.try_get("event_type")?,
+                    row.try_get("schema_version")?,
+                    row.try_get("tenant")?,
+                    row.try_get("payload")?,
+                    metadata,
+                    row.try_get("recorded_at")?,
+                )
+            })
+            .collect()
     }
 }
 

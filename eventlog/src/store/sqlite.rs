@@ -3,7 +3,7 @@
 //! reads use a separate pool and WAL snapshots, so they never block the writer.
 
 use super::{RawEvent, StoreOptions};
-use crate::envelope::{AppendResult, Idempotency, NewEvent, RecordedEvent, StreamId};
+use crate::envelope::{AppendResult, Idempotency, NewEvent, RecordedEvent, StreamId, WireEvent};
 use crate::error::StoreError;
 use portal_domain::TenantId;
 use sqlx::sqlite::{
@@ -13,9 +13,9 @@ use sqlx::sqlite::{
 use sqlx::{Row, migrate::Migrator};
 use std::str::FromStr;
 use std::sync::Arc;
-use tokio::sync::watch;
 use std::time::Duration;
 use time::OffsetDateTime;
+use tokio::sync::watch;
 
 static MIGRATOR: Migrator = sqlx::migrate!("../migrations/sqlite");
 
@@ -195,6 +195,44 @@ impl SqliteStore {
         .fetch_all(&self.reader)
         .await?;
         rows.iter().map(decode_row).collect()
+    }
+}
+
+impl SqliteStore {
+    pub async fn read_all_wire(
+        &self,
+        after_position: i64,
+        limit: u32,
+    ) -> Result<Vec<WireEvent>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?"
+        ))
+        .bind(after_position)
+        .bind(i64::from(limit))
+        .fetch_all(&self.reader)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let position: i64 = row.try_get("position")?;
+                let event_id: &str = row.try_get("event_id")?;
+                let event_id = event_id.parse().map_err(|e| StoreError::Corrupt {
+                    position,
+                    reason: format!("event id: {e}"),
+                })?;
+                super::wire_event(
+                    position,
+                    row.try_get("stream_id")?,
+                    row.try_get("version")?,
+                    event_id,
+                    row.try_get("event_type")?,
+                    row.try_get("schema_version")?,
+                    row.try_get("tenant")?,
+                    row.try_get("payload")?,
+                    row.try_get("metadata")?,
+                    row.try_get("recorded_at")?,
+                )
+            })
+            .collect()
     }
 }
 

@@ -1,0 +1,185 @@
+//! `/metrics`: Prometheus text exposition (prometheus-client).
+//!
+//! Counters of this process come from `portal_eventlog::metrics`; positions, lags and dead letters
+//! are read from the database at scrape time, because other processes (`portal relay`,
+//! `portal project`) move them. Lags count events, not position differences (positions are
+//! sparse on PostgreSQL); they are capped at [`LAG_CAP`] so a scrape stays cheap.
+
+use crate::AppState;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use portal_eventlog::metrics as m;
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::encoding::text::encode;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::registry::Registry;
+use sqlx::Row;
+use std::sync::atomic::{AtomicU64, Ordering};
+use tracing::error;
+
+const LAG_CAP: i64 = 10_000_000;
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ProjectionLabel {
+    projection: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RelayLabel {
+    relay: String,
+}
+
+fn counter(registry: &mut Registry, name: &str, help: &str, value: &AtomicU64) {
+    let c: Counter = Counter::default();
+    c.inc_by(value.load(Ordering::Relaxed));
+    registry.register(name, help, c);
+}
+
+pub async fn metrics(State(state): State<AppState>) -> Response {
+    match render(&state).await {
+        Ok(body) => (
+            [(
+                header::CONTENT_TYPE,
+                "application/openmetrics-text; version=1.0.0; charset=utf-8",
+            )],
+            body,
+        )
+            .into_response(),
+        Err(e) => {
+            error!(error = %e, "cannot collect metrics");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+/// Values read from the database before the (non-`Send`) registry is built.
+struct Snapshot {
+    head: i64,
+    relay_checkpoint: i64,
+    relay_lag: i64,
+    /// (name, position, lag, dead letters)
+    projections: Vec<(String, i64, i64, i64)>,
+}
+
+async fn snapshot(state: &AppState) -> Result<Snapshot, Box<dyn std::error::Error + Send + Sync>> {
+    let store = &state.store;
+    let head = store.head_position().await?;
+    let relay_checkpoint = store.relay_checkpoint(&state.relay).await?;
+    let relay_lag = store.count_after(relay_checkpoint, LAG_CAP).await?;
+    let dead = crate::health::dead_letters(&state.read).await?;
+    let rows = sqlx::query("SELECT name, position FROM projection_checkpoints ORDER BY name")
+        .fetch_all(state.read.pool())
+        .await?;
+    let mut projections = Vec::new();
+    for row in rows {
+        let name: String = row.try_get(0)?;
+        if !state.projections.contains(&name) {
+            continue;
+        }
+        let at: i64 = row.try_get(1)?;
+        let lag = store.count_after(at, LAG_CAP).await?;
+        let d = dead.iter().find(|(n, _)| *n == name).map_or(0, |(_, n)| *n);
+        projections.push((name, at, lag, d));
+    }
+    Ok(Snapshot {
+        head,
+        relay_checkpoint,
+        relay_lag,
+        projections,
+    })
+}
+
+async fn render(state: &AppState) -> Result<String, Box<dyn std::error::Error + Send + Sync>> {
+    let snap = snapshot(state).await?;
+    encode_snapshot(&state.relay, &snap).map_err(Into::into)
+}
+
+fn encode_snapshot(relay: &str, snap: &Snapshot) -> Result<String, std::fmt::Error> {
+    let mut registry = Registry::with_prefix("portal");
+    counter(
+        &mut registry,
+        "events_appended",
+        "Events appended by this process",
+        &m::EVENTS_APPENDED,
+    );
+    counter(
+        &mut registry,
+        "relay_published",
+        "Events published and acknowledged by this process's relay",
+        &m::RELAY_PUBLISHED,
+    );
+    counter(
+        &mut registry,
+        "relay_failures",
+        "Relay publish batches that failed and were retried",
+        &m::RELAY_FAILURES,
+    );
+    counter(
+        &mut registry,
+        "subscription_gaps",
+        "Gaps detected by consumers (caught up from the log)",
+        &m::SUBSCRIPTION_GAPS,
+    );
+
+    let head: Gauge = Gauge::default();
+    head.set(snap.head);
+    registry.register(
+        "log_head_position",
+        "Highest committed global position",
+        head,
+    );
+
+    let relay_position: Family<RelayLabel, Gauge> = Family::default();
+    let relay_lag: Family<RelayLabel, Gauge> = Family::default();
+    let label = RelayLabel {
+        relay: relay.to_owned(),
+    };
+    relay_position
+        .get_or_create(&label)
+        .set(snap.relay_checkpoint);
+    relay_lag.get_or_create(&label).set(snap.relay_lag);
+    registry.register(
+        "relay_position",
+        "Position of the last event the relay published",
+        relay_position,
+    );
+    registry.register(
+        "relay_lag_events",
+        "Committed events not yet published",
+        relay_lag,
+    );
+
+    let position: Family<ProjectionLabel, Gauge> = Family::default();
+    let lag: Family<ProjectionLabel, Gauge> = Family::default();
+    let dead: Family<ProjectionLabel, Gauge> = Family::default();
+    for (name, at, l, d) in &snap.projections {
+        let label = ProjectionLabel {
+            projection: name.clone(),
+        };
+        position.get_or_create(&label).set(*at);
+        lag.get_or_create(&label).set(*l);
+        dead.get_or_create(&label).set(*d);
+    }
+    registry.register(
+        "projection_position",
+        "Last global position applied by the projection",
+        position,
+    );
+    registry.register(
+        "projection_lag_events",
+        "Committed events the projection has not applied",
+        lag,
+    );
+    registry.register(
+        "projection_dead_letters",
+        "Events the projection failed on and skipped",
+        dead,
+    );
+
+    let mut out = String::new();
+    encode(&mut out, &registry)?;
+    Ok(out)
+}

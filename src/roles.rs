@@ -1,0 +1,155 @@
+//! The long-running roles and their wiring: the bus, the read-model database, the relay and the
+//! projection builders. `portal serve` runs them all in one process; `portal relay` and
+//! `portal project` run one each (against NATS, so that several processes cooperate).
+
+use crate::settings::{Settings, redact, root_cause};
+use anyhow::{Context, bail};
+use portal_eventlog::Store;
+use portal_eventlog::bus::{Bus, MemoryBus, NatsBus};
+use portal_eventlog::relay::{RelayConfig, run_relay};
+use portal_eventlog::subscription::{RunnerConfig, run_subscription};
+use portal_projections::{Projection, Projector, ReadDb, rebuild};
+use std::sync::Arc;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+use tracing::info;
+
+/// Durable consumer of the projection builders (one per role).
+pub const PROJECTIONS_CONSUMER: &str = "portal-projections";
+
+/// Connects the bus: JetStream when configured, else the in-process bus.
+pub async fn open_bus(settings: &Settings) -> anyhow::Result<Bus> {
+    match &settings.nats {
+        None => Ok(Bus::Memory(MemoryBus::default())),
+        Some(config) => NatsBus::connect(config.clone())
+            .await
+            .map(Bus::Nats)
+            .map_err(|e| {
+                anyhow::anyhow!(
+                    "cannot use NATS {} (--nats-url / NATS_URL): {}",
+                    redact(&config.url),
+                    root_cause(&e)
+                )
+            }),
+    }
+}
+
+/// Like [`open_bus`], for roles that only make sense with JetStream.
+pub async fn open_nats(settings: &Settings, role: &str) -> anyhow::Result<Bus> {
+    if settings.nats.is_none() {
+        bail!(
+            "portal {role} runs against NATS JetStream: set --nats-url / NATS_URL \
+             (without NATS, `portal serve` runs every role in one process)"
+        );
+    }
+    open_bus(settings).await
+}
+
+/// Name of the relay's checkpoint: one per destination stream.
+pub fn relay_name(settings: &Settings) -> String {
+    match &settings.nats {
+        Some(n) => n.stream.clone(),
+        None => "in-process".to_owned(),
+    }
+}
+
+/// The read-model database (the event store's database).
+pub async fn open_read_db(settings: &Settings) -> anyhow::Result<ReadDb> {
+    ReadDb::connect(&settings.database_url, settings.db_max_connections)
+        .await
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "cannot open the read models in {} (--database-url / DATABASE_URL): {}",
+                redact(&settings.database_url),
+                root_cause(&e)
+            )
+        })
+}
+
+/// Every projection of this build.
+pub fn projections() -> Vec<Arc<dyn Projection>> {
+    portal_projections::models::all()
+}
+
+/// Creates missing read-model tables and rebuilds projections whose schema changed, before they
+/// serve.
+pub async fn prepare_projector(store: &Store, db: &ReadDb) -> anyhow::Result<Projector> {
+    let projector = Projector::new(db.clone(), projections());
+    projector
+        .ensure()
+        .await
+        .context("cannot create the read-model tables")?;
+    let outdated = rebuild::outdated(store, db, projector.projections())
+        .await
+        .context("cannot check the read models' schema")?;
+    if !outdated.is_empty() {
+        let names: Vec<&str> = outdated.iter().map(|p| p.name()).collect();
+        info!(projections = ?names, "read models are new or changed; rebuilding them");
+        let report = rebuild::rebuild(store, db, &outdated, &|_| {})
+            .await
+            .context("cannot rebuild the read models")?;
+        info!(events = report.events, "rebuilt");
+    }
+    Ok(projector)
+}
+
+/// Starts the relay.
+pub fn spawn_relay(
+    settings: &Settings,
+    store: Store,
+    bus: Bus,
+    cancel: CancellationToken,
+) -> JoinHandle<()> {
+    let prefix = settings
+        .nats
+        .as_ref()
+        .map_or_else(|| "portal.events".to_owned(), |n| n.subject_prefix.clone());
+    let config = RelayConfig::new(relay_name(settings), prefix);
+    tokio::spawn(run_relay(store, bus, config, cancel))
+}
+
+/// Starts the projection builders' subscription.
+pub fn spawn_projector(
+    store: Store,
+    bus: Bus,
+    projector: Projector,
+    cancel: CancellationToken,
+) -> JoinHandle<()> {
+    tokio::spawn(run_subscription(
+        store,
+        bus,
+        projector,
+        RunnerConfig::new(PROJECTIONS_CONSUMER),
+        cancel,
+    ))
+}
+
+/// `portal relay`.
+pub async fn relay(settings: Settings) -> anyhow::Result<()> {
+    eprint!("{}", settings.describe("relay"));
+    let store = settings.open_migrated_store().await?;
+    let bus = open_nats(&settings, "relay").await?;
+    let cancel = CancellationToken::new();
+    let task = spawn_relay(&settings, store, bus, cancel.clone());
+    println!("relay running");
+    crate::serve::shutdown_signal().await;
+    cancel.cancel();
+    task.await.context("the relay task failed")?;
+    Ok(())
+}
+
+/// `portal project`.
+pub async fn project(settings: Settings) -> anyhow::Result<()> {
+    eprint!("{}", settings.describe("project"));
+    let store = settings.open_migrated_store().await?;
+    let bus = open_nats(&settings, "project").await?;
+    let db = open_read_db(&settings).await?;
+    let projector = prepare_projector(&store, &db).await?;
+    let cancel = CancellationToken::new();
+    let task = spawn_projector(store, bus, projector, cancel.clone());
+    println!("projections running");
+    crate::serve::shutdown_signal().await;
+    cancel.cancel();
+    task.await.context("the projection task failed")?;
+    Ok(())
+}

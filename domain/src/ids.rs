@@ -6,6 +6,7 @@
 //! changes once the tenant exists; the display name can.
 
 use crate::error::FieldError;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use uuid::Uuid;
@@ -13,7 +14,9 @@ use uuid::Uuid;
 macro_rules! uuid_id {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+        )]
         #[serde(transparent)]
         pub struct $name(pub Uuid);
 
@@ -71,8 +74,11 @@ uuid_id!(
 
 /// The tenant (carrier) id: a slug of 2–40 characters `a-z`, `0-9` and `-`, starting with a letter,
 /// not ending with `-`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(try_from = "String", into = "String")]
+#[schemars(extend("minLength" = 2, "maxLength" = 40, "pattern" = "^[a-z][a-z0-9-]*[a-z0-9]$"))]
 pub struct TenantId(String);
 
 impl TenantId {

@@ -15,6 +15,8 @@
 //! - [`actor`]: who issued a command (recorded in event metadata, checked by some rules).
 //! - one module per aggregate: [`tenant`], [`customer`], [`contact`], [`order`], [`location`],
 //!   [`printer`]. Each holds its state, commands, events and `decide`/`evolve`.
+//! - [`schema`]: JSON Schemas of the event payloads and the event catalog behind
+//!   `docs/events.md`.
 //!
 //! Wire contract of events: every aggregate's event enum serialises with serde's adjacent tagging
 //! (`{"type": "CustomerCreated", "data": {..snake_case fields..}}`); the event log stores `type`
@@ -29,6 +31,7 @@ pub mod ids;
 pub mod location;
 pub mod order;
 pub mod printer;
+pub mod schema;
 pub mod tenant;
 pub mod values;
 

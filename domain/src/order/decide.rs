@@ -10,9 +10,9 @@ use crate::ids::{ChargeId, OrderId};
 use crate::values::{optional_text, required_text};
 use time::{OffsetDateTime, UtcOffset};
 
-const MAX_NUMBER: usize = 40;
-const MAX_REASON: usize = 1000;
-const MAX_COMMENT: usize = 1000;
+pub(super) const MAX_NUMBER: usize = 40;
+pub(super) const MAX_REASON: usize = 1000;
+pub(super) const MAX_COMMENT: usize = 1000;
 
 pub(super) fn decide(
     state: &OrderState,

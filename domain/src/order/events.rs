@@ -1,17 +1,20 @@
 //! Events of an order. Timestamps are RFC 3339 strings in UTC.
 
+use super::decide::{MAX_COMMENT, MAX_NUMBER, MAX_REASON};
 use crate::DomainEvent;
 use crate::ids::{ChargeId, CustomerId, OrderId};
 use crate::values::{Money, Name, OrderContent};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "type", content = "data", rename_all_fields = "snake_case")]
 pub enum OrderEvent {
     OrderDraftCreated {
         order_id: OrderId,
         customer_id: CustomerId,
+        #[schemars(length(min = 1, max = MAX_NUMBER))]
         number: String,
         content: OrderContent,
     },
@@ -25,6 +28,7 @@ pub enum OrderEvent {
         order_id: OrderId,
         content: OrderContent,
         #[serde(with = "time::serde::rfc3339")]
+        #[schemars(schema_with = "crate::schema::date_time_schema")]
         submitted_at: OffsetDateTime,
     },
     OrderDraftCancelled {
@@ -35,25 +39,32 @@ pub enum OrderEvent {
     },
     OrderRejected {
         order_id: OrderId,
+        /// May span several lines.
+        #[schemars(length(min = 1, max = MAX_REASON))]
         reason: String,
     },
     OrderPlanned {
         order_id: OrderId,
         #[serde(with = "time::serde::rfc3339")]
+        #[schemars(schema_with = "crate::schema::date_time_schema")]
         planned_at: OffsetDateTime,
     },
     OrderInTransit {
         order_id: OrderId,
         #[serde(with = "time::serde::rfc3339")]
+        #[schemars(schema_with = "crate::schema::date_time_schema")]
         in_transit_at: OffsetDateTime,
     },
     OrderDelivered {
         order_id: OrderId,
         #[serde(with = "time::serde::rfc3339")]
+        #[schemars(schema_with = "crate::schema::date_time_schema")]
         delivered_at: OffsetDateTime,
     },
     OrderCancelled {
         order_id: OrderId,
+        /// May span several lines.
+        #[schemars(length(min = 1, max = MAX_REASON))]
         reason: String,
     },
     /// A new charge starts as "to request"; `ChargeApprovalRequested` may follow at once.
@@ -70,11 +81,15 @@ pub enum OrderEvent {
     ChargeApproved {
         order_id: OrderId,
         charge_id: ChargeId,
+        /// The customer's comment on their decision; may span several lines.
+        #[schemars(length(min = 1, max = MAX_COMMENT))]
         comment: Option<String>,
     },
     ChargeRejected {
         order_id: OrderId,
         charge_id: ChargeId,
+        /// The customer's comment on their decision; may span several lines.
+        #[schemars(length(min = 1, max = MAX_COMMENT))]
         comment: Option<String>,
     },
 }

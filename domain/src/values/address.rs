@@ -2,10 +2,11 @@
 
 use super::{CountryCode, Name, Phone, collect, optional_text, required_text};
 use crate::error::FieldError;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The unvalidated shape of an [`Address`] (the JSON API body).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct AddressInput {
     pub name: String,
     pub street: String,
@@ -19,14 +20,19 @@ pub struct AddressInput {
 }
 
 /// A validated postal address. `name` is the company or site name printed on labels and CMRs.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(try_from = "AddressInput")]
 pub struct Address {
     name: Name,
+    #[schemars(length(min = 1, max = Address::MAX_STREET))]
     street: String,
+    /// Uppercased; letters, digits, spaces and `-`.
+    #[schemars(length(min = 1, max = Address::MAX_POSTAL_CODE), pattern(r"^[A-Z0-9 -]+$"))]
     postal_code: String,
+    #[schemars(length(min = 1, max = Address::MAX_CITY))]
     city: String,
     country: CountryCode,
+    #[schemars(length(min = 1, max = Name::MAX_CHARS))]
     contact_name: Option<String>,
     contact_phone: Option<Phone>,
 }

@@ -2,11 +2,14 @@
 
 use super::collect;
 use crate::error::FieldError;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// ADR packing group: I (high danger), II (medium), III (low).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 pub enum PackingGroup {
     I,
     II,
@@ -46,8 +49,9 @@ const ADR_CLASSES: [&str; 22] = [
 ];
 
 /// An ADR hazard class such as `3` or `4.1`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, JsonSchema)]
 #[serde(into = "String")]
+#[schemars(with = "String", extend("enum" = ADR_CLASSES))]
 pub struct AdrClass(&'static str);
 
 impl AdrClass {
@@ -97,8 +101,11 @@ impl From<AdrClass> for String {
 }
 
 /// A UN number, stored as `UN` and four digits (`UN1203`); `1203`, `un 1203` are accepted.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(try_from = "String", into = "String")]
+#[schemars(extend("pattern" = "^UN[0-9]{4}$"))]
 pub struct UnNumber(String);
 
 impl UnNumber {
@@ -129,7 +136,7 @@ impl UnNumber {
 super::string_value!(UnNumber);
 
 /// The unvalidated shape of [`Adr`].
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct AdrInput {
     pub un_number: String,
     pub class: String,
@@ -138,7 +145,7 @@ pub struct AdrInput {
 }
 
 /// Dangerous-goods data of a goods line.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(try_from = "AdrInput")]
 pub struct Adr {
     un_number: UnNumber,

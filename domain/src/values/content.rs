@@ -11,17 +11,19 @@ use super::{
 };
 use crate::error::FieldError;
 use crate::ids::LocationId;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use time::Date;
 
 /// The unvalidated shape of a [`Stop`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct StopInput {
     #[serde(default)]
     pub location_id: Option<LocationId>,
     pub address: AddressInput,
     #[serde(with = "serde_time::date")]
+    #[schemars(schema_with = "crate::schema::date_schema")]
     pub date: Date,
     #[serde(default)]
     pub time_window: Option<TimeWindowInput>,
@@ -35,15 +37,19 @@ pub struct StopInput {
 ///
 /// `location_id` links the stop to an address-book location; until submission `address` is
 /// whatever the form showed, at submission it is replaced by the location's current address.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(try_from = "StopInput")]
 pub struct Stop {
     location_id: Option<LocationId>,
     address: Address,
     #[serde(with = "serde_time::date")]
+    #[schemars(schema_with = "crate::schema::date_schema")]
     date: Date,
     time_window: Option<TimeWindow>,
+    #[schemars(length(min = 1, max = Stop::MAX_REFERENCE))]
     reference: Option<String>,
+    /// May span several lines.
+    #[schemars(length(min = 1, max = Stop::MAX_INSTRUCTIONS))]
     instructions: Option<String>,
 }
 
@@ -140,7 +146,7 @@ impl From<&Stop> for StopInput {
 }
 
 /// The unvalidated shape of a [`Consignment`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ConsignmentInput {
     pub pickup: StopInput,
     pub delivery: StopInput,
@@ -150,11 +156,12 @@ pub struct ConsignmentInput {
 
 /// Goods moved from one pickup to one delivery. At least one goods line; delivered on or after
 /// the pickup date.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(try_from = "ConsignmentInput")]
 pub struct Consignment {
     pickup: Stop,
     delivery: Stop,
+    #[schemars(length(min = 1, max = Consignment::MAX_GOODS_LINES))]
     goods: Vec<Goods>,
 }
 
@@ -231,7 +238,7 @@ impl From<&Consignment> for ConsignmentInput {
 }
 
 /// The unvalidated shape of [`OrderContent`] (the body of `POST /api/v1/orders`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct OrderContentInput {
     #[serde(default)]
     pub customer_reference: Option<String>,
@@ -242,11 +249,15 @@ pub struct OrderContentInput {
 }
 
 /// Everything a customer fills in for an order.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(try_from = "OrderContentInput")]
 pub struct OrderContent {
+    #[schemars(length(min = 1, max = OrderContent::MAX_CUSTOMER_REFERENCE))]
     customer_reference: Option<String>,
+    #[schemars(length(min = 1, max = OrderContent::MAX_CONSIGNMENTS))]
     consignments: Vec<Consignment>,
+    /// May span several lines.
+    #[schemars(length(min = 1, max = OrderContent::MAX_NOTES))]
     notes: Option<String>,
 }
 

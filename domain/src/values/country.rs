@@ -1,6 +1,7 @@
 //! ISO 3166-1 alpha-2 country codes.
 
 use crate::error::FieldError;
+use schemars::JsonSchema;
 use serde::Serialize;
 use std::fmt;
 
@@ -29,8 +30,9 @@ pub const COUNTRY_CODES: [&str; 249] = [
 ];
 
 /// An ISO 3166-1 alpha-2 code, stored uppercase (`DE`, `PL`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, JsonSchema)]
 #[serde(into = "String")]
+#[schemars(with = "String", extend("pattern" = "^[A-Z]{2}$"))]
 pub struct CountryCode(&'static str);
 
 impl CountryCode {

@@ -1,6 +1,7 @@
 //! ISO 4217 currencies and money amounts in minor units.
 
 use crate::error::FieldError;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -180,8 +181,9 @@ pub const CURRENCIES: [(&str, u8); 165] = [
 ];
 
 /// An ISO 4217 currency, stored uppercase (`EUR`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, JsonSchema)]
 #[serde(into = "String")]
+#[schemars(with = "String", extend("pattern" = "^[A-Z]{3}$"))]
 pub struct Currency {
     code: &'static str,
     minor_units: u8,
@@ -243,15 +245,17 @@ impl From<Currency> for String {
 
 /// An amount of money in minor units (cents), never negative: charges are amounts owed, and a
 /// credit would be a separate concept. Integer minor units keep sums exact.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(try_from = "MoneyParts")]
 pub struct Money {
+    #[schemars(range(min = 0, max = Money::MAX_MINOR))]
     amount_minor: i64,
     currency: Currency,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 struct MoneyParts {
+    #[schemars(range(min = 0, max = Money::MAX_MINOR))]
     amount_minor: i64,
     currency: Currency,
 }

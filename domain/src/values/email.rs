@@ -10,10 +10,15 @@
 
 use super::string_value;
 use crate::error::FieldError;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+/// An email address, trimmed and lowercased (see the module docs for what is accepted).
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(try_from = "String", into = "String")]
+#[schemars(extend("format" = "email", "maxLength" = Email::MAX_CHARS))]
 pub struct Email(String);
 
 impl Email {

@@ -8,10 +8,13 @@
 use super::adr::{Adr, AdrInput};
 use super::{Name, collect, collect_within};
 use crate::error::FieldError;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// How goods are packed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Packaging {
     Pallet,
@@ -58,7 +61,7 @@ impl Packaging {
 
 /// The unvalidated shape of [`Goods`]. Counts are `i64` so that a negative number in a request is
 /// reported as a field error instead of failing to parse.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct GoodsInput {
     pub description: String,
     pub quantity: i64,
@@ -81,17 +84,26 @@ pub struct GoodsInput {
 /// The limits are what one articulated truck can carry at most: 40 000 kg, 120 m³ (a mega
 /// trailer), 13.6 loading metres, 34 pallet spaces; anything above is a typo (kg entered as g)
 /// rather than a real load.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(try_from = "GoodsInput")]
 pub struct Goods {
     description: Name,
+    #[schemars(range(min = 1, max = Goods::MAX_QUANTITY))]
     quantity: u32,
     packaging: Packaging,
+    /// Rounded to 3 decimals.
+    #[schemars(range(max = Goods::MAX_WEIGHT_KG), extend("exclusiveMinimum" = 0))]
     weight_kg: f64,
+    /// Rounded to 3 decimals.
+    #[schemars(range(max = Goods::MAX_VOLUME_M3), extend("exclusiveMinimum" = 0))]
     volume_m3: Option<f64>,
+    /// Rounded to 2 decimals.
+    #[schemars(range(max = Goods::MAX_LOADING_METRES), extend("exclusiveMinimum" = 0))]
     loading_metres: Option<f64>,
+    #[schemars(range(max = Goods::MAX_PALLET_SPACES))]
     pallet_spaces: Option<u32>,
     stackable: bool,
+    /// Set for dangerous goods.
     adr: Option<Adr>,
 }
 

@@ -3,10 +3,18 @@
 
 use super::string_value;
 use crate::error::FieldError;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// A phone number as entered: 5–30 characters, at least 5 digits, and only spaces, `+` (in
+/// front), `-`, `(`, `)` or `/` besides.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(try_from = "String", into = "String")]
+#[schemars(extend(
+    "minLength" = Phone::MIN_CHARS,
+    "maxLength" = Phone::MAX_CHARS,
+    "pattern" = r"^\+?[0-9 ()/-]+$"
+))]
 pub struct Phone(String);
 
 impl Phone {

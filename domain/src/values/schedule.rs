@@ -4,26 +4,31 @@
 
 use super::serde_time::{self, to_minutes};
 use crate::error::FieldError;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use time::{Time, Weekday};
 
 /// The unvalidated shape of a [`TimeWindow`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct TimeWindowInput {
     #[serde(with = "serde_time::hm")]
+    #[schemars(schema_with = "crate::schema::time_of_day_schema")]
     pub from: Time,
     #[serde(with = "serde_time::hm")]
+    #[schemars(schema_with = "crate::schema::time_of_day_schema")]
     pub to: Time,
 }
 
 /// When a stop can be served on its date, e.g. 08:00–12:00. `to` is strictly after `from`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(try_from = "TimeWindowInput")]
 pub struct TimeWindow {
     #[serde(with = "serde_time::hm")]
+    #[schemars(schema_with = "crate::schema::time_of_day_schema")]
     from: Time,
     #[serde(with = "serde_time::hm")]
+    #[schemars(schema_with = "crate::schema::time_of_day_schema")]
     to: Time,
 }
 
@@ -84,24 +89,30 @@ impl fmt::Display for TimeWindow {
 }
 
 /// The unvalidated shape of an [`OpeningPeriod`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct OpeningPeriodInput {
     #[serde(with = "serde_time::weekday")]
+    #[schemars(schema_with = "crate::schema::weekday_schema")]
     pub weekday: Weekday,
     #[serde(with = "serde_time::hm")]
+    #[schemars(schema_with = "crate::schema::time_of_day_schema")]
     pub opens: Time,
     #[serde(with = "serde_time::hm")]
+    #[schemars(schema_with = "crate::schema::time_of_day_schema")]
     pub closes: Time,
 }
 
 /// One opening period on one day of the week; `closes` is strictly after `opens`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, JsonSchema)]
 pub struct OpeningPeriod {
     #[serde(with = "serde_time::weekday")]
+    #[schemars(schema_with = "crate::schema::weekday_schema")]
     weekday: Weekday,
     #[serde(with = "serde_time::hm")]
+    #[schemars(schema_with = "crate::schema::time_of_day_schema")]
     opens: Time,
     #[serde(with = "serde_time::hm")]
+    #[schemars(schema_with = "crate::schema::time_of_day_schema")]
     closes: Time,
 }
 
@@ -135,7 +146,7 @@ impl From<OpeningPeriod> for OpeningPeriodInput {
 
 /// A location's weekly opening hours: non-overlapping periods, kept sorted by day and time so
 /// that equal hours compare equal however they were entered. Empty means "not specified".
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(try_from = "Vec<OpeningPeriodInput>", into = "Vec<OpeningPeriod>")]
 pub struct OpeningHours(Vec<OpeningPeriod>);
 

@@ -4,6 +4,7 @@
 
 use super::string_value;
 use crate::error::FieldError;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// Validates required text: trimmed, non-empty, at most `max` characters.
@@ -60,8 +61,11 @@ fn check_text(field: &str, s: &str, max: usize, multiline: bool) -> Result<(), F
 
 /// A name or short description: single line, non-empty after trimming, at most 200 characters.
 /// Used for names of people, companies and locations, and for goods and charge descriptions.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(try_from = "String", into = "String")]
+#[schemars(extend("minLength" = 1, "maxLength" = Name::MAX_CHARS))]
 pub struct Name(String);
 
 impl Name {

@@ -6,51 +6,12 @@
 
 use portal_eventlog::testing::{Backend, TestStoreRef, with_store};
 use serde_json::Value;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::process::{Command, Output, Stdio};
+use std::io::{BufRead, BufReader};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-fn portal(database_url: &str) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_portal"));
-    for var in [
-        "DATABASE_URL",
-        "PORTAL_DATA_DIR",
-        "PORTAL_LISTEN",
-        "PORTAL_PUBLIC_URL",
-        "PORTAL_DB_MAX_CONNECTIONS",
-        "PORTAL_LOG",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd.env("DATABASE_URL", database_url);
-    cmd
-}
-
-fn run(cmd: &mut Command) -> (i32, String, String) {
-    let Output {
-        status,
-        stdout,
-        stderr,
-    } = cmd.output().unwrap();
-    (
-        status.code().unwrap_or(-1),
-        String::from_utf8(stdout).unwrap(),
-        String::from_utf8(stderr).unwrap(),
-    )
-}
-
-/// A failing command ends with exactly one `error:` line and no panic.
-fn assert_one_error_line(stderr: &str, needle: &str) {
-    let errors: Vec<_> = stderr.lines().filter(|l| l.starts_with("error:")).collect();
-    assert_eq!(errors.len(), 1, "{stderr}");
-    assert!(errors[0].contains(needle), "{stderr}");
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    assert_eq!(
-        stderr.lines().rfind(|l| !l.trim().is_empty()),
-        Some(errors[0])
-    );
-}
+mod support;
+use support::*;
 
 async fn tenants_and_events(t: TestStoreRef) {
     let url = t.url.clone();
@@ -138,24 +99,6 @@ async fn serve_answers_health_and_readiness(t: TestStoreRef) {
     })
     .await
     .unwrap();
-}
-
-/// A minimal HTTP/1.1 GET: status code and JSON body.
-fn get(addr: &str, path: &str) -> (u16, Value) {
-    let mut stream = TcpStream::connect(addr).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    let status = response.split(' ').nth(1).unwrap().parse().unwrap();
-    let body = response.split("\r\n\r\n").nth(1).unwrap();
-    (status, serde_json::from_str(body).unwrap())
 }
 
 macro_rules! on_both_backends {

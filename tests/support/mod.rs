@@ -1,0 +1,130 @@
+//! Shared helpers of the binary's end-to-end tests: a `portal` command with a clean environment,
+//! running it, a served process and minimal HTTP.
+
+#![allow(dead_code)] // each test file uses its own subset
+
+use serde_json::Value;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::Duration;
+
+pub fn portal(database_url: &str) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_portal"));
+    for var in [
+        "DATABASE_URL",
+        "PORTAL_DATA_DIR",
+        "PORTAL_LISTEN",
+        "PORTAL_PUBLIC_URL",
+        "PORTAL_DB_MAX_CONNECTIONS",
+        "PORTAL_LOG",
+        "NATS_URL",
+        "PORTAL_NATS_STREAM",
+        "PORTAL_NATS_SUBJECT_PREFIX",
+        "PORTAL_NATS_REPLICAS",
+        "PORTAL_NATS_DUPLICATE_WINDOW",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.env("DATABASE_URL", database_url);
+    cmd
+}
+
+pub fn run(cmd: &mut Command) -> (i32, String, String) {
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = cmd.output().unwrap();
+    (
+        status.code().unwrap_or(-1),
+        String::from_utf8(stdout).unwrap(),
+        String::from_utf8(stderr).unwrap(),
+    )
+}
+
+/// A failing command ends with exactly one `error:` line and no panic.
+pub fn assert_one_error_line(stderr: &str, needle: &str) {
+    let errors: Vec<_> = stderr.lines().filter(|l| l.starts_with("error:")).collect();
+    assert_eq!(errors.len(), 1, "{stderr}");
+    assert!(errors[0].contains(needle), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(
+        stderr.lines().rfind(|l| !l.trim().is_empty()),
+        Some(errors[0])
+    );
+}
+
+/// A minimal HTTP/1.1 GET: status code and JSON body.
+pub fn get(addr: &str, path: &str) -> (u16, Value) {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let status = response.split(' ').nth(1).unwrap().parse().unwrap();
+    let body = response.split("\r\n\r\n").nth(1).unwrap();
+    (status, serde_json::from_str(body).unwrap())
+}
+
+/// A minimal HTTP/1.1 GET: status code and body text.
+pub fn get_text(addr: &str, path: &str) -> (u16, String) {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let status = response.split(' ').nth(1).unwrap().parse().unwrap();
+    let body = response.split("\r\n\r\n").nth(1).unwrap_or_default();
+    (status, body.to_owned())
+}
+
+/// A running `portal serve` (killed on drop) and its address.
+pub struct Served {
+    pub child: Child,
+    pub addr: String,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `cmd` (a `portal serve --listen 127.0.0.1:0 …`) and waits for its address.
+pub fn serve(mut cmd: Command) -> Served {
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Some(addr) = line.strip_prefix("listening on http://") {
+                let _ = tx.send(addr.to_owned());
+            }
+        }
+    });
+    match rx.recv_timeout(Duration::from_secs(60)) {
+        Ok(addr) => Served { child, addr },
+        Err(_) => {
+            let _ = child.kill();
+            panic!("portal serve did not print its address");
+        }
+    }
+}

@@ -23,7 +23,7 @@ pub async fn open_bus(settings: &Settings) -> anyhow::Result<Bus> {
         None => Ok(Bus::Memory(MemoryBus::default())),
         Some(config) => NatsBus::connect(config.clone())
             .await
-            .map(Bus::Nats)
+            .map(|b| Bus::Nats(Box::new(b)))
             .map_err(|e| {
                 anyhow::anyhow!(
                     "cannot use NATS {} (--nats-url / NATS_URL): {}",

@@ -45,7 +45,10 @@ async fn replay_shows_the_state_at_any_position(t: TestStoreRef) {
         let (code, stdout, stderr) = run(portal(&url).args(["replay", "--stream", "tenant-acme"]));
         assert_eq!(code, 0, "{stderr}");
         let lines: Vec<&str> = stdout.lines().collect();
-        assert!(lines[0].contains("TenantCreated") && lines[1].contains("TenantRenamed"), "{stdout}");
+        assert!(
+            lines[0].contains("TenantCreated") && lines[1].contains("TenantRenamed"),
+            "{stdout}"
+        );
         assert!(lines[2].starts_with("# state after version 2"), "{stdout}");
         let state: serde_json::Value = serde_json::from_str(&lines[3..].join("\n")).unwrap();
         assert_eq!(state["name"], "Acme Two");
@@ -84,8 +87,7 @@ async fn rebuild_replaces_the_read_models(t: TestStoreRef) {
         let (code, stdout, stderr) = run(portal(&url).arg("rebuild"));
         assert_eq!(code, 0, "{stderr}");
         assert!(stdout.contains("from 1 events"), "{stdout}");
-        let (code, stdout, stderr) =
-            run(portal(&url).args(["rebuild", "--projection", "tenants"]));
+        let (code, stdout, stderr) = run(portal(&url).args(["rebuild", "--projection", "tenants"]));
         assert_eq!(code, 0, "{stderr}");
         assert!(stdout.starts_with("rebuilt 1 projection(s)"), "{stdout}");
         assert!(stdout.contains("tenants"), "{stdout}");
@@ -93,7 +95,9 @@ async fn rebuild_replaces_the_read_models(t: TestStoreRef) {
     .await
     .unwrap();
     // A stray row planted in a read model is gone after a rebuild; the real one stays.
-    let db = portal_projections::ReadDb::connect(&t.url, 2).await.unwrap();
+    let db = portal_projections::ReadDb::connect(&t.url, 2)
+        .await
+        .unwrap();
     sqlx::query("INSERT INTO rm_tenants (tenant, key, doc) VALUES ('ghost', 'ghost', '{}')")
         .execute(db.pool())
         .await

@@ -63,7 +63,11 @@ impl<'a> Ctx<'a> {
         Self::new(cache, None, "")
     }
 
-    async fn slot<R: Row>(&mut self, tenant: &TenantId, key: &str) -> Result<&mut Slot, ApplyError> {
+    async fn slot<R: Row>(
+        &mut self,
+        tenant: &TenantId,
+        key: &str,
+    ) -> Result<&mut Slot, ApplyError> {
         let k = (R::TABLE.name, tenant.as_str().to_owned(), key.to_owned());
         match self.cache.slots.entry(k) {
             Entry::Occupied(e) => Ok(e.into_mut()),
@@ -80,9 +84,16 @@ impl<'a> Ctx<'a> {
     }
 
     /// The row with this key, if there is one.
-    pub async fn get<R: Row>(&mut self, tenant: &TenantId, key: &str) -> Result<Option<&R>, ApplyError> {
+    pub async fn get<R: Row>(
+        &mut self,
+        tenant: &TenantId,
+        key: &str,
+    ) -> Result<Option<&R>, ApplyError> {
         let slot = self.slot::<R>(tenant, key).await?;
-        Ok(slot.row.as_deref().and_then(|r| r.as_any().downcast_ref::<R>()))
+        Ok(slot
+            .row
+            .as_deref()
+            .and_then(|r| r.as_any().downcast_ref::<R>()))
     }
 
     /// The row with this key for changing, if there is one; marks it dirty.
@@ -131,6 +142,12 @@ impl<'a> Ctx<'a> {
     /// Deletes the row with this key (a no-op when there is none).
     pub fn delete<R: Row>(&mut self, tenant: &TenantId, key: &str) {
         let k = (R::TABLE.name, tenant.as_str().to_owned(), key.to_owned());
-        self.cache.slots.insert(k, Slot { row: None, dirty: true });
+        self.cache.slots.insert(
+            k,
+            Slot {
+                row: None,
+                dirty: true,
+            },
+        );
     }
 }

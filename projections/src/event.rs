@@ -31,10 +31,7 @@ pub enum Decoded {
 
 impl Decoded {
     pub fn of(recorded: &RecordedEvent) -> Self {
-        fn wrap<A: Aggregate>(
-            r: &RecordedEvent,
-            f: impl FnOnce(A::Event) -> Decoded,
-        ) -> Decoded {
+        fn wrap<A: Aggregate>(r: &RecordedEvent, f: impl FnOnce(A::Event) -> Decoded) -> Decoded {
             match decode::<A::Event>(r) {
                 Ok(e) => f(e),
                 Err(e) => Decoded::Invalid(e.to_string()),

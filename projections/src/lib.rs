@@ -18,6 +18,7 @@
 pub mod ctx;
 pub mod error;
 pub mod event;
+pub mod models;
 pub mod projection;
 pub mod rebuild;
 pub mod rows;

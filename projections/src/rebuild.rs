@@ -76,13 +76,19 @@ pub async fn rebuild(
             let decoded = Decoded::of(recorded);
             for (i, p) in projections.iter().enumerate() {
                 let mut ctx = Ctx::in_memory(&mut caches[i]);
-                let event = Event { recorded, decoded: &decoded };
+                let event = Event {
+                    recorded,
+                    decoded: &decoded,
+                };
                 match p.apply(&mut ctx, event).await {
                     Ok(()) => {}
                     Err(e) if e.is_transient() => return Err(e.into()),
                     Err(e) => {
                         warn!(projection = p.name(), position = recorded.position, error = %e, "dead-lettering during rebuild");
-                        dead[i].push(DeadLetter { event: recorded.clone(), error: e.to_string() });
+                        dead[i].push(DeadLetter {
+                            event: recorded.clone(),
+                            error: e.to_string(),
+                        });
                     }
                 }
             }
@@ -102,13 +108,19 @@ pub async fn rebuild(
     Ok(report)
 }
 
-async fn write_copies(db: &ReadDb, p: &dyn Projection, cache: RowCache) -> Result<(), RebuildError> {
+async fn write_copies(
+    db: &ReadDb,
+    p: &dyn Projection,
+    cache: RowCache,
+) -> Result<(), RebuildError> {
     let mut tx = db.begin().await?;
     for t in p.tables() {
         sqlx::query(&format!("DROP TABLE IF EXISTS {}", table_name(t, SUFFIX)))
             .execute(&mut *tx)
             .await?;
-        sqlx::query(&create_table(t, SUFFIX)).execute(&mut *tx).await?;
+        sqlx::query(&create_table(t, SUFFIX))
+            .execute(&mut *tx)
+            .await?;
     }
     store::flush(&mut tx, cache, SUFFIX).await?;
     tx.commit().await?;
@@ -138,10 +150,22 @@ async fn swap(
             let mut ctx = Ctx::new(&mut cache, Some(&mut *tx), SUFFIX);
             for recorded in &events {
                 let decoded = Decoded::of(recorded);
-                match p.apply(&mut ctx, Event { recorded, decoded: &decoded }).await {
+                match p
+                    .apply(
+                        &mut ctx,
+                        Event {
+                            recorded,
+                            decoded: &decoded,
+                        },
+                    )
+                    .await
+                {
                     Ok(()) => {}
                     Err(e) if e.is_transient() => return Err(e.into()),
-                    Err(e) => tail_dead.push(DeadLetter { event: recorded.clone(), error: e.to_string() }),
+                    Err(e) => tail_dead.push(DeadLetter {
+                        event: recorded.clone(),
+                        error: e.to_string(),
+                    }),
                 }
             }
         }
@@ -151,9 +175,13 @@ async fn swap(
         sqlx::query(&format!("DROP TABLE IF EXISTS {}", t.name))
             .execute(&mut *tx)
             .await?;
-        sqlx::query(&format!("ALTER TABLE {} RENAME TO {}", table_name(t, SUFFIX), t.name))
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(&format!(
+            "ALTER TABLE {} RENAME TO {}",
+            table_name(t, SUFFIX),
+            t.name
+        ))
+        .execute(&mut *tx)
+        .await?;
         for sql in create_indexes(t) {
             sqlx::query(&sql).execute(&mut *tx).await?;
         }
@@ -205,10 +233,11 @@ pub async fn outdated(
     for p in projections {
         let (position, schema): (i64, String) = {
             use sqlx::Row as _;
-            let row = sqlx::query("SELECT position, schema FROM projection_checkpoints WHERE name = $1")
-                .bind(p.name())
-                .fetch_one(db.pool())
-                .await?;
+            let row =
+                sqlx::query("SELECT position, schema FROM projection_checkpoints WHERE name = $1")
+                    .bind(p.name())
+                    .fetch_one(db.pool())
+                    .await?;
             (row.try_get(0)?, row.try_get(1)?)
         };
         let current = schema_of(p.as_ref());
@@ -216,11 +245,13 @@ pub async fn outdated(
             continue;
         }
         if schema.is_empty() && position == 0 && head == 0 {
-            sqlx::query("UPDATE projection_checkpoints SET schema = $2 WHERE name = $1 AND position = 0")
-                .bind(p.name())
-                .bind(current)
-                .execute(db.pool())
-                .await?;
+            sqlx::query(
+                "UPDATE projection_checkpoints SET schema = $2 WHERE name = $1 AND position = 0",
+            )
+            .bind(p.name())
+            .bind(current)
+            .execute(db.pool())
+            .await?;
             continue;
         }
         out.push(Arc::clone(p));

@@ -30,16 +30,31 @@ pub struct Column {
 
 impl Column {
     pub const fn text(name: &'static str) -> Self {
-        Self { name, ty: ColType::Text, indexed: false }
+        Self {
+            name,
+            ty: ColType::Text,
+            indexed: false,
+        }
     }
     pub const fn int(name: &'static str) -> Self {
-        Self { name, ty: ColType::Int, indexed: false }
+        Self {
+            name,
+            ty: ColType::Int,
+            indexed: false,
+        }
     }
     pub const fn bool(name: &'static str) -> Self {
-        Self { name, ty: ColType::Bool, indexed: false }
+        Self {
+            name,
+            ty: ColType::Bool,
+            indexed: false,
+        }
     }
     pub const fn indexed(self) -> Self {
-        Self { indexed: true, ..self }
+        Self {
+            indexed: true,
+            ..self
+        }
     }
 }
 

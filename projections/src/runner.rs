@@ -1,27 +1,26 @@
 //! [`Projector`]: every projection behind one checkpointed [`Handler`].
 //!
-//! Per batch and projection, one transaction: lock the projection's checkpoint row (the first
-//! statement, a write: it serialises concurrent projectors on the same projection, so two
-//! `portal project` processes never apply an event twice, and on SQLite it takes the write lock
-//! up front), skip events at or below it, answer a gap, apply the rest through a [`Ctx`], flush
-//! the rows, move the checkpoint, commit. Projections run concurrently, each on its own
-//! connection.
+//! Per batch, one transaction for all projections: lock their checkpoint rows (first statement:
+//! `SELECT … FOR UPDATE` on PostgreSQL, and `BEGIN IMMEDIATE` on SQLite, so concurrent projectors
+//! serialise and two `portal project` processes never apply an event twice), then per projection
+//! skip events at or below its checkpoint, note a gap, apply the rest through a shared [`Ctx`]
+//! cache; finally flush the rows, move the checkpoints, commit. One commit (one WAL flush) per
+//! batch, whatever the number of projections: that is what keeps commit-to-visible latency low.
 //!
 //! Poison events: an event a projection fails on ([`ApplyError::Event`]) is retried
-//! [`MAX_ATTEMPTS`] times; then the batch is applied again without it, and it is written to
-//! `projection_dead_letters` in the same transaction. Database errors are not poison: the whole
-//! batch is retried later by the runner.
+//! [`MAX_ATTEMPTS`] times; then the batch is applied again without it for that projection, and
+//! it is written to `projection_dead_letters` in the same transaction. Database errors are not
+//! poison: the whole batch is retried later by the runner.
 
 use crate::ctx::{Ctx, RowCache};
 use crate::error::ApplyError;
 use crate::event::{Decoded, Event};
 use crate::projection::Projection;
-use crate::store::{self, ReadDb};
-use futures::future::join_all;
+use crate::store::{self, Backend, ReadDb};
 use portal_eventlog::Store;
 use portal_eventlog::subscription::{Handled, Handler, HandlerError, Positioned, catch_up};
 use sqlx::Row as _;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use tracing::{error, instrument, warn};
 
@@ -64,114 +63,158 @@ impl Projector {
     }
 
     /// Feeds every projection from its checkpoint to the head of `store`'s log.
-    pub async fn apply_log(&self, store: &Store) -> Result<u64, portal_eventlog::subscription::CatchUpError> {
+    pub async fn apply_log(
+        &self,
+        store: &Store,
+    ) -> Result<u64, portal_eventlog::subscription::CatchUpError> {
         catch_up(store, self, 2000).await
     }
 
     /// Checkpoint of every projection, by name.
     pub async fn checkpoints(&self) -> Result<Vec<(String, i64, String)>, sqlx::Error> {
-        let rows = sqlx::query("SELECT name, position, schema FROM projection_checkpoints ORDER BY name")
-            .fetch_all(self.db.pool())
-            .await?;
+        let rows =
+            sqlx::query("SELECT name, position, schema FROM projection_checkpoints ORDER BY name")
+                .fetch_all(self.db.pool())
+                .await?;
         rows.iter()
             .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
             .collect()
     }
 
-    #[instrument(skip_all, fields(projection = projection.name(), events = events.len()))]
-    async fn handle_one(
+    #[instrument(skip_all, fields(events = events.len()))]
+    async fn handle_all(
         &self,
-        projection: &dyn Projection,
         events: &[Positioned],
         decoded: &[Decoded],
     ) -> Result<Outcome, ApplyError> {
-        let mut skip: HashSet<i64> = HashSet::new();
-        let mut failures: Vec<(i64, u32, String)> = Vec::new();
+        // (projection, position) → (attempts, last error)
+        let mut failures: HashMap<(&'static str, i64), (u32, String)> = HashMap::new();
         loop {
-            match self
-                .try_apply(projection, events, decoded, &skip, &failures)
-                .await?
-            {
+            let skip: HashSet<(&'static str, i64)> = failures
+                .iter()
+                .filter(|(_, (n, _))| *n >= MAX_ATTEMPTS)
+                .map(|(k, _)| *k)
+                .collect();
+            match self.try_apply(events, decoded, &skip, &failures).await? {
                 Ok(outcome) => return Ok(outcome),
-                Err((position, reason)) => {
-                    let index = match failures.iter().position(|f| f.0 == position) {
-                        Some(i) => i,
-                        None => {
-                            failures.push((position, 0, String::new()));
-                            failures.len() - 1
-                        }
-                    };
-                    let entry = &mut failures[index];
-                    entry.1 += 1;
-                    entry.2 = reason.clone();
-                    warn!(position, attempt = entry.1, error = %reason, "projection failed on an event");
-                    if entry.1 >= MAX_ATTEMPTS {
-                        error!(position, error = %reason, "dead-lettering the event; the projection goes on");
-                        skip.insert(position);
+                Err((projection, position, reason)) => {
+                    let entry = failures
+                        .entry((projection, position))
+                        .or_insert((0, String::new()));
+                    entry.0 += 1;
+                    entry.1 = reason.clone();
+                    warn!(projection, position, attempt = entry.0, error = %reason, "projection failed on an event");
+                    if entry.0 >= MAX_ATTEMPTS {
+                        error!(projection, position, error = %reason, "dead-lettering the event; the projection goes on");
                     }
                 }
             }
         }
     }
 
-    /// One transaction. `Err((position, reason))` inside `Ok`: that event failed (rolled back).
+    /// Locks every projection's checkpoint row; returns name → position.
+    async fn lock_checkpoints(
+        &self,
+        tx: &mut sqlx::AnyConnection,
+    ) -> Result<HashMap<String, i64>, ApplyError> {
+        let mut sql =
+            String::from("SELECT name, position FROM projection_checkpoints WHERE name IN (");
+        for i in 0..self.projections.len() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!("${}", i + 1));
+        }
+        sql.push_str(") ORDER BY name");
+        if self.db.backend() == Backend::Postgres {
+            sql.push_str(" FOR UPDATE");
+        }
+        let mut query = sqlx::query(&sql);
+        for p in self.projections.iter() {
+            query = query.bind(p.name());
+        }
+        let rows = query.fetch_all(&mut *tx).await?;
+        let mut out = HashMap::new();
+        for r in rows {
+            out.insert(r.try_get::<String, _>(0)?, r.try_get::<i64, _>(1)?);
+        }
+        Ok(out)
+    }
+
+    /// One transaction. `Ok(Err((projection, position, reason)))`: that event failed and
+    /// everything was rolled back.
+    #[allow(clippy::type_complexity)]
     async fn try_apply(
         &self,
-        projection: &dyn Projection,
         events: &[Positioned],
         decoded: &[Decoded],
-        skip: &HashSet<i64>,
-        failures: &[(i64, u32, String)],
-    ) -> Result<Result<Outcome, (i64, String)>, ApplyError> {
+        skip: &HashSet<(&'static str, i64)>,
+        failures: &HashMap<(&'static str, i64), (u32, String)>,
+    ) -> Result<Result<Outcome, (&'static str, i64, String)>, ApplyError> {
         let mut tx = self.db.begin().await?;
-        let checkpoint: i64 = sqlx::query_scalar(
-            "UPDATE projection_checkpoints SET position = position WHERE name = $1 RETURNING position",
-        )
-        .bind(projection.name())
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or_else(|| ApplyError::Event(format!("no checkpoint row for {}", projection.name())))?;
-        let first_new = events.iter().position(|p| p.event.position > checkpoint);
-        let Some(first_new) = first_new else {
-            tx.rollback().await?;
-            return Ok(Ok(Outcome::Applied));
-        };
-        if events[first_new].previous > checkpoint {
-            tx.rollback().await?;
-            return Ok(Ok(Outcome::Gap(checkpoint)));
-        }
+        let checkpoints = self.lock_checkpoints(&mut tx).await?;
         let mut cache = RowCache::default();
-        {
-            let mut ctx = Ctx::new(&mut cache, Some(&mut *tx), "");
-            for (p, d) in events[first_new..].iter().zip(&decoded[first_new..]) {
-                let position = p.event.position;
-                if skip.contains(&position) {
-                    continue;
-                }
-                let event = Event { recorded: &p.event, decoded: d };
-                match projection.apply(&mut ctx, event).await {
-                    Ok(()) => {}
-                    Err(e) if e.is_transient() => return Err(e),
-                    Err(e) => {
-                        drop(ctx);
-                        tx.rollback().await?;
-                        return Ok(Err((position, e.to_string())));
+        let mut gap: Option<i64> = None;
+        let mut advanced: Vec<&'static str> = Vec::new();
+        let mut dead: Vec<(&'static str, &Positioned)> = Vec::new();
+        for projection in self.projections.iter() {
+            let name = projection.name();
+            let checkpoint = *checkpoints.get(name).ok_or_else(|| {
+                ApplyError::Event(format!("no checkpoint row for projection {name}"))
+            })?;
+            let Some(first_new) = events.iter().position(|p| p.event.position > checkpoint) else {
+                continue;
+            };
+            if events[first_new].previous > checkpoint {
+                gap = Some(gap.map_or(checkpoint, |g| g.min(checkpoint)));
+                continue;
+            }
+            let failure = {
+                let mut ctx = Ctx::new(&mut cache, Some(&mut *tx), "");
+                let mut failure = None;
+                for (p, d) in events[first_new..].iter().zip(&decoded[first_new..]) {
+                    let position = p.event.position;
+                    if skip.contains(&(name, position)) {
+                        dead.push((name, p));
+                        continue;
+                    }
+                    let event = Event {
+                        recorded: &p.event,
+                        decoded: d,
+                    };
+                    match projection.apply(&mut ctx, event).await {
+                        Ok(()) => {}
+                        Err(e) if e.is_transient() => return Err(e),
+                        Err(e) => {
+                            failure = Some((name, position, e.to_string()));
+                            break;
+                        }
                     }
                 }
+                failure
+            };
+            if let Some(failure) = failure {
+                tx.rollback().await?;
+                return Ok(Err(failure));
             }
+            advanced.push(name);
+        }
+        if advanced.is_empty() {
+            tx.rollback().await?;
+            return Ok(Ok(gap.map_or(Outcome::Applied, Outcome::Gap)));
         }
         store::flush(&mut tx, cache, "").await?;
-        for p in events[first_new..].iter().filter(|p| skip.contains(&p.event.position)) {
+        for (name, p) in dead {
             let (attempts, reason) = failures
-                .iter()
-                .find(|f| f.0 == p.event.position)
-                .map_or((0, String::new()), |f| (f.1, f.2.clone()));
+                .get(&(name, p.event.position))
+                .cloned()
+                .unwrap_or_default();
             sqlx::query(
                 "INSERT INTO projection_dead_letters \
                  (projection, position, event_id, event_type, stream_id, error, attempts) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (projection, position) DO NOTHING",
             )
-            .bind(projection.name())
+            .bind(name)
             .bind(p.event.position)
             .bind(p.event.event_id.to_string())
             .bind(p.event.event_type.as_str())
@@ -181,16 +224,25 @@ impl Projector {
             .execute(&mut *tx)
             .await?;
         }
-        let last = events.last().map_or(checkpoint, |p| p.event.position);
-        sqlx::query(
-            "UPDATE projection_checkpoints SET position = $2, updated_at = CURRENT_TIMESTAMP WHERE name = $1",
-        )
-        .bind(projection.name())
-        .bind(last)
-        .execute(&mut *tx)
-        .await?;
+        let last = events.last().map_or(0, |p| p.event.position);
+        let mut sql = String::from(
+            "UPDATE projection_checkpoints SET position = $1, updated_at = CURRENT_TIMESTAMP \
+             WHERE name IN (",
+        );
+        for i in 0..advanced.len() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!("${}", i + 2));
+        }
+        sql.push(')');
+        let mut query = sqlx::query(&sql).bind(last);
+        for name in &advanced {
+            query = query.bind(*name);
+        }
+        query.execute(&mut *tx).await?;
         tx.commit().await?;
-        Ok(Ok(Outcome::Applied))
+        Ok(Ok(gap.map_or(Outcome::Applied, Outcome::Gap)))
     }
 }
 
@@ -212,22 +264,9 @@ impl Handler for Projector {
 
     async fn handle(&self, events: &[Positioned]) -> Result<Handled, HandlerError> {
         let decoded: Vec<Decoded> = events.iter().map(|p| Decoded::of(&p.event)).collect();
-        let results = join_all(
-            self.projections
-                .iter()
-                .map(|p| self.handle_one(p.as_ref(), events, &decoded)),
-        )
-        .await;
-        let mut gap: Option<i64> = None;
-        for r in results {
-            match r? {
-                Outcome::Applied => {}
-                Outcome::Gap(c) => gap = Some(gap.map_or(c, |g| g.min(c))),
-            }
-        }
-        Ok(match gap {
-            Some(checkpoint) => Handled::Gap { checkpoint },
-            None => Handled::Applied,
+        Ok(match self.handle_all(events, &decoded).await? {
+            Outcome::Applied => Handled::Applied,
+            Outcome::Gap(checkpoint) => Handled::Gap { checkpoint },
         })
     }
 }

@@ -1,6 +1,8 @@
 //! The projection framework on both backends, with a small counting projection: checkpoints in
 //! the same transaction as rows, redelivery, gaps, poison events, concurrent projectors, rebuild.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
 use futures::future::BoxFuture;
 use portal_domain::{Actor, TenantId};
 use portal_eventlog::subscription::{Handled, Handler, Positioned, chain};
@@ -153,7 +155,10 @@ async fn redelivery_and_gaps(backend: Backend) {
         assert_eq!(projector.handle(&batch).await.unwrap(), Handled::Applied);
         // Redelivered whole and in part: skipped, nothing doubles.
         assert_eq!(projector.handle(&batch).await.unwrap(), Handled::Applied);
-        assert_eq!(projector.handle(&batch[1..]).await.unwrap(), Handled::Applied);
+        assert_eq!(
+            projector.handle(&batch[1..]).await.unwrap(),
+            Handled::Applied
+        );
         assert_eq!(count(&db, "thing-1").await.unwrap().events, 2);
         assert_eq!(count(&db, "thing-2").await.unwrap().events, 1);
         // A batch that starts after an unseen event is a gap: nothing applied.
@@ -259,11 +264,16 @@ async fn concurrent_projectors(backend: Backend) {
             run(first.clone(), batches.clone(), t.store.clone()),
             run(second, reversed, t.store.clone())
         );
-        let total: i64 = sqlx::query_scalar("SELECT CAST(SUM(events) AS BIGINT) FROM rm_test_counts")
-            .fetch_one(db.pool())
-            .await
-            .unwrap();
-        assert_eq!(total, events.len() as i64, "every event applied exactly once");
+        let total: i64 =
+            sqlx::query_scalar("SELECT CAST(SUM(events) AS BIGINT) FROM rm_test_counts")
+                .fetch_one(db.pool())
+                .await
+                .unwrap();
+        assert_eq!(
+            total,
+            events.len() as i64,
+            "every event applied exactly once"
+        );
         for n in 0..7 {
             let c = count(&db, &format!("thing-{n}")).await.unwrap();
             let expected: Vec<&str> = (0..c.events / 3).flat_map(|_| ["A", "B", "C"]).collect();
@@ -338,13 +348,36 @@ async fn version_bump_needs_rebuild(backend: Backend) {
     with_store(backend, "framework_outdated", |t| async move {
         let db = ReadDb::connect(&t.url, 4).await.unwrap();
         // Never built, empty log: simply marked built.
-        assert!(outdated(&t.store, &db, &projections(1)).await.unwrap().is_empty());
-        assert!(outdated(&t.store, &db, &projections(1)).await.unwrap().is_empty());
+        assert!(
+            outdated(&t.store, &db, &projections(1))
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert!(
+            outdated(&t.store, &db, &projections(1))
+                .await
+                .unwrap()
+                .is_empty()
+        );
         // Another version: outdated until rebuilt.
-        assert_eq!(outdated(&t.store, &db, &projections(2)).await.unwrap().len(), 1);
+        assert_eq!(
+            outdated(&t.store, &db, &projections(2))
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
         append(&t.store, &stream(1), &["A"]).await;
-        rebuild(&t.store, &db, &projections(2), &|_| {}).await.unwrap();
-        assert!(outdated(&t.store, &db, &projections(2)).await.unwrap().is_empty());
+        rebuild(&t.store, &db, &projections(2), &|_| {})
+            .await
+            .unwrap();
+        assert!(
+            outdated(&t.store, &db, &projections(2))
+                .await
+                .unwrap()
+                .is_empty()
+        );
         assert_eq!(count(&db, "thing-1").await.unwrap().events, 1);
     })
     .await;

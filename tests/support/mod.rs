@@ -1,6 +1,7 @@
 //! Shared helpers of the binary's end-to-end tests: a `portal` command with a clean environment,
 //! running it, a served process and minimal HTTP.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap
 #![allow(dead_code)] // each test file uses its own subset
 
 use serde_json::Value;

@@ -52,7 +52,7 @@ pub trait EventBus: Send + Sync {
 /// Either bus, chosen at start by configuration.
 #[derive(Debug, Clone)]
 pub enum Bus {
-    Nats(NatsBus),
+    Nats(Box<NatsBus>),
     Memory(MemoryBus),
 }
 
@@ -123,10 +123,10 @@ pub struct Delivery {
 impl Delivery {
     /// Confirms processing; JetStream will not redeliver.
     pub async fn ack(self) {
-        if let Some(m) = self.ack {
-            if let Err(e) = m.ack().await {
-                tracing::debug!(error = %e, "ack failed; the message will be redelivered and skipped");
-            }
+        if let Some(m) = self.ack
+            && let Err(e) = m.ack().await
+        {
+            tracing::debug!(error = %e, "ack failed; the message will be redelivered and skipped");
         }
     }
     /// Asks for redelivery after `delay`.
@@ -141,7 +141,7 @@ impl Delivery {
 
 /// An open subscription.
 pub enum Subscription {
-    Nats(async_nats::jetstream::consumer::pull::Stream),
+    Nats(Box<async_nats::jetstream::consumer::pull::Stream>),
     Memory(broadcast::Receiver<Bytes>),
 }
 

@@ -161,6 +161,6 @@ impl EventBus for NatsBus {
             .messages()
             .await
             .map_err(|e| BusError::Subscribe(e.to_string()))?;
-        Ok(Subscription::Nats(messages))
+        Ok(Subscription::Nats(Box::new(messages)))
     }
 }

@@ -1,0 +1,152 @@
+//! Projection `locations`.
+
+use super::rows::{LOCATION_ORDERS, LOCATIONS, LocationOrderRow, LocationRow};
+use crate::ctx::Ctx;
+use crate::error::ApplyError;
+use crate::event::{Decoded, Event};
+use crate::models::common::{invalid_in, missing};
+use crate::projection::Projection;
+use crate::rows::Table;
+use futures::future::BoxFuture;
+use portal_domain::location::{Location, LocationEvent};
+use portal_domain::order::{Order, OrderEvent};
+use portal_domain::values::OrderContent;
+use portal_domain::{Aggregate, CustomerId};
+
+static TABLES: [&Table; 2] = [&LOCATIONS, &LOCATION_ORDERS];
+
+pub struct LocationsProjection;
+
+impl Projection for LocationsProjection {
+    fn name(&self) -> &'static str {
+        "locations"
+    }
+    fn version(&self) -> u32 {
+        1
+    }
+    fn tables(&self) -> &'static [&'static Table] {
+        &TABLES
+    }
+    fn apply<'a, 'b: 'a>(
+        &'a self,
+        ctx: &'a mut Ctx<'b>,
+        event: Event<'a>,
+    ) -> BoxFuture<'a, Result<(), ApplyError>> {
+        Box::pin(async move {
+            if let Some(e) = invalid_in(&event, &[Location::CATEGORY, Order::CATEGORY]) {
+                return Err(e);
+            }
+            match event.decoded {
+                Decoded::Location(e) => on_location(ctx, &event, e).await,
+                Decoded::Order(e) => on_order(ctx, &event, e).await,
+                _ => Ok(()),
+            }
+        })
+    }
+}
+
+async fn on_location(
+    ctx: &mut Ctx<'_>,
+    event: &Event<'_>,
+    e: &LocationEvent,
+) -> Result<(), ApplyError> {
+    use LocationEvent as E;
+    let tenant = event.tenant();
+    let at = event.recorded_at();
+    let location_id = match e {
+        E::LocationAdded {
+            location_id,
+            owner,
+            name,
+            address,
+            opening_hours,
+            visibility,
+        } => {
+            ctx.put(LocationRow {
+                tenant: tenant.clone(),
+                location_id: *location_id,
+                owner: *owner,
+                name: name.clone(),
+                address: address.clone(),
+                opening_hours: opening_hours.clone(),
+                visibility: *visibility,
+                archived: false,
+                used_by: Vec::new(),
+                created_at: at,
+                updated_at: at,
+            });
+            return Ok(());
+        }
+        E::LocationUpdated { location_id, .. }
+        | E::LocationArchived { location_id }
+        | E::LocationVisibilityChanged { location_id, .. } => *location_id,
+    };
+    let Some(row) = ctx
+        .get_mut::<LocationRow>(tenant, &location_id.to_string())
+        .await?
+    else {
+        return Err(missing(event, "location", location_id));
+    };
+    row.updated_at = at;
+    match e {
+        E::LocationAdded { .. } => {}
+        E::LocationUpdated {
+            name,
+            address,
+            opening_hours,
+            ..
+        } => {
+            row.name = name.clone();
+            row.address = address.clone();
+            row.opening_hours = opening_hours.clone();
+        }
+        E::LocationArchived { .. } => row.archived = true,
+        E::LocationVisibilityChanged { visibility, .. } => row.visibility = *visibility,
+    }
+    Ok(())
+}
+
+async fn on_order(ctx: &mut Ctx<'_>, event: &Event<'_>, e: &OrderEvent) -> Result<(), ApplyError> {
+    use OrderEvent as E;
+    let tenant = event.tenant();
+    let (customer_id, content): (CustomerId, &OrderContent) = match e {
+        E::OrderDraftCreated {
+            order_id,
+            customer_id,
+            content,
+            ..
+        } => {
+            ctx.put(LocationOrderRow {
+                tenant: tenant.clone(),
+                order_id: *order_id,
+                customer_id: *customer_id,
+            });
+            (*customer_id, content)
+        }
+        E::OrderDraftUpdated { order_id, content }
+        | E::OrderSubmitted {
+            order_id, content, ..
+        } => {
+            // An order this read model missed: its locations' users stay as they are.
+            let Some(order) = ctx
+                .get::<LocationOrderRow>(tenant, &order_id.to_string())
+                .await?
+            else {
+                return Ok(());
+            };
+            (order.customer_id, content)
+        }
+        _ => return Ok(()),
+    };
+    for location_id in content.location_ids() {
+        // Locations this read model does not know are skipped.
+        if let Some(row) = ctx
+            .get_mut::<LocationRow>(tenant, &location_id.to_string())
+            .await?
+            && let Err(i) = row.used_by.binary_search(&customer_id)
+        {
+            row.used_by.insert(i, customer_id);
+        }
+    }
+    Ok(())
+}

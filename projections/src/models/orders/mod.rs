@@ -1,0 +1,27 @@
+//! Orders: the order lists (portal: the customer's orders by status tab; staff: the inbox of
+//! submitted orders), the counts of the status tabs, and the order detail with its stops, goods,
+//! status history and charges.
+//!
+//! Tables: `rm_orders`, the summary a list shows (no amounts of money), and `rm_order_details`,
+//! the rest of the detail: the order's content (as submitted, once submitted), the status history
+//! with timestamps and the kind of actor, reasons, and the charges. Amounts of money appear only
+//! in the detail's `charges` field, so the API can leave it out for customers that do not see
+//! charges.
+//!
+//! Lists are sorted newest first by log position (the order's creation for [`list`], its
+//! submission for [`inbox`]): positions are unique and increase along the log, so the order is
+//! total and stable, unlike timestamps.
+
+mod projection;
+mod queries;
+mod rows;
+
+#[cfg(test)]
+mod tests;
+
+pub use projection::OrdersProjection;
+pub(crate) use projection::{order_id_of, status_change};
+pub use queries::{OrderDetail, OrderFilter, OrderListItem, counts_by_status, get, inbox, list};
+pub use rows::{
+    ORDER_DETAILS, ORDERS, OrderCharge, OrderDetailRow, OrderRow, StatusChange, StopSummary,
+};

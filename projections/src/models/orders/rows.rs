@@ -1,0 +1,194 @@
+//! Rows of the orders read model.
+
+use crate::models::common::{ActorKind, search_text};
+use crate::rows::{ColValue, Column, Row, Table};
+use portal_domain::order::{ChargeApproval, OrderStatus};
+use portal_domain::values::{Money, Name, OrderContent, Stop, serde_time};
+use portal_domain::{ChargeId, CustomerId, OrderId, TenantId};
+use serde::{Deserialize, Serialize};
+use time::{Date, OffsetDateTime};
+
+/// Where and when a stop is, for list columns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StopSummary {
+    pub name: String,
+    pub city: String,
+    pub country: String,
+    #[serde(with = "serde_time::date")]
+    pub date: Date,
+}
+
+impl From<&Stop> for StopSummary {
+    fn from(s: &Stop) -> Self {
+        Self {
+            name: s.address().name().to_string(),
+            city: s.address().city().to_owned(),
+            country: s.address().country().as_str().to_owned(),
+            date: s.date(),
+        }
+    }
+}
+
+/// An order as lists show it. Holds no amounts of money.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrderRow {
+    pub tenant: TenantId,
+    pub order_id: OrderId,
+    pub customer_id: CustomerId,
+    pub number: String,
+    pub customer_reference: Option<String>,
+    pub status: OrderStatus,
+    /// The first pickup.
+    pub pickup: Option<StopSummary>,
+    /// The last delivery.
+    pub delivery: Option<StopSummary>,
+    pub consignments: i64,
+    pub total_weight_kg: f64,
+    /// Who submitted the order; `None` while it is a draft.
+    pub submitted_by: Option<ActorKind>,
+    /// Submitted by a portal user (not by staff on the customer's behalf).
+    pub via_portal: bool,
+    /// Charges of this order the customer is asked to approve (a count, no amounts).
+    pub charges_awaiting_approval: i64,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+    /// The submission time the handler recorded in `OrderSubmitted`.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub submitted_at: Option<OffsetDateTime>,
+    /// Log position of the creation: the "newest first" sort of [`super::list`].
+    pub created_position: i64,
+    /// Log position of the submission: the sort of [`super::inbox`].
+    pub submitted_position: Option<i64>,
+}
+
+impl OrderRow {
+    /// Copies what the list shows from the order's content.
+    pub(crate) fn set_content(&mut self, content: &OrderContent) {
+        self.customer_reference = content.customer_reference().map(str::to_owned);
+        self.pickup = content
+            .consignments()
+            .first()
+            .map(|c| StopSummary::from(c.pickup()));
+        self.delivery = content
+            .consignments()
+            .last()
+            .map(|c| StopSummary::from(c.delivery()));
+        self.consignments = content.consignments().len() as i64;
+        self.total_weight_kg = content.total_weight_kg();
+    }
+
+    /// What the search box matches: number and customer reference, lowercased.
+    pub fn search_text(&self) -> String {
+        search_text([
+            self.number.as_str(),
+            self.customer_reference.as_deref().unwrap_or_default(),
+        ])
+    }
+}
+
+pub static ORDERS: Table = Table {
+    name: "rm_orders",
+    columns: &[
+        Column::text("customer_id").indexed(),
+        Column::text("status").indexed(),
+        Column::int("created_pos").indexed(),
+        Column::int("submitted_pos").indexed(),
+        Column::bool("via_portal"),
+        Column::text("search"),
+    ],
+};
+
+impl Row for OrderRow {
+    const TABLE: &'static Table = &ORDERS;
+    fn tenant(&self) -> &TenantId {
+        &self.tenant
+    }
+    fn key(&self) -> String {
+        self.order_id.to_string()
+    }
+    fn columns(&self) -> Vec<ColValue> {
+        vec![
+            self.customer_id.to_string().into(),
+            self.status.as_str().into(),
+            self.created_position.into(),
+            self.submitted_position.into(),
+            self.via_portal.into(),
+            self.search_text().into(),
+        ]
+    }
+}
+
+/// One step of the status history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusChange {
+    pub status: OrderStatus,
+    /// When the event was recorded.
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    /// The time the event itself reports, when it has one (submitted, planned, in transit,
+    /// delivered at).
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub reported_at: Option<OffsetDateTime>,
+    pub actor: ActorKind,
+    /// Why it was rejected or cancelled.
+    pub reason: Option<String>,
+}
+
+/// A charge on the order, with its amount: hide it where charges are not shown.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrderCharge {
+    pub charge_id: ChargeId,
+    pub description: Name,
+    pub amount: Money,
+    pub approval: ChargeApproval,
+    /// The customer's comment on the decision.
+    pub comment: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub added_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub decided_at: Option<OffsetDateTime>,
+}
+
+/// The detail of an order beyond its [`OrderRow`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrderDetailRow {
+    pub tenant: TenantId,
+    pub order_id: OrderId,
+    /// The draft, and once submitted the content as submitted (never changed afterwards).
+    pub content: OrderContent,
+    pub rejection_reason: Option<String>,
+    pub cancellation_reason: Option<String>,
+    /// Oldest first.
+    pub history: Vec<StatusChange>,
+    /// In the order they were added.
+    pub charges: Vec<OrderCharge>,
+}
+
+impl OrderDetailRow {
+    pub fn charges_awaiting_approval(&self) -> i64 {
+        self.charges
+            .iter()
+            .filter(|c| c.approval == ChargeApproval::Requested)
+            .count() as i64
+    }
+}
+
+pub static ORDER_DETAILS: Table = Table {
+    name: "rm_order_details",
+    columns: &[],
+};
+
+impl Row for OrderDetailRow {
+    const TABLE: &'static Table = &ORDER_DETAILS;
+    fn tenant(&self) -> &TenantId {
+        &self.tenant
+    }
+    fn key(&self) -> String {
+        self.order_id.to_string()
+    }
+    fn columns(&self) -> Vec<ColValue> {
+        Vec::new()
+    }
+}

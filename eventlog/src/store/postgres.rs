@@ -1,6 +1,6 @@
 //! PostgreSQL backend. An append is one statement ([`APPEND`]), one round trip, autocommit; see
-//! migration 0001 for how positions are derived from transaction ids and why readers go through
-//! `portal_read_all`.
+//! migration 0001 for how positions are derived from transaction ids and why readers take the
+//! read horizon first and read below it in a later statement (as `portal_read_all` does).
 
 use super::{RawEvent, StoreOptions};
 use crate::envelope::{AppendResult, Idempotency, NewEvent, RecordedEvent, StreamId, WireEvent};
@@ -182,28 +182,50 @@ impl PgStore {
         after_position: i64,
         limit: u32,
     ) -> Result<Vec<RecordedEvent>, StoreError> {
-        // Never a plain SELECT here: see portal_read_all() in migration 0001.
-        let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM portal_read_all($1, $2)"))
-            .bind(after_position)
-            .bind(i64::from(limit))
-            .fetch_all(&self.pool)
-            .await?;
+        let below = self.read_horizon().await?;
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM events WHERE position > $1 AND position < $2 \
+             ORDER BY position LIMIT $3"
+        ))
+        .bind(after_position)
+        .bind(below)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter().map(decode_row).collect()
     }
 }
 
 impl PgStore {
+    /// The position below which every event is committed or will never be (see
+    /// `portal_read_horizon()` in migration 0001).
+    ///
+    /// Readers take it in one statement and read the rows in a *later* statement (a later
+    /// snapshot, in which every transaction below the horizon has ended): never both in one
+    /// statement, whose snapshot could predate a commit the horizon already counts as ended. This
+    /// is what `portal_read_all()` does inside the database; doing it from here instead spares
+    /// the function's result materialisation, several times slower for large pages.
+    async fn read_horizon(&self) -> Result<i64, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT portal_read_horizon()::text::bigint * 65536")
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+
     pub async fn read_all_wire(
         &self,
         after_position: i64,
         limit: u32,
     ) -> Result<Vec<WireEvent>, StoreError> {
+        let below = self.read_horizon().await?;
         let rows = sqlx::query(
             "SELECT position, stream_id, version, event_id, event_type, schema_version, tenant, \
                     payload::text AS payload, metadata::text AS metadata, recorded_at \
-               FROM portal_read_all($1, $2)",
+               FROM events WHERE position > $1 AND position < $2 ORDER BY position LIMIT $3",
         )
         .bind(after_position)
+        .bind(below)
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await?;

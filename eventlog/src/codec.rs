@@ -5,6 +5,7 @@
 use crate::envelope::{Metadata, NewEvent, RecordedEvent};
 use crate::error::{ExecuteError, StoreError};
 use portal_domain::DomainEvent;
+use serde::de::value::MapDeserializer;
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
@@ -35,14 +36,22 @@ pub fn decode<E: DomainEvent>(recorded: &RecordedEvent) -> Result<E, ExecuteErro
         schema_version: recorded.schema_version,
         reason,
     };
-    let mut map = Map::new();
-    map.insert("type".into(), Value::String(recorded.event_type.clone()));
-    map.insert("data".into(), recorded.payload.clone());
-    let parsed = serde_json::from_value::<E>(Value::Object(map.clone())).or_else(|first| {
+    // Deserialised straight from the borrowed payload (no copy of it): a map of `type` and
+    // `data`, as serde's adjacent tagging expects.
+    let tag = Value::String(recorded.event_type.clone());
+    let read = |with_data: bool| {
+        let mut entries = vec![("type", &tag)];
+        if with_data {
+            entries.push(("data", &recorded.payload));
+        }
+        E::deserialize(MapDeserializer::<_, serde_json::Error>::new(
+            entries.into_iter(),
+        ))
+    };
+    let parsed = read(true).or_else(|first| {
         // Unit variants serialise without `data`; they are stored with an empty object.
         if recorded.payload.as_object().is_some_and(Map::is_empty) {
-            map.remove("data");
-            serde_json::from_value::<E>(Value::Object(map)).map_err(|_| first)
+            read(false).map_err(|_| first)
         } else {
             Err(first)
         }

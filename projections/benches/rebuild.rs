@@ -284,6 +284,12 @@ async fn main() {
         "  rebuild (all projections) {rate:>9.0} events/s   ({seconds:.1} s, {rows} rows written)"
     );
     println!(
+        "    of which: replay in memory {:.1} s, writing the copies {:.1} s, swapping {:.1} s",
+        report.replay.as_secs_f64(),
+        report.write.as_secs_f64(),
+        report.swap.as_secs_f64()
+    );
+    println!(
         "  ratio rebuild/raw         {:.2}   (targets: ≥ 50,000 events/s and ≥ 0.3 of raw)",
         rate / raw
     );

@@ -106,7 +106,16 @@ impl Drop for Served {
 }
 
 /// Starts `cmd` (a `portal serve --listen 127.0.0.1:0 …`) and waits for its address.
-pub fn serve(mut cmd: Command) -> Served {
+pub fn serve(cmd: Command) -> Served {
+    let (child, line) = spawn_ready(cmd, "listening on http://");
+    let addr = line.trim_start_matches("listening on http://").to_owned();
+    Served { child, addr }
+}
+
+/// Starts `cmd` and waits until it prints a line starting with `ready` on stdout (the child is
+/// killed when that does not happen within a minute). Returns the child and that line; the rest
+/// of stdout is drained in the background.
+pub fn spawn_ready(mut cmd: Command, ready: &str) -> (Child, String) {
     let mut child = cmd
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -114,18 +123,29 @@ pub fn serve(mut cmd: Command) -> Served {
         .unwrap();
     let stdout = child.stdout.take().unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
+    let ready = ready.to_owned();
     std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if let Some(addr) = line.strip_prefix("listening on http://") {
-                let _ = tx.send(addr.to_owned());
+            if line.starts_with(&ready) {
+                let _ = tx.send(line);
             }
         }
     });
     match rx.recv_timeout(Duration::from_secs(60)) {
-        Ok(addr) => Served { child, addr },
+        Ok(line) => (child, line),
         Err(_) => {
             let _ = child.kill();
-            panic!("portal serve did not print its address");
+            panic!("the process did not get ready");
         }
+    }
+}
+
+/// A child process killed when dropped.
+pub struct Running(pub Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
     }
 }

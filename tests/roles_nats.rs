@@ -41,23 +41,29 @@ async fn relay_and_two_projectors_as_processes() {
         let (relay, _) = spawn_ready(role("relay"), "relay running");
         let _relay = Running(relay);
 
-        let total = spawn_workload(&t.store, &tenant_slugs(3), 200).await.unwrap();
+        let total = spawn_workload(&t.store, &tenant_slugs(3), 200)
+            .await
+            .unwrap();
         assert_eq!(total, 600);
         let log = read_log(&t.store).await;
         let head = log.last().unwrap().position;
         let pool = pg_pool(&t.store);
-        eventually!("both processes' projections to reach the head", CONVERGE, async {
-            let min: Option<i64> =
-                sqlx::query_scalar("SELECT MIN(position) FROM projection_checkpoints")
-                    .fetch_one(&pool)
-                    .await
-                    .unwrap();
-            if min == Some(head) {
-                Ok(())
-            } else {
-                Err(format!("lowest checkpoint {min:?}, head {head}"))
+        eventually!(
+            "both processes' projections to reach the head",
+            CONVERGE,
+            async {
+                let min: Option<i64> =
+                    sqlx::query_scalar("SELECT MIN(position) FROM projection_checkpoints")
+                        .fetch_one(&pool)
+                        .await
+                        .unwrap();
+                if min == Some(head) {
+                    Ok(())
+                } else {
+                    Err(format!("lowest checkpoint {min:?}, head {head}"))
+                }
             }
-        });
+        );
         eventually!("the relay checkpoint to reach the head", CONVERGE, async {
             let at = t.store.relay_checkpoint(&names.stream).await.unwrap();
             if at == head {

@@ -1,7 +1,7 @@
 //! Relay throughput against raw `async-nats` publishing (figures printed, never asserted).
 //!
 //! Both publish the same messages (the CloudEvents of N stored events, same subjects, same
-//! `Nats-Msg-Id` header) to their own fresh JetStream stream on the same server, pipelined, waiting
+//! `Nats-Msg-Id` and `Nats-Expected-Last-Msg-Id` headers) to their own fresh JetStream stream on the same server, pipelined, waiting
 //! for every acknowledgement:
 //! - raw: the messages are built beforehand; the loop only publishes and awaits acks, in windows
 //!   of the relay's batch size;
@@ -17,7 +17,7 @@ use async_nats::{HeaderMap, header};
 use bytes::Bytes;
 use portal_domain::{Actor, TenantId};
 use portal_eventlog::bus::{EventBus, NatsBus, NatsConfig};
-use portal_eventlog::relay::{RelayConfig, relay_pass};
+use portal_eventlog::relay::{Chain, RelayConfig, relay_pass};
 use portal_eventlog::testing::{DATABASE_URL_VAR, TestStore};
 use portal_eventlog::wire::{CloudEvent, subject};
 use portal_eventlog::{Metadata, NewEvent, StreamId};
@@ -101,7 +101,9 @@ async fn main() {
         })
         .await
         .expect("create raw stream");
-        let mut messages = Vec::with_capacity(n as usize);
+        // (subject, Nats-Msg-Id, Nats-Expected-Last-Msg-Id, body), chained as the relay does.
+        let mut messages: Vec<(String, String, Option<String>, Bytes)> =
+            Vec::with_capacity(n as usize);
         let mut previous = 0;
         let mut after = 0;
         loop {
@@ -112,9 +114,11 @@ async fn main() {
                 let body =
                     serde_json::to_vec(&CloudEvent::from_recorded(e, previous)).expect("json");
                 previous = e.position;
+                let expected = messages.last().map(|m| m.1.clone());
                 messages.push((
                     subject(&raw_prefix, e),
                     e.event_id.to_string(),
+                    expected,
                     Bytes::from(body),
                 ));
             }
@@ -159,9 +163,12 @@ async fn main() {
         let started = Instant::now();
         for window in messages.chunks(batch) {
             let mut acks = Vec::with_capacity(window.len());
-            for (subject, id, body) in window {
+            for (subject, id, expected, body) in window {
                 let mut headers = HeaderMap::new();
                 headers.insert(header::NATS_MESSAGE_ID, id.as_str());
+                if let Some(expected) = expected {
+                    headers.insert(header::NATS_EXPECTED_LAST_MESSAGE_ID, expected.as_str());
+                }
                 acks.push(
                     js.publish_with_headers(subject.clone(), headers, body.clone())
                         .await
@@ -189,7 +196,9 @@ async fn main() {
         .expect("bus");
         let config = RelayConfig::new(relay_stream.clone(), relay_prefix);
         let started = Instant::now();
-        relay_pass(&store, &bus, &config, 0).await.expect("relay");
+        relay_pass(&store, &bus, &config, 0, Chain::Start)
+            .await
+            .expect("relay");
         let relay = n as f64 / started.elapsed().as_secs_f64();
         let info = js
             .get_stream(&relay_stream)

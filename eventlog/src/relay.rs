@@ -17,6 +17,7 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 use tracing::{info, instrument, warn};
+use uuid::Uuid;
 
 #[derive(Debug, Clone)]
 pub struct RelayConfig {
@@ -68,14 +69,31 @@ pub async fn run_relay<B: EventBus>(
         }
     };
     info!(checkpoint, "relay started");
+    // The id of the last event published, to chain the next one to (unknown at start and after a
+    // failure: the first message of such a pass goes unchained, see `relay_pass`).
+    let mut last_id: Option<Uuid> = None;
+    let mut refusals = 0u32;
     while !cancel.is_cancelled() {
+        let chain = if refusals >= MAX_REFUSALS {
+            // Something else publishes into the stream (a misconfiguration): chaining would be
+            // refused forever. One pass without it, then back to chaining.
+            warn!(
+                refusals,
+                "the stream's last message is not the relay's; publishing one pass unchained"
+            );
+            Chain::Off
+        } else {
+            last_id.map_or(Chain::Start, Chain::After)
+        };
         let outcome = tokio::select! {
-            r = relay_pass(&store, &bus, &config, checkpoint) => r,
+            r = relay_pass(&store, &bus, &config, checkpoint, chain) => r,
             () = cancel.cancelled() => return,
         };
         match outcome {
-            Ok(last) if last > checkpoint => {
-                checkpoint = last;
+            Ok(passed) if passed.checkpoint > checkpoint => {
+                checkpoint = passed.checkpoint;
+                last_id = passed.last_id;
+                refusals = 0;
                 backoff = Duration::from_millis(100);
             }
             Ok(_) => {
@@ -86,6 +104,10 @@ pub async fn run_relay<B: EventBus>(
             }
             Err(e) => {
                 metrics::add(&metrics::RELAY_FAILURES, 1);
+                last_id = None;
+                if matches!(e, RelayError::Bus(crate::bus::BusError::OutOfOrder(_))) {
+                    refusals += 1;
+                }
                 warn!(error = %e, checkpoint, "relay batch failed; retrying from the checkpoint");
                 tokio::select! {
                     () = tokio::time::sleep(backoff) => {}
@@ -113,13 +135,42 @@ pub enum RelayError {
     Task(String),
 }
 
+/// Consecutive out-of-order refusals after which one pass is published unchained.
+const MAX_REFUSALS: u32 = 3;
+
+/// How a pass chains its messages (`Nats-Expected-Last-Msg-Id`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Chain {
+    /// The first message must follow this event id; every later one its predecessor.
+    After(Uuid),
+    /// The first message goes unchained, every later one follows its predecessor.
+    Start,
+    /// No expectations at all.
+    Off,
+}
+
+/// What a pass published.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Passed {
+    /// The new checkpoint (the old one when there was nothing new).
+    pub checkpoint: i64,
+    /// The id of the last event published, if any.
+    pub last_id: Option<Uuid>,
+}
+
 /// A batch read and encoded, ready to publish.
 struct Prepared {
     messages: Vec<OutMessage>,
-    last: Option<i64>,
+    last: Option<(i64, Uuid)>,
 }
 
-async fn prepare(store: &Store, config: &RelayConfig, after: i64) -> Result<Prepared, RelayError> {
+async fn prepare(
+    store: &Store,
+    config: &RelayConfig,
+    after: i64,
+    mut previous_id: Option<Uuid>,
+    chained: bool,
+) -> Result<Prepared, RelayError> {
     let events = store.read_all_wire(after, config.batch).await?;
     let mut previous = after;
     let mut messages = Vec::with_capacity(events.len());
@@ -134,35 +185,57 @@ async fn prepare(store: &Store, config: &RelayConfig, after: i64) -> Result<Prep
                 &e.event_type,
             ),
             msg_id: e.event_id.to_string(),
+            expected_last_id: if chained {
+                previous_id.map(|id| id.to_string())
+            } else {
+                None
+            },
             body: Bytes::from(body),
         });
+        previous_id = Some(e.event_id);
     }
     Ok(Prepared {
         messages,
-        last: events.last().map(|e| e.position),
+        last: events.last().map(|e| (e.position, e.event_id)),
     })
 }
 
-/// Publishes everything after `checkpoint` up to the head of the log and returns the new
-/// checkpoint (= `checkpoint` when there was nothing new).
+/// Publishes everything after `checkpoint` up to the head of the log.
 ///
 /// Pipelined: while one batch's acknowledgements are awaited, the next batch is read and encoded
 /// and the previous batch's checkpoint is stored. A checkpoint is only ever stored for a batch
 /// whose every message was acknowledged, and batches go out strictly in log order.
+///
+/// Order in the stream, also across NATS failures: every message expects its predecessor to be
+/// the stream's last message. When a connection drops mid-batch, the client resends what it still
+/// buffered after reconnecting; those messages expect an event the server never got, so they are
+/// refused instead of being stored ahead of it, and the retry from the checkpoint republishes in
+/// order (what was stored is dropped as a duplicate before the check). The first message after a
+/// failure or at start goes unchained ([`Chain::Start`]): it cannot be stale, since stale
+/// messages of the failed attempt precede it on the same connection.
 pub async fn relay_pass<B: EventBus>(
     store: &Store,
     bus: &B,
     config: &RelayConfig,
     checkpoint: i64,
-) -> Result<i64, RelayError> {
-    let mut saved = checkpoint;
-    let mut acked: Option<i64> = None;
-    let mut current = prepare(store, config, checkpoint).await?;
-    while let Some(last) = current.last {
+    chain: Chain,
+) -> Result<Passed, RelayError> {
+    let chained = chain != Chain::Off;
+    let first_previous = match chain {
+        Chain::After(id) => Some(id),
+        Chain::Start | Chain::Off => None,
+    };
+    let mut saved = Passed {
+        checkpoint,
+        last_id: first_previous,
+    };
+    let mut acked: Option<(i64, Uuid)> = None;
+    let mut current = prepare(store, config, checkpoint, first_previous, chained).await?;
+    while let Some((last, last_id)) = current.last {
         let n = current.messages.len() as u64;
         let save = async {
             match acked {
-                Some(p) => store.save_relay_checkpoint(&config.name, p).await,
+                Some((p, _)) => store.save_relay_checkpoint(&config.name, p).await,
                 None => Ok(()),
             }
         };
@@ -170,24 +243,32 @@ pub async fn relay_pass<B: EventBus>(
         // otherwise delay the publishing futures polled by this task.
         let next = {
             let (store, config) = (store.clone(), config.clone());
-            tokio::spawn(async move { prepare(&store, &config, last).await })
+            tokio::spawn(
+                async move { prepare(&store, &config, last, Some(last_id), chained).await },
+            )
         };
         let (published, stored) =
             tokio::join!(bus.publish(std::mem::take(&mut current.messages)), save);
         let next = next.await.map_err(|e| RelayError::Task(e.to_string()))?;
         stored?;
-        if let Some(p) = acked.take() {
-            saved = p;
+        if let Some((p, id)) = acked.take() {
+            saved = Passed {
+                checkpoint: p,
+                last_id: Some(id),
+            };
         }
         published?;
         metrics::add(&metrics::RELAY_PUBLISHED, n);
         metrics::RELAY_POSITION.store(last, Ordering::Relaxed);
-        acked = Some(last);
+        acked = Some((last, last_id));
         current = next?;
     }
-    if let Some(p) = acked {
+    if let Some((p, id)) = acked {
         store.save_relay_checkpoint(&config.name, p).await?;
-        saved = p;
+        saved = Passed {
+            checkpoint: p,
+            last_id: Some(id),
+        };
     }
     Ok(saved)
 }

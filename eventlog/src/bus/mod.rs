@@ -23,6 +23,11 @@ pub struct OutMessage {
     pub subject: String,
     /// `Nats-Msg-Id`: the event id, so JetStream drops duplicates within its window.
     pub msg_id: String,
+    /// `Nats-Expected-Last-Msg-Id`: the id of the message that must be the stream's last one, or
+    /// the bus refuses this message ([`BusError::OutOfOrder`]). The relay chains every message to
+    /// the one before it, so that a stale tail of a failed batch (sent by the client after a
+    /// reconnect) can never be stored after the events it should precede.
+    pub expected_last_id: Option<String>,
     pub body: Bytes,
 }
 
@@ -34,6 +39,9 @@ pub enum BusError {
     Setup(String),
     #[error("publish: {0}")]
     Publish(String),
+    /// The stream's last message was not the expected one (see [`OutMessage::expected_last_id`]).
+    #[error("publish refused, out of order: {0}")]
+    OutOfOrder(String),
     #[error("subscription: {0}")]
     Subscribe(String),
 }

@@ -118,6 +118,9 @@ impl EventBus for NatsBus {
         for m in batch {
             let mut headers = HeaderMap::new();
             headers.insert(header::NATS_MESSAGE_ID, m.msg_id.as_str());
+            if let Some(expected) = &m.expected_last_id {
+                headers.insert(header::NATS_EXPECTED_LAST_MESSAGE_ID, expected.as_str());
+            }
             let ack = self
                 .js
                 .publish_with_headers(m.subject, headers, m.body)
@@ -126,7 +129,14 @@ impl EventBus for NatsBus {
             acks.push(ack);
         }
         for ack in acks {
-            ack.await.map_err(|e| BusError::Publish(e.to_string()))?;
+            ack.await.map_err(|e| match e.kind() {
+                // Duplicates are answered as duplicates before this check (nats-server ≥ 2.9),
+                // so a republished batch passes; only a message after the wrong one fails.
+                jetstream::context::PublishErrorKind::WrongLastMessageId => {
+                    BusError::OutOfOrder(e.to_string())
+                }
+                _ => BusError::Publish(e.to_string()),
+            })?;
         }
         Ok(())
     }

@@ -17,9 +17,7 @@
 use portal_domain::customer::{Customer, CustomerCommand, CustomerStatus};
 use portal_domain::order::{Order, OrderCommand};
 use portal_domain::values::{Currency, Money, Name, OrderContent};
-use portal_domain::{
-    Actor, Aggregate, ChargeId, CustomerId, OrderId, TenantId, UserId, apply_all,
-};
+use portal_domain::{Actor, Aggregate, ChargeId, CustomerId, OrderId, TenantId, UserId, apply_all};
 use portal_eventlog::codec::encode;
 use portal_eventlog::testing::{DATABASE_URL_VAR, TestStore};
 use portal_eventlog::{Metadata, NewEvent, Store, StreamId};
@@ -244,23 +242,41 @@ async fn main() {
             after = last.position;
             n += page.len();
         }
-        eprintln!("diag: read wire {:.0}/s", n as f64 / started.elapsed().as_secs_f64());
+        eprintln!(
+            "diag: read wire {:.0}/s",
+            n as f64 / started.elapsed().as_secs_f64()
+        );
         let started = Instant::now();
         let mut cache = portal_projections::RowCache::default();
         for e in &all {
             let d = Decoded::of(e);
             for p in &projections_diag {
                 let mut ctx = portal_projections::Ctx::in_memory(&mut cache);
-                p.apply(&mut ctx, portal_projections::Event { recorded: e, decoded: &d }).await.expect("apply");
+                p.apply(
+                    &mut ctx,
+                    portal_projections::Event {
+                        recorded: e,
+                        decoded: &d,
+                    },
+                )
+                .await
+                .expect("apply");
             }
         }
-        eprintln!("diag: decode+apply in memory {:.0}/s", all.len() as f64 / started.elapsed().as_secs_f64());
+        eprintln!(
+            "diag: decode+apply in memory {:.0}/s",
+            all.len() as f64 / started.elapsed().as_secs_f64()
+        );
         let started = Instant::now();
         for e in &all {
             let _ = Decoded::of(e);
         }
         let t_decode = started.elapsed().as_secs_f64();
-        eprintln!("diag: read {:.0}/s, decode {:.0}/s", all.len() as f64 / t_read, all.len() as f64 / t_decode);
+        eprintln!(
+            "diag: read {:.0}/s, decode {:.0}/s",
+            all.len() as f64 / t_read,
+            all.len() as f64 / t_decode
+        );
     }
 
     let db = ReadDb::connect(&test.url, 8).await.expect("read db");

@@ -75,7 +75,8 @@ pub async fn rebuild(
     let started = Instant::now();
     // Reading and decoding run in their own task, a few pages ahead of applying: the two halves
     // of the work overlap (and use both cores) instead of taking turns.
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Vec<(RecordedEvent, Decoded)>, StoreError>>(4);
+    let (tx, mut rx) =
+        tokio::sync::mpsc::channel::<Result<Vec<(RecordedEvent, Decoded)>, StoreError>>(4);
     let reader = {
         let store = store.clone();
         tokio::spawn(async move {
@@ -106,7 +107,9 @@ pub async fn rebuild(
     let mut position = 0;
     while let Some(page) = rx.recv().await {
         let page = page?;
-        let Some((last, _)) = page.last() else { continue };
+        let Some((last, _)) = page.last() else {
+            continue;
+        };
         position = last.position;
         for (recorded, decoded) in &page {
             for (i, p) in projections.iter().enumerate() {
@@ -117,7 +120,10 @@ pub async fn rebuild(
                     Err(e) if e.is_transient() => return Err(e.into()),
                     Err(e) => {
                         warn!(projection = p.name(), position = recorded.position, error = %e, "dead-lettering during rebuild");
-                        dead[i].push(DeadLetter { event: recorded.clone(), error: e.to_string() });
+                        dead[i].push(DeadLetter {
+                            event: recorded.clone(),
+                            error: e.to_string(),
+                        });
                     }
                 }
             }

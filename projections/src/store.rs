@@ -335,6 +335,9 @@ fn copy_field(line: &mut String, value: Option<&str>) {
     line.push_str(rest);
 }
 
+/// Rows grouped by table, in a stable order.
+type RowsByTable = BTreeMap<&'static str, (&'static Table, Vec<Box<dyn crate::rows::ErasedRow>>)>;
+
 /// Bulk-loads every row of `cache` into the tables with `suffix` with `COPY` (PostgreSQL). The
 /// tables must have been created in the caller's transaction: `FREEZE` writes the rows already
 /// frozen, sparing the later visibility-hint and vacuum work. Returns the number of rows.
@@ -343,10 +346,7 @@ pub(crate) async fn copy_rows(
     cache: RowCache,
     suffix: &str,
 ) -> Result<usize, ApplyError> {
-    let mut by_table: BTreeMap<
-        &'static str,
-        (&'static Table, Vec<Box<dyn crate::rows::ErasedRow>>),
-    > = BTreeMap::new();
+    let mut by_table: RowsByTable = BTreeMap::new();
     for ((table, _, _), slot) in cache.slots {
         if let Some(row) = slot.row {
             by_table

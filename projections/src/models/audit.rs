@@ -9,7 +9,7 @@
 //! undecodable events would hide exactly the events an audit looks for.
 
 use super::paging::{Page, Paged};
-use super::sql::{Listing, Sql, doc_at};
+use super::sql::{Listing, by_key, doc_at};
 use crate::ctx::Ctx;
 use crate::error::{ApplyError, QueryError};
 use crate::event::{Decoded, Event};
@@ -177,12 +177,7 @@ pub async fn get(
     tenant: &TenantId,
     stream_id: &str,
 ) -> Result<Option<AuditStreamRow>, QueryError> {
-    let mut q = Sql::new("SELECT doc FROM rm_audit_streams WHERE tenant = ");
-    q.bind(tenant.as_str()).push(" AND key = ").bind(stream_id);
-    q.fetch_optional(db)
-        .await?
-        .map(|r| doc_at(&r, 0))
-        .transpose()
+    by_key(db, tenant, stream_id).await
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 //! a customer shares it.
 
 use super::common::invalid_in;
-use super::sql::{Sql, doc_at};
+use super::sql::by_key;
 use crate::ctx::Ctx;
 use crate::error::{ApplyError, QueryError};
 use crate::event::{Decoded, Event};
@@ -130,14 +130,7 @@ pub async fn get(
     tenant: &TenantId,
     customer_id: CustomerId,
 ) -> Result<Option<PrinterConfigRow>, QueryError> {
-    let mut q = Sql::new("SELECT doc FROM rm_printer_configs WHERE tenant = ");
-    q.bind(tenant.as_str())
-        .push(" AND key = ")
-        .bind(customer_id.to_string());
-    q.fetch_optional(db)
-        .await?
-        .map(|r| doc_at(&r, 0))
-        .transpose()
+    by_key(db, tenant, &customer_id.to_string()).await
 }
 
 /// The configuration to print with: the saved one, or the defaults (`configured: false`).

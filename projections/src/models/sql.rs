@@ -102,6 +102,24 @@ pub(crate) fn like_contains(term: &str) -> String {
     p
 }
 
+/// The row of `R`'s table with this key in the tenant, if any: the one lookup every read model
+/// needs.
+pub(crate) async fn by_key<R: crate::rows::Row>(
+    db: &ReadDb,
+    tenant: &portal_domain::TenantId,
+    key: &str,
+) -> Result<Option<R>, QueryError> {
+    let mut q = Sql::new(&format!(
+        "SELECT doc FROM {} WHERE tenant = ",
+        R::TABLE.name
+    ));
+    q.bind(tenant.as_str()).push(" AND key = ").bind(key);
+    q.fetch_optional(db)
+        .await?
+        .map(|r| doc_at(&r, 0))
+        .transpose()
+}
+
 /// The decoded `doc` of column `i`.
 pub(crate) fn doc_at<T: DeserializeOwned>(row: &AnyRow, i: usize) -> Result<T, QueryError> {
     let doc: String = row.try_get(i)?;

@@ -2,7 +2,7 @@
 //! ("Carrier — Customer"). One row per tenant, keyed by its slug.
 
 use super::common::invalid_in;
-use super::sql::{Sql, doc_at};
+use super::sql::by_key;
 use crate::ctx::Ctx;
 use crate::error::{ApplyError, QueryError};
 use crate::event::{Decoded, Event};
@@ -104,14 +104,7 @@ impl Projection for TenantsProjection {
 
 /// The tenant's row.
 pub async fn get(db: &ReadDb, tenant: &TenantId) -> Result<Option<TenantRow>, QueryError> {
-    let mut q = Sql::new("SELECT doc FROM rm_tenants WHERE tenant = ");
-    q.bind(tenant.as_str())
-        .push(" AND key = ")
-        .bind(tenant.as_str());
-    q.fetch_optional(db)
-        .await?
-        .map(|r| doc_at(&r, 0))
-        .transpose()
+    by_key(db, tenant, tenant.as_str()).await
 }
 
 /// The tenant's display name, if the tenant is known.

@@ -4,7 +4,7 @@ use super::rows::{ContactRow, ContactStatus};
 use crate::error::QueryError;
 use crate::models::common::sort_name;
 use crate::models::paging::{Page, Paged};
-use crate::models::sql::{Listing, Sql, doc_at};
+use crate::models::sql::{Listing, Sql, by_key, doc_at};
 use crate::rows::Row;
 use crate::store::ReadDb;
 use portal_domain::values::Email;
@@ -69,14 +69,7 @@ pub async fn get(
     tenant: &TenantId,
     contact_id: ContactId,
 ) -> Result<Option<ContactRow>, QueryError> {
-    let mut q = Sql::new("SELECT doc FROM rm_contacts WHERE tenant = ");
-    q.bind(tenant.as_str())
-        .push(" AND key = ")
-        .bind(contact_id.to_string());
-    q.fetch_optional(db)
-        .await?
-        .map(|r| doc_at(&r, 0))
-        .transpose()
+    by_key(db, tenant, &contact_id.to_string()).await
 }
 
 /// Whether another live contact of the customer has this email (the `email_in_use` fact of

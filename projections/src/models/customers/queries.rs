@@ -4,7 +4,7 @@ use super::rows::{CustomerContactRow, CustomerRow};
 use crate::error::QueryError;
 use crate::models::common::sort_name;
 use crate::models::paging::{Page, Paged};
-use crate::models::sql::{Listing, Sql, doc_at};
+use crate::models::sql::{Listing, Sql, by_key, doc_at};
 use crate::rows::Row;
 use crate::store::{ReadDb, docs};
 use portal_domain::customer::CustomerStatus;
@@ -83,14 +83,7 @@ pub async fn get(
     tenant: &TenantId,
     customer_id: CustomerId,
 ) -> Result<Option<CustomerRow>, QueryError> {
-    let mut q = Sql::new("SELECT doc FROM rm_customers WHERE tenant = ");
-    q.bind(tenant.as_str())
-        .push(" AND key = ")
-        .bind(customer_id.to_string());
-    q.fetch_optional(db)
-        .await?
-        .map(|r| doc_at(&r, 0))
-        .transpose()
+    by_key(db, tenant, &customer_id.to_string()).await
 }
 
 /// The live contacts of a customer, sorted by name.

@@ -3,7 +3,7 @@
 use super::rows::LocationRow;
 use crate::error::QueryError;
 use crate::models::common::Scope;
-use crate::models::sql::{Sql, doc_at};
+use crate::models::sql::{Sql, by_key};
 use crate::store::{ReadDb, docs};
 use portal_domain::values::Address;
 use portal_domain::{CustomerId, LocationId, TenantId};
@@ -73,15 +73,7 @@ pub async fn get(
     scope: Scope,
     location_id: LocationId,
 ) -> Result<Option<LocationRow>, QueryError> {
-    let mut q = Sql::new("SELECT doc FROM rm_locations WHERE tenant = ");
-    q.bind(tenant.as_str())
-        .push(" AND key = ")
-        .bind(location_id.to_string());
-    let row: Option<LocationRow> = q
-        .fetch_optional(db)
-        .await?
-        .map(|r| doc_at(&r, 0))
-        .transpose()?;
+    let row: Option<LocationRow> = by_key(db, tenant, &location_id.to_string()).await?;
     Ok(match scope {
         Scope::Tenant => row,
         Scope::Customer(customer) => row.filter(|l| l.is_visible_to(customer)),

@@ -75,13 +75,10 @@ pub fn projections() -> Vec<Arc<dyn Projection>> {
 /// serve.
 pub async fn prepare_projector(store: &Store, db: &ReadDb) -> anyhow::Result<Projector> {
     let projector = Projector::new(db.clone(), projections());
-    projector
-        .ensure()
-        .await
-        .context("cannot create the read-model tables")?;
+    // Also creates missing tables and checkpoint rows.
     let outdated = rebuild::outdated(store, db, projector.projections())
         .await
-        .context("cannot check the read models' schema")?;
+        .context("cannot create or check the read models")?;
     if !outdated.is_empty() {
         let names: Vec<&str> = outdated.iter().map(|p| p.name()).collect();
         info!(projections = ?names, "read models are new or changed; rebuilding them");

@@ -13,7 +13,6 @@ use crate::metrics;
 use crate::store::Store;
 use crate::wire::{CloudEvent, subject_of};
 use bytes::Bytes;
-use std::sync::atomic::Ordering;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 use tracing::{info, instrument, warn};
@@ -259,7 +258,6 @@ pub async fn relay_pass<B: EventBus>(
         }
         published?;
         metrics::add(&metrics::RELAY_PUBLISHED, n);
-        metrics::RELAY_POSITION.store(last, Ordering::Relaxed);
         acked = Some((last, last_id));
         current = next?;
     }

@@ -221,64 +221,6 @@ async fn main() {
         read += page.len() as u64;
     }
     let raw = read as f64 / started.elapsed().as_secs_f64();
-    if std::env::var("PORTAL_BENCH_DIAG").is_ok() {
-        let projections_diag = portal_projections::models::all();
-        let started = Instant::now();
-        let mut all = Vec::new();
-        let mut after = 0;
-        loop {
-            let page = store.read_all(after, 5000).await.expect("read");
-            let Some(last) = page.last() else { break };
-            after = last.position;
-            all.extend(page);
-        }
-        let t_read = started.elapsed().as_secs_f64();
-        let started = Instant::now();
-        let mut after = 0;
-        let mut n = 0;
-        loop {
-            let page = store.read_all_wire(after, 5000).await.expect("read");
-            let Some(last) = page.last() else { break };
-            after = last.position;
-            n += page.len();
-        }
-        eprintln!(
-            "diag: read wire {:.0}/s",
-            n as f64 / started.elapsed().as_secs_f64()
-        );
-        let started = Instant::now();
-        let mut cache = portal_projections::RowCache::default();
-        for e in &all {
-            let d = Decoded::of(e);
-            for p in &projections_diag {
-                let mut ctx = portal_projections::Ctx::in_memory(&mut cache);
-                p.apply(
-                    &mut ctx,
-                    portal_projections::Event {
-                        recorded: e,
-                        decoded: &d,
-                    },
-                )
-                .await
-                .expect("apply");
-            }
-        }
-        eprintln!(
-            "diag: decode+apply in memory {:.0}/s",
-            all.len() as f64 / started.elapsed().as_secs_f64()
-        );
-        let started = Instant::now();
-        for e in &all {
-            let _ = Decoded::of(e);
-        }
-        let t_decode = started.elapsed().as_secs_f64();
-        eprintln!(
-            "diag: read {:.0}/s, decode {:.0}/s",
-            all.len() as f64 / t_read,
-            all.len() as f64 / t_decode
-        );
-    }
-
     let db = ReadDb::connect(&test.url, 8).await.expect("read db");
     let projections = portal_projections::models::all();
     let started = Instant::now();

@@ -180,6 +180,19 @@ pub async fn rebuild(
     Ok(report)
 }
 
+/// Statements that (re)create `p`'s empty copies, dropping any left by an interrupted rebuild.
+fn fresh_copies(p: &dyn Projection) -> Vec<String> {
+    p.tables()
+        .iter()
+        .flat_map(|t| {
+            [
+                format!("DROP TABLE IF EXISTS {}", table_name(t, SUFFIX)),
+                create_table(t, SUFFIX),
+            ]
+        })
+        .collect()
+}
+
 async fn write_copies(
     db: &ReadDb,
     p: &dyn Projection,
@@ -187,13 +200,8 @@ async fn write_copies(
 ) -> Result<(), RebuildError> {
     if let Some(pg) = db.copy_pool() {
         let mut tx = pg.begin().await?;
-        for t in p.tables() {
-            sqlx::query(&format!("DROP TABLE IF EXISTS {}", table_name(t, SUFFIX)))
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query(&create_table(t, SUFFIX))
-                .execute(&mut *tx)
-                .await?;
+        for sql in fresh_copies(p) {
+            sqlx::query(&sql).execute(&mut *tx).await?;
         }
         store::copy_rows(&mut tx, cache, SUFFIX).await?;
         // The indexes are built here, in parallel with the other projections' copies, under
@@ -213,13 +221,8 @@ async fn write_copies(
         return Ok(());
     }
     let mut tx = db.begin().await?;
-    for t in p.tables() {
-        sqlx::query(&format!("DROP TABLE IF EXISTS {}", table_name(t, SUFFIX)))
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query(&create_table(t, SUFFIX))
-            .execute(&mut *tx)
-            .await?;
+    for sql in fresh_copies(p) {
+        sqlx::query(&sql).execute(&mut *tx).await?;
     }
     store::flush(&mut tx, cache, SUFFIX).await?;
     tx.commit().await?;

@@ -117,15 +117,10 @@ impl Projector {
         &self,
         tx: &mut sqlx::AnyConnection,
     ) -> Result<HashMap<String, i64>, ApplyError> {
-        let mut sql =
-            String::from("SELECT name, position FROM projection_checkpoints WHERE name IN (");
-        for i in 0..self.projections.len() {
-            if i > 0 {
-                sql.push_str(", ");
-            }
-            sql.push_str(&format!("${}", i + 1));
-        }
-        sql.push_str(") ORDER BY name");
+        let mut sql = format!(
+            "SELECT name, position FROM projection_checkpoints WHERE name IN ({}) ORDER BY name",
+            placeholders(1, self.projections.len())
+        );
         if self.db.backend() == Backend::Postgres {
             sql.push_str(" FOR UPDATE");
         }
@@ -225,17 +220,11 @@ impl Projector {
             .await?;
         }
         let last = events.last().map_or(0, |p| p.event.position);
-        let mut sql = String::from(
+        let sql = format!(
             "UPDATE projection_checkpoints SET position = $1, updated_at = CURRENT_TIMESTAMP \
-             WHERE name IN (",
+             WHERE name IN ({})",
+            placeholders(2, advanced.len())
         );
-        for i in 0..advanced.len() {
-            if i > 0 {
-                sql.push_str(", ");
-            }
-            sql.push_str(&format!("${}", i + 2));
-        }
-        sql.push(')');
         let mut query = sqlx::query(&sql).bind(last);
         for name in &advanced {
             query = query.bind(*name);
@@ -244,6 +233,14 @@ impl Projector {
         tx.commit().await?;
         Ok(Ok(gap.map_or(Outcome::Applied, Outcome::Gap)))
     }
+}
+
+/// `$first, $first+1, …`: `n` numbered placeholders for an `IN (…)` list.
+fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 impl Handler for Projector {

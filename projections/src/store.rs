@@ -9,7 +9,7 @@
 //! `SQLITE_BUSY` when another connection committed in between; every write transaction here starts
 //! with `BEGIN IMMEDIATE` ([`ReadDb::begin`]) so that it waits for the write lock instead.
 
-use crate::ctx::RowCache;
+use crate::ctx::{RowCache, SlotKey};
 use crate::error::ApplyError;
 use crate::projection::Projection;
 use crate::rows::{ColType, ColValue, Row, Table};
@@ -231,6 +231,39 @@ fn bind(args: &mut AnyArguments<'_>, v: ColValue) -> Result<(), sqlx::Error> {
     r.map_err(sqlx::Error::Encode)
 }
 
+/// Rows grouped by table, in a stable order (statements run in a deterministic order).
+type RowsByTable = BTreeMap<&'static str, (&'static Table, Vec<Box<dyn crate::rows::ErasedRow>>)>;
+
+/// The dirty rows of `cache`: the rows to write, by table, and the keys to delete.
+fn changes(cache: RowCache) -> (RowsByTable, Vec<SlotKey>) {
+    let mut rows: RowsByTable = BTreeMap::new();
+    let mut deletes = Vec::new();
+    for (key, slot) in cache.slots {
+        if !slot.dirty {
+            continue;
+        }
+        match slot.row {
+            Some(row) => rows
+                .entry(key.0)
+                .or_insert_with(|| (row.table(), Vec::new()))
+                .1
+                .push(row),
+            None => deletes.push(key),
+        }
+    }
+    (rows, deletes)
+}
+
+/// `tenant, key, doc, <columns…>`: the column list of every statement that writes a row.
+fn column_list(table: &Table) -> String {
+    let mut list = String::from("tenant, key, doc");
+    for c in table.columns {
+        list.push_str(", ");
+        list.push_str(c.name);
+    }
+    list
+}
+
 /// Writes every dirty row of `cache` to the tables with `suffix`: upserts in multi-row statements,
 /// deletes one by one. Returns the number of rows written.
 pub(crate) async fn flush(
@@ -238,22 +271,7 @@ pub(crate) async fn flush(
     cache: RowCache,
     suffix: &str,
 ) -> Result<usize, ApplyError> {
-    // Group by table; BTreeMap keeps statement order deterministic.
-    let mut upserts: BTreeMap<&'static str, (&'static Table, Vec<_>)> = BTreeMap::new();
-    let mut deletes = Vec::new();
-    for ((table, tenant, key), slot) in cache.slots {
-        if !slot.dirty {
-            continue;
-        }
-        match slot.row {
-            Some(row) => upserts
-                .entry(table)
-                .or_insert_with(|| (row.table(), Vec::new()))
-                .1
-                .push(row),
-            None => deletes.push((table, tenant, key)),
-        }
-    }
+    let (upserts, deletes) = changes(cache);
     let mut written = 0;
     for (table, tenant, key) in deletes {
         let sql = format!("DELETE FROM {table}{suffix} WHERE tenant = $1 AND key = $2");
@@ -268,14 +286,10 @@ pub(crate) async fn flush(
         let width = 3 + table.columns.len();
         for chunk in rows.chunks((MAX_BINDS / width).max(1)) {
             let mut sql = format!(
-                "INSERT INTO {} (tenant, key, doc",
-                table_name(table, suffix)
+                "INSERT INTO {} ({}) VALUES ",
+                table_name(table, suffix),
+                column_list(table)
             );
-            for c in table.columns {
-                sql.push_str(", ");
-                sql.push_str(c.name);
-            }
-            sql.push_str(") VALUES ");
             let mut args = AnyArguments::default();
             let mut n = 0;
             for (i, row) in chunk.iter().enumerate() {
@@ -335,9 +349,6 @@ fn copy_field(line: &mut String, value: Option<&str>) {
     line.push_str(rest);
 }
 
-/// Rows grouped by table, in a stable order.
-type RowsByTable = BTreeMap<&'static str, (&'static Table, Vec<Box<dyn crate::rows::ErasedRow>>)>;
-
 /// Bulk-loads every row of `cache` into the tables with `suffix` with `COPY` (PostgreSQL). The
 /// tables must have been created in the caller's transaction: `FREEZE` writes the rows already
 /// frozen, sparing the later visibility-hint and vacuum work. Returns the number of rows.
@@ -346,27 +357,15 @@ pub(crate) async fn copy_rows(
     cache: RowCache,
     suffix: &str,
 ) -> Result<usize, ApplyError> {
-    let mut by_table: RowsByTable = BTreeMap::new();
-    for ((table, _, _), slot) in cache.slots {
-        if let Some(row) = slot.row {
-            by_table
-                .entry(table)
-                .or_insert_with(|| (row.table(), Vec::new()))
-                .1
-                .push(row);
-        }
-    }
+    // A rebuild's cache holds no deletions: every row in it is new.
+    let (by_table, _) = changes(cache);
     let mut written = 0;
     for (_, (table, rows)) in by_table {
-        let mut columns = String::from("tenant, key, doc");
-        for c in table.columns {
-            columns.push_str(", ");
-            columns.push_str(c.name);
-        }
         let mut copy = conn
             .copy_in_raw(&format!(
-                "COPY {} ({columns}) FROM STDIN WITH (FREEZE)",
-                table_name(table, suffix)
+                "COPY {} ({}) FROM STDIN WITH (FREEZE)",
+                table_name(table, suffix),
+                column_list(table)
             ))
             .await?;
         let mut buffer = String::with_capacity(1 << 20);

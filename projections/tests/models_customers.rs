@@ -1,7 +1,7 @@
 //! Database tests of the tenants and customers read models, on SQLite and PostgreSQL.
 #![allow(clippy::unwrap_used)]
 
-#[path = "models_support.rs"]
+#[path = "models_support/mod.rs"]
 mod support;
 
 use portal_domain::CustomerId;

@@ -2,7 +2,7 @@
 //! SQLite and PostgreSQL.
 #![allow(clippy::unwrap_used)]
 
-#[path = "models_support.rs"]
+#[path = "models_support/mod.rs"]
 mod support;
 
 use portal_domain::location::{Location, LocationEvent, LocationOwner, LocationVisibility};

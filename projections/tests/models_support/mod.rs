@@ -1,6 +1,6 @@
 //! Shared support of the read-model database tests (`models_*.rs` include it with `#[path]`):
 //! a writer that appends domain events to the event log, the projector over every read model,
-//! and fixtures. Compiled on its own as well, where it has no tests.
+//! and fixtures. A folder module, so that it is not compiled as a test target of its own.
 #![allow(dead_code, clippy::unwrap_used)]
 
 use portal_domain::contact::{Contact, ContactEvent, ContactRole};

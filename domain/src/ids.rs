@@ -68,9 +68,31 @@ uuid_id!(
     ChargeId
 );
 uuid_id!(
-    /// A login identity (staff member or portal user); one per email.
+    /// A login identity (staff member or portal user); one per email, see [`UserId::for_email`].
     UserId
 );
+uuid_id!(
+    /// One request for an emailed login or password-reset link.
+    LoginRequestId
+);
+uuid_id!(
+    /// A bearer token for integrations (`portal token create`); the token itself is secret.
+    ApiTokenId
+);
+
+/// Namespace of [`UserId::for_email`] (a fixed random UUID; changing it would split every
+/// identity from its history).
+const USER_NAMESPACE: Uuid = Uuid::from_u128(0x6f1c_2d4e_8a3b_4c5d_9e7f_1a2b_3c4d_5e6f);
+
+impl UserId {
+    /// The identity of an email: a name-based UUID (v5) of the normalised address. Deterministic,
+    /// so that the identity's stream is found without a lookup table and two concurrent first
+    /// logins meet on one stream. It is a pseudonym, not a secret: whoever knows an email can
+    /// compute it (the email itself travels in the same events).
+    pub fn for_email(email: &crate::values::Email) -> Self {
+        Self(Uuid::new_v5(&USER_NAMESPACE, email.as_str().as_bytes()))
+    }
+}
 
 /// The tenant (carrier) id: a slug of 2–40 characters `a-z`, `0-9` and `-`, starting with a letter,
 /// not ending with `-`.
@@ -100,6 +122,18 @@ impl TenantId {
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// The realm of login identities (see [`crate::user`]): identities are shared across
+    /// carriers, so their events belong to no carrier. No tenant can be created with this slug.
+    pub fn identity() -> Self {
+        Self(Self::IDENTITY.to_owned())
+    }
+
+    pub const IDENTITY: &'static str = "identity";
+
+    pub fn is_identity(&self) -> bool {
+        self.0 == Self::IDENTITY
     }
 }
 

@@ -14,7 +14,8 @@
 //! - [`error`]: [`DomainError`], the one rejection type, with field-level validation errors.
 //! - [`actor`]: who issued a command (recorded in event metadata, checked by some rules).
 //! - one module per aggregate: [`tenant`], [`customer`], [`contact`], [`order`], [`location`],
-//!   [`printer`]. Each holds its state, commands, events and `decide`/`evolve`.
+//!   [`printer`], and [`user`] (login identities, shared across carriers). Each holds its state,
+//!   commands, events and `decide`/`evolve`.
 //! - [`schema`]: JSON Schemas of the event payloads and the event catalog behind
 //!   `docs/events.md`.
 //!
@@ -33,6 +34,7 @@ pub mod order;
 pub mod printer;
 pub mod schema;
 pub mod tenant;
+pub mod user;
 pub mod values;
 
 #[cfg(test)]

@@ -24,6 +24,7 @@ use crate::location::Location;
 use crate::order::Order;
 use crate::printer::PrinterConfig;
 use crate::tenant::Tenant;
+use crate::user::User;
 use crate::{Aggregate, DomainEvent};
 use schemars::generate::{Contract, SchemaSettings};
 use schemars::{JsonSchema, Schema, SchemaGenerator};
@@ -80,6 +81,7 @@ pub fn event_catalog() -> Vec<EventDoc> {
     docs.extend(catalog_of::<Order>());
     docs.extend(catalog_of::<Location>());
     docs.extend(catalog_of::<PrinterConfig>());
+    docs.extend(catalog_of::<User>());
     docs
 }
 

@@ -1,6 +1,15 @@
-//! The notifier of the portal: emails sent in answer to events (arrives with the identity issue).
+//! The notifier of the portal: emails sent in answer to events, and the login tokens they carry.
 //!
-//! Planned layout: `render` (maud HTML + plain text for the welcome, login-link and password-reset
-//! emails), `transport` (one enum over lettre's SMTP and file transports), `dedupe` (one row per
-//! event id and email kind, so redeliveries and replays send nothing twice), `retry` (backoff and
-//! dead letters) and `tokens` (login tokens: 256 random bits, only the SHA-256 stored).
+//! Layout:
+//! - [`db`]: the durable pool of the notifier's and the API's own tables.
+//! - [`secret`]: random secrets and their stored (hashed) form.
+//! - [`tokens`]: login and password-reset tokens: mint (when the email is sent), check, consume.
+//!
+//! Planned: `render` (maud HTML + plain text), `transport` (lettre SMTP and file), `outbox`
+//! (one row per event id and email kind: dedupe, retry, dead letters) and the event handler.
+
+pub mod db;
+pub mod secret;
+pub mod tokens;
+
+pub use db::{Backend, Db};

@@ -42,6 +42,7 @@ fn a_sample_of_every_event_type_matches_its_schema() {
     assert_covers::<Order>(check_samples::<Order>(&catalog, &order_samples()));
     assert_covers::<Location>(check_samples::<Location>(&catalog, &location_samples()));
     assert_covers::<PrinterConfig>(check_samples::<PrinterConfig>(&catalog, &printer_samples()));
+    assert_covers::<User>(check_samples::<User>(&catalog, &user_samples()));
 }
 
 fn assert_one_entry_per_type<A: Aggregate>(catalog: &[EventDoc])
@@ -69,6 +70,7 @@ fn the_catalog_has_exactly_one_entry_per_event_type() {
     assert_one_entry_per_type::<Order>(&catalog);
     assert_one_entry_per_type::<Location>(&catalog);
     assert_one_entry_per_type::<PrinterConfig>(&catalog);
+    assert_one_entry_per_type::<User>(&catalog);
     let categories: Vec<&str> = catalog.iter().map(|d| d.category).collect();
     let mut deduped = categories.clone();
     deduped.dedup();
@@ -80,10 +82,11 @@ fn the_catalog_has_exactly_one_entry_per_event_type() {
             "contact",
             "order",
             "location",
-            "printer_config"
+            "printer_config",
+            "user"
         ]
     );
-    assert_eq!(catalog.len(), 33);
+    assert_eq!(catalog.len(), 40);
 }
 
 #[test]

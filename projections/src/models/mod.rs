@@ -4,6 +4,7 @@
 //! | module | projection | tables | serves |
 //! |---|---|---|---|
 //! | [`tenants`] | `tenants` | `rm_tenants` | the carrier's name for emails and headers |
+//! | [`staff`] | `staff` | `rm_staff` | login lookup of staff by email, staff scope checks |
 //! | [`customers`] | `customers` | `rm_customers`, `rm_customer_contacts` | customers list view, quick actions, profile with contacts |
 //! | [`contacts`] | `contacts` | `rm_contacts`, `rm_contact_customers` | contacts list view, login lookup by email |
 //! | [`orders`] | `orders` | `rm_orders`, `rm_order_details` | order lists, status tabs, staff inbox, order detail |
@@ -39,6 +40,7 @@ pub mod orders;
 pub mod paging;
 pub mod printers;
 pub(crate) mod sql;
+pub mod staff;
 pub mod tenants;
 
 #[cfg(test)]
@@ -54,6 +56,7 @@ use std::sync::Arc;
 pub fn all() -> Vec<Arc<dyn Projection>> {
     vec![
         Arc::new(tenants::TenantsProjection),
+        Arc::new(staff::StaffProjection),
         Arc::new(customers::CustomersProjection),
         Arc::new(contacts::ContactsProjection),
         Arc::new(orders::OrdersProjection),

@@ -96,6 +96,8 @@ impl Projection for TenantsProjection {
                     row.name = name.clone();
                     row.updated_at = at;
                 }
+                // Staff members are the `staff` read model's.
+                TenantEvent::StaffMemberAdded { .. } | TenantEvent::StaffMemberRemoved { .. } => {}
             }
             Ok(())
         })

@@ -2,12 +2,13 @@
 
 use crate::contact::{ContactEvent, ContactRole};
 use crate::customer::{CustomerEvent, CustomerStatus};
-use crate::ids::TenantId;
+use crate::ids::{TenantId, UserId};
 use crate::location::{LocationEvent, LocationOwner, LocationVisibility};
 use crate::order::OrderEvent;
 use crate::printer::{DocumentFormat, LabelFormat, OutputKind, PrinterConfigEvent};
 use crate::tenant::TenantEvent;
 use crate::testkit::{address, content_input, id};
+use crate::user::{LinkPurpose, LoginMethod, TokenScope, UserEvent};
 use crate::values::{
     AdrInput, Currency, Email, Money, Name, OpeningHours, OpeningPeriodInput, OrderContent, Phone,
     TimeWindowInput,
@@ -54,6 +55,46 @@ pub fn tenant_samples() -> Vec<TenantEvent> {
         },
         TenantEvent::TenantRenamed {
             name: name("ACME Logistics"),
+        },
+        TenantEvent::StaffMemberAdded {
+            user_id: UserId::for_email(&email()),
+            email: email(),
+        },
+        TenantEvent::StaffMemberRemoved {
+            user_id: UserId::for_email(&email()),
+        },
+    ]
+}
+
+pub fn user_samples() -> Vec<UserEvent> {
+    use UserEvent::*;
+    let user_id = UserId::for_email(&email());
+    vec![
+        UserRegistered {
+            user_id,
+            email: email(),
+        },
+        LoginLinkRequested {
+            user_id,
+            email: email(),
+            request_id: id(5),
+            purpose: LinkPurpose::PasswordReset,
+        },
+        PasswordSet {
+            user_id,
+            reset: false,
+        },
+        UserLoggedIn {
+            user_id,
+            method: LoginMethod::Link,
+        },
+        ApiTokenIssued {
+            user_id,
+            credential_id: id(6),
+            scope: TokenScope::Portal {
+                tenant: TenantId::parse("acme").unwrap(),
+                customer_id: id(1),
+            },
         },
     ]
 }

@@ -1,0 +1,173 @@
+//! The tenant: a carrier running its own portal, and its staff. Its id is its slug (see
+//! [`crate::ids`]); only the display name can change. The slug [`TenantId::IDENTITY`] is reserved
+//! for the realm of login identities and cannot be created.
+//!
+//! Staff membership lives here (one stream per carrier) and names the member's identity
+//! ([`UserId::for_email`]); the identity itself is the [`crate::user`] aggregate.
+
+use crate::error::DomainError;
+use crate::ids::{TenantId, UserId};
+use crate::values::{Email, Name};
+use crate::{Aggregate, DomainEvent};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+#[cfg(test)]
+mod tests;
+
+/// The tenant aggregate, stream `tenant-<slug>`.
+pub struct Tenant;
+
+/// Serialised for audits (`portal replay`, the audit views): the state as it was.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct TenantState {
+    pub exists: bool,
+    pub tenant_id: Option<TenantId>,
+    pub name: Option<Name>,
+    /// Staff members by identity, sorted by id.
+    pub staff: Vec<(UserId, Email)>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum TenantCommand {
+    /// `portal tenant add SLUG --name NAME`.
+    CreateTenant {
+        tenant_id: TenantId,
+        name: Name,
+    },
+    RenameTenant {
+        name: Name,
+    },
+    /// `portal staff add`: a no-op when the identity is staff already. `user_id` must be
+    /// [`UserId::for_email`] of `email`.
+    AddStaffMember {
+        user_id: UserId,
+        email: Email,
+    },
+    RemoveStaffMember {
+        user_id: UserId,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "type", content = "data", rename_all_fields = "snake_case")]
+pub enum TenantEvent {
+    TenantCreated {
+        tenant_id: TenantId,
+        name: Name,
+    },
+    TenantRenamed {
+        name: Name,
+    },
+    /// Carries the email because login looks staff up by email.
+    StaffMemberAdded {
+        user_id: UserId,
+        email: Email,
+    },
+    StaffMemberRemoved {
+        user_id: UserId,
+    },
+}
+
+impl DomainEvent for TenantEvent {
+    const TYPES: &'static [&'static str] = &[
+        "TenantCreated",
+        "TenantRenamed",
+        "StaffMemberAdded",
+        "StaffMemberRemoved",
+    ];
+
+    fn event_type(&self) -> &'static str {
+        match self {
+            Self::TenantCreated { .. } => "TenantCreated",
+            Self::TenantRenamed { .. } => "TenantRenamed",
+            Self::StaffMemberAdded { .. } => "StaffMemberAdded",
+            Self::StaffMemberRemoved { .. } => "StaffMemberRemoved",
+        }
+    }
+}
+
+impl Aggregate for Tenant {
+    const CATEGORY: &'static str = "tenant";
+    type State = TenantState;
+    type Command = TenantCommand;
+    type Event = TenantEvent;
+
+    fn decide(
+        state: &TenantState,
+        command: &TenantCommand,
+    ) -> Result<Vec<TenantEvent>, DomainError> {
+        match command {
+            TenantCommand::CreateTenant { tenant_id, name } => {
+                if tenant_id.is_identity() {
+                    return Err(DomainError::field(
+                        "slug",
+                        "this slug is reserved; choose another",
+                    ));
+                }
+                if state.exists {
+                    return Err(DomainError::AlreadyExists("tenant"));
+                }
+                Ok(vec![TenantEvent::TenantCreated {
+                    tenant_id: tenant_id.clone(),
+                    name: name.clone(),
+                }])
+            }
+            TenantCommand::RenameTenant { name } => {
+                if !state.exists {
+                    return Err(DomainError::NotFound("tenant"));
+                }
+                if state.name.as_ref() == Some(name) {
+                    return Ok(vec![]);
+                }
+                Ok(vec![TenantEvent::TenantRenamed { name: name.clone() }])
+            }
+            TenantCommand::AddStaffMember { user_id, email } => {
+                if !state.exists {
+                    return Err(DomainError::NotFound("tenant"));
+                }
+                if *user_id != UserId::for_email(email) {
+                    return Err(DomainError::Rule(
+                        "a user id must be derived from its email".to_owned(),
+                    ));
+                }
+                if state.staff.iter().any(|(id, _)| id == user_id) {
+                    return Ok(vec![]);
+                }
+                Ok(vec![TenantEvent::StaffMemberAdded {
+                    user_id: *user_id,
+                    email: email.clone(),
+                }])
+            }
+            TenantCommand::RemoveStaffMember { user_id } => {
+                if !state.exists {
+                    return Err(DomainError::NotFound("tenant"));
+                }
+                if !state.staff.iter().any(|(id, _)| id == user_id) {
+                    return Ok(vec![]);
+                }
+                Ok(vec![TenantEvent::StaffMemberRemoved { user_id: *user_id }])
+            }
+        }
+    }
+
+    fn evolve(mut state: TenantState, event: &TenantEvent) -> TenantState {
+        match event {
+            TenantEvent::TenantCreated { tenant_id, name } => {
+                state.exists = true;
+                state.tenant_id = Some(tenant_id.clone());
+                state.name = Some(name.clone());
+            }
+            TenantEvent::TenantRenamed { name } => state.name = Some(name.clone()),
+            TenantEvent::StaffMemberAdded { user_id, email } => {
+                state.staff.retain(|(id, _)| id != user_id);
+                state.staff.push((*user_id, email.clone()));
+                state.staff.sort_by_key(|(id, _)| *id);
+            }
+            TenantEvent::StaffMemberRemoved { user_id } => {
+                state.staff.retain(|(id, _)| id != user_id);
+            }
+        }
+        state
+    }
+}

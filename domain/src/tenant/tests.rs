@@ -1,0 +1,169 @@
+//! Given/when/then tests of the tenant aggregate.
+#![allow(clippy::unwrap_used)]
+use super::TenantCommand::*;
+use super::TenantEvent::*;
+use super::*;
+use crate::testkit::{assert_round_trip, given};
+
+fn acme() -> TenantId {
+    TenantId::parse("acme").unwrap()
+}
+
+fn name(s: &str) -> Name {
+    Name::parse(s).unwrap()
+}
+
+fn created() -> TenantEvent {
+    TenantCreated {
+        tenant_id: acme(),
+        name: name("ACME Transport"),
+    }
+}
+
+#[test]
+fn create_tenant() {
+    let state = given::<Tenant>(&[])
+        .when(CreateTenant {
+            tenant_id: acme(),
+            name: name("ACME Transport"),
+        })
+        .then(&[created()]);
+    assert!(state.exists);
+    assert_eq!(state.tenant_id, Some(acme()));
+}
+
+#[test]
+fn create_existing_tenant_is_rejected() {
+    given::<Tenant>(&[created()])
+        .when(CreateTenant {
+            tenant_id: acme(),
+            name: name("Other"),
+        })
+        .then_error(DomainError::AlreadyExists("tenant"));
+}
+
+#[test]
+fn rename_tenant() {
+    let state = given::<Tenant>(&[created()])
+        .when(RenameTenant {
+            name: name("ACME Logistics"),
+        })
+        .then(&[TenantRenamed {
+            name: name("ACME Logistics"),
+        }]);
+    assert_eq!(state.name, Some(name("ACME Logistics")));
+}
+
+#[test]
+fn rename_to_the_same_name_changes_nothing() {
+    given::<Tenant>(&[created()])
+        .when(RenameTenant {
+            name: name("ACME Transport"),
+        })
+        .then_nothing();
+}
+
+#[test]
+fn rename_unknown_tenant_is_rejected() {
+    given::<Tenant>(&[])
+        .when(RenameTenant { name: name("X") })
+        .then_error(DomainError::NotFound("tenant"));
+}
+
+#[test]
+fn every_event_round_trips() {
+    assert_round_trip(&[
+        created(),
+        TenantRenamed { name: name("New") },
+        staff_added("ann@acme.example"),
+        StaffMemberRemoved {
+            user_id: UserId::for_email(&email("ann@acme.example")),
+        },
+    ]);
+    let json = serde_json::to_value(created()).unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!({"type": "TenantCreated", "data": {"tenant_id": "acme", "name": "ACME Transport"}})
+    );
+}
+
+#[test]
+fn the_identity_slug_is_reserved() {
+    given::<Tenant>(&[])
+        .when(CreateTenant {
+            tenant_id: TenantId::identity(),
+            name: name("Sneaky"),
+        })
+        .then_invalid(&["slug"]);
+}
+
+fn email(s: &str) -> Email {
+    Email::parse(s).unwrap()
+}
+
+fn staff_added(s: &str) -> TenantEvent {
+    StaffMemberAdded {
+        user_id: UserId::for_email(&email(s)),
+        email: email(s),
+    }
+}
+
+#[test]
+fn add_staff_member() {
+    let state = given::<Tenant>(&[created()])
+        .when(AddStaffMember {
+            user_id: UserId::for_email(&email("Ann@Acme.example")),
+            email: email("ann@acme.example"),
+        })
+        .then(&[staff_added("ann@acme.example")]);
+    assert_eq!(state.staff.len(), 1);
+}
+
+#[test]
+fn adding_a_staff_member_twice_changes_nothing() {
+    given::<Tenant>(&[created(), staff_added("ann@acme.example")])
+        .when(AddStaffMember {
+            user_id: UserId::for_email(&email("ann@acme.example")),
+            email: email("ann@acme.example"),
+        })
+        .then_nothing();
+}
+
+#[test]
+fn staff_of_an_unknown_tenant_is_rejected() {
+    given::<Tenant>(&[])
+        .when(AddStaffMember {
+            user_id: UserId::for_email(&email("ann@acme.example")),
+            email: email("ann@acme.example"),
+        })
+        .then_error(DomainError::NotFound("tenant"));
+    given::<Tenant>(&[])
+        .when(RemoveStaffMember {
+            user_id: UserId::for_email(&email("ann@acme.example")),
+        })
+        .then_error(DomainError::NotFound("tenant"));
+}
+
+#[test]
+fn a_staff_id_not_derived_from_the_email_is_rejected() {
+    given::<Tenant>(&[created()])
+        .when(AddStaffMember {
+            user_id: UserId::for_email(&email("bob@acme.example")),
+            email: email("ann@acme.example"),
+        })
+        .then_error(DomainError::Rule(
+            "a user id must be derived from its email".to_owned(),
+        ));
+}
+
+#[test]
+fn remove_staff_member() {
+    let ann = UserId::for_email(&email("ann@acme.example"));
+    let state = given::<Tenant>(&[created(), staff_added("ann@acme.example")])
+        .when(RemoveStaffMember { user_id: ann })
+        .then(&[StaffMemberRemoved { user_id: ann }]);
+    assert!(state.staff.is_empty());
+    given::<Tenant>(&[created()])
+        .when(RemoveStaffMember { user_id: ann })
+        .then_nothing();
+}

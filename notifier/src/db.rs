@@ -1,0 +1,73 @@
+//! The database of the notifier's and the API's own tables (login tokens, the mail outbox,
+//! credentials, sessions, rate limits, API tokens; see `migrations/*/0003_identity.sql`).
+//!
+//! A pool of its own, separate from the read models' (which commit without waiting for the disk):
+//! a consumed login token or a sent email must stay recorded after a crash. Reached through
+//! sqlx's `Any` driver so that one SQL text serves PostgreSQL and SQLite; instants are Unix
+//! milliseconds (`i64`) for the same reason.
+
+use sqlx::AnyPool;
+use sqlx::any::AnyPoolOptions;
+use std::time::Duration;
+use time::OffsetDateTime;
+
+/// Which database is behind the pool (for the few statements that differ).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Postgres,
+    Sqlite,
+}
+
+/// A durable pool on the event store's database. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Db {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Db {
+    /// Connects to `postgres://…` or `sqlite:…` (the tables come from the event store's
+    /// migrations, which must have run).
+    pub async fn connect(url: &str, max_connections: u32) -> Result<Self, sqlx::Error> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else {
+            Backend::Postgres
+        };
+        let pool = AnyPoolOptions::new()
+            .max_connections(max_connections.max(2))
+            .acquire_timeout(Duration::from_secs(10))
+            .connect(url)
+            .await?;
+        Ok(Self { pool, backend })
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// A write transaction: `BEGIN IMMEDIATE` on SQLite, so that a transaction that reads before
+    /// it writes takes the write lock first instead of failing with "database is locked" later.
+    pub async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
+        }
+    }
+}
+
+/// An instant as stored in these tables: Unix milliseconds.
+pub fn millis(at: OffsetDateTime) -> i64 {
+    i64::try_from(at.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
+}
+
+/// The inverse of [`millis`].
+pub fn from_millis(ms: i64) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+}

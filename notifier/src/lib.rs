@@ -1,15 +1,80 @@
 //! The notifier of the portal: emails sent in answer to events, and the login tokens they carry.
 //!
+//! Flow: the event handler ([`Notifier`], a checkpointed
+//! [`portal_eventlog::subscription::Handler`]) turns `ContactAccessGranted` and
+//! `LoginLinkRequested` events into rows of the mail outbox, keyed by (event id, email kind),
+//! and moves its checkpoint in the same transaction: handling an event twice (redelivery,
+//! restart, replay, rebuild) queues nothing twice. The sender ([`run_sender`]) claims due rows,
+//! renders and sends them, and marks them sent, skipped, retried with backoff, or dead.
+//! [`run_notifier`] runs both until cancelled.
+//!
 //! Layout:
+//! - [`config`]: [`NotifierConfig`] (public URL of links, From/Reply-To, TTL, retries).
+//! - [`handler`]: [`Notifier`], events → outbox rows.
+//! - [`outbox`]: the `mail_outbox` table: insert, claim, finish, dead letters, counts.
+//! - [`sender`]: [`run_sender`], the sending loop (tokens are minted here, at send time).
+//! - [`render`]: subjects, plain text and maud HTML of each email; [`message`]: lettre
+//!   messages (multipart/alternative, Message-ID `<event id.kind@from domain>`, Date).
+//! - [`transport`]: [`Mailer`], SMTP (pooled or one connection per email) or `.eml` files.
+//! - [`filebox`]: reads the file transport's emails back for `/dev/mail` (with [`mime`]).
 //! - [`db`]: the durable pool of the notifier's and the API's own tables.
 //! - [`secret`]: random secrets and their stored (hashed) form.
 //! - [`tokens`]: login and password-reset tokens: mint (when the email is sent), check, consume.
+//! - [`metrics`]: process-wide counters; [`error`]: [`NotifierError`].
 //!
-//! Planned: `render` (maud HTML + plain text), `transport` (lettre SMTP and file), `outbox`
-//! (one row per event id and email kind: dedupe, retry, dead letters) and the event handler.
+//! Logs name event ids, kinds and attempts; never an address, a token or a link.
 
+pub mod config;
 pub mod db;
+pub mod error;
+pub mod filebox;
+pub mod handler;
+pub mod message;
+pub mod metrics;
+pub mod mime;
+pub mod outbox;
+pub mod render;
 pub mod secret;
+pub mod sender;
 pub mod tokens;
+pub mod transport;
 
+pub use config::NotifierConfig;
 pub use db::{Backend, Db};
+pub use error::NotifierError;
+pub use handler::Notifier;
+pub use sender::run_sender;
+pub use transport::{MailError, Mailer};
+
+use portal_eventlog::Store;
+use portal_eventlog::bus::EventBus;
+use portal_eventlog::subscription::{RunnerConfig, run_subscription};
+use tokio_util::sync::CancellationToken;
+
+/// Durable bus consumer of the notifier (one per role; processes sharing it share the work).
+pub const NOTIFIER_CONSUMER: &str = "portal-notifier";
+
+/// Runs the notifier until `cancel`: the event handler's subscription (consumer
+/// [`NOTIFIER_CONSUMER`], catching up from the log at start) and the sender.
+pub async fn run_notifier<B: EventBus + 'static>(
+    store: Store,
+    bus: B,
+    db: Db,
+    mailer: Mailer,
+    config: NotifierConfig,
+    cancel: CancellationToken,
+) {
+    let notifier = Notifier::new(db.clone(), &config);
+    let wake = notifier.wake();
+    let subscription = tokio::spawn(run_subscription(
+        store.clone(),
+        bus,
+        notifier,
+        RunnerConfig::new(NOTIFIER_CONSUMER),
+        cancel.clone(),
+    ));
+    run_sender(store, db, mailer, config, wake, cancel).await;
+    if let Err(e) = subscription.await {
+        tracing::error!(error = %e, "the notifier's subscription task failed");
+    }
+}

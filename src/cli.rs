@@ -79,6 +79,36 @@ pub struct GlobalArgs {
         default_value_t = 120
     )]
     pub nats_duplicate_window: u64,
+
+    /// Outgoing mail server: smtp://user:password@host:587?tls=required (STARTTLS),
+    /// smtps://user:password@host:465 (TLS) or smtp://host:25 (plain, local relays only).
+    /// Unset: emails are written as .eml files under <data-dir>/mail (shown at /dev/mail in
+    /// embedded mode).
+    #[arg(long, env = "SMTP_URL", global = true, hide_env_values = true)]
+    pub smtp_url: Option<String>,
+
+    /// Connections the SMTP pool keeps open.
+    #[arg(long, env = "PORTAL_SMTP_POOL", global = true, default_value_t = 4)]
+    pub smtp_pool: u32,
+
+    /// Sender of the portal's emails, e.g. "ACME Portal <portal@acme.example>".
+    #[arg(
+        long,
+        env = "PORTAL_MAIL_FROM",
+        global = true,
+        default_value = "Customer Portal <portal@localhost>"
+    )]
+    pub mail_from: String,
+
+    /// Reply-To of the portal's emails (e.g. the carrier's customer service).
+    #[arg(long, env = "PORTAL_MAIL_REPLY_TO", global = true)]
+    pub mail_reply_to: Option<String>,
+
+    /// Public base URL of the portal: the base of every link in emails, never taken from a
+    /// request's Host header. `portal serve` derives it from --listen when unset; `portal notify`
+    /// needs it.
+    #[arg(long, env = "PORTAL_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -123,6 +153,46 @@ pub enum Command {
     /// Run the projection builders alone, from NATS JetStream (needs --nats-url). Several
     /// processes share the work.
     Project,
+    /// Run the notifier alone: welcome and login emails, from NATS JetStream (needs --nats-url
+    /// and --public-url). Several processes share the work; each email is sent once.
+    Notify,
+    /// Manage the carrier's staff.
+    #[command(subcommand)]
+    Staff(StaffCommand),
+    /// Bearer tokens for integrations.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StaffCommand {
+    /// Make an email staff of a tenant (it can then log in with a link or a password).
+    Add {
+        /// The tenant's slug.
+        #[arg(long)]
+        tenant: String,
+        /// The staff member's email (the login identity).
+        #[arg(long)]
+        email: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Print a new bearer token with the scope of an identity: staff of the tenant, or (with
+    /// --customer) a portal user of that customer. Refused for an email without that access.
+    /// The token is shown once; only its hash is stored.
+    Create {
+        /// The tenant's slug.
+        #[arg(long)]
+        tenant: String,
+        /// The identity the token acts as.
+        #[arg(long)]
+        email: String,
+        /// The customer id, for a portal user's token.
+        #[arg(long)]
+        customer: Option<String>,
+    },
 }
 
 impl Default for Command {
@@ -137,9 +207,18 @@ pub struct ServeArgs {
     #[arg(long, env = "PORTAL_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
 
-    /// Public base URL of the portal, used for links in emails (default: from --listen).
-    #[arg(long, env = "PORTAL_PUBLIC_URL")]
-    pub public_url: Option<String>,
+    /// Proxies whose X-Forwarded-For is believed (client IPs for rate limits), comma-separated
+    /// IP addresses or CIDR blocks (10.0.0.0/8). Unset: the TCP peer is the client.
+    #[arg(long, env = "PORTAL_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<String>,
+
+    /// A session ends after this many minutes without a request.
+    #[arg(long, env = "PORTAL_SESSION_IDLE_MINUTES", default_value_t = 120)]
+    pub session_idle_minutes: u64,
+
+    /// A session ends this many hours after login, active or not.
+    #[arg(long, env = "PORTAL_SESSION_ABSOLUTE_HOURS", default_value_t = 12)]
+    pub session_absolute_hours: u64,
 }
 
 impl ServeArgs {

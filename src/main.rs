@@ -5,9 +5,10 @@
 //! - `cli`: the command line (clap, flags with environment fallbacks).
 //! - `settings`: typed settings resolved from the command line, printed at start with secrets
 //!   redacted, and the connection to the event store with one-line errors naming the setting.
-//! - `serve`: `portal serve`, every role in one process: HTTP, relay, projections.
-//! - `roles`: wiring of the bus, read models, relay and projection builders; `portal relay` and
-//!   `portal project`, which run one role each.
+//! - `serve`: `portal serve`, every role in one process: HTTP, relay, projections, notifier.
+//! - `roles`: wiring of the bus, read models, mail, relay, projection builders and notifier;
+//!   `portal relay`, `portal project` and `portal notify`, which run one role each.
+//! - `identity`: `staff add`, `token create`, and the demo tenant of a fresh embedded install.
 //! - `ops`: `migrate`, `tenant add`, `events [--follow]`.
 //! - `audit`: `replay` (a stream's state at a position) and `rebuild` (read models from 0).
 //!
@@ -15,6 +16,7 @@
 
 mod audit;
 mod cli;
+mod identity;
 mod ops;
 mod roles;
 mod serve;
@@ -76,6 +78,19 @@ async fn run(cli: cli::Cli) -> anyhow::Result<()> {
         cli::Command::Relay => roles::relay(settings::Settings::resolve(&cli.global, None)?).await,
         cli::Command::Project => {
             roles::project(settings::Settings::resolve(&cli.global, None)?).await
+        }
+        cli::Command::Notify => roles::notify(settings::Settings::resolve(&cli.global, None)?).await,
+        cli::Command::Staff(cli::StaffCommand::Add { tenant, email }) => {
+            let settings = settings::Settings::resolve(&cli.global, None)?;
+            identity::staff_add(&settings, &tenant, &email).await
+        }
+        cli::Command::Token(cli::TokenCommand::Create {
+            tenant,
+            email,
+            customer,
+        }) => {
+            let settings = settings::Settings::resolve(&cli.global, None)?;
+            identity::token_create(&settings, &tenant, &email, customer.as_deref()).await
         }
     }
 }

@@ -1,14 +1,17 @@
-//! The long-running roles and their wiring: the bus, the read-model database, the relay and the
-//! projection builders. `portal serve` runs them all in one process; `portal relay` and
-//! `portal project` run one each (against NATS, so that several processes cooperate).
+//! The long-running roles and their wiring: the bus, the read-model database, the mail transport,
+//! the relay, the projection builders and the notifier. `portal serve` runs them all in one
+//! process; `portal relay`, `portal project` and `portal notify` run one each (against NATS, so
+//! that several processes cooperate).
 
-use crate::settings::{Settings, redact, root_cause};
+use crate::settings::{MailSettings, Settings, redact, root_cause};
 use anyhow::{Context, bail};
 use portal_eventlog::Store;
 use portal_eventlog::bus::{Bus, MemoryBus, NatsBus};
 use portal_eventlog::relay::{RelayConfig, run_relay};
 use portal_eventlog::subscription::{RunnerConfig, run_subscription};
+use portal_notifier::{Db, Mailer, NotifierConfig};
 use portal_projections::{Projection, Projector, ReadDb, rebuild};
+use url::Url;
 use std::sync::Arc;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -148,5 +151,85 @@ pub async fn project(settings: Settings) -> anyhow::Result<()> {
     crate::serve::shutdown_signal().await;
     cancel.cancel();
     task.await.context("the projection task failed")?;
+    Ok(())
+}
+
+/// The durable pool of the identity and notifier tables.
+pub async fn open_db(settings: &Settings) -> anyhow::Result<Db> {
+    Db::connect(&settings.database_url, settings.db_max_connections)
+        .await
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "cannot open the identity tables in {} (--database-url / DATABASE_URL): {}",
+                redact(&settings.database_url),
+                root_cause(&e)
+            )
+        })
+}
+
+/// The mail transport: SMTP when configured, else `.eml` files under the data folder.
+pub fn open_mailer(settings: &Settings) -> anyhow::Result<Mailer> {
+    match &settings.mail.smtp_url {
+        Some(url) => Mailer::smtp_pooled(url, settings.mail.smtp_pool).map_err(|e| {
+            anyhow::anyhow!(
+                "cannot use the mail server {} (--smtp-url / SMTP_URL): {}",
+                redact(url),
+                root_cause(&e)
+            )
+        }),
+        None => {
+            let dir = MailSettings::file_dir(&settings.data_dir);
+            std::fs::create_dir_all(&dir).with_context(|| {
+                format!(
+                    "cannot create the mail folder {} (--data-dir / PORTAL_DATA_DIR)",
+                    dir.display()
+                )
+            })?;
+            Mailer::file(&dir).with_context(|| format!("cannot write emails to {}", dir.display()))
+        }
+    }
+}
+
+/// The notifier's settings for links based on `public_url`.
+pub fn notifier_config(settings: &Settings, public_url: Url) -> NotifierConfig {
+    let mut config = NotifierConfig::new(public_url, settings.mail.from.clone());
+    config.reply_to = settings.mail.reply_to.clone();
+    config
+}
+
+/// Starts the notifier (its subscription and its sender).
+pub fn spawn_notifier(
+    store: Store,
+    bus: Bus,
+    db: Db,
+    mailer: Mailer,
+    config: NotifierConfig,
+    cancel: CancellationToken,
+) -> JoinHandle<()> {
+    tokio::spawn(portal_notifier::run_notifier(
+        store, bus, db, mailer, config, cancel,
+    ))
+}
+
+/// `portal notify`.
+pub async fn notify(settings: Settings) -> anyhow::Result<()> {
+    eprint!("{}", settings.describe("notify"));
+    let Some(public_url) = settings.public_url.clone() else {
+        bail!(
+            "portal notify needs --public-url / PORTAL_PUBLIC_URL: the base of the links in its \
+             emails"
+        );
+    };
+    let store = settings.open_migrated_store().await?;
+    let bus = open_nats(&settings, "notify").await?;
+    let db = open_db(&settings).await?;
+    let mailer = open_mailer(&settings)?;
+    let config = notifier_config(&settings, public_url);
+    let cancel = CancellationToken::new();
+    let task = spawn_notifier(store, bus, db, mailer, config, cancel.clone());
+    println!("notifier running");
+    crate::serve::shutdown_signal().await;
+    cancel.cancel();
+    task.await.context("the notifier task failed")?;
     Ok(())
 }

@@ -1,12 +1,16 @@
-//! `portal serve`: migrations, then every role in one process (HTTP, relay, projections) until
-//! Ctrl-C or SIGTERM.
+//! `portal serve`: migrations, then every role in one process (HTTP, relay, projections,
+//! notifier) until Ctrl-C or SIGTERM.
 
-use crate::roles;
-use crate::settings::Settings;
+use crate::settings::{MailSettings, Settings};
+use crate::{identity, roles};
 use anyhow::Context;
+use portal_api::{AppState, AuthConfig};
+use std::net::SocketAddr;
+use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tracing::info;
+use url::Url;
 
 pub async fn run(settings: Settings) -> anyhow::Result<()> {
     eprint!("{}", settings.describe("serve"));
@@ -16,6 +20,8 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         .context("internal: serve settings missing")?;
     let store = settings.open_migrated_store().await?;
     let read = roles::open_read_db(&settings).await?;
+    let db = roles::open_db(&settings).await?;
+    let mailer = roles::open_mailer(&settings)?;
     let bus = roles::open_bus(&settings).await?;
     let projector = roles::prepare_projector(&store, &read).await?;
     let listener = TcpListener::bind(serve.listen).await.with_context(|| {
@@ -27,15 +33,46 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     let addr = listener
         .local_addr()
         .context("cannot read the bound address")?;
+    // Derived from the bound address when not configured (so that `--listen 127.0.0.1:0` gives
+    // working links).
+    let public_url = match &settings.public_url {
+        Some(url) => url.clone(),
+        None => derived_public_url(addr)?,
+    };
     // On stdout, alone on its line: scripts and the end-to-end tests read the port from it.
     println!("listening on http://{addr}");
     info!(%addr, backend = store.backend(), bus = bus.kind(), "serving");
+    if settings.embedded
+        && let Some(link) = identity::bootstrap_demo(&store, &db, &public_url).await?
+    {
+        // stdout only (never the log): the operator's console is the one place it may appear.
+        println!(
+            "first start: a demo carrier and its staff member staff@demo.example were created; \
+             log in once with {link}"
+        );
+    }
     let cancel = CancellationToken::new();
     let tasks = [
         roles::spawn_relay(&settings, store.clone(), bus.clone(), cancel.clone()),
-        roles::spawn_projector(store.clone(), bus, projector.clone(), cancel.clone()),
+        roles::spawn_projector(store.clone(), bus.clone(), projector.clone(), cancel.clone()),
+        roles::spawn_notifier(
+            store.clone(),
+            bus,
+            db.clone(),
+            mailer,
+            roles::notifier_config(&settings, public_url.clone()),
+            cancel.clone(),
+        ),
     ];
-    let app = portal_api::router(portal_api::AppState {
+    let mut auth = AuthConfig::new(public_url);
+    auth.session_idle = serve.session_idle;
+    auth.session_absolute = serve.session_absolute;
+    auth.trusted_proxies = serve.trusted_proxies.clone();
+    // /dev/mail shows the file transport's emails, login links included: embedded mode only.
+    if settings.embedded && settings.mail.smtp_url.is_none() {
+        auth.dev_mail_dir = Some(MailSettings::file_dir(&settings.data_dir));
+    }
+    let app = portal_api::router(AppState {
         store,
         read,
         relay: roles::relay_name(&settings),
@@ -44,11 +81,16 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
             .iter()
             .map(|p| p.name().to_owned())
             .collect(),
+        db,
+        auth: Arc::new(auth),
     });
-    let served = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("the HTTP server failed");
+    let served = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .context("the HTTP server failed");
     cancel.cancel();
     for task in tasks {
         let _ = task.await;
@@ -56,6 +98,16 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     served?;
     info!("stopped");
     Ok(())
+}
+
+fn derived_public_url(addr: SocketAddr) -> anyhow::Result<Url> {
+    // SocketAddr's Display brackets IPv6 addresses, as URLs need.
+    let base = if addr.ip().is_unspecified() {
+        format!("http://localhost:{}/", addr.port())
+    } else {
+        format!("http://{addr}/")
+    };
+    Url::parse(&base).context("cannot derive the public URL from --listen")
 }
 
 pub async fn shutdown_signal() {

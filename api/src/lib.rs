@@ -1,17 +1,48 @@
 //! The HTTP interface of the portal: an axum [`Router`] over shared [`AppState`].
 //!
-//! Layout (grows with the issues): `health` holds `/healthz` (the process is alive) and
-//! `/readyz` (the event store answers; dead-lettered events are reported); `metrics` holds
-//! `/metrics` (Prometheus text: appends, relay and projection positions and lags, dead letters). The staff UI, the customer portal, the JSON API, sessions
-//! and CSRF come in later issues, each in its own module.
+//! Layout:
+//! - [`health`]: `/healthz` (alive), `/readyz` (the event store answers; dead letters reported);
+//!   [`metrics`]: `/metrics` (Prometheus text: appends, relay and projection positions and lags,
+//!   dead letters, the mail outbox).
+//! - [`auth`]: logins (emailed links, passwords, resets), sessions, scopes, rate limits, bearer
+//!   tokens; the [`auth::Caller`] extractor every scoped handler takes.
+//! - [`pages`]: server-rendered HTML (maud): the frame, login pages, the scope switcher, the
+//!   account page, the portal and staff homes, order detail, error pages, `/dev/mail`.
+//! - [`json`]: the JSON API (`/api/v1/...`).
+//! - [`web`]: security headers and the stylesheet, CSRF protection, the client IP behind trusted
+//!   proxies; [`error`]: [`error::AppError`], the one error type (problem+json, or an HTML page).
+//! - [`config`]: [`AuthConfig`] (public URL, session timeouts, proxies, rate limits).
+//!
+//! Every form POST route sits behind [`web::csrf::csrf_protect`]; every answer gets the security
+//! headers; errors of HTML routes become pages (a 401 a redirect to `/login`).
 
+pub mod auth;
+pub mod config;
+pub mod error;
 mod health;
+pub mod json;
 mod metrics;
+pub mod pages;
+pub mod web;
 
+pub use config::{AuthConfig, IpCidr, RateLimits};
+
+use auth::session_store::DbSessionStore;
 use axum::Router;
-use axum::routing::get;
+use axum::extract::DefaultBodyLimit;
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::routing::{get, post};
 use portal_eventlog::Store;
+use portal_notifier::Db;
 use portal_projections::ReadDb;
+use std::sync::Arc;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+/// The session cookie.
+pub const SESSION_COOKIE: &str = "portal_session";
+/// Largest JSON body accepted.
+const MAX_BODY_BYTES: usize = 256 * 1024;
 
 /// What every handler can reach.
 #[derive(Debug, Clone)]
@@ -23,13 +54,71 @@ pub struct AppState {
     pub relay: String,
     /// Names of the projections this build runs.
     pub projections: Vec<String>,
+    /// The durable tables of identity and mail (tokens, sessions, credentials, outbox).
+    pub db: Db,
+    pub auth: Arc<AuthConfig>,
 }
 
 /// The whole HTTP interface.
 pub fn router(state: AppState) -> Router {
+    let idle = time::Duration::try_from(state.auth.session_idle).unwrap_or(time::Duration::HOUR);
+    let sessions = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
+        .with_name(SESSION_COOKIE)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(state.auth.secure_cookies())
+        .with_path("/")
+        // Every request of a logged-in session moves its idle expiry on.
+        .with_always_save(true)
+        .with_expiry(Expiry::OnInactivity(idle));
+
+    // State-changing forms: CSRF-checked before their handlers run.
+    let forms = Router::new()
+        .route("/login/link", post(auth::links::login_link))
+        .route("/login/password", post(auth::login::password_login))
+        .route("/login/continue", post(auth::login::continue_login))
+        .route("/logout", post(auth::login::logout))
+        .route("/password/forgot", post(auth::links::forgot))
+        .route("/password/reset", post(auth::reset::reset))
+        .route("/switch", post(pages::home::switch))
+        .route("/account/password", post(pages::account::set_password))
+        .route("/staff/emails/retry", post(pages::home::retry_email))
+        .route_layer(from_fn_with_state(state.clone(), web::csrf::csrf_protect));
+
+    let pages = Router::new()
+        .route("/", get(pages::home::root))
+        .route("/login", get(auth::login::login_page))
+        .route("/login/continue", get(auth::login::continue_page))
+        .route("/password/forgot", get(auth::links::forgot_page))
+        .route("/password/reset", get(auth::reset::reset_page))
+        .route("/switch", get(pages::home::switcher))
+        .route("/account", get(pages::account::account))
+        .route("/portal", get(pages::home::portal))
+        .route("/staff", get(pages::home::staff))
+        .route("/portal/orders/{id}", get(pages::orders::portal_order))
+        .route("/staff/orders/{id}", get(pages::orders::staff_order))
+        .route("/dev/mail", get(pages::dev_mail::list))
+        .route("/dev/mail/{id}", get(pages::dev_mail::show));
+
+    let api = Router::new()
+        .route("/api/v1/auth/login-link", post(auth::links::api_login_link))
+        .route("/api/v1/me", get(json::me::me))
+        .route("/api/v1/orders", get(json::orders::list))
+        .route("/api/v1/orders/{id}", get(json::orders::get));
+
     Router::new()
+        .merge(forms)
+        .merge(pages)
+        .merge(api)
+        .route("/assets/portal.css", get(web::headers::stylesheet))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics::metrics))
+        .fallback(pages::errors::not_found)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(sessions)
+        .layer(from_fn(pages::errors::render_errors))
+        .layer(from_fn_with_state(state.clone(), web::csrf::csrf_cookie))
+        .layer(from_fn(web::headers::security_headers))
         .with_state(state)
 }

@@ -28,6 +28,11 @@ struct ProjectionLabel {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct StatusLabel {
+    status: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RelayLabel {
     relay: String,
 }
@@ -62,6 +67,8 @@ struct Snapshot {
     relay_lag: i64,
     /// (name, position, lag, dead letters)
     projections: Vec<(String, i64, i64, i64)>,
+    /// Rows of the mail outbox per status (all processes).
+    mail: portal_notifier::outbox::OutboxCounts,
 }
 
 async fn snapshot(state: &AppState) -> Result<Snapshot, Box<dyn std::error::Error + Send + Sync>> {
@@ -84,11 +91,13 @@ async fn snapshot(state: &AppState) -> Result<Snapshot, Box<dyn std::error::Erro
         let d = dead.iter().find(|(n, _)| *n == name).map_or(0, |(_, n)| *n);
         projections.push((name, at, lag, d));
     }
+    let mail = portal_notifier::outbox::counts(&state.db).await?;
     Ok(Snapshot {
         head,
         relay_checkpoint,
         relay_lag,
         projections,
+        mail,
     })
 }
 
@@ -178,6 +187,38 @@ fn encode_snapshot(relay: &str, snap: &Snapshot) -> Result<String, std::fmt::Err
         "Events the projection failed on and skipped",
         dead,
     );
+
+    let emails: Family<StatusLabel, Gauge> = Family::default();
+    for (status, n) in [
+        ("pending", snap.mail.pending),
+        ("sent", snap.mail.sent),
+        ("skipped", snap.mail.skipped),
+        ("dead", snap.mail.dead),
+    ] {
+        emails
+            .get_or_create(&StatusLabel {
+                status: status.to_owned(),
+            })
+            .set(n);
+    }
+    registry.register(
+        "emails",
+        "Emails in the mail outbox by status (dead: every try failed; staff see them)",
+        emails,
+    );
+    let dead_emails: Gauge = Gauge::default();
+    dead_emails.set(snap.mail.dead);
+    registry.register(
+        "email_dead_letters",
+        "Emails given up after their last try",
+        dead_emails,
+    );
+    for (name, help, value) in portal_notifier::metrics::snapshot() {
+        let c: Counter = Counter::default();
+        c.inc_by(value);
+        // The registry's prefix is added to the name.
+        registry.register(name.trim_start_matches("portal_"), help, c);
+    }
 
     let mut out = String::new();
     encode(&mut out, &registry)?;

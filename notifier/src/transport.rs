@@ -61,7 +61,17 @@ impl fmt::Debug for Mailer {
 impl Mailer {
     /// Pooled SMTP (up to [`SMTP_POOL_SIZE`] connections, reused across emails).
     pub fn smtp(url: &str) -> Result<Self, MailError> {
-        Self::smtp_with_pool(url, PoolConfig::new().max_size(SMTP_POOL_SIZE), "pooled")
+        Self::smtp_pooled(url, SMTP_POOL_SIZE)
+    }
+
+    /// Pooled SMTP with up to `max_size` connections (at least 1).
+    pub fn smtp_pooled(url: &str, max_size: u32) -> Result<Self, MailError> {
+        let max_size = max_size.max(1);
+        Self::smtp_with_pool(
+            url,
+            PoolConfig::new().max_size(max_size),
+            &format!("pooled, up to {max_size} connections"),
+        )
     }
 
     /// SMTP with one connection per email (connect, EHLO, [AUTH,] send, QUIT).

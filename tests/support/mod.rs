@@ -4,6 +4,8 @@
 #![allow(clippy::unwrap_used)] // tests may unwrap
 #![allow(dead_code)] // each test file uses its own subset
 
+pub mod smtp;
+
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -24,6 +26,13 @@ pub fn portal(database_url: &str) -> Command {
         "PORTAL_NATS_SUBJECT_PREFIX",
         "PORTAL_NATS_REPLICAS",
         "PORTAL_NATS_DUPLICATE_WINDOW",
+        "SMTP_URL",
+        "PORTAL_SMTP_POOL",
+        "PORTAL_MAIL_FROM",
+        "PORTAL_MAIL_REPLY_TO",
+        "PORTAL_TRUSTED_PROXIES",
+        "PORTAL_SESSION_IDLE_MINUTES",
+        "PORTAL_SESSION_ABSOLUTE_HOURS",
     ] {
         cmd.env_remove(var);
     }
@@ -72,6 +81,25 @@ pub fn get(addr: &str, path: &str) -> (u16, Value) {
     let status = response.split(' ').nth(1).unwrap().parse().unwrap();
     let body = response.split("\r\n\r\n").nth(1).unwrap();
     (status, serde_json::from_str(body).unwrap())
+}
+
+/// A minimal HTTP/1.1 GET with `Authorization: Bearer <token>`: status code and raw body.
+pub fn get_bearer(addr: &str, path: &str, token: &str) -> (u16, String) {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\n\
+         Accept: application/json\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let status = response.split(' ').nth(1).unwrap().parse().unwrap();
+    let body = response.split("\r\n\r\n").nth(1).unwrap_or_default();
+    (status, body.to_owned())
 }
 
 /// A minimal HTTP/1.1 GET: status code and body text.
@@ -147,5 +175,55 @@ impl Drop for Running {
     fn drop(&mut self) {
         let _ = self.0.kill();
         let _ = self.0.wait();
+    }
+}
+
+/// Like [`serve`], keeping everything the process writes to stderr (its log) in `log`.
+pub struct Logged {
+    pub served: Served,
+    pub log: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+pub fn serve_logged(mut cmd: Command) -> Logged {
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let stderr = child.stderr.take().unwrap();
+    let sink = log.clone();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let mut log = sink.lock().unwrap();
+            log.push_str(&line);
+            log.push('\n');
+        }
+    });
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let out = log.clone();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if line.starts_with("listening on http://") {
+                let _ = tx.send(line.clone());
+            }
+            let mut log = out.lock().unwrap();
+            log.push_str(&line);
+            log.push('\n');
+        }
+    });
+    match rx.recv_timeout(Duration::from_secs(60)) {
+        Ok(line) => {
+            let addr = line.trim_start_matches("listening on http://").to_owned();
+            Logged {
+                served: Served { child, addr },
+                log,
+            }
+        }
+        Err(_) => {
+            let _ = child.kill();
+            panic!("the server did not start: {}", log.lock().unwrap());
+        }
     }
 }

@@ -1,0 +1,28 @@
+//! Identity: logins, sessions and scopes.
+//!
+//! - [`session`]: what a session holds (identity and current scope), start/choose/end.
+//! - [`session_store`]: tower-sessions over table `sessions` (hashed ids, ids copied out).
+//! - [`scopes`]: an email's scopes (staff memberships + effective portal grants) and the
+//!   per-request check that a scope still holds.
+//! - [`caller`]: the [`caller::SignedIn`] and [`caller::Caller`] extractors (session or bearer).
+//! - [`links`]: link requests (login and password reset; uniform answers, work off the response
+//!   path), [`login`]: login page, *Continue*, password login, logout; [`reset`]: password reset.
+//! - [`password`]: argon2id hashes in `credentials`; [`rate_limit`]: counters in `rate_limits`.
+//! - [`identity`]: the commands on the user aggregate; [`api_tokens`]: bearer tokens.
+//!
+//! Secrets never reach logs or events: spans carry no email, token, session id or password.
+
+pub mod api_tokens;
+pub mod caller;
+pub mod identity;
+pub mod links;
+pub mod login;
+pub mod password;
+pub mod rate_limit;
+pub mod reset;
+pub mod scopes;
+pub mod session;
+pub mod session_store;
+
+pub use caller::{Caller, SignedIn, Via};
+pub use session::ScopeRef;

@@ -1,0 +1,110 @@
+//! Password reset through an emailed link: `GET /password/reset?token=` shows the new-password
+//! form (consuming nothing); the POST validates the new password, then consumes the token, stores
+//! the hash, records `PasswordSet { reset: true }` and logs in (method `PasswordReset`). The link
+//! is requested at `/password/forgot` (see [`super::links`]).
+
+use super::identity;
+use super::login::{complete_login, no_access, problem_page};
+use super::password;
+use super::scopes::scopes_of;
+use crate::AppState;
+use crate::error::AppError;
+use crate::pages::auth_views;
+use crate::web::CsrfToken;
+use crate::web::headers::no_referrer;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use portal_domain::user::{LinkPurpose, LoginMethod};
+use portal_domain::{Actor, FieldError, UserId};
+use portal_notifier::tokens;
+use serde::Deserialize;
+use time::OffsetDateTime;
+use tower_sessions::Session;
+use tracing::instrument;
+
+use super::login::TokenQuery;
+
+/// `GET /password/reset?token=`.
+#[instrument(skip_all)]
+pub async fn reset_page(
+    State(state): State<AppState>,
+    csrf: CsrfToken,
+    Query(q): Query<TokenQuery>,
+) -> Result<Response, AppError> {
+    let now = OffsetDateTime::now_utc();
+    Ok(
+        match tokens::status(&state.db, &q.token, LinkPurpose::PasswordReset, now).await? {
+            Ok(owner) => no_referrer(auth_views::reset(
+                &csrf.0,
+                q.token.trim(),
+                owner.email.as_str(),
+                &[],
+            )),
+            Err(problem) => problem_page(&csrf.0, problem, LinkPurpose::PasswordReset),
+        },
+    )
+}
+
+/// The new-password form.
+#[derive(Debug, Deserialize)]
+pub struct ResetForm {
+    #[serde(default)]
+    pub token: String,
+    #[serde(default)]
+    pub password: String,
+    #[serde(default)]
+    pub confirm: String,
+}
+
+/// The field messages of a new password and its repetition.
+pub fn check_new_password(password: &str, confirm: &str) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    if let Err(e) = password::validate("password", password) {
+        errors.push(e);
+    } else if password != confirm {
+        errors.push(FieldError::new("confirm", "does not match the new password"));
+    }
+    errors
+}
+
+/// `POST /password/reset`.
+#[instrument(skip_all)]
+pub async fn reset(
+    State(state): State<AppState>,
+    session: Session,
+    csrf: CsrfToken,
+    Form(form): Form<ResetForm>,
+) -> Result<Response, AppError> {
+    let now = OffsetDateTime::now_utc();
+    let purpose = LinkPurpose::PasswordReset;
+    let errors = check_new_password(&form.password, &form.confirm);
+    if !errors.is_empty() {
+        // The token stays unused: show the form again (or why the link no longer works).
+        return Ok(
+            match tokens::status(&state.db, &form.token, purpose, now).await? {
+                Ok(owner) => no_referrer((
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    auth_views::reset(&csrf.0, form.token.trim(), owner.email.as_str(), &errors),
+                )),
+                Err(problem) => problem_page(&csrf.0, problem, purpose),
+            },
+        );
+    }
+    let owner = match tokens::consume(&state.db, &form.token, purpose, now).await? {
+        Ok(owner) => owner,
+        Err(problem) => return Ok(problem_page(&csrf.0, problem, purpose)),
+    };
+    if scopes_of(&state.read, &owner.email).await?.is_empty() {
+        return Ok(no_access());
+    }
+    let phc = password::hash(form.password).await?;
+    password::store(&state.db, UserId::for_email(&owner.email), &phc, now).await?;
+    identity::record_password_set(&state.store, &owner.email, true, Actor::System).await?;
+    Ok(
+        complete_login(&state, &session, &owner.email, LoginMethod::PasswordReset)
+            .await?
+            .unwrap_or_else(no_access),
+    )
+}

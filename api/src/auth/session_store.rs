@@ -1,0 +1,182 @@
+//! Server-side sessions in table `sessions` ([`DbSessionStore`], a tower-sessions store over the
+//! notifier's durable [`Db`], both backends through sqlx `Any`).
+//!
+//! - The key is the SHA-256 (hex) of the session id, so a copy of the table cannot be replayed as
+//!   cookies.
+//! - On every save the ids of the identity and scope are copied out of the record into columns
+//!   (`user_id`, `tenant`, `customer_id`, `contact_id`), so that [`end_for_contact`] and friends
+//!   can end sessions by query.
+//! - `save` only updates: a session deleted meanwhile (logout, revoked access) is not brought back
+//!   by a concurrent request that loaded it earlier. Only `create` inserts, with a fresh id on the
+//!   (astronomically unlikely) collision.
+//! - Expired rows are never loaded, and are deleted opportunistically when sessions are created.
+
+use async_trait::async_trait;
+use portal_domain::{ContactId, CustomerId, TenantId, UserId};
+use portal_notifier::Db;
+use portal_notifier::db::{from_millis, millis};
+use sha2::{Digest, Sha256};
+use sqlx::Row as _;
+use time::OffsetDateTime;
+use tower_sessions::SessionStore;
+use tower_sessions::session::{Id, Record};
+use tower_sessions::session_store::{Error, Result};
+
+/// Sessions in the `sessions` table.
+#[derive(Debug, Clone)]
+pub struct DbSessionStore {
+    db: Db,
+}
+
+impl DbSessionStore {
+    pub fn new(db: Db) -> Self {
+        Self { db }
+    }
+}
+
+/// The stored key of a session id.
+pub fn id_hash(id: &Id) -> String {
+    hex::encode(Sha256::digest(id.to_string().as_bytes()))
+}
+
+fn backend(e: sqlx::Error) -> Error {
+    Error::Backend(e.to_string())
+}
+
+/// The columns copied out of a record.
+struct Columns {
+    user_id: Option<String>,
+    tenant: Option<String>,
+    customer_id: Option<String>,
+    contact_id: Option<String>,
+}
+
+fn columns(record: &Record) -> Columns {
+    let text = |v: Option<&serde_json::Value>| v.and_then(|v| v.as_str()).map(str::to_owned);
+    let user = record.data.get(super::session::USER_KEY);
+    let scope = record.data.get(super::session::SCOPE_KEY);
+    Columns {
+        user_id: text(user.and_then(|u| u.get("user_id"))),
+        tenant: text(scope.and_then(|s| s.get("tenant"))),
+        customer_id: text(scope.and_then(|s| s.get("customer_id"))),
+        contact_id: text(scope.and_then(|s| s.get("contact_id"))),
+    }
+}
+
+#[async_trait]
+impl SessionStore for DbSessionStore {
+    async fn create(&self, record: &mut Record) -> Result<()> {
+        let now = millis(OffsetDateTime::now_utc());
+        sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+            .bind(now)
+            .execute(self.db.pool())
+            .await
+            .map_err(backend)?;
+        let data = serde_json::to_string(&record.data).map_err(|e| Error::Encode(e.to_string()))?;
+        let c = columns(record);
+        loop {
+            let inserted = sqlx::query(
+                "INSERT INTO sessions (id_hash, data, expires_at, user_id, tenant, customer_id, \
+                 contact_id) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id_hash) DO NOTHING",
+            )
+            .bind(id_hash(&record.id))
+            .bind(&data)
+            .bind(millis(record.expiry_date))
+            .bind(&c.user_id)
+            .bind(&c.tenant)
+            .bind(&c.customer_id)
+            .bind(&c.contact_id)
+            .execute(self.db.pool())
+            .await
+            .map_err(backend)?
+            .rows_affected();
+            if inserted == 1 {
+                return Ok(());
+            }
+            record.id = Id::default();
+        }
+    }
+
+    async fn save(&self, record: &Record) -> Result<()> {
+        let data = serde_json::to_string(&record.data).map_err(|e| Error::Encode(e.to_string()))?;
+        let c = columns(record);
+        sqlx::query(
+            "UPDATE sessions SET data = $2, expires_at = $3, user_id = $4, tenant = $5, \
+             customer_id = $6, contact_id = $7 WHERE id_hash = $1",
+        )
+        .bind(id_hash(&record.id))
+        .bind(&data)
+        .bind(millis(record.expiry_date))
+        .bind(&c.user_id)
+        .bind(&c.tenant)
+        .bind(&c.customer_id)
+        .bind(&c.contact_id)
+        .execute(self.db.pool())
+        .await
+        .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn load(&self, session_id: &Id) -> Result<Option<Record>> {
+        let row = sqlx::query(
+            "SELECT data, expires_at FROM sessions WHERE id_hash = $1 AND expires_at > $2",
+        )
+        .bind(id_hash(session_id))
+        .bind(millis(OffsetDateTime::now_utc()))
+        .fetch_optional(self.db.pool())
+        .await
+        .map_err(backend)?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let data: String = row.try_get(0).map_err(backend)?;
+        let expires: i64 = row.try_get(1).map_err(backend)?;
+        Ok(Some(Record {
+            id: *session_id,
+            data: serde_json::from_str(&data).map_err(|e| Error::Decode(e.to_string()))?,
+            expiry_date: from_millis(expires),
+        }))
+    }
+
+    async fn delete(&self, session_id: &Id) -> Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+            .bind(id_hash(session_id))
+            .execute(self.db.pool())
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
+}
+
+/// Ends every session acting as contact `contact_id` (its access was revoked). Requests check
+/// access anyway; this frees the rows at once. Returns how many ended.
+pub async fn end_for_contact(db: &Db, contact_id: ContactId) -> std::result::Result<u64, sqlx::Error> {
+    let r = sqlx::query("DELETE FROM sessions WHERE contact_id = $1")
+        .bind(contact_id.to_string())
+        .execute(db.pool())
+        .await?;
+    Ok(r.rows_affected())
+}
+
+/// Ends every session acting for customer `customer_id` of `tenant` (its portal was disabled).
+pub async fn end_for_customer(
+    db: &Db,
+    tenant: &TenantId,
+    customer_id: CustomerId,
+) -> std::result::Result<u64, sqlx::Error> {
+    let r = sqlx::query("DELETE FROM sessions WHERE tenant = $1 AND customer_id = $2")
+        .bind(tenant.as_str())
+        .bind(customer_id.to_string())
+        .execute(db.pool())
+        .await?;
+    Ok(r.rows_affected())
+}
+
+/// Ends every session of identity `user_id`.
+pub async fn end_for_user(db: &Db, user_id: UserId) -> std::result::Result<u64, sqlx::Error> {
+    let r = sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(user_id.to_string())
+        .execute(db.pool())
+        .await?;
+    Ok(r.rows_affected())
+}

@@ -1,0 +1,192 @@
+//! Configuration of the identity half of the interface: the public URL (cookie `Secure`, CSRF
+//! origin check), session timeouts, trusted reverse proxies and rate limits.
+
+use std::fmt;
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
+use tokio_util::task::TaskTracker;
+use url::Url;
+
+/// What the binary configures about logins and sessions.
+#[derive(Debug, Clone)]
+pub struct AuthConfig {
+    /// The base of links in emails; its scheme decides whether cookies get `Secure`, its origin
+    /// is the only one allowed in the `Origin` header of a form post.
+    pub public_url: Url,
+    /// A session ends after this long without a request.
+    pub session_idle: Duration,
+    /// A session ends this long after its login, however active.
+    pub session_absolute: Duration,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (see [`crate::web::client_ip`]).
+    pub trusted_proxies: Vec<IpCidr>,
+    pub limits: RateLimits,
+    /// Embedded mode: the folder the file mail transport writes `.eml` files to (not served by
+    /// this crate yet).
+    pub dev_mail_dir: Option<PathBuf>,
+    /// Work done off the response path (login-link requests). The binary may `close()` and
+    /// `wait()` on it at shutdown; tests wait on it with [`AuthConfig::settle`].
+    pub background: TaskTracker,
+}
+
+impl AuthConfig {
+    /// Defaults: idle 2 h, absolute 12 h, no trusted proxy, [`RateLimits::default`], no dev mail.
+    pub fn new(public_url: Url) -> Self {
+        Self {
+            public_url,
+            session_idle: Duration::from_secs(2 * 3600),
+            session_absolute: Duration::from_secs(12 * 3600),
+            trusted_proxies: Vec::new(),
+            limits: RateLimits::default(),
+            dev_mail_dir: None,
+            background: TaskTracker::new(),
+        }
+    }
+
+    /// Whether cookies carry `Secure` (the public URL is https).
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.scheme() == "https"
+    }
+
+    /// The public URL's origin, as browsers send it in `Origin` (`https://portal.example`).
+    pub fn origin(&self) -> String {
+        self.public_url.origin().ascii_serialization()
+    }
+
+    /// Waits until every background task spawned so far has finished.
+    pub async fn settle(&self) {
+        self.background.close();
+        self.background.wait().await;
+        self.background.reopen();
+    }
+}
+
+/// Fixed-window limits, counted in the database (shared by every process).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RateLimits {
+    pub window: Duration,
+    /// Login and password-reset link requests per email and window.
+    pub link_per_email: u32,
+    /// Link requests per client IP and window.
+    pub link_per_ip: u32,
+    /// Password tries (login, and the current password on change) per email and window.
+    pub password_per_email: u32,
+    pub password_per_ip: u32,
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        Self {
+            window: Duration::from_secs(15 * 60),
+            link_per_email: 5,
+            link_per_ip: 30,
+            password_per_email: 10,
+            password_per_ip: 50,
+        }
+    }
+}
+
+/// An address block (`10.0.0.0/8`, `fd00::/8`) or one address (`192.0.2.7`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IpCidr {
+    addr: IpAddr,
+    prefix: u8,
+}
+
+impl IpCidr {
+    /// `None` when the prefix is longer than the address.
+    pub fn new(addr: IpAddr, prefix: u8) -> Option<Self> {
+        let max = if addr.is_ipv4() { 32 } else { 128 };
+        (prefix <= max).then_some(Self { addr, prefix })
+    }
+
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        let ip = canonical(ip);
+        match (canonical(self.addr), ip) {
+            (IpAddr::V4(net), IpAddr::V4(ip)) => {
+                let mask = u32::MAX.checked_shl(32 - u32::from(self.prefix)).unwrap_or(0);
+                u32::from(net) & mask == u32::from(ip) & mask
+            }
+            (IpAddr::V6(net), IpAddr::V6(ip)) => {
+                let mask = u128::MAX
+                    .checked_shl(128 - u32::from(self.prefix))
+                    .unwrap_or(0);
+                u128::from(net) & mask == u128::from(ip) & mask
+            }
+            _ => false,
+        }
+    }
+}
+
+/// IPv4-mapped IPv6 addresses (`::ffff:192.0.2.7`, as dual-stack sockets report peers) as IPv4.
+pub(crate) fn canonical(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+        v4 => v4,
+    }
+}
+
+impl From<IpAddr> for IpCidr {
+    fn from(addr: IpAddr) -> Self {
+        let prefix = if addr.is_ipv4() { 32 } else { 128 };
+        Self { addr, prefix }
+    }
+}
+
+impl FromStr for IpCidr {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim();
+        let bad = || format!("{s:?} is not an IP address or CIDR block (e.g. 10.0.0.0/8)");
+        match s.split_once('/') {
+            None => s.parse::<IpAddr>().map(Self::from).map_err(|_| bad()),
+            Some((addr, prefix)) => {
+                let addr = addr.parse::<IpAddr>().map_err(|_| bad())?;
+                let prefix = prefix.parse::<u8>().map_err(|_| bad())?;
+                Self::new(addr, prefix).ok_or_else(bad)
+            }
+        }
+    }
+}
+
+impl fmt::Display for IpCidr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.addr, self.prefix)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blocks_contain_their_addresses() {
+        let net: IpCidr = "10.0.0.0/8".parse().unwrap();
+        assert!(net.contains("10.1.2.3".parse().unwrap()));
+        assert!(net.contains("::ffff:10.1.2.3".parse().unwrap()));
+        assert!(!net.contains("11.0.0.1".parse().unwrap()));
+        let one: IpCidr = "192.0.2.7".parse().unwrap();
+        assert!(one.contains("192.0.2.7".parse().unwrap()));
+        assert!(!one.contains("192.0.2.8".parse().unwrap()));
+        let all: IpCidr = "0.0.0.0/0".parse().unwrap();
+        assert!(all.contains("203.0.113.9".parse().unwrap()));
+        let v6: IpCidr = "fd00::/8".parse().unwrap();
+        assert!(v6.contains("fd12::1".parse().unwrap()));
+        assert!(!v6.contains("10.0.0.1".parse().unwrap()));
+        assert!("10.0.0.0/33".parse::<IpCidr>().is_err());
+        assert!("nonsense".parse::<IpCidr>().is_err());
+        assert_eq!(net.to_string(), "10.0.0.0/8");
+    }
+
+    #[test]
+    fn cookies_are_secure_behind_https() {
+        let c = AuthConfig::new("https://portal.example/".parse().unwrap());
+        assert!(c.secure_cookies());
+        assert_eq!(c.origin(), "https://portal.example");
+        let c = AuthConfig::new("http://127.0.0.1:8080".parse().unwrap());
+        assert!(!c.secure_cookies());
+        assert_eq!(c.origin(), "http://127.0.0.1:8080");
+    }
+}

@@ -1,0 +1,263 @@
+//! The one error type of every handler and extractor ([`AppError`]), answered as
+//! `application/problem+json` (`title`, `status`, `detail`, and `errors: [{field, message}]` for
+//! validation). The answer also carries an [`ErrorInfo`] extension, from which
+//! [`crate::pages::errors::render_errors`] turns errors of HTML routes into error pages (and a
+//! 401 into a redirect to the login page), so a handler never decides between the two formats.
+//!
+//! Mapping: invalid input 422; domain rejections by [`DomainError::kind`] (validation and rules
+//! 422, not found 404, conflicts 409); a version conflict that outlived the retries 409; anything
+//! else an opaque 500 whose cause is logged once, here.
+
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Request};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use portal_domain::error::RejectionKind;
+use portal_domain::{DomainError, FieldError};
+use portal_eventlog::ExecuteError;
+use portal_projections::QueryError;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::error::Error as StdError;
+use tracing::error;
+
+pub type BoxError = Box<dyn StdError + Send + Sync>;
+
+/// Why a request failed.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// Malformed input: 422 with field messages.
+    #[error("invalid input")]
+    Invalid(Vec<FieldError>),
+    /// The domain refused the command.
+    #[error(transparent)]
+    Rejected(DomainError),
+    /// Absent, or not in the caller's scope (never 403 for another customer's ids).
+    #[error("not found")]
+    NotFound,
+    /// No session or token, or one that ended.
+    #[error("not logged in")]
+    Unauthorized,
+    /// A form without a valid CSRF token, or from another site.
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    TooManyRequests(String),
+    /// Any other 4xx with its message (bad JSON, wrong content type).
+    #[error("{1}")]
+    Status(StatusCode, String),
+    /// Everything else: answered as an opaque 500, logged once with its cause.
+    #[error(transparent)]
+    Internal(BoxError),
+}
+
+impl AppError {
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        Self::Invalid(vec![FieldError::new(field, message)])
+    }
+
+    pub fn internal(e: impl Into<BoxError>) -> Self {
+        Self::Internal(e.into())
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Rejected(e) => match e.kind() {
+                RejectionKind::Validation | RejectionKind::Rule => StatusCode::UNPROCESSABLE_ENTITY,
+                RejectionKind::NotFound => StatusCode::NOT_FOUND,
+                RejectionKind::Conflict => StatusCode::CONFLICT,
+            },
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::Status(s, _) => *s,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn info(&self) -> ErrorInfo {
+        let status = self.status();
+        let (title, detail) = match self {
+            Self::Invalid(_) => ("Invalid input", "Check the highlighted fields.".to_owned()),
+            Self::Rejected(DomainError::Validation(_)) => {
+                ("Invalid input", "Check the highlighted fields.".to_owned())
+            }
+            Self::Rejected(e) => (title_of(status), capitalise(&e.to_string())),
+            Self::NotFound => (
+                "Not found",
+                "There is nothing here, or it is not yours to see.".to_owned(),
+            ),
+            Self::Unauthorized => ("Not logged in", "Log in to continue.".to_owned()),
+            Self::Internal(_) => (
+                "Something went wrong",
+                "Something went wrong on our side. Please try again in a moment.".to_owned(),
+            ),
+            other => (title_of(status), other.to_string()),
+        };
+        let errors = match self {
+            Self::Invalid(errors) => errors.clone(),
+            Self::Rejected(e) => e.field_errors().to_vec(),
+            _ => Vec::new(),
+        };
+        ErrorInfo {
+            status,
+            title,
+            detail,
+            errors,
+        }
+    }
+}
+
+fn title_of(status: StatusCode) -> &'static str {
+    match status {
+        StatusCode::UNPROCESSABLE_ENTITY => "Not possible",
+        StatusCode::CONFLICT => "Conflict",
+        StatusCode::FORBIDDEN => "Forbidden",
+        StatusCode::TOO_MANY_REQUESTS => "Too many requests",
+        StatusCode::NOT_FOUND => "Not found",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "Unsupported media type",
+        _ => "Bad request",
+    }
+}
+
+fn capitalise(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// What an error answer said, kept on the response for the HTML error pages.
+#[derive(Debug, Clone, Serialize)]
+pub struct ErrorInfo {
+    #[serde(serialize_with = "status_code")]
+    pub status: StatusCode,
+    pub title: &'static str,
+    pub detail: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+fn status_code<S: serde::Serializer>(s: &StatusCode, ser: S) -> Result<S::Ok, S::Error> {
+    ser.serialize_u16(s.as_u16())
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        if let Self::Internal(cause) = &self {
+            error!(error = %chain(cause.as_ref()), "request failed");
+        }
+        let info = self.info();
+        let body = serde_json::to_vec(&info).unwrap_or_default();
+        let mut response = (
+            info.status,
+            [(header::CONTENT_TYPE, "application/problem+json")],
+            body,
+        )
+            .into_response();
+        response.extensions_mut().insert(info);
+        response
+    }
+}
+
+/// An error with its sources, `a: b: c`.
+fn chain(e: &(dyn StdError + 'static)) -> String {
+    let mut out = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        out.push_str(": ");
+        out.push_str(&s.to_string());
+        source = s.source();
+    }
+    out
+}
+
+impl From<DomainError> for AppError {
+    fn from(e: DomainError) -> Self {
+        Self::Rejected(e)
+    }
+}
+
+impl From<FieldError> for AppError {
+    fn from(e: FieldError) -> Self {
+        Self::Invalid(vec![e])
+    }
+}
+
+impl From<ExecuteError> for AppError {
+    fn from(e: ExecuteError) -> Self {
+        match e {
+            ExecuteError::Rejected(d) => Self::Rejected(d),
+            e @ ExecuteError::Conflict { .. } => Self::Conflict(e.to_string()),
+            e @ ExecuteError::IdempotencyConflict => {
+                Self::Status(StatusCode::UNPROCESSABLE_ENTITY, e.to_string())
+            }
+            other => Self::internal(other),
+        }
+    }
+}
+
+impl From<QueryError> for AppError {
+    fn from(e: QueryError) -> Self {
+        match e {
+            QueryError::InvalidCursor => {
+                Self::field("after", "is not a cursor of this list; start from the first page")
+            }
+            other => Self::internal(other),
+        }
+    }
+}
+
+impl From<sqlx::Error> for AppError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::internal(e)
+    }
+}
+
+impl From<tower_sessions::session::Error> for AppError {
+    fn from(e: tower_sessions::session::Error) -> Self {
+        Self::internal(e)
+    }
+}
+
+impl From<tokio::task::JoinError> for AppError {
+    fn from(e: tokio::task::JoinError) -> Self {
+        Self::internal(e)
+    }
+}
+
+/// `Json<T>` whose rejections are problem documents (415 without `Content-Type:
+/// application/json`, which also keeps cross-site forms out; 400 for broken JSON; 422 for JSON of
+/// the wrong shape).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ApiJson<T>(pub T);
+
+impl<S, T> FromRequest<S> for ApiJson<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(Self(v)),
+            Err(JsonRejection::MissingJsonContentType(_)) => Err(AppError::Status(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "Send the body as JSON with Content-Type: application/json".to_owned(),
+            )),
+            Err(JsonRejection::JsonDataError(e)) => Err(AppError::Status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                e.body_text(),
+            )),
+            Err(e) => Err(AppError::Status(StatusCode::BAD_REQUEST, e.body_text())),
+        }
+    }
+}

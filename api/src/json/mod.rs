@@ -1,0 +1,8 @@
+//! The JSON API (`/api/v1/...`): bodies are snake_case, errors problem+json
+//! ([`crate::error::AppError`]), auth by session cookie or bearer token ([`crate::auth::Caller`]).
+//!
+//! - [`me`]: who the caller is and in which scope.
+//! - [`orders`]: the order list (cursor paging, filter `status`) and detail, both scoped.
+
+pub mod me;
+pub mod orders;

@@ -1,0 +1,128 @@
+//! `GET /api/v1/orders` and `GET /api/v1/orders/{id}`, for staff (the whole tenant) and portal
+//! users (their customer only). An id outside the caller's scope answers 404, exactly like an id
+//! that does not exist. Charges (amounts of money) reach a portal user only where the customer
+//! shows charges.
+
+use crate::AppState;
+use crate::auth::Caller;
+use crate::error::AppError;
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use portal_domain::order::OrderStatus;
+use portal_domain::{CustomerId, OrderId};
+use portal_projections::models::orders::{self, OrderDetail, OrderFilter, OrderListItem};
+use portal_projections::models::{Page, Paged, customers};
+use serde::Deserialize;
+use tracing::instrument;
+
+/// Query of the list.
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    pub status: Option<String>,
+    pub q: Option<String>,
+    /// Staff only: one customer's orders.
+    pub customer_id: Option<String>,
+    pub after: Option<String>,
+    pub limit: Option<u32>,
+}
+
+impl ListQuery {
+    /// The filter and page, or the field messages of what does not parse.
+    pub fn parse(&self, caller: &Caller) -> Result<(OrderFilter, Page), AppError> {
+        let mut errors = Vec::new();
+        let status = match self.status.as_deref().filter(|s| !s.is_empty()) {
+            None => None,
+            Some(s) => OrderStatus::parse(s).or_else(|| {
+                errors.push(portal_domain::FieldError::new(
+                    "status",
+                    "is not an order status (draft, submitted, accepted, rejected, planned, \
+                     in_transit, delivered, cancelled)",
+                ));
+                None
+            }),
+        };
+        let customer = match self.customer_id.as_deref().filter(|s| !s.is_empty()) {
+            None => None,
+            Some(s) => s.parse::<CustomerId>().ok().or_else(|| {
+                errors.push(portal_domain::FieldError::new(
+                    "customer_id",
+                    "is not a customer id",
+                ));
+                None
+            }),
+        };
+        if !errors.is_empty() {
+            return Err(AppError::Invalid(errors));
+        }
+        let filter = OrderFilter {
+            // A portal user's scope already restricts the list to its customer.
+            customer: if caller.is_staff() { customer } else { None },
+            status,
+            search: self.q.clone().filter(|q| !q.trim().is_empty()),
+            via_portal: None,
+        };
+        let page = Page {
+            after: self.after.clone().filter(|a| !a.is_empty()),
+            limit: self.limit.unwrap_or(Page::DEFAULT_LIMIT),
+        };
+        Ok((filter, page))
+    }
+}
+
+/// `GET /api/v1/orders`: newest first, `{items, next, total}`.
+#[instrument(skip_all, fields(tenant = %caller.tenant()))]
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(query): Query<ListQuery>,
+) -> Result<Json<Paged<OrderListItem>>, AppError> {
+    let (filter, page) = query.parse(&caller)?;
+    let listed = orders::list(
+        &state.read,
+        caller.tenant(),
+        caller.read_scope(),
+        &filter,
+        &page,
+    )
+    .await?;
+    Ok(Json(listed))
+}
+
+/// One order in the caller's scope, with charges only where the caller may see them; `None` for
+/// an id that is not an order id, absent, or outside the scope.
+pub async fn visible_order(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+) -> Result<Option<OrderDetail>, AppError> {
+    let Ok(order_id) = id.parse::<OrderId>() else {
+        return Ok(None);
+    };
+    let Some(mut detail) =
+        orders::get(&state.read, caller.tenant(), caller.read_scope(), order_id).await?
+    else {
+        return Ok(None);
+    };
+    if !caller.is_staff() {
+        let shows = customers::get(&state.read, caller.tenant(), detail.order.customer_id)
+            .await?
+            .is_some_and(|c| c.show_charges);
+        if !shows {
+            detail.charges.clear();
+        }
+    }
+    Ok(Some(detail))
+}
+
+/// `GET /api/v1/orders/{id}`: the order with its status history.
+#[instrument(skip_all, fields(tenant = %caller.tenant()))]
+pub async fn get(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<OrderDetail>, AppError> {
+    visible_order(&state, &caller, &id)
+        .await?
+        .map(Json)
+        .ok_or(AppError::NotFound)
+}

@@ -1,0 +1,325 @@
+//! `/` (onwards), the scope switcher, and the homes of portal users and staff.
+//!
+//! The switcher lists the identity's scopes as "Carrier — Customer" (or "Carrier — Staff") and
+//! is linked from the header only when there are two or more. Choosing re-reads the scopes, so a
+//! scope that ended meanwhile cannot be chosen. Staff see, besides the latest orders, the emails
+//! of their tenant that could not be delivered, and can put one back in the queue.
+
+use super::layout::{Nav, csrf_field, page};
+use crate::AppState;
+use crate::auth::Caller;
+use crate::auth::caller::SignedIn;
+use crate::auth::scopes::scopes_of;
+use crate::auth::session::{self, ScopeRef};
+use crate::error::AppError;
+use crate::web::CsrfToken;
+use axum::Form;
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::{Markup, html};
+use portal_notifier::outbox::{self, DeadLetter};
+use portal_projections::models::orders::{self, OrderFilter, OrderListItem};
+use portal_projections::models::{Page, StatusCounts, customers, tenants};
+use serde::Deserialize;
+use time::OffsetDateTime;
+use time::macros::format_description;
+use tower_sessions::Session;
+use tracing::{info, instrument};
+
+/// Orders shown on a home page.
+const RECENT: u32 = 20;
+
+/// `GET /`: the home of the current scope, the switcher, or the login page.
+pub async fn root(State(state): State<AppState>, session: Session) -> Result<Response, AppError> {
+    let to = match session::current(&state, &session).await? {
+        Some((_, Some(scope))) => scope.home(),
+        Some((_, None)) => "/switch",
+        None => "/login",
+    };
+    Ok(Redirect::to(to).into_response())
+}
+
+/// `GET /switch`.
+pub async fn switcher(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    csrf: CsrfToken,
+) -> Result<Response, AppError> {
+    let scopes = scopes_of(&state.read, &signed.user.email).await?;
+    let nav = Nav {
+        email: signed.user.email.to_string(),
+        scope_label: None,
+        home: signed.scope.as_ref().map_or("/switch", ScopeRef::home),
+        switcher: scopes.len() > 1,
+        csrf: csrf.0.clone(),
+    };
+    let current = signed.scope.as_ref().map(ScopeRef::key);
+    Ok(page(
+        "Choose a portal",
+        Some(&nav),
+        html! {
+            section.card.narrow {
+                h1 { "Choose a portal" }
+                p.subtitle { "You have access at more than one place. Where do you want to work?" }
+                ul.scope-list {
+                    @for option in &scopes {
+                        li {
+                            form method="post" action="/switch" {
+                                (csrf_field(&csrf.0))
+                                input type="hidden" name="scope" value=(option.scope.key());
+                                button.button.secondary type="submit" {
+                                    (option.label())
+                                    @if current.as_deref() == Some(option.scope.key().as_str()) {
+                                        " (current)"
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    )
+    .into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SwitchForm {
+    #[serde(default)]
+    pub scope: String,
+}
+
+/// `POST /switch`: chooses one of the identity's scopes.
+#[instrument(skip_all)]
+pub async fn switch(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    Form(form): Form<SwitchForm>,
+) -> Result<Response, AppError> {
+    let scopes = scopes_of(&state.read, &signed.user.email).await?;
+    let Some(chosen) = scopes.iter().find(|o| o.scope.key() == form.scope) else {
+        return Err(AppError::field(
+            "scope",
+            "is not one of your portals (any more); choose again",
+        ));
+    };
+    session::choose(&signed.session, &chosen.scope, scopes.len()).await?;
+    info!(tenant = %chosen.scope.tenant(), staff = chosen.scope.is_staff(), "scope chosen");
+    Ok(Redirect::to(chosen.scope.home()).into_response())
+}
+
+fn date_time(at: OffsetDateTime) -> String {
+    at.format(format_description!(
+        "[year]-[month]-[day] [hour]:[minute] UTC"
+    ))
+    .unwrap_or_default()
+}
+
+fn status_badge(status: portal_domain::order::OrderStatus) -> Markup {
+    let s = status.as_str();
+    html! { span class={ "badge " (s) } { (s.replace('_', " ")) } }
+}
+
+fn orders_table(items: &[OrderListItem], base: &str, with_customer: bool) -> Markup {
+    html! {
+        table {
+            thead { tr {
+                th { "Order" } th { "Reference" }
+                @if with_customer { th { "Customer" } }
+                th { "From" } th { "To" } th { "Status" } th { "Created" }
+            } }
+            tbody {
+                @for item in items {
+                    @let o = &item.order;
+                    tr {
+                        td { a href={ (base) "/orders/" (o.order_id) } { (o.number) } }
+                        td { (o.customer_reference.as_deref().unwrap_or("—")) }
+                        @if with_customer { td { (item.customer_name.as_deref().unwrap_or("—")) } }
+                        td { @if let Some(p) = &o.pickup { (p.city) ", " (p.country) } @else { "—" } }
+                        td { @if let Some(d) = &o.delivery { (d.city) ", " (d.country) } @else { "—" } }
+                        td { (status_badge(o.status)) }
+                        td { (date_time(o.created_at)) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn counts_grid(counts: &StatusCounts) -> Markup {
+    html! {
+        div.grid {
+            @for c in &counts.by_status {
+                div.stat {
+                    span.stat-value { (c.count) }
+                    span.stat-label { (c.status.as_str().replace('_', " ")) }
+                }
+            }
+        }
+    }
+}
+
+/// `GET /portal`: the home of a portal user.
+#[instrument(skip_all, fields(tenant = %caller.tenant()))]
+pub async fn portal(
+    State(state): State<AppState>,
+    caller: Caller,
+    csrf: CsrfToken,
+) -> Result<Response, AppError> {
+    if caller.is_staff() {
+        return Ok(Redirect::to("/staff").into_response());
+    }
+    let scope = caller.read_scope();
+    let customer = match scope.customer() {
+        Some(id) => customers::get(&state.read, caller.tenant(), id).await?,
+        None => None,
+    };
+    let counts = orders::counts_by_status(&state.read, caller.tenant(), scope).await?;
+    let recent = orders::list(
+        &state.read,
+        caller.tenant(),
+        scope,
+        &OrderFilter::default(),
+        &Page::first(RECENT),
+    )
+    .await?;
+    let nav = Nav::for_caller(&state, &caller, &csrf.0).await?;
+    let name = customer.map_or_else(|| "Your company".to_owned(), |c| c.name.to_string());
+    Ok(page(
+        "Portal",
+        Some(&nav),
+        html! {
+            div.page-head {
+                div {
+                    h1 { (name) }
+                    p.subtitle { "Your orders with the carrier, at a glance." }
+                }
+            }
+            (counts_grid(&counts))
+            section.card {
+                h2 { "Latest orders" }
+                @if recent.items.is_empty() {
+                    p.empty {
+                        "No orders yet. Orders you submit to the carrier, and orders the carrier \
+                         enters for you, appear here with their status."
+                    }
+                } @else {
+                    (orders_table(&recent.items, "/portal", false))
+                }
+            }
+        },
+    )
+    .into_response())
+}
+
+/// `GET /staff`: the home of a staff member.
+#[instrument(skip_all, fields(tenant = %caller.tenant()))]
+pub async fn staff(
+    State(state): State<AppState>,
+    caller: Caller,
+    csrf: CsrfToken,
+) -> Result<Response, AppError> {
+    if !caller.is_staff() {
+        return Ok(Redirect::to("/portal").into_response());
+    }
+    let tenant = caller.tenant();
+    let carrier = tenants::name(&state.read, tenant)
+        .await?
+        .unwrap_or_else(|| tenant.to_string());
+    let inbox = orders::inbox(
+        &state.read,
+        tenant,
+        &OrderFilter::default(),
+        &Page::first(RECENT),
+    )
+    .await?;
+    let dead = outbox::dead_letters(&state.db, Some(tenant)).await?;
+    let nav = Nav::for_caller(&state, &caller, &csrf.0).await?;
+    Ok(page(
+        "Staff",
+        Some(&nav),
+        html! {
+            div.page-head {
+                div {
+                    h1 { (carrier) }
+                    p.subtitle { "Orders your customers submitted through the portal, newest first." }
+                }
+            }
+            @if !dead.is_empty() { (dead_letters(&dead, &csrf.0)) }
+            section.card {
+                h2 { "Latest submitted orders" }
+                @if inbox.items.is_empty() {
+                    p.empty { "No submitted orders yet." }
+                } @else {
+                    (orders_table(&inbox.items, "/staff", true))
+                }
+            }
+        },
+    )
+    .into_response())
+}
+
+fn dead_letters(dead: &[DeadLetter], csrf: &str) -> Markup {
+    html! {
+        section.card #undelivered {
+            h2 { "Emails that could not be delivered" }
+            p.subtitle {
+                "Every try failed. Check the address and the mail server, then send again."
+            }
+            table {
+                thead { tr {
+                    th { "Email" } th { "To" } th { "Tries" } th { "Last error" } th { "Given up" } th {}
+                } }
+                tbody {
+                    @for d in dead {
+                        tr {
+                            td { (d.kind.replace('_', " ")) }
+                            td { (d.recipient) }
+                            td.num { (d.attempts) }
+                            td { (d.last_error) }
+                            td { (date_time(d.dead_at)) }
+                            td {
+                                form.inline method="post" action="/staff/emails/retry" {
+                                    (csrf_field(csrf))
+                                    input type="hidden" name="event_id" value=(d.event_id);
+                                    input type="hidden" name="kind" value=(d.kind);
+                                    button.button.secondary type="submit" { "Send again" }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RetryForm {
+    #[serde(default)]
+    pub event_id: String,
+    #[serde(default)]
+    pub kind: String,
+}
+
+/// `POST /staff/emails/retry`: puts a dead email of the caller's tenant back in the queue.
+#[instrument(skip_all, fields(tenant = %caller.tenant()))]
+pub async fn retry_email(
+    State(state): State<AppState>,
+    caller: Caller,
+    Form(form): Form<RetryForm>,
+) -> Result<Response, AppError> {
+    if !caller.is_staff() {
+        return Err(AppError::NotFound);
+    }
+    let ours = outbox::dead_letters(&state.db, Some(caller.tenant()))
+        .await?
+        .iter()
+        .any(|d| d.event_id == form.event_id && d.kind == form.kind);
+    if !ours {
+        return Err(AppError::NotFound);
+    }
+    outbox::requeue(&state.db, &form.event_id, &form.kind, OffsetDateTime::now_utc()).await?;
+    info!(event_id = %form.event_id, kind = %form.kind, "dead email queued again");
+    Ok(Redirect::to("/staff").into_response())
+}

@@ -1,0 +1,18 @@
+//! Server-rendered pages (maud). Handlers read through the [`crate::auth::Caller`] scope only.
+//!
+//! - [`layout`]: the frame (header with scope, switcher and *Log out*), the login card, form
+//!   helpers; [`errors`]: error pages and the fallback.
+//! - [`auth_views`]: the login, link, *Continue*, reset and "no access" pages.
+//! - [`home`]: `/` (onwards to the right home), the scope switcher, the portal and staff homes
+//!   (staff also see emails that could not be delivered, and can retry them).
+//! - [`account`]: the user's page: password set and change.
+//! - [`orders`]: an order's detail for portal users and staff.
+//! - [`dev_mail`]: `/dev/mail`, the file transport's emails (embedded mode only).
+
+pub mod account;
+pub mod auth_views;
+pub mod dev_mail;
+pub mod errors;
+pub mod home;
+pub mod layout;
+pub mod orders;

@@ -1,0 +1,187 @@
+//! Identity subcommands and bootstrap: `portal staff add`, `portal token create`, and the demo
+//! tenant with a one-time login link on the first embedded start.
+
+use crate::settings::{Settings, root_cause};
+use anyhow::{Context, bail};
+use portal_domain::tenant::{Tenant, TenantCommand};
+use portal_domain::user::{LinkPurpose, User, UserCommand};
+use portal_domain::values::{Email, Name};
+use portal_domain::{Actor, DomainError, TenantId, UserId};
+use portal_eventlog::{CommandContext, ExecuteError, Metadata, Store, StreamId, execute};
+use portal_notifier::Db;
+use portal_notifier::tokens::{self, MintRequest, Minted};
+use time::OffsetDateTime;
+use url::Url;
+
+/// The demo carrier of a fresh embedded install.
+const DEMO_TENANT: &str = "demo";
+const DEMO_TENANT_NAME: &str = "Demo Carrier";
+const DEMO_STAFF: &str = "staff@demo.example";
+
+fn operator(tenant: &TenantId) -> CommandContext {
+    CommandContext {
+        tenant: tenant.clone(),
+        metadata: Metadata::new(Actor::Operator),
+        idempotency: None,
+    }
+}
+
+/// Registers the identity of `email` (a no-op when it exists) and returns its id.
+pub async fn register(store: &Store, email: &Email) -> anyhow::Result<UserId> {
+    let user_id = UserId::for_email(email);
+    let realm = TenantId::identity();
+    execute::<User>(
+        store,
+        &StreamId::of::<User>(&user_id),
+        &operator(&realm),
+        &UserCommand::RegisterUser {
+            user_id,
+            email: email.clone(),
+        },
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("cannot register the identity: {}", root_cause(&e)))?;
+    Ok(user_id)
+}
+
+/// Makes `email` staff of `tenant`; false when it already was.
+pub async fn add_staff(store: &Store, tenant: &TenantId, email: &Email) -> anyhow::Result<bool> {
+    let user_id = register(store, email).await?;
+    let command = TenantCommand::AddStaffMember {
+        user_id,
+        email: email.clone(),
+    };
+    match execute::<Tenant>(store, &StreamId::of::<Tenant>(tenant), &operator(tenant), &command)
+        .await
+    {
+        Ok(done) => Ok(done.changed()),
+        Err(ExecuteError::Rejected(DomainError::NotFound(_))) => {
+            bail!("there is no tenant {tenant}: create it first with `portal tenant add`")
+        }
+        Err(e) => bail!("cannot add the staff member: {}", root_cause(&e)),
+    }
+}
+
+/// `portal staff add --tenant SLUG --email EMAIL`.
+pub async fn staff_add(settings: &Settings, tenant: &str, email: &str) -> anyhow::Result<()> {
+    let tenant = TenantId::parse(tenant).map_err(|e| anyhow::anyhow!("--tenant: {}", e.message))?;
+    let email = Email::parse(email).map_err(|e| anyhow::anyhow!("--email: {}", e.message))?;
+    eprint!("{}", settings.describe("staff add"));
+    let store = settings.open_migrated_store().await?;
+    let login = settings
+        .public_url
+        .as_ref()
+        .and_then(|u| u.join("login").ok())
+        .map_or_else(|| "the portal's /login page".to_owned(), |u| u.to_string());
+    if add_staff(&store, &tenant, &email).await? {
+        println!("{email} is now staff of {tenant}; they log in with a link from {login}");
+    } else {
+        println!("{email} was already staff of {tenant}");
+    }
+    Ok(())
+}
+
+/// On the first start of an embedded install (empty log): the demo tenant, a staff member, and a
+/// one-time login link printed to the console (stdout, never the log). Returns the link.
+pub async fn bootstrap_demo(
+    store: &Store,
+    db: &Db,
+    public_url: &Url,
+) -> anyhow::Result<Option<String>> {
+    if store.head_position().await.context("cannot read the log")? > 0 {
+        return Ok(None);
+    }
+    let tenant = TenantId::parse(DEMO_TENANT).map_err(|e| anyhow::anyhow!("{}", e.message))?;
+    let name = Name::parse(DEMO_TENANT_NAME).map_err(|e| anyhow::anyhow!("{}", e.message))?;
+    execute::<Tenant>(
+        store,
+        &StreamId::of::<Tenant>(&tenant),
+        &operator(&tenant),
+        &TenantCommand::CreateTenant {
+            tenant_id: tenant.clone(),
+            name,
+        },
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("cannot create the demo tenant: {}", root_cause(&e)))?;
+    let email = Email::parse(DEMO_STAFF).map_err(|e| anyhow::anyhow!("{}", e.message))?;
+    add_staff(store, &tenant, &email).await?;
+    let position = store.head_position().await.context("cannot read the log")?;
+    let request = MintRequest {
+        user_id: UserId::for_email(&email),
+        email,
+        purpose: LinkPurpose::Login,
+        request_id: "bootstrap".to_owned(),
+        request_position: position,
+    };
+    let now = OffsetDateTime::now_utc();
+    // A day, not 15 minutes: whoever installs reads the console at their own pace. Later links
+    // come by email with the normal lifetime.
+    let ttl = std::time::Duration::from_secs(24 * 3600);
+    match tokens::mint(db, &request, now, ttl)
+        .await
+        .context("cannot mint the first login link")?
+    {
+        Minted::Token(raw) => {
+            let mut url = public_url
+                .join("login/continue")
+                .context("cannot build the login link")?;
+            url.query_pairs_mut().append_pair("token", &raw);
+            Ok(Some(url.to_string()))
+        }
+        Minted::Superseded => Ok(None),
+    }
+}
+
+/// `portal token create --tenant SLUG --email EMAIL [--customer ID]`: prints the token once.
+pub async fn token_create(
+    settings: &Settings,
+    tenant: &str,
+    email: &str,
+    customer: Option<&str>,
+) -> anyhow::Result<()> {
+    let tenant = TenantId::parse(tenant).map_err(|e| anyhow::anyhow!("--tenant: {}", e.message))?;
+    let email = Email::parse(email).map_err(|e| anyhow::anyhow!("--email: {}", e.message))?;
+    let customer = customer
+        .map(|c| {
+            c.trim()
+                .parse::<portal_domain::CustomerId>()
+                .map_err(|_| anyhow::anyhow!("--customer: {c:?} is not a customer id (a UUID)"))
+        })
+        .transpose()?;
+    eprint!("{}", settings.describe("token create"));
+    let store = settings.open_migrated_store().await?;
+    let read = crate::roles::open_read_db(settings).await?;
+    // Lookups read the read models: bring them up to date with the log first, so that a grant
+    // made a moment ago (e.g. by a script) counts.
+    let projector = crate::roles::prepare_projector(&store, &read).await?;
+    projector
+        .apply_log(&store)
+        .await
+        .context("cannot bring the read models up to date")?;
+    let db = crate::roles::open_db(settings).await?;
+    let created = portal_api::auth::api_tokens::create(
+        &store,
+        &read,
+        &db,
+        &tenant,
+        &email,
+        customer,
+        OffsetDateTime::now_utc(),
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{}", root_cause(&e)))?;
+    eprintln!(
+        "token {} for {email} ({}); it is shown once, keep it secret",
+        created.credential_id,
+        match &created.scope {
+            portal_domain::user::TokenScope::Staff { tenant } => format!("staff of {tenant}"),
+            portal_domain::user::TokenScope::Portal {
+                tenant,
+                customer_id,
+            } => format!("portal user of customer {customer_id} at {tenant}"),
+        }
+    );
+    println!("{}", created.raw);
+    Ok(())
+}

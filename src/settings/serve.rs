@@ -1,0 +1,70 @@
+//! Settings of `portal serve`: where to listen, the public URL, sessions and proxies.
+
+use crate::cli::ServeArgs;
+use anyhow::{Context, bail};
+use portal_api::IpCidr;
+use std::net::SocketAddr;
+use std::time::Duration;
+use url::Url;
+
+#[derive(Debug, Clone)]
+pub struct ServeSettings {
+    pub listen: SocketAddr,
+    pub public_url: Url,
+    pub trusted_proxies: Vec<IpCidr>,
+    pub session_idle: Duration,
+    pub session_absolute: Duration,
+}
+
+impl ServeSettings {
+    pub(super) fn resolve(args: &ServeArgs, public_url: Option<&Url>) -> anyhow::Result<Self> {
+        let public_url = match public_url {
+            Some(url) => url.clone(),
+            None => {
+                // Replaced by the bound address when the port is 0 (see serve.rs).
+                let base = if args.listen.ip().is_unspecified() {
+                    format!("http://localhost:{}/", args.listen.port())
+                } else {
+                    format!("http://{}/", args.listen)
+                };
+                Url::parse(&base).context("cannot derive the public URL from --listen")?
+            }
+        };
+        let trusted_proxies = args
+            .trusted_proxies
+            .iter()
+            .map(|s| s.trim())
+            .filter(|s| !s.is_empty())
+            .map(|s| {
+                s.parse::<IpCidr>().map_err(|e| {
+                    anyhow::anyhow!("--trusted-proxies / PORTAL_TRUSTED_PROXIES: {e}")
+                })
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        if args.session_idle_minutes == 0 {
+            bail!("--session-idle-minutes / PORTAL_SESSION_IDLE_MINUTES must be at least 1");
+        }
+        if args.session_absolute_hours == 0 {
+            bail!("--session-absolute-hours / PORTAL_SESSION_ABSOLUTE_HOURS must be at least 1");
+        }
+        Ok(Self {
+            listen: args.listen,
+            public_url,
+            trusted_proxies,
+            session_idle: Duration::from_secs(args.session_idle_minutes.saturating_mul(60)),
+            session_absolute: Duration::from_secs(
+                args.session_absolute_hours.saturating_mul(3600),
+            ),
+        })
+    }
+}
+
+/// Parses `--public-url` / `PORTAL_PUBLIC_URL`.
+pub(super) fn parse_public_url(raw: &str) -> anyhow::Result<Url> {
+    let url = Url::parse(raw)
+        .with_context(|| format!("--public-url / PORTAL_PUBLIC_URL {raw:?} is not a valid URL"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+        bail!("--public-url / PORTAL_PUBLIC_URL must be an http:// or https:// URL");
+    }
+    Ok(url)
+}

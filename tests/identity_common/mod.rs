@@ -1,0 +1,161 @@
+//! Shared fixtures of the identity end-to-end tests: carriers, customers with portal access and
+//! contacts, created through the real write path (`execute`), and waits on the notifier.
+#![allow(dead_code, clippy::unwrap_used)]
+
+use portal_domain::contact::{Contact, ContactCommand, CustomerFacts};
+use portal_domain::customer::{Customer, CustomerCommand, CustomerStatus};
+use portal_domain::tenant::{Tenant, TenantCommand};
+use portal_domain::values::{Email, Name};
+use portal_domain::{Actor, ContactId, CustomerId, TenantId, UserId};
+use portal_eventlog::{CommandContext, Metadata, Store, StreamId, execute};
+use std::time::Duration;
+use uuid::Uuid;
+
+pub fn staff_ctx(tenant: &TenantId) -> CommandContext {
+    CommandContext {
+        tenant: tenant.clone(),
+        metadata: Metadata::new(Actor::Staff {
+            user_id: UserId(Uuid::now_v7()),
+        }),
+        idempotency: None,
+    }
+}
+
+pub async fn tenant(store: &Store, slug: &str, name: &str) -> TenantId {
+    let t = TenantId::parse(slug).unwrap();
+    execute::<Tenant>(
+        store,
+        &StreamId::of::<Tenant>(&t),
+        &staff_ctx(&t),
+        &TenantCommand::CreateTenant {
+            tenant_id: t.clone(),
+            name: Name::parse(name).unwrap(),
+        },
+    )
+    .await
+    .unwrap();
+    t
+}
+
+/// A customer with *Access to Customer Portal* on.
+pub async fn customer(store: &Store, t: &TenantId, name: &str) -> CustomerId {
+    let id = CustomerId(Uuid::now_v7());
+    let stream = StreamId::of::<Customer>(id);
+    for command in [
+        CustomerCommand::CreateCustomer {
+            customer_id: id,
+            name: Name::parse(name).unwrap(),
+            code: None,
+            status: CustomerStatus::Approved,
+        },
+        CustomerCommand::EnablePortalForCustomer,
+    ] {
+        execute::<Customer>(store, &stream, &staff_ctx(t), &command)
+            .await
+            .unwrap();
+    }
+    id
+}
+
+pub async fn set_portal(store: &Store, t: &TenantId, c: CustomerId, enabled: bool) {
+    let command = if enabled {
+        CustomerCommand::EnablePortalForCustomer
+    } else {
+        CustomerCommand::DisablePortalForCustomer
+    };
+    execute::<Customer>(store, &StreamId::of::<Customer>(c), &staff_ctx(t), &command)
+        .await
+        .unwrap();
+}
+
+const PORTAL_ON: CustomerFacts = CustomerFacts {
+    exists: true,
+    portal_enabled: true,
+};
+
+/// A contact of `c` with portal access (the welcome email's trigger).
+pub async fn contact(store: &Store, t: &TenantId, c: CustomerId, email: &str) -> ContactId {
+    let id = ContactId(Uuid::now_v7());
+    execute::<Contact>(
+        store,
+        &StreamId::of::<Contact>(id),
+        &staff_ctx(t),
+        &ContactCommand::AddContact {
+            contact_id: id,
+            customer_id: c,
+            name: Name::parse("Ann Example").unwrap(),
+            email: Email::parse(email).unwrap(),
+            phone: None,
+            roles: vec![],
+            portal_access: true,
+            customer: PORTAL_ON,
+            email_in_use: false,
+        },
+    )
+    .await
+    .unwrap();
+    id
+}
+
+pub async fn revoke(store: &Store, t: &TenantId, id: ContactId) {
+    execute::<Contact>(
+        store,
+        &StreamId::of::<Contact>(id),
+        &staff_ctx(t),
+        &ContactCommand::RevokeContactAccess,
+    )
+    .await
+    .unwrap();
+}
+
+pub async fn grant(store: &Store, t: &TenantId, id: ContactId) {
+    execute::<Contact>(
+        store,
+        &StreamId::of::<Contact>(id),
+        &staff_ctx(t),
+        &ContactCommand::GrantContactAccess {
+            customer: PORTAL_ON,
+        },
+    )
+    .await
+    .unwrap();
+}
+
+/// Polls `check` every 100 ms until it is true, panicking with `what` after `timeout`.
+pub async fn wait_until<F, Fut>(what: &str, timeout: Duration, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        if check().await {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The notifier's checkpoint (0 before it ran).
+pub async fn notifier_position(url: &str) -> i64 {
+    let db = portal_notifier::Db::connect(url, 2).await.unwrap();
+    let (position,): (i64,) =
+        sqlx::query_as("SELECT COALESCE(MAX(position), 0) FROM notifier_checkpoints")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+    position
+}
+
+/// Waits until the notifier has handled every event up to the log's head.
+pub async fn wait_notifier_caught_up(store: &Store, url: &str) {
+    let head = store.head_position().await.unwrap();
+    wait_until("the notifier to reach the head", Duration::from_secs(30), || async {
+        notifier_position(url).await >= head
+    })
+    .await;
+}

@@ -7,6 +7,7 @@ use portal_domain::tenant::{Tenant, TenantCommand};
 use portal_domain::user::{LinkPurpose, User, UserCommand};
 use portal_domain::values::{Email, Name};
 use portal_domain::{Actor, DomainError, TenantId, UserId};
+use portal_eventlog::executor::load;
 use portal_eventlog::{CommandContext, ExecuteError, Metadata, Store, StreamId, execute};
 use portal_notifier::Db;
 use portal_notifier::tokens::{self, MintRequest, Minted};
@@ -46,6 +47,13 @@ pub async fn register(store: &Store, email: &Email) -> anyhow::Result<UserId> {
 
 /// Makes `email` staff of `tenant`; false when it already was.
 pub async fn add_staff(store: &Store, tenant: &TenantId, email: &Email) -> anyhow::Result<bool> {
+    // The tenant first: a refused command must not leave an identity registered behind it.
+    let (state, _, _) = load::<Tenant>(store, &StreamId::of::<Tenant>(tenant), tenant)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot read the tenant: {}", root_cause(&e)))?;
+    if !state.exists {
+        bail!("there is no tenant {tenant}: create it first with `portal tenant add`");
+    }
     let user_id = register(store, email).await?;
     let command = TenantCommand::AddStaffMember {
         user_id,

@@ -59,8 +59,13 @@ pub async fn add_staff(store: &Store, tenant: &TenantId, email: &Email) -> anyho
         user_id,
         email: email.clone(),
     };
-    match execute::<Tenant>(store, &StreamId::of::<Tenant>(tenant), &operator(tenant), &command)
-        .await
+    match execute::<Tenant>(
+        store,
+        &StreamId::of::<Tenant>(tenant),
+        &operator(tenant),
+        &command,
+    )
+    .await
     {
         Ok(done) => Ok(done.changed()),
         Err(ExecuteError::Rejected(DomainError::NotFound(_))) => {

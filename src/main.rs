@@ -79,7 +79,9 @@ async fn run(cli: cli::Cli) -> anyhow::Result<()> {
         cli::Command::Project => {
             roles::project(settings::Settings::resolve(&cli.global, None)?).await
         }
-        cli::Command::Notify => roles::notify(settings::Settings::resolve(&cli.global, None)?).await,
+        cli::Command::Notify => {
+            roles::notify(settings::Settings::resolve(&cli.global, None)?).await
+        }
         cli::Command::Staff(cli::StaffCommand::Add { tenant, email }) => {
             let settings = settings::Settings::resolve(&cli.global, None)?;
             identity::staff_add(&settings, &tenant, &email).await

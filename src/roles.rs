@@ -11,11 +11,11 @@ use portal_eventlog::relay::{RelayConfig, run_relay};
 use portal_eventlog::subscription::{RunnerConfig, run_subscription};
 use portal_notifier::{Db, Mailer, NotifierConfig};
 use portal_projections::{Projection, Projector, ReadDb, rebuild};
-use url::Url;
 use std::sync::Arc;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use tracing::info;
+use url::Url;
 
 /// Durable consumer of the projection builders (one per role).
 pub const PROJECTIONS_CONSUMER: &str = "portal-projections";

@@ -54,7 +54,12 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     let cancel = CancellationToken::new();
     let tasks = [
         roles::spawn_relay(&settings, store.clone(), bus.clone(), cancel.clone()),
-        roles::spawn_projector(store.clone(), bus.clone(), projector.clone(), cancel.clone()),
+        roles::spawn_projector(
+            store.clone(),
+            bus.clone(),
+            projector.clone(),
+            cancel.clone(),
+        ),
         roles::spawn_notifier(
             store.clone(),
             bus,

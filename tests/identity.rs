@@ -8,7 +8,9 @@
 mod identity_common;
 mod support;
 
-use identity_common::{contact, customer, grant, revoke, tenant, wait_notifier_caught_up, wait_until};
+use identity_common::{
+    contact, customer, grant, revoke, tenant, wait_notifier_caught_up, wait_until,
+};
 use portal_eventlog::testing::{Backend, TestStoreRef, with_store};
 use reqwest::redirect::Policy;
 use std::time::Duration;
@@ -31,7 +33,10 @@ fn hidden_inputs(page: &str, action: &str) -> Vec<(String, String)> {
     let start = page
         .find(&format!("action=\"{action}\""))
         .unwrap_or_else(|| panic!("no form to {action}:\n{page}"));
-    let form = &page[start..page[start..].find("</form>").map_or(page.len(), |e| start + e)];
+    let form = &page[start
+        ..page[start..]
+            .find("</form>")
+            .map_or(page.len(), |e| start + e)];
     let attr = |tag: &str, name: &str| -> Option<String> {
         let at = tag.find(&format!("{name}=\""))? + name.len() + 2;
         Some(tag[at..at + tag[at..].find('"')?].replace("&amp;", "&"))
@@ -73,9 +78,11 @@ async fn journey(t: TestStoreRef) {
     assert_eq!(sink.to(ANN).len(), 1, "no second welcome after a restart");
     revoke(&t.store, &acme, ann).await;
     grant(&t.store, &acme, ann).await;
-    wait_until("the second welcome email", Duration::from_secs(30), || async {
-        sink.to(ANN).len() == 2
-    })
+    wait_until(
+        "the second welcome email",
+        Duration::from_secs(30),
+        || async { sink.to(ANN).len() == 2 },
+    )
     .await;
 
     // Ask for a link the way a script would (the JSON API), then follow it like a browser.
@@ -99,7 +106,10 @@ async fn journey(t: TestStoreRef) {
     let links = mail.links("/login/continue");
     assert_eq!(links.len(), 1, "{}", mail.decoded());
     let link = links[0].clone();
-    assert!(link.starts_with(&format!("{base}/login/continue?token=")), "{link}");
+    assert!(
+        link.starts_with(&format!("{base}/login/continue?token=")),
+        "{link}"
+    );
     let token = link.rsplit('=').next().unwrap().to_owned();
 
     // GET (what a mail scanner does) changes nothing: the same page twice, a POST form.
@@ -119,11 +129,7 @@ async fn journey(t: TestStoreRef) {
         .await
         .unwrap();
     assert_eq!(login.status(), 303, "{}", login.text().await.unwrap());
-    let home = http
-        .get(format!("{base}/portal"))
-        .send()
-        .await
-        .unwrap();
+    let home = http.get(format!("{base}/portal")).send().await.unwrap();
     assert_eq!(home.status(), 200);
     let home = home.text().await.unwrap();
     assert!(home.contains("Customer One"), "{home}");
@@ -148,7 +154,10 @@ async fn journey(t: TestStoreRef) {
         assert!(!text.contains(&token), "token in event {}", e.event_type);
     }
     let log = server.log.lock().unwrap().clone();
-    assert!(log.contains("DEBUG") || log.contains("INFO"), "the log was captured");
+    assert!(
+        log.contains("DEBUG") || log.contains("INFO"),
+        "the log was captured"
+    );
     assert!(!log.contains(&token), "token in the server log");
     assert!(!log.contains(ANN), "an email address in the server log");
 }

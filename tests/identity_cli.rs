@@ -15,7 +15,12 @@ async fn staff_add_makes_an_email_staff(t: TestStoreRef) {
     let url = t.url.clone();
     tokio::task::spawn_blocking(move || {
         let (code, _, stderr) = run(portal(&url).args([
-            "staff", "add", "--tenant", "acme", "--email", "ann@acme.example",
+            "staff",
+            "add",
+            "--tenant",
+            "acme",
+            "--email",
+            "ann@acme.example",
         ]));
         assert_eq!(code, 1);
         assert_one_error_line(&stderr, "no tenant acme");
@@ -23,18 +28,36 @@ async fn staff_add_makes_an_email_staff(t: TestStoreRef) {
         let (code, _, stderr) = run(portal(&url).args(["tenant", "add", "acme", "--name", "ACME"]));
         assert_eq!(code, 0, "{stderr}");
         let (code, _, stderr) = run(portal(&url).args([
-            "staff", "add", "--tenant", "acme", "--email", "not an email",
+            "staff",
+            "add",
+            "--tenant",
+            "acme",
+            "--email",
+            "not an email",
         ]));
         assert_eq!(code, 1);
         assert_one_error_line(&stderr, "--email");
 
         let (code, stdout, stderr) = run(portal(&url).args([
-            "staff", "add", "--tenant", "acme", "--email", "Ann@ACME.example",
+            "staff",
+            "add",
+            "--tenant",
+            "acme",
+            "--email",
+            "Ann@ACME.example",
         ]));
         assert_eq!(code, 0, "{stderr}");
-        assert!(stdout.contains("ann@acme.example is now staff of acme"), "{stdout}");
+        assert!(
+            stdout.contains("ann@acme.example is now staff of acme"),
+            "{stdout}"
+        );
         let (code, stdout, _) = run(portal(&url).args([
-            "staff", "add", "--tenant", "acme", "--email", "ann@acme.example",
+            "staff",
+            "add",
+            "--tenant",
+            "acme",
+            "--email",
+            "ann@acme.example",
         ]));
         assert_eq!(code, 0);
         assert!(stdout.contains("already staff"), "{stdout}");
@@ -43,7 +66,10 @@ async fn staff_add_makes_an_email_staff(t: TestStoreRef) {
     .unwrap();
     let log = t.store.read_all(0, 100).await.unwrap();
     let types: Vec<&str> = log.iter().map(|e| e.event_type.as_str()).collect();
-    assert_eq!(types, ["TenantCreated", "UserRegistered", "StaffMemberAdded"]);
+    assert_eq!(
+        types,
+        ["TenantCreated", "UserRegistered", "StaffMemberAdded"]
+    );
 }
 
 async fn token_create_needs_access(t: TestStoreRef) {
@@ -56,35 +82,66 @@ async fn token_create_needs_access(t: TestStoreRef) {
         // Without access: refused, one line, no token printed.
         for args in [
             vec!["--email", "nobody@customer.example"],
-            vec!["--email", "nobody@customer.example", "--customer", &customer_id],
+            vec![
+                "--email",
+                "nobody@customer.example",
+                "--customer",
+                &customer_id,
+            ],
             vec!["--email", "ann@customer.example"],
         ] {
             let mut cmd = portal(&url);
-            cmd.args(["token", "create", "--tenant", "acme"]).args(&args);
+            cmd.args(["token", "create", "--tenant", "acme"])
+                .args(&args);
             let (code, stdout, stderr) = run(&mut cmd);
             assert_eq!(code, 1, "{args:?}: {stdout}");
             assert!(stdout.trim().is_empty(), "{stdout}");
-            assert!(stderr.lines().last().unwrap().starts_with("error: "), "{stderr}");
+            assert!(
+                stderr.lines().last().unwrap().starts_with("error: "),
+                "{stderr}"
+            );
         }
         let (code, _, stderr) = run(portal(&url).args([
-            "token", "create", "--tenant", "acme", "--email", "ann@customer.example",
-            "--customer", "not-a-uuid",
+            "token",
+            "create",
+            "--tenant",
+            "acme",
+            "--email",
+            "ann@customer.example",
+            "--customer",
+            "not-a-uuid",
         ]));
         assert_eq!(code, 1);
         assert_one_error_line(&stderr, "--customer");
 
         let (code, stdout, stderr) = run(portal(&url).args([
-            "token", "create", "--tenant", "acme", "--email", "ann@customer.example",
-            "--customer", &customer_id,
+            "token",
+            "create",
+            "--tenant",
+            "acme",
+            "--email",
+            "ann@customer.example",
+            "--customer",
+            &customer_id,
         ]));
         assert_eq!(code, 0, "{stderr}");
         let portal_token = stdout.trim().to_owned();
         let (code, _, stderr) = run(portal(&url).args([
-            "staff", "add", "--tenant", "acme", "--email", "ops@acme.example",
+            "staff",
+            "add",
+            "--tenant",
+            "acme",
+            "--email",
+            "ops@acme.example",
         ]));
         assert_eq!(code, 0, "{stderr}");
         let (code, stdout, stderr) = run(portal(&url).args([
-            "token", "create", "--tenant", "acme", "--email", "ops@acme.example",
+            "token",
+            "create",
+            "--tenant",
+            "acme",
+            "--email",
+            "ops@acme.example",
         ]));
         assert_eq!(code, 0, "{stderr}");
         (stdout.trim().to_owned(), portal_token)
@@ -131,14 +188,17 @@ async fn token_create_needs_access(t: TestStoreRef) {
 async fn notify_needs_nats_and_a_public_url(t: TestStoreRef) {
     let url = t.url.clone();
     tokio::task::spawn_blocking(move || {
-        let (code, _, stderr) = run(portal(&url).arg("notify").env("PORTAL_PUBLIC_URL", "https://p.example/"));
+        let (code, _, stderr) = run(portal(&url)
+            .arg("notify")
+            .env("PORTAL_PUBLIC_URL", "https://p.example/"));
         assert_eq!(code, 1);
         assert_one_error_line(&stderr, "NATS");
         let (code, _, stderr) = run(portal(&url).arg("notify"));
         assert_eq!(code, 1);
         assert_one_error_line(&stderr, "--public-url");
-        let (code, _, stderr) =
-            run(portal(&url).args(["migrate"]).env("SMTP_URL", "http://mail.example"));
+        let (code, _, stderr) = run(portal(&url)
+            .args(["migrate"])
+            .env("SMTP_URL", "http://mail.example"));
         assert_eq!(code, 1);
         assert_one_error_line(&stderr, "SMTP_URL");
     })

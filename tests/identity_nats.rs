@@ -10,7 +10,9 @@ mod identity_common;
 mod support;
 
 use fanout_common::{Names, StreamGuard, nats_url};
-use identity_common::{contact, customer, grant, revoke, tenant, wait_notifier_caught_up, wait_until};
+use identity_common::{
+    contact, customer, grant, revoke, tenant, wait_notifier_caught_up, wait_until,
+};
 use portal_eventlog::testing::{Backend, with_store};
 use std::collections::HashMap;
 use std::time::Duration;
@@ -64,7 +66,12 @@ async fn one_welcome_email_per_grant_across_restarts_and_redelivery() {
             grant(&t.store, &acme, *id).await;
         }
         let expected: HashMap<String, usize> = (0..30)
-            .map(|i| (format!("user{i}@customer.example"), if i < 3 { 2 } else { 1 }))
+            .map(|i| {
+                (
+                    format!("user{i}@customer.example"),
+                    if i < 3 { 2 } else { 1 },
+                )
+            })
             .collect();
         let count = |sink: &SmtpSink| {
             let mut n: HashMap<String, usize> = HashMap::new();
@@ -98,7 +105,11 @@ async fn one_welcome_email_per_grant_across_restarts_and_redelivery() {
         let _again = Running(again);
         wait_notifier_caught_up(&t.store, &t.url).await;
         tokio::time::sleep(Duration::from_secs(2)).await;
-        assert_eq!(count(&sink), expected, "nothing sent again after a full replay");
+        assert_eq!(
+            count(&sink),
+            expected,
+            "nothing sent again after a full replay"
+        );
 
         // Each email is a real one: multipart, headers, the carrier's name, the login link from
         // the public URL.
@@ -121,5 +132,153 @@ async fn one_welcome_email_per_grant_across_restarts_and_redelivery() {
             "{text}"
         );
     })
+    .await;
+}
+
+/// A login link's raw token exists only in memory and in the email: not in the event log, not in
+/// any message the relay publishes (captured live on the subjects and read back from the
+/// stream), not in the notifier's tables (only its SHA-256 is stored).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn login_tokens_never_travel_on_nats() {
+    let Some(nats) = nats_url("login_tokens_never_travel_on_nats") else {
+        return;
+    };
+    with_store(
+        Backend::Postgres,
+        "identity_nats_tokens",
+        move |t| async move {
+            let names = Names::new();
+            let _guard = StreamGuard {
+                url: nats.clone(),
+                stream: names.stream.clone(),
+            };
+            // Every message published under the test's prefix, as it flies by.
+            let client = async_nats::connect(&nats).await.unwrap();
+            let mut live = client
+                .subscribe(format!("{}.>", names.prefix))
+                .await
+                .unwrap();
+            let captured = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+            let sink_of_live = std::sync::Arc::clone(&captured);
+            let capture = tokio::spawn(async move {
+                use futures::StreamExt as _;
+                while let Some(m) = live.next().await {
+                    let text = String::from_utf8_lossy(&m.payload).into_owned();
+                    sink_of_live.lock().unwrap().push(text);
+                }
+            });
+
+            let sink = SmtpSink::start().await;
+            let role = |name: &str| {
+                let mut cmd = portal(&t.url);
+                cmd.arg(name)
+                    .env("NATS_URL", &nats)
+                    .env("PORTAL_NATS_STREAM", &names.stream)
+                    .env("PORTAL_NATS_SUBJECT_PREFIX", &names.prefix)
+                    .env("SMTP_URL", sink.url())
+                    .env("PORTAL_PUBLIC_URL", "https://portal.example.com/");
+                cmd
+            };
+            let (relay, _) = spawn_ready(role("relay"), "relay running");
+            let _relay = Running(relay);
+            let (notifier, _) = spawn_ready(role("notify"), "notifier running");
+            let _notifier = Running(notifier);
+
+            let acme = tenant(&t.store, "acme", "ACME Transport").await;
+            let c = customer(&t.store, &acme, "Customer One").await;
+            contact(&t.store, &acme, c, "ann@customer.example").await;
+            let email = portal_domain::values::Email::parse("ann@customer.example").unwrap();
+            portal_api::auth::identity::request_link(
+                &t.store,
+                &email,
+                portal_domain::user::LinkPurpose::Login,
+            )
+            .await
+            .unwrap();
+            wait_until("the login email", Duration::from_secs(30), || async {
+                sink.to("ann@customer.example")
+                    .iter()
+                    .any(|m| !m.links("/login/continue").is_empty())
+            })
+            .await;
+            let link = sink
+                .to("ann@customer.example")
+                .iter()
+                .flat_map(|m| m.links("/login/continue"))
+                .next()
+                .unwrap();
+            let token = link.split("token=").nth(1).unwrap().to_owned();
+            assert_eq!(token.len(), 43, "256 bits, base64url: {link}");
+
+            // Everything committed is published before the search.
+            let log = t.store.read_all(0, 10_000).await.unwrap();
+            let js = fanout_common::jetstream(&nats).await;
+            wait_until(
+                "the relay to publish the log",
+                Duration::from_secs(30),
+                || async {
+                    fanout_common::stream_messages(&js, &names.stream).await >= log.len() as u64
+                },
+            )
+            .await;
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            capture.abort();
+
+            let stored = fanout_common::read_stream(&js, &names.stream).await;
+            assert!(
+                stored
+                    .iter()
+                    .any(|m| m.subject.ends_with("LoginLinkRequested"))
+            );
+            for m in &stored {
+                assert!(
+                    !String::from_utf8_lossy(&m.body).contains(&token),
+                    "token in stream message {}",
+                    m.subject
+                );
+            }
+            let live = captured.lock().unwrap().clone();
+            assert!(
+                live.len() >= log.len(),
+                "{} live of {}",
+                live.len(),
+                log.len()
+            );
+            assert!(
+                live.iter().all(|body| !body.contains(&token)),
+                "token in a live message"
+            );
+            for e in &log {
+                let text = format!(
+                    "{} {}",
+                    e.payload,
+                    serde_json::to_string(&e.metadata).unwrap()
+                );
+                assert!(!text.contains(&token), "token in event {}", e.event_type);
+            }
+            let db = portal_notifier::Db::connect(&t.url, 2).await.unwrap();
+            for table in ["login_tokens", "mail_outbox"] {
+                let rows: Vec<(String,)> =
+                    sqlx::query_as(&format!("SELECT CAST(t AS TEXT) FROM {table} t"))
+                        .fetch_all(db.pool())
+                        .await
+                        .unwrap();
+                assert!(!rows.is_empty(), "{table} is empty");
+                assert!(
+                    rows.iter().all(|(r,)| !r.contains(&token)),
+                    "token in {table}"
+                );
+            }
+            let hashes: Vec<(String,)> = sqlx::query_as("SELECT token_hash FROM login_tokens")
+                .fetch_all(db.pool())
+                .await
+                .unwrap();
+            assert_eq!(
+                hashes,
+                [(portal_notifier::secret::hash_secret(&token),)],
+                "only the SHA-256 is stored"
+            );
+        },
+    )
     .await;
 }

@@ -207,9 +207,10 @@ impl From<ExecuteError> for AppError {
 impl From<QueryError> for AppError {
     fn from(e: QueryError) -> Self {
         match e {
-            QueryError::InvalidCursor => {
-                Self::field("after", "is not a cursor of this list; start from the first page")
-            }
+            QueryError::InvalidCursor => Self::field(
+                "after",
+                "is not a cursor of this list; start from the first page",
+            ),
             other => Self::internal(other),
         }
     }

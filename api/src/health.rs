@@ -89,6 +89,10 @@ mod tests {
             read,
             relay: "in-process".into(),
             projections: vec![],
+            db: portal_notifier::Db::connect(&test.url, 2).await.unwrap(),
+            auth: std::sync::Arc::new(crate::AuthConfig::new(
+                "http://127.0.0.1:8080".parse().unwrap(),
+            )),
         });
         assert_eq!(get(app.clone(), "/healthz").await.0, StatusCode::OK);
         let (status, body) = get(app.clone(), "/readyz").await;

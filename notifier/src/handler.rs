@@ -164,11 +164,11 @@ impl Notifier {
         let mut last = checkpoint;
         for p in &events[first..] {
             last = p.event.position;
-            if let Some(mail) = self.mail_of(&p.event) {
-                if outbox::insert(&mut tx, &mail, now).await? {
-                    queued += 1;
-                    debug!(event_id = %mail.event_id, kind = mail.context.kind(), "email queued");
-                }
+            if let Some(mail) = self.mail_of(&p.event)
+                && outbox::insert(&mut tx, &mail, now).await?
+            {
+                queued += 1;
+                debug!(event_id = %mail.event_id, kind = mail.context.kind(), "email queued");
             }
         }
         sqlx::query("UPDATE notifier_checkpoints SET position = $1 WHERE name = $2")

@@ -25,7 +25,10 @@ impl Entity<'_> {
     pub fn media_type(&self) -> String {
         self.header("Content-Type")
             .and_then(|v| v.split(';').next())
-            .map_or_else(|| "text/plain".to_owned(), |t| t.trim().to_ascii_lowercase())
+            .map_or_else(
+                || "text/plain".to_owned(),
+                |t| t.trim().to_ascii_lowercase(),
+            )
     }
 
     /// The body with its transfer encoding undone.

@@ -161,7 +161,10 @@ pub enum Finish {
     /// Nothing to send any more; the reason is kept in `last_error`.
     Skipped(String),
     /// Failed; due again at `at`.
-    Retry { error: String, at: OffsetDateTime },
+    Retry {
+        error: String,
+        at: OffsetDateTime,
+    },
     /// Failed for the last time.
     Dead(String),
 }

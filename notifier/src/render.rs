@@ -108,7 +108,10 @@ pub fn login_link(l: &LoginLink<'_>) -> Rendered {
         l.valid_minutes
     );
     let ignore = "If you did not ask for this link, ignore this email: nothing changes.";
-    let text = format!("Hello,\n\n{action}:\n\n{}\n\n{validity}\n\n{ignore}\n", l.link);
+    let text = format!(
+        "Hello,\n\n{action}:\n\n{}\n\n{validity}\n\n{ignore}\n",
+        l.link
+    );
     let body = html! {
         p { "Hello," }
         p { (action) ":" }
@@ -180,7 +183,10 @@ mod tests {
             login_url: &url,
         });
         assert_eq!(r.subject, "Your access to the customer portal");
-        assert!(r.text.starts_with("Hello,\n\nYour carrier has given you access"));
+        assert!(
+            r.text
+                .starts_with("Hello,\n\nYour carrier has given you access")
+        );
     }
 
     #[test]
@@ -192,8 +198,14 @@ mod tests {
             valid_minutes: 15,
         });
         assert_eq!(r.subject, "Reset your password");
-        assert!(r.text.contains("https://p.example/password/reset?token=abc"));
-        assert!(r.html.contains("href=\"https://p.example/password/reset?token=abc\""));
+        assert!(
+            r.text
+                .contains("https://p.example/password/reset?token=abc")
+        );
+        assert!(
+            r.html
+                .contains("href=\"https://p.example/password/reset?token=abc\"")
+        );
         assert!(r.text.contains("15 minutes"));
     }
 }

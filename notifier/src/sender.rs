@@ -96,9 +96,10 @@ async fn until_next_due(db: &Db, poll: Duration) -> Duration {
     match outbox::next_due(db).await {
         Ok(Some(at)) => {
             let left = at - OffsetDateTime::now_utc();
-            Duration::try_from(left)
-                .unwrap_or(Duration::ZERO)
-                .clamp(Duration::from_millis(10), poll.max(Duration::from_millis(10)))
+            Duration::try_from(left).unwrap_or(Duration::ZERO).clamp(
+                Duration::from_millis(10),
+                poll.max(Duration::from_millis(10)),
+            )
         }
         _ => poll,
     }
@@ -151,7 +152,10 @@ async fn attempt(
             Err(e) => failed(config, &row, e.to_string(), false),
         },
         Err(e) => {
-            let permanent = matches!(e, NotifierError::Context(_) | NotifierError::Message(_) | NotifierError::Recipient);
+            let permanent = matches!(
+                e,
+                NotifierError::Context(_) | NotifierError::Message(_) | NotifierError::Recipient
+            );
             failed(config, &row, e.to_string(), permanent)
         }
     };
@@ -176,8 +180,12 @@ async fn attempt(
     }
     match outbox::finish(db, &row, &outcome, OffsetDateTime::now_utc()).await {
         Ok(true) => {}
-        Ok(false) => warn!("the row was claimed again meanwhile (lease ran out); outcome not recorded"),
-        Err(e) => warn!(error = %e, "cannot record the outcome; the row is tried again after its lease"),
+        Ok(false) => {
+            warn!("the row was claimed again meanwhile (lease ran out); outcome not recorded")
+        }
+        Err(e) => {
+            warn!(error = %e, "cannot record the outcome; the row is tried again after its lease")
+        }
     }
     outcome
 }
@@ -298,9 +306,9 @@ impl Names {
         {
             names.carrier = state.name.map(String::from);
         }
-        if let Some((state, _, _)) = readable(
-            load::<Customer>(store, &StreamId::of::<Customer>(customer_id), tenant).await,
-        )? {
+        if let Some((state, _, _)) =
+            readable(load::<Customer>(store, &StreamId::of::<Customer>(customer_id), tenant).await)?
+        {
             names.customer = state.name.map(String::from);
         }
         if let Some((state, _, history)) =

@@ -11,7 +11,7 @@
 //! (`request_position`), not the order the notifier happens to mint in, so a retried old request
 //! can never supersede a newer link.
 
-use crate::db::{Db, from_millis, millis};
+use crate::db::{Backend, Db, from_millis, millis};
 use crate::secret::{hash_secret, looks_like_secret, new_secret};
 use portal_domain::UserId;
 use portal_domain::user::LinkPurpose;
@@ -88,6 +88,17 @@ pub async fn mint(
 ) -> Result<Minted, sqlx::Error> {
     let mut tx = db.begin().await?;
     let user = request.user_id.to_string();
+    if db.backend() == Backend::Postgres {
+        // Mints of one user take turns (SQLite's `BEGIN IMMEDIATE` serialises them already).
+        // Without this, concurrent mints (two senders, or one pass sending several requests of
+        // the user) each miss the other's uncommitted token, and older links stay valid.
+        sqlx::query(
+            "SELECT 1 FROM pg_advisory_xact_lock(hashtext('portal.login_tokens'), hashtext($1))",
+        )
+        .bind(&user)
+        .execute(&mut *tx)
+        .await?;
+    }
     let newer: i64 = sqlx::query(
         "SELECT COUNT(*) FROM login_tokens WHERE user_id = $1 AND request_position > $2",
     )

@@ -10,7 +10,9 @@
 //!   by [`crate::filebox`] for `/dev/mail`).
 
 use lettre::transport::smtp::PoolConfig;
-use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport as _, Message, Tokio1Executor};
+use lettre::{
+    AsyncFileTransport, AsyncSmtpTransport, AsyncTransport as _, Message, Tokio1Executor,
+};
 use std::fmt;
 use std::path::{Path, PathBuf};
 

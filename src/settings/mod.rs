@@ -105,13 +105,20 @@ impl Settings {
                 let _ = writeln!(out, "  bus             in-process (no NATS_URL)");
             }
         }
-        let _ = writeln!(out, "  mail            {}", self.mail.describe(&self.data_dir));
+        let _ = writeln!(
+            out,
+            "  mail            {}",
+            self.mail.describe(&self.data_dir)
+        );
         if let Some(serve) = &self.serve {
             let _ = writeln!(out, "  listen          {}", serve.listen);
             let _ = writeln!(out, "  public url      {}", serve.public_url);
             if !serve.trusted_proxies.is_empty() {
-                let proxies: Vec<String> =
-                    serve.trusted_proxies.iter().map(ToString::to_string).collect();
+                let proxies: Vec<String> = serve
+                    .trusted_proxies
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect();
                 let _ = writeln!(out, "  trusted proxies {}", proxies.join(", "));
             }
             let _ = writeln!(
@@ -164,4 +171,3 @@ impl Settings {
         Ok(store)
     }
 }
-

@@ -36,9 +36,8 @@ impl ServeSettings {
             .map(|s| s.trim())
             .filter(|s| !s.is_empty())
             .map(|s| {
-                s.parse::<IpCidr>().map_err(|e| {
-                    anyhow::anyhow!("--trusted-proxies / PORTAL_TRUSTED_PROXIES: {e}")
-                })
+                s.parse::<IpCidr>()
+                    .map_err(|e| anyhow::anyhow!("--trusted-proxies / PORTAL_TRUSTED_PROXIES: {e}"))
             })
             .collect::<anyhow::Result<Vec<_>>>()?;
         if args.session_idle_minutes == 0 {
@@ -52,9 +51,7 @@ impl ServeSettings {
             public_url,
             trusted_proxies,
             session_idle: Duration::from_secs(args.session_idle_minutes.saturating_mul(60)),
-            session_absolute: Duration::from_secs(
-                args.session_absolute_hours.saturating_mul(3600),
-            ),
+            session_absolute: Duration::from_secs(args.session_absolute_hours.saturating_mul(3600)),
         })
     }
 }

@@ -154,8 +154,10 @@ pub async fn notifier_position(url: &str) -> i64 {
 /// Waits until the notifier has handled every event up to the log's head.
 pub async fn wait_notifier_caught_up(store: &Store, url: &str) {
     let head = store.head_position().await.unwrap();
-    wait_until("the notifier to reach the head", Duration::from_secs(30), || async {
-        notifier_position(url).await >= head
-    })
+    wait_until(
+        "the notifier to reach the head",
+        Duration::from_secs(30),
+        || async { notifier_position(url).await >= head },
+    )
     .await;
 }

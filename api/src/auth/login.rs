@@ -39,7 +39,10 @@ pub async fn login_page(
         let to = scope.map_or("/switch", |s| s.home());
         return Ok(Redirect::to(to).into_response());
     }
-    Ok(no_referrer(auth_views::login(&csrf.0, &LoginForm::default())))
+    Ok(no_referrer(auth_views::login(
+        &csrf.0,
+        &LoginForm::default(),
+    )))
 }
 
 /// `?token=` of an emailed link.
@@ -102,9 +105,11 @@ pub async fn continue_login(
 ) -> Result<Response, AppError> {
     let now = OffsetDateTime::now_utc();
     match tokens::consume(&state.db, &form.token, LinkPurpose::Login, now).await? {
-        Ok(owner) => Ok(complete_login(&state, &session, &owner.email, LoginMethod::Link)
-            .await?
-            .unwrap_or_else(no_access)),
+        Ok(owner) => Ok(
+            complete_login(&state, &session, &owner.email, LoginMethod::Link)
+                .await?
+                .unwrap_or_else(no_access),
+        ),
         Err(problem) => {
             info!(problem = ?problem, "login link refused");
             Ok(problem_page(&csrf.0, problem, LinkPurpose::Login))

@@ -5,8 +5,8 @@
 //! password was set.
 
 use crate::error::AppError;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use portal_domain::{FieldError, UserId};
 use portal_notifier::Db;
 use portal_notifier::db::millis;
@@ -65,8 +65,11 @@ pub async fn verify(password: String, stored: Option<String>) -> Result<bool, Ap
     Ok(tokio::task::spawn_blocking(move || {
         let real = stored.is_some();
         let phc = stored.unwrap_or_else(|| DUMMY.clone());
-        let ok = PasswordHash::new(&phc)
-            .is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok());
+        let ok = PasswordHash::new(&phc).is_ok_and(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        });
         ok && real
     })
     .await?)
@@ -110,8 +113,16 @@ mod tests {
     async fn hashes_are_argon2id_and_verify() {
         let phc = hash("correct horse battery".into()).await.unwrap();
         assert!(phc.starts_with("$argon2id$"), "{phc}");
-        assert!(verify("correct horse battery".into(), Some(phc.clone())).await.unwrap());
-        assert!(!verify("wrong horse battery".into(), Some(phc)).await.unwrap());
+        assert!(
+            verify("correct horse battery".into(), Some(phc.clone()))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !verify("wrong horse battery".into(), Some(phc))
+                .await
+                .unwrap()
+        );
         assert!(!verify("anything at all".into(), None).await.unwrap());
     }
 

@@ -64,7 +64,10 @@ pub fn check_new_password(password: &str, confirm: &str) -> Vec<FieldError> {
     if let Err(e) = password::validate("password", password) {
         errors.push(e);
     } else if password != confirm {
-        errors.push(FieldError::new("confirm", "does not match the new password"));
+        errors.push(FieldError::new(
+            "confirm",
+            "does not match the new password",
+        ));
     }
     errors
 }

@@ -127,7 +127,11 @@ pub async fn start(
 }
 
 /// Chooses the current scope.
-pub async fn choose(session: &Session, scope: &ScopeRef, scope_count: usize) -> Result<(), AppError> {
+pub async fn choose(
+    session: &Session,
+    scope: &ScopeRef,
+    scope_count: usize,
+) -> Result<(), AppError> {
     if let Some(mut user) = session.get::<SessionUser>(USER_KEY).await? {
         user.scope_count = scope_count;
         session.insert(USER_KEY, user).await?;

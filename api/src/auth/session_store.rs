@@ -150,7 +150,10 @@ impl SessionStore for DbSessionStore {
 
 /// Ends every session acting as contact `contact_id` (its access was revoked). Requests check
 /// access anyway; this frees the rows at once. Returns how many ended.
-pub async fn end_for_contact(db: &Db, contact_id: ContactId) -> std::result::Result<u64, sqlx::Error> {
+pub async fn end_for_contact(
+    db: &Db,
+    contact_id: ContactId,
+) -> std::result::Result<u64, sqlx::Error> {
     let r = sqlx::query("DELETE FROM sessions WHERE contact_id = $1")
         .bind(contact_id.to_string())
         .execute(db.pool())

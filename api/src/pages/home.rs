@@ -319,7 +319,13 @@ pub async fn retry_email(
     if !ours {
         return Err(AppError::NotFound);
     }
-    outbox::requeue(&state.db, &form.event_id, &form.kind, OffsetDateTime::now_utc()).await?;
+    outbox::requeue(
+        &state.db,
+        &form.event_id,
+        &form.kind,
+        OffsetDateTime::now_utc(),
+    )
+    .await?;
     info!(event_id = %form.event_id, kind = %form.kind, "dead email queued again");
     Ok(Redirect::to("/staff").into_response())
 }

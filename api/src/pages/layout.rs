@@ -26,7 +26,11 @@ pub struct Nav {
 
 impl Nav {
     /// The header of a scoped page.
-    pub async fn for_caller(state: &AppState, caller: &Caller, csrf: &str) -> Result<Self, AppError> {
+    pub async fn for_caller(
+        state: &AppState,
+        caller: &Caller,
+        csrf: &str,
+    ) -> Result<Self, AppError> {
         Ok(Self {
             email: caller.email.to_string(),
             scope_label: Some(scope_label(state, &caller.scope).await?),

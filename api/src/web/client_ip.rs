@@ -112,10 +112,7 @@ mod tests {
             ip("2001:db8::1")
         );
         // Everything trusted: the left-most proxy is as far as we can see.
-        assert_eq!(
-            client_ip(peer, &xff("10.0.0.3"), &trusted),
-            ip("10.0.0.3")
-        );
+        assert_eq!(client_ip(peer, &xff("10.0.0.3"), &trusted), ip("10.0.0.3"));
         assert_eq!(
             client_ip(peer, &xff("junk, 10.0.0.3"), &trusted),
             ip("10.0.0.3")

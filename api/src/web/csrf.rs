@@ -61,7 +61,11 @@ pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
 }
 
 /// Middleware: see the module docs.
-pub async fn csrf_cookie(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+pub async fn csrf_cookie(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let existing = cookie_value(request.headers(), COOKIE).filter(|v| looks_like_secret(v));
     let fresh = existing.is_none();
     let token = existing.unwrap_or_else(new_secret);
@@ -97,7 +101,10 @@ fn refused() -> Response {
 
 /// Middleware for form POST routes: see the module docs.
 pub async fn csrf_protect(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+    if matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    ) {
         return next.run(request).await;
     }
     let headers = request.headers();
@@ -126,7 +133,8 @@ pub async fn csrf_protect(State(state): State<AppState>, request: Request, next:
         .map(|(_, v)| v.into_owned());
     match sent {
         Some(sent) if constant_time_eq(sent.as_bytes(), cookie.as_bytes()) => {
-            next.run(Request::from_parts(parts, Body::from(bytes))).await
+            next.run(Request::from_parts(parts, Body::from(bytes)))
+                .await
         }
         _ => refused(),
     }

@@ -155,7 +155,7 @@ mod tests {
             },
         )
         .unwrap();
-        let row: StaffRow = h.row(&acme, &ann.to_string()).unwrap();
+        let row: StaffRow = h.row(&acme, ann.to_string()).unwrap();
         assert_eq!(row.email.as_str(), "ann@acme.example");
         assert_eq!(row.columns(), vec![ColValue::from("ann@acme.example")]);
         h.apply::<Tenant>(

@@ -1,24 +1,33 @@
 //! `/dev/mail`: the emails the file transport wrote, in embedded mode only (when
 //! [`crate::AuthConfig::dev_mail_dir`] is set; 404 otherwise). A local user reads its welcome and
-//! login emails here without an SMTP server. Email content is untrusted: it is shown as escaped
-//! text, with its links listed, never as HTML.
+//! login emails here without an SMTP server. Only clients on this machine (loopback) see it: the
+//! emails hold login links. Email content is untrusted: it is shown as escaped text, with its
+//! links listed, never as HTML.
 
 use super::layout::page;
 use crate::AppState;
 use crate::error::AppError;
+use crate::web::ClientIp;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use maud::html;
 use portal_notifier::filebox;
+use std::net::IpAddr;
 use time::macros::format_description;
 
-fn dir(state: &AppState) -> Result<std::path::PathBuf, AppError> {
+fn dir(state: &AppState, client: IpAddr) -> Result<std::path::PathBuf, AppError> {
+    if !client.is_loopback() {
+        return Err(AppError::NotFound);
+    }
     state.auth.dev_mail_dir.clone().ok_or(AppError::NotFound)
 }
 
 /// `GET /dev/mail`: newest first.
-pub async fn list(State(state): State<AppState>) -> Result<Response, AppError> {
-    let dir = dir(&state)?;
+pub async fn list(
+    State(state): State<AppState>,
+    ClientIp(client): ClientIp,
+) -> Result<Response, AppError> {
+    let dir = dir(&state, client)?;
     let mails = tokio::task::spawn_blocking(move || filebox::list(&dir)).await?;
     let when = format_description!("[year]-[month]-[day] [hour]:[minute]:[second] UTC");
     Ok(page(
@@ -69,9 +78,10 @@ fn links(text: &str) -> Vec<&str> {
 /// `GET /dev/mail/{id}`.
 pub async fn show(
     State(state): State<AppState>,
+    ClientIp(client): ClientIp,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let dir = dir(&state)?;
+    let dir = dir(&state, client)?;
     let mail = tokio::task::spawn_blocking(move || filebox::get(&dir, &id))
         .await?
         .ok_or(AppError::NotFound)?;

@@ -10,6 +10,7 @@ use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
+#[macro_use]
 mod support;
 use support::*;
 
@@ -99,21 +100,6 @@ async fn serve_answers_health_and_readiness(t: TestStoreRef) {
     })
     .await
     .unwrap();
-}
-
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $( #[tokio::test(flavor = "multi_thread")] async fn $name() {
-                super::with_store(super::Backend::Sqlite, stringify!($name), super::$name).await;
-            } )*
-        }
-        mod postgres {
-            $( #[tokio::test(flavor = "multi_thread")] async fn $name() {
-                super::with_store(super::Backend::Postgres, stringify!($name), super::$name).await;
-            } )*
-        }
-    };
 }
 
 on_both_backends!(tenants_and_events, serve_answers_health_and_readiness);

@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used)] // tests may unwrap
 
 mod identity_common;
+#[macro_use]
 mod support;
 
 use identity_common::{
@@ -160,21 +161,6 @@ async fn journey(t: TestStoreRef) {
     );
     assert!(!log.contains(&token), "token in the server log");
     assert!(!log.contains(ANN), "an email address in the server log");
-}
-
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $( #[tokio::test(flavor = "multi_thread")] async fn $name() {
-                super::with_store(super::Backend::Sqlite, stringify!($name), super::$name).await;
-            } )*
-        }
-        mod postgres {
-            $( #[tokio::test(flavor = "multi_thread")] async fn $name() {
-                super::with_store(super::Backend::Postgres, stringify!($name), super::$name).await;
-            } )*
-        }
-    };
 }
 
 on_both_backends!(journey);

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used)] // tests may unwrap
 
 mod identity_common;
+#[macro_use]
 mod support;
 
 use identity_common::{contact, customer, tenant};
@@ -204,21 +205,6 @@ async fn notify_needs_nats_and_a_public_url(t: TestStoreRef) {
     })
     .await
     .unwrap();
-}
-
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $( #[tokio::test(flavor = "multi_thread")] async fn $name() {
-                super::with_store(super::Backend::Sqlite, stringify!($name), super::$name).await;
-            } )*
-        }
-        mod postgres {
-            $( #[tokio::test(flavor = "multi_thread")] async fn $name() {
-                super::with_store(super::Backend::Postgres, stringify!($name), super::$name).await;
-            } )*
-        }
-    };
 }
 
 on_both_backends!(

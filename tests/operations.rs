@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used)] // tests may unwrap
 
+#[macro_use]
 mod support;
 
 use portal_domain::Actor;
@@ -197,21 +198,6 @@ async fn metrics_report_positions_and_lags(t: TestStoreRef) {
     })
     .await
     .unwrap();
-}
-
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $( #[tokio::test(flavor = "multi_thread")] async fn $name() {
-                super::with_store(super::Backend::Sqlite, stringify!($name), super::$name).await;
-            } )*
-        }
-        mod postgres {
-            $( #[tokio::test(flavor = "multi_thread")] async fn $name() {
-                super::with_store(super::Backend::Postgres, stringify!($name), super::$name).await;
-            } )*
-        }
-    };
 }
 
 on_both_backends!(

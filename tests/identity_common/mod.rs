@@ -6,7 +6,7 @@ use portal_domain::contact::{Contact, ContactCommand, CustomerFacts};
 use portal_domain::customer::{Customer, CustomerCommand, CustomerStatus};
 use portal_domain::tenant::{Tenant, TenantCommand};
 use portal_domain::values::{Email, Name};
-use portal_domain::{Actor, ContactId, CustomerId, TenantId, UserId};
+use portal_domain::{Actor, ContactId, CustomerId, OrderId, TenantId, UserId};
 use portal_eventlog::{CommandContext, Metadata, Store, StreamId, execute};
 use std::time::Duration;
 use uuid::Uuid;
@@ -160,4 +160,112 @@ pub async fn wait_notifier_caught_up(store: &Store, url: &str) {
         || async { notifier_position(url).await >= head },
     )
     .await;
+}
+
+/// Waits until every projection of the server's in-process projector has handled the log up to
+/// its current head (the read models answer scopes and orders from there).
+pub async fn wait_projected(store: &Store, url: &str) {
+    let head = store.head_position().await.unwrap();
+    let db = portal_notifier::Db::connect(url, 2).await.unwrap();
+    wait_until(
+        "the projections to reach the head",
+        Duration::from_secs(30),
+        || async {
+            let (count, min): (i64, i64) = sqlx::query_as(
+                "SELECT COUNT(*), COALESCE(MIN(position), 0) FROM projection_checkpoints",
+            )
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+            count > 0 && min >= head
+        },
+    )
+    .await;
+}
+
+/// Makes `email` staff of `t` (what `portal staff add` does).
+pub async fn staff_member(store: &Store, t: &TenantId, email: &str) {
+    let email = Email::parse(email).unwrap();
+    execute::<Tenant>(
+        store,
+        &StreamId::of::<Tenant>(t),
+        &staff_ctx(t),
+        &TenantCommand::AddStaffMember {
+            user_id: UserId::for_email(&email),
+            email,
+        },
+    )
+    .await
+    .unwrap();
+}
+
+/// An order of customer `c`, drafted and submitted by one of its portal users.
+pub async fn submitted_order(store: &Store, t: &TenantId, c: CustomerId, number: &str) -> OrderId {
+    use portal_domain::order::{Order, OrderCommand};
+    use portal_domain::values::{
+        AddressInput, ConsignmentInput, GoodsInput, OrderContent, OrderContentInput, Packaging,
+        StopInput,
+    };
+    let stop = |city: &str| StopInput {
+        location_id: None,
+        address: AddressInput {
+            name: format!("Depot {city}"),
+            street: "Industriestraße 5".into(),
+            postal_code: "10115".into(),
+            city: city.into(),
+            country: "DE".into(),
+            contact_name: None,
+            contact_phone: None,
+        },
+        date: time::macros::date!(2030 - 06 - 05),
+        time_window: None,
+        reference: None,
+        instructions: None,
+    };
+    let content = OrderContent::new(OrderContentInput {
+        customer_reference: Some(format!("ref {number}")),
+        consignments: vec![ConsignmentInput {
+            pickup: stop("Berlin"),
+            delivery: stop("Hamburg"),
+            goods: vec![GoodsInput {
+                description: "Books".into(),
+                quantity: 2,
+                packaging: Packaging::EuroPallet,
+                weight_kg: 800.0,
+                volume_m3: None,
+                loading_metres: None,
+                pallet_spaces: None,
+                stackable: true,
+                adr: None,
+            }],
+        }],
+        notes: None,
+    })
+    .unwrap();
+    let id = OrderId(Uuid::now_v7());
+    let ctx = CommandContext {
+        tenant: t.clone(),
+        metadata: Metadata::new(Actor::PortalUser {
+            user_id: UserId(Uuid::now_v7()),
+            customer_id: c,
+        }),
+        idempotency: None,
+    };
+    for command in [
+        OrderCommand::CreateDraft {
+            order_id: id,
+            customer_id: c,
+            number: number.to_owned(),
+            content,
+        },
+        OrderCommand::SubmitOrder {
+            location_addresses: vec![],
+            submitted_at: time::OffsetDateTime::now_utc(),
+        },
+    ] {
+        execute::<Order>(store, &StreamId::of::<Order>(id), &ctx, &command)
+            .await
+            .unwrap();
+    }
+    id
 }

@@ -227,3 +227,22 @@ pub fn serve_logged(mut cmd: Command) -> Logged {
         }
     }
 }
+
+/// Runs each named `async fn(TestStoreRef)` of the test file as two tests, `sqlite::<name>` and
+/// `postgres::<name>` (the test file imports `with_store` and `Backend`; declare `support` with
+/// `#[macro_use]`).
+#[allow(unused_macros)] // not every test file runs on both backends
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $( #[tokio::test(flavor = "multi_thread")] async fn $name() {
+                super::with_store(super::Backend::Sqlite, stringify!($name), super::$name).await;
+            } )*
+        }
+        mod postgres {
+            $( #[tokio::test(flavor = "multi_thread")] async fn $name() {
+                super::with_store(super::Backend::Postgres, stringify!($name), super::$name).await;
+            } )*
+        }
+    };
+}

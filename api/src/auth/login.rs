@@ -2,8 +2,8 @@
 //! POST consumes the token in one atomic statement), email + password, and `POST /logout`.
 //!
 //! Every way in ends in [`complete_login`]: the email's scopes are read again (no scope, no
-//! session), `UserLoggedIn` is recorded, and a fresh session (new id) starts in the only scope or,
-//! with several, on the switcher.
+//! session), `UserLoggedIn` is recorded, and a fresh session (new id, new CSRF token) starts in
+//! the only scope or, with several, on the switcher.
 
 use super::identity;
 use super::password;
@@ -148,7 +148,9 @@ pub async fn complete_login(
     session::start(session, &user, only.as_ref()).await?;
     info!(method = ?method, scopes = scopes.len(), "logged in");
     let to = only.as_ref().map_or("/switch", |s| s.home());
-    Ok(Some(Redirect::to(to).into_response()))
+    let mut response = Redirect::to(to).into_response();
+    crate::web::csrf::rotate(&mut response, state.auth.secure_cookies());
+    Ok(Some(response))
 }
 
 /// The password form of the login page.

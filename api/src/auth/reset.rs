@@ -1,12 +1,14 @@
 //! Password reset through an emailed link: `GET /password/reset?token=` shows the new-password
 //! form (consuming nothing); the POST validates the new password, then consumes the token, stores
-//! the hash, records `PasswordSet { reset: true }` and logs in (method `PasswordReset`). The link
+//! the hash, ends every other session of the identity, records `PasswordSet { reset: true }` and
+//! logs in (method `PasswordReset`). The link
 //! is requested at `/password/forgot` (see [`super::links`]).
 
 use super::identity;
 use super::login::{complete_login, no_access, problem_page};
 use super::password;
 use super::scopes::scopes_of;
+use super::session_store;
 use crate::AppState;
 use crate::error::AppError;
 use crate::pages::auth_views;
@@ -103,7 +105,10 @@ pub async fn reset(
         return Ok(no_access());
     }
     let phc = password::hash(form.password).await?;
-    password::store(&state.db, UserId::for_email(&owner.email), &phc, now).await?;
+    let user_id = UserId::for_email(&owner.email);
+    password::store(&state.db, user_id, &phc, now).await?;
+    // Whoever knew the old password is logged out everywhere; the new session starts below.
+    session_store::end_for_user(&state.db, user_id).await?;
     identity::record_password_set(&state.store, &owner.email, true, Actor::System).await?;
     Ok(
         complete_login(&state, &session, &owner.email, LoginMethod::PasswordReset)

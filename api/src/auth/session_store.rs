@@ -4,15 +4,17 @@
 //! - The key is the SHA-256 (hex) of the session id, so a copy of the table cannot be replayed as
 //!   cookies.
 //! - On every save the ids of the identity and scope are copied out of the record into columns
-//!   (`user_id`, `tenant`, `customer_id`, `contact_id`), so that [`end_for_contact`] and friends
-//!   can end sessions by query.
+//!   (`user_id`, `tenant`, `customer_id`, `contact_id`), so that sessions can be found and
+//!   ended by query ([`end_for_user`] after a password reset). A session whose scope ended
+//!   (access revoked, portal disabled, staff removed) is refused and deleted by its next request
+//!   (see [`super::caller`]); until then its row is inert.
 //! - `save` only updates: a session deleted meanwhile (logout, revoked access) is not brought back
 //!   by a concurrent request that loaded it earlier. Only `create` inserts, with a fresh id on the
 //!   (astronomically unlikely) collision.
 //! - Expired rows are never loaded, and are deleted opportunistically when sessions are created.
 
 use async_trait::async_trait;
-use portal_domain::{ContactId, CustomerId, TenantId, UserId};
+use portal_domain::UserId;
 use portal_notifier::Db;
 use portal_notifier::db::{from_millis, millis};
 use sha2::{Digest, Sha256};
@@ -146,33 +148,6 @@ impl SessionStore for DbSessionStore {
             .map_err(backend)?;
         Ok(())
     }
-}
-
-/// Ends every session acting as contact `contact_id` (its access was revoked). Requests check
-/// access anyway; this frees the rows at once. Returns how many ended.
-pub async fn end_for_contact(
-    db: &Db,
-    contact_id: ContactId,
-) -> std::result::Result<u64, sqlx::Error> {
-    let r = sqlx::query("DELETE FROM sessions WHERE contact_id = $1")
-        .bind(contact_id.to_string())
-        .execute(db.pool())
-        .await?;
-    Ok(r.rows_affected())
-}
-
-/// Ends every session acting for customer `customer_id` of `tenant` (its portal was disabled).
-pub async fn end_for_customer(
-    db: &Db,
-    tenant: &TenantId,
-    customer_id: CustomerId,
-) -> std::result::Result<u64, sqlx::Error> {
-    let r = sqlx::query("DELETE FROM sessions WHERE tenant = $1 AND customer_id = $2")
-        .bind(tenant.as_str())
-        .bind(customer_id.to_string())
-        .execute(db.pool())
-        .await?;
-    Ok(r.rows_affected())
 }
 
 /// Ends every session of identity `user_id`.

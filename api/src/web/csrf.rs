@@ -3,7 +3,7 @@
 //! - [`csrf_cookie`] (every route) makes sure each browser has a random token in the
 //!   `portal_csrf` cookie (HttpOnly, SameSite=Strict, Secure behind https), setting it on the
 //!   first HTML answer, and hands the token to handlers ([`CsrfToken`]) to embed in their forms
-//!   as the hidden field `csrf`.
+//!   as the hidden field `csrf`. Every login replaces it ([`rotate`]).
 //! - [`csrf_protect`] (every form POST route) refuses with 403, before the handler runs, a post
 //!   whose `csrf` field is missing or differs from the cookie (compared in constant time), whose
 //!   `Origin` is not the public URL's, or that the browser labels `Sec-Fetch-Site: cross-site`.
@@ -76,18 +76,37 @@ pub async fn csrf_cookie(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html"));
-    if fresh && is_html {
-        let cookie = Cookie::build((COOKIE, token))
-            .http_only(true)
-            .same_site(SameSite::Strict)
-            .secure(state.auth.secure_cookies())
-            .path("/")
-            .build();
-        if let Ok(v) = HeaderValue::from_str(&cookie.to_string()) {
-            response.headers_mut().append(header::SET_COOKIE, v);
-        }
+    let rotated = response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .any(|v| v.as_bytes().starts_with(format!("{COOKIE}=").as_bytes()));
+    if fresh
+        && is_html
+        && !rotated
+        && let Some(v) = cookie_header(&token, state.auth.secure_cookies())
+    {
+        response.headers_mut().append(header::SET_COOKIE, v);
     }
     response
+}
+
+fn cookie_header(token: &str, secure: bool) -> Option<HeaderValue> {
+    let cookie = Cookie::build((COOKIE, token.to_owned()))
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(secure)
+        .path("/")
+        .build();
+    HeaderValue::from_str(&cookie.to_string()).ok()
+}
+
+/// Gives `response` a new CSRF token (at login: a token planted or seen before the login is not
+/// the one of the logged-in session).
+pub fn rotate(response: &mut Response, secure: bool) {
+    if let Some(v) = cookie_header(&new_secret(), secure) {
+        response.headers_mut().append(header::SET_COOKIE, v);
+    }
 }
 
 fn refused() -> Response {

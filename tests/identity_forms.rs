@@ -1,0 +1,375 @@
+//! Forms through the real binary, like a browser, on both backends: CSRF protection of every
+//! state-changing form (nothing recorded, nothing sent when refused), the security headers of
+//! pages, the session cookie (HttpOnly, SameSite=Lax, a new id at login), and the optional
+//! password (set on /account, used to log in, one answer for every failure, never in events).
+
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
+mod identity_common;
+mod identity_web_common;
+#[macro_use]
+mod support;
+
+use identity_common::{contact, customer, tenant, wait_projected};
+use identity_web_common::*;
+use portal_eventlog::testing::{Backend, TestStoreRef, with_store};
+use std::time::Duration;
+use support::smtp::SmtpSink;
+
+const ANN: &str = "ann@customer.example";
+const PASSWORD: &str = "a long and secret sentence 42";
+
+async fn csrf_and_headers(t: TestStoreRef) {
+    let sink = SmtpSink::start().await;
+    let server = start(&t.url, &sink, &[]);
+    let base = base_of(&server);
+    let db = db(&t.url).await;
+    let acme = tenant(&t.store, "acme", "ACME Transport").await;
+    let c = customer(&t.store, &acme, "Customer One").await;
+    let ann = contact(&t.store, &acme, c, ANN).await;
+    wait_projected(&t.store, &t.url).await;
+
+    // Pages before login: the login pages send no-referrer; every page its CSP and nosniff.
+    let b = Browser::new(&base);
+    for path in [
+        "/login",
+        "/password/forgot",
+        "/login/continue?token=nonsense",
+    ] {
+        let a = b.get(path).await;
+        assert!(a.status == 200 || a.status == 400, "{path}: {}", a.status);
+        assert_page_headers(&a, path);
+        assert_eq!(a.header("referrer-policy"), Some("no-referrer"), "{path}");
+    }
+    let csrf_cookie = b.get("/login").await.set_cookie("portal_csrf");
+    assert!(csrf_cookie.is_none(), "set once: {csrf_cookie:?}");
+    let fresh = Browser::new(&base).get("/login").await;
+    let csrf_cookie = fresh.set_cookie("portal_csrf").unwrap();
+    assert!(csrf_cookie.contains("HttpOnly"), "{csrf_cookie}");
+    assert!(csrf_cookie.contains("SameSite=Strict"), "{csrf_cookie}");
+    assert!(!csrf_cookie.contains("Secure"), "plain http: {csrf_cookie}");
+    let missing = b.get("/no/such/page").await;
+    assert_eq!(missing.status, 404);
+    assert_page_headers(&missing, "404 page");
+
+    // A session cookie planted before login is not the one after (a new id at login).
+    let planted = "QUJDREVGR0hJSktMTU5PUA";
+    settle_mail(&t.store, &t.url).await;
+    let before = sink.to(ANN).len();
+    assert_eq!(before, 1, "the welcome email");
+    let sent = b.submit("/login/link", &[("email", ANN)]).await;
+    assert_page_headers(&sent, "link sent");
+    assert_eq!(sent.header("referrer-policy"), Some("no-referrer"));
+    let link = next_link(&sink, ANN, before).await;
+    let page = b.get(link.strip_prefix(&base).unwrap()).await;
+    assert_page_headers(&page, "continue");
+    assert_eq!(page.header("referrer-policy"), Some("no-referrer"));
+    b.plant_cookie("portal_session", planted);
+    let csrf_before = b.cookie("portal_csrf").unwrap();
+    let fields = hidden_inputs(&page.body, "/login/continue");
+    let fields: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let login = b.post_raw("/login/continue", &fields, &[]).await;
+    assert_eq!(login.status, 303, "{}", login.body);
+    let cookie = login.set_cookie("portal_session").unwrap();
+    assert!(cookie.contains("HttpOnly"), "{cookie}");
+    assert!(cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(cookie.contains("Path=/"), "{cookie}");
+    let session = b.cookie("portal_session").unwrap();
+    assert_ne!(session, planted);
+    // The CSRF token of the logged-in browser is a new one too.
+    assert!(login.set_cookie("portal_csrf").is_some());
+    assert_ne!(b.cookie("portal_csrf").unwrap(), csrf_before);
+    assert_eq!(sessions_of(&db, ANN).await, 1);
+    for path in ["/portal", "/account", "/switch"] {
+        let a = b.get(path).await;
+        assert_eq!(a.status, 200, "{path}");
+        assert_page_headers(&a, path);
+    }
+
+    // Refused posts: no field, a wrong one, a foreign origin, a cross-site fetch.
+    let csrf = b.csrf().await;
+    let scope = format!("portal:acme:{c}:{ann}");
+    let forms: [(&str, Vec<(&str, &str)>); 4] = [
+        ("/login/link", vec![("email", ANN)]),
+        ("/logout", vec![]),
+        (
+            "/account/password",
+            vec![("password", PASSWORD), ("confirm", PASSWORD)],
+        ),
+        ("/switch", vec![("scope", &scope)]),
+    ];
+    let wrong = "x".repeat(43);
+    let head = t.store.head_position().await.unwrap();
+    let mails = sink.received().len();
+    for (path, fields) in &forms {
+        let wrong_field = {
+            let mut all = fields.clone();
+            all.push(("csrf", &wrong));
+            all
+        };
+        let right = {
+            let mut all = fields.clone();
+            all.push(("csrf", &csrf));
+            all
+        };
+        let attempts = [
+            ("no field", b.post_raw(path, fields, &[]).await),
+            ("a wrong field", b.post_raw(path, &wrong_field, &[]).await),
+            (
+                "a foreign origin",
+                b.post_raw(path, &right, &[("origin", "https://evil.example")])
+                    .await,
+            ),
+            (
+                "a cross-site fetch",
+                b.post_raw(path, &right, &[("sec-fetch-site", "cross-site")])
+                    .await,
+            ),
+            (
+                "no csrf cookie",
+                Browser::new(&base).post_raw(path, &right, &[]).await,
+            ),
+        ];
+        for (what, a) in attempts {
+            assert_eq!(a.status, 403, "{path} with {what}: {}", a.body);
+            assert!(
+                a.body.contains("sent from another site"),
+                "{path}: {}",
+                a.body
+            );
+            assert_page_headers(&a, path);
+        }
+    }
+    // The JSON twin is no form: a cross-site form's text/plain body is refused.
+    let plain = b
+        .http
+        .post(format!("{base}/api/v1/auth/login-link"))
+        .header("content-type", "text/plain")
+        .body(format!("{{\"email\": \"{ANN}\"}}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(plain.status(), 415);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        t.store.head_position().await.unwrap(),
+        head,
+        "nothing recorded"
+    );
+    assert_eq!(sink.received().len(), mails, "nothing sent");
+    assert_eq!(
+        rate_buckets(&db, "link:ip:").await,
+        [("link:ip:127.0.0.1".to_owned(), 1)],
+        "no link request counted"
+    );
+    assert_eq!(b.get("/api/v1/me").await.status, 200, "still logged in");
+    assert_eq!(b.cookie("portal_session").unwrap(), session);
+
+    // The same posts with the field (and the site's own origin) work.
+    let own = [("origin", base.as_str()), ("sec-fetch-site", "same-origin")];
+    for (path, fields) in &forms {
+        let mut all = fields.clone();
+        all.push(("csrf", &csrf));
+        let mails = sink.to(ANN).len();
+        let a = b.post_raw(path, &all, &own).await;
+        let expected = match *path {
+            "/login/link" => (200, None),
+            "/logout" => (303, Some("/login")),
+            "/account/password" => (303, Some("/account?saved=1")),
+            _ => (303, Some("/portal")),
+        };
+        assert_eq!((a.status, a.location()), expected, "{path}: {}", a.body);
+        if *path == "/login/link" {
+            next_link(&sink, ANN, mails).await;
+        }
+        if *path == "/logout" {
+            assert_eq!(b.get("/api/v1/me").await.status, 401);
+            assert_eq!(sessions_of(&db, ANN).await, 0);
+            b.login(&sink, ANN).await;
+        }
+    }
+    assert_eq!(count_events(&t.store, "PasswordSet").await, 1);
+    assert_eq!(b.get("/api/v1/me").await.status, 200);
+}
+
+async fn passwords(t: TestStoreRef) {
+    const NOBODY: &str = "nobody@customer.example";
+    let sink = SmtpSink::start().await;
+    let server = start(&t.url, &sink, &[]);
+    let db = db(&t.url).await;
+    let acme = tenant(&t.store, "acme", "ACME Transport").await;
+    let c = customer(&t.store, &acme, "Customer One").await;
+    contact(&t.store, &acme, c, ANN).await;
+    wait_projected(&t.store, &t.url).await;
+    settle_mail(&t.store, &t.url).await;
+    let b = Browser::new(&base_of(&server));
+    b.login(&sink, ANN).await;
+
+    let account = b.get("/account").await;
+    assert_eq!(account.status, 200);
+    assert!(account.body.contains("Set a password"), "{}", account.body);
+    assert!(
+        !account.body.contains("name=\"current\""),
+        "no current password yet"
+    );
+    let short = b
+        .submit(
+            "/account/password",
+            &[("password", "short"), ("confirm", "short")],
+        )
+        .await;
+    assert_eq!(short.status, 422, "{}", short.body);
+    let set = b
+        .submit(
+            "/account/password",
+            &[("password", PASSWORD), ("confirm", PASSWORD)],
+        )
+        .await;
+    assert_eq!(set.location(), Some("/account?saved=1"), "{}", set.body);
+    let account = b.get("/account?saved=1").await;
+    assert!(
+        account.body.contains("Your password was saved."),
+        "{}",
+        account.body
+    );
+    assert!(
+        account.body.contains("name=\"current\""),
+        "{}",
+        account.body
+    );
+    assert_eq!(count_events(&t.store, "PasswordSet").await, 1);
+    assert_eq!(b.submit("/logout", &[]).await.location(), Some("/login"));
+
+    // One answer for a wrong password and for an unknown email (but for the email it echoes).
+    let refused = |a: &Answer, email: &str| {
+        assert_eq!(a.status, 401, "{}", a.body);
+        assert!(
+            a.body.contains("Email or password is not correct"),
+            "{}",
+            a.body
+        );
+        assert!(a.set_cookie("portal_session").is_none());
+        a.body.replace(email, "EMAIL")
+    };
+    let wrong = b
+        .submit(
+            "/login/password",
+            &[("email", ANN), ("password", "not the password at all")],
+        )
+        .await;
+    let unknown = b
+        .submit(
+            "/login/password",
+            &[("email", NOBODY), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(refused(&wrong, ANN), refused(&unknown, NOBODY));
+    assert_eq!(b.get("/api/v1/me").await.status, 401);
+
+    let login = b
+        .submit(
+            "/login/password",
+            &[("email", "Ann@Customer.example"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(login.status, 303, "{}", login.body);
+    assert_eq!(login.location(), Some("/portal"));
+    assert!(login.set_cookie("portal_session").is_some());
+    let me = b.get("/api/v1/me").await;
+    assert_eq!(me.status, 200, "{}", me.body);
+    assert_eq!(me.json()["email"], ANN);
+    assert_eq!(count_events(&t.store, "UserLoggedIn").await, 2);
+
+    // Changing it needs the current one.
+    let change = b
+        .submit(
+            "/account/password",
+            &[
+                ("current", "wrong wrong wrong"),
+                ("password", "x".repeat(12).as_str()),
+                ("confirm", "x".repeat(12).as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(change.status, 422, "{}", change.body);
+    assert!(
+        change.body.contains("Is not your current password"),
+        "{}",
+        change.body
+    );
+    assert_eq!(count_events(&t.store, "PasswordSet").await, 1);
+
+    // Neither the password nor its hash is in any event, nor in the server's log.
+    let (hash,): (String,) = sqlx::query_as("SELECT password_hash FROM credentials")
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    assert!(hash.starts_with("$argon2id$"), "{hash}");
+    for e in all_events(&t.store).await {
+        let text = format!("{} {:?}", e.payload, e.metadata);
+        assert!(!text.contains(PASSWORD), "the password in {}", e.event_type);
+        assert!(
+            !text.contains(&hash) && !text.contains("argon2"),
+            "the hash in {}",
+            e.event_type
+        );
+    }
+    let log = server.log.lock().unwrap().clone();
+    assert!(
+        !log.contains(PASSWORD) && !log.contains(&hash),
+        "a password in the server log"
+    );
+}
+
+/// Behind https (the public URL), cookies are `Secure` and only that origin may post forms.
+async fn https_cookies(t: TestStoreRef) {
+    let sink = SmtpSink::start().await;
+    let server = start(&t.url, &sink, &["--public-url", "https://portal.example"]);
+    let base = base_of(&server);
+    let acme = tenant(&t.store, "acme", "ACME Transport").await;
+    let c = customer(&t.store, &acme, "Customer One").await;
+    contact(&t.store, &acme, c, ANN).await;
+    wait_projected(&t.store, &t.url).await;
+    settle_mail(&t.store, &t.url).await;
+
+    // A browser over http would not send Secure cookies back; this one is told them by hand.
+    let b = Browser::new(&base);
+    let page = b.get("/login").await;
+    let csrf_cookie = page.set_cookie("portal_csrf").unwrap();
+    assert!(csrf_cookie.contains("Secure"), "{csrf_cookie}");
+    let csrf = csrf_cookie
+        .split(';')
+        .next()
+        .unwrap()
+        .split_once('=')
+        .unwrap()
+        .1;
+    b.plant_cookie("portal_csrf", csrf);
+    assert_eq!(b.api_link(ANN).await.status, 202);
+    let link = next_link(&sink, ANN, 1).await;
+    let token = link
+        .strip_prefix("https://portal.example/login/continue?token=")
+        .unwrap_or_else(|| panic!("a link to the public URL: {link}"));
+    let fields = [("csrf", csrf), ("token", token)];
+    let foreign = b
+        .post_raw("/login/continue", &fields, &[("origin", base.as_str())])
+        .await;
+    assert_eq!(foreign.status, 403, "only https://portal.example may post");
+    let login = b
+        .post_raw(
+            "/login/continue",
+            &fields,
+            &[("origin", "https://portal.example")],
+        )
+        .await;
+    assert_eq!(login.status, 303, "{}", login.body);
+    let cookie = login.set_cookie("portal_session").unwrap();
+    for attribute in ["Secure", "HttpOnly", "SameSite=Lax"] {
+        assert!(cookie.contains(attribute), "{cookie}");
+    }
+}
+
+on_both_backends!(csrf_and_headers, passwords, https_cookies);

@@ -1,0 +1,359 @@
+//! A browser-like client for the identity end-to-end tests: a cookie jar, forms with the CSRF
+//! field taken from the browser's `portal_csrf` cookie (as the pages embed it), logging in through
+//! an emailed link, and direct looks into the identity tables (sessions, tokens, rate limits).
+#![allow(dead_code, clippy::unwrap_used)]
+
+use crate::identity_common::wait_until;
+use crate::support::smtp::SmtpSink;
+use crate::support::{Logged, portal, serve_logged};
+use portal_domain::UserId;
+use portal_domain::values::Email;
+use portal_eventlog::{RecordedEvent, Store};
+use reqwest::cookie::{CookieStore as _, Jar};
+use reqwest::header::HeaderMap;
+use reqwest::redirect::Policy;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Starts `portal serve` on a free port against `url`, mailing through `sink`, logging at debug
+/// level, with `extra` arguments.
+pub fn start(url: &str, sink: &SmtpSink, extra: &[&str]) -> Logged {
+    let mut cmd = portal(url);
+    cmd.args(["serve", "--listen", "127.0.0.1:0"])
+        .args(extra)
+        .env("SMTP_URL", sink.url())
+        .env("PORTAL_MAIL_FROM", "ACME Portal <portal@acme.example>")
+        .env("PORTAL_LOG", "debug");
+    serve_logged(cmd)
+}
+
+/// `http://<addr>` of a started server.
+pub fn base_of(server: &Logged) -> String {
+    format!("http://{}", server.served.addr)
+}
+
+/// One HTTP answer, read completely.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Answer {
+    async fn read(r: reqwest::Response) -> Self {
+        Self {
+            status: r.status().as_u16(),
+            headers: r.headers().clone(),
+            body: r.text().await.unwrap(),
+        }
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).map(|v| v.to_str().unwrap())
+    }
+
+    /// The `Location` of a redirect.
+    pub fn location(&self) -> Option<&str> {
+        self.header("location")
+    }
+
+    /// Every `Set-Cookie` header.
+    pub fn set_cookies(&self) -> Vec<String> {
+        self.headers
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .collect()
+    }
+
+    /// The `Set-Cookie` header of cookie `name`.
+    pub fn set_cookie(&self, name: &str) -> Option<String> {
+        self.set_cookies()
+            .into_iter()
+            .find(|c| c.starts_with(&format!("{name}=")))
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("{e}: {}", self.body))
+    }
+}
+
+/// A browser: one cookie jar, no redirects followed.
+#[derive(Clone)]
+pub struct Browser {
+    pub http: reqwest::Client,
+    pub jar: Arc<Jar>,
+    pub base: String,
+}
+
+impl Browser {
+    pub fn new(base: &str) -> Self {
+        let jar = Arc::new(Jar::default());
+        let http = reqwest::Client::builder()
+            .cookie_provider(jar.clone())
+            .redirect(Policy::none())
+            .build()
+            .unwrap();
+        Self {
+            http,
+            jar,
+            base: base.to_owned(),
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// The value of cookie `name` in the jar.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        let header = self.jar.cookies(&self.base.parse().unwrap())?;
+        header
+            .to_str()
+            .unwrap()
+            .split("; ")
+            .filter_map(|pair| pair.split_once('='))
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.to_owned())
+    }
+
+    /// Puts cookie `name=value` in the jar (as if the server had set it).
+    pub fn plant_cookie(&self, name: &str, value: &str) {
+        self.jar.add_cookie_str(
+            &format!("{name}={value}; Path=/"),
+            &self.base.parse().unwrap(),
+        );
+    }
+
+    pub async fn get(&self, path: &str) -> Answer {
+        Answer::read(self.http.get(self.url(path)).send().await.unwrap()).await
+    }
+
+    /// `GET` with `Authorization: Bearer <token>` (and no cookies of the jar mattering).
+    pub async fn get_bearer(&self, path: &str, token: &str) -> Answer {
+        let r = self
+            .http
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        Answer::read(r).await
+    }
+
+    /// A form POST of exactly `fields`, with extra `headers`.
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        headers: &[(&str, &str)],
+    ) -> Answer {
+        let mut request = self.http.post(self.url(path)).form(fields);
+        for (k, v) in headers {
+            request = request.header(*k, *v);
+        }
+        Answer::read(request.send().await.unwrap()).await
+    }
+
+    /// The browser's CSRF token (fetching the login page first when it has none yet).
+    pub async fn csrf(&self) -> String {
+        if let Some(token) = self.cookie("portal_csrf") {
+            return token;
+        }
+        let page = self.get("/login").await;
+        assert!(page.status == 200 || page.status == 303, "{page:?}");
+        self.cookie("portal_csrf").expect("the csrf cookie")
+    }
+
+    /// A form POST as a page of this site sends it: `fields` plus the CSRF field.
+    pub async fn submit(&self, path: &str, fields: &[(&str, &str)]) -> Answer {
+        let csrf = self.csrf().await;
+        let mut all = vec![("csrf", csrf.as_str())];
+        all.extend_from_slice(fields);
+        self.post_raw(path, &all, &[]).await
+    }
+
+    /// `POST /api/v1/auth/login-link` `{email}`.
+    pub async fn api_link(&self, email: &str) -> Answer {
+        let r = self
+            .http
+            .post(self.url("/api/v1/auth/login-link"))
+            .json(&serde_json::json!({ "email": email }))
+            .send()
+            .await
+            .unwrap();
+        Answer::read(r).await
+    }
+
+    /// Follows an emailed link like a person: its page, then *Continue* (the answer of the POST).
+    pub async fn follow_link(&self, link: &str) -> Answer {
+        let path = link
+            .strip_prefix(&self.base)
+            .expect("a link to this server");
+        let page = self.get(path).await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        let fields = hidden_inputs(&page.body, "/login/continue");
+        let fields: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        self.post_raw("/login/continue", &fields, &[]).await
+    }
+
+    /// Logs `email` in through the login form and the emailed link; the answer of *Continue*.
+    pub async fn login(&self, sink: &SmtpSink, email: &str) -> Answer {
+        let before = sink.to(email).len();
+        let sent = self.submit("/login/link", &[("email", email)]).await;
+        assert_eq!(sent.status, 200, "{}", sent.body);
+        let link = next_link(sink, email, before).await;
+        let done = self.follow_link(&link).await;
+        assert_eq!(done.status, 303, "{}", done.body);
+        done
+    }
+}
+
+/// The hidden inputs of the form whose action is `action`, from an HTML page.
+pub fn hidden_inputs(page: &str, action: &str) -> Vec<(String, String)> {
+    let start = page
+        .find(&format!("action=\"{action}\""))
+        .unwrap_or_else(|| panic!("no form to {action}:\n{page}"));
+    let form = &page[start
+        ..page[start..]
+            .find("</form>")
+            .map_or(page.len(), |e| start + e)];
+    form.split("<input")
+        .skip(1)
+        .filter(|tag| tag.contains("type=\"hidden\""))
+        .filter_map(|tag| Some((attr(tag, "name")?, attr(tag, "value").unwrap_or_default())))
+        .collect()
+}
+
+/// The value of attribute `name` in the tag text `tag`.
+pub fn attr(tag: &str, name: &str) -> Option<String> {
+    let at = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+    Some(tag[at..at + tag[at..].find('"')?].replace("&amp;", "&"))
+}
+
+/// Waits for the email after the first `before` to `email`, and returns its one login link.
+pub async fn next_link(sink: &SmtpSink, email: &str, before: usize) -> String {
+    wait_until("a login link email", Duration::from_secs(30), || async {
+        sink.to(email).len() > before
+    })
+    .await;
+    let mail = sink.to(email).remove(before);
+    let links = mail.links("/login/continue");
+    assert_eq!(links.len(), 1, "{}", mail.decoded());
+    links[0].clone()
+}
+
+/// The raw token of an emailed link.
+pub fn token_of(link: &str) -> String {
+    link.rsplit_once("token=").unwrap().1.to_owned()
+}
+
+/// The identity tables of the test's database.
+pub async fn db(url: &str) -> portal_notifier::Db {
+    portal_notifier::Db::connect(url, 2).await.unwrap()
+}
+
+/// The identity id of `email` as the tables store it.
+pub fn user_id(email: &str) -> String {
+    UserId::for_email(&Email::parse(email).unwrap()).to_string()
+}
+
+/// How many rows of table `sessions` belong to `email`.
+pub async fn sessions_of(db: &portal_notifier::Db, email: &str) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE user_id = $1")
+        .bind(user_id(email))
+        .fetch_one(db.pool())
+        .await
+        .unwrap()
+}
+
+/// Runs one statement with text parameters.
+pub async fn exec(db: &portal_notifier::Db, sql: &str, params: &[&str]) -> u64 {
+    let mut q = sqlx::query(sql);
+    for p in params {
+        q = q.bind(*p);
+    }
+    q.execute(db.pool()).await.unwrap().rows_affected()
+}
+
+/// Every event of the log.
+pub async fn all_events(store: &Store) -> Vec<RecordedEvent> {
+    store.read_all(0, 100_000).await.unwrap()
+}
+
+/// How many events of type `kind` the log holds.
+pub async fn count_events(store: &Store, kind: &str) -> usize {
+    all_events(store)
+        .await
+        .iter()
+        .filter(|e| e.event_type == kind)
+        .count()
+}
+
+/// The hits counted so far in rate-limit buckets starting with `prefix`, by bucket.
+pub async fn rate_buckets(db: &portal_notifier::Db, prefix: &str) -> Vec<(String, i64)> {
+    sqlx::query_as("SELECT bucket, hits FROM rate_limits WHERE bucket LIKE $1 ORDER BY bucket")
+        .bind(format!("{prefix}%"))
+        .fetch_all(db.pool())
+        .await
+        .unwrap()
+}
+
+/// Runs `portal` with `args` against `url` (off the async runtime): exit code and stdout.
+pub async fn cli(url: &str, args: &[&str]) -> (i32, String) {
+    let url = url.to_owned();
+    let args: Vec<String> = args.iter().map(|s| (*s).to_owned()).collect();
+    tokio::task::spawn_blocking(move || {
+        let (code, stdout, stderr) = crate::support::run(portal(&url).args(&args));
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        (code, stdout)
+    })
+    .await
+    .unwrap()
+}
+
+/// Asserts the headers every HTML page carries.
+pub fn assert_page_headers(a: &Answer, what: &str) {
+    assert!(
+        a.header("content-type")
+            .unwrap_or_default()
+            .starts_with("text/html"),
+        "{what}: {:?}",
+        a.headers
+    );
+    let csp = a.header("content-security-policy").unwrap_or_default();
+    assert!(csp.contains("default-src 'self'"), "{what}: CSP {csp:?}");
+    assert!(
+        csp.contains("frame-ancestors 'none'"),
+        "{what}: CSP {csp:?}"
+    );
+    assert_eq!(
+        a.header("x-content-type-options"),
+        Some("nosniff"),
+        "{what}"
+    );
+}
+
+/// Waits until the notifier has handled the whole log and no email waits in the outbox: what
+/// the sink holds then is everything sent so far.
+pub async fn settle_mail(store: &Store, url: &str) {
+    crate::identity_common::wait_notifier_caught_up(store, url).await;
+    let db = db(url).await;
+    wait_until(
+        "the outbox to be empty",
+        Duration::from_secs(30),
+        || async {
+            let pending: i64 =
+                sqlx::query_scalar("SELECT COUNT(*) FROM mail_outbox WHERE status = 'pending'")
+                    .fetch_one(db.pool())
+                    .await
+                    .unwrap();
+            pending == 0
+        },
+    )
+    .await;
+}

@@ -135,7 +135,21 @@ async fn journey(t: TestStoreRef) {
     let home = home.text().await.unwrap();
     assert!(home.contains("Customer One"), "{home}");
 
-    // The same link again: a clear page, no second session.
+    // The same link again: a clear page (with a form for a new link), no second session. The
+    // login gave the browser a new CSRF token; the old form's one is refused.
+    let stale = http
+        .post(format!("{base}/login/continue"))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stale.status(), 403);
+    let used = http.get(&link).send().await.unwrap();
+    assert_eq!(used.status(), 410);
+    let used = used.text().await.unwrap();
+    assert!(used.contains("already used"), "{used}");
+    let mut fields = hidden_inputs(&used, "/login/link");
+    fields.push(("token".to_owned(), token.clone()));
     let again = http
         .post(format!("{base}/login/continue"))
         .form(&fields)

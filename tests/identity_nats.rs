@@ -19,6 +19,24 @@ use std::time::Duration;
 use support::smtp::SmtpSink;
 use support::{Running, portal, spawn_ready};
 
+/// The `portal <name>` process of a role on the test's stream and subjects, mailing to `sink`.
+fn role(
+    name: &str,
+    url: &str,
+    nats: &str,
+    names: &Names,
+    sink: &SmtpSink,
+) -> std::process::Command {
+    let mut cmd = portal(url);
+    cmd.arg(name)
+        .env("NATS_URL", nats)
+        .env("PORTAL_NATS_STREAM", &names.stream)
+        .env("PORTAL_NATS_SUBJECT_PREFIX", &names.prefix)
+        .env("SMTP_URL", sink.url())
+        .env("PORTAL_PUBLIC_URL", "https://portal.example.com/");
+    cmd
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn one_welcome_email_per_grant_across_restarts_and_redelivery() {
     let Some(nats) = nats_url("one_welcome_email_per_grant_across_restarts_and_redelivery") else {
@@ -31,16 +49,7 @@ async fn one_welcome_email_per_grant_across_restarts_and_redelivery() {
             stream: names.stream.clone(),
         };
         let sink = SmtpSink::start().await;
-        let role = |name: &str| {
-            let mut cmd = portal(&t.url);
-            cmd.arg(name)
-                .env("NATS_URL", &nats)
-                .env("PORTAL_NATS_STREAM", &names.stream)
-                .env("PORTAL_NATS_SUBJECT_PREFIX", &names.prefix)
-                .env("SMTP_URL", sink.url())
-                .env("PORTAL_PUBLIC_URL", "https://portal.example.com/");
-            cmd
-        };
+        let role = |name: &str| role(name, &t.url, &nats, &names, &sink);
         let (relay, _) = spawn_ready(role("relay"), "relay running");
         let _relay = Running(relay);
         let (a, _) = spawn_ready(role("notify"), "notifier running");
@@ -169,16 +178,7 @@ async fn login_tokens_never_travel_on_nats() {
             });
 
             let sink = SmtpSink::start().await;
-            let role = |name: &str| {
-                let mut cmd = portal(&t.url);
-                cmd.arg(name)
-                    .env("NATS_URL", &nats)
-                    .env("PORTAL_NATS_STREAM", &names.stream)
-                    .env("PORTAL_NATS_SUBJECT_PREFIX", &names.prefix)
-                    .env("SMTP_URL", sink.url())
-                    .env("PORTAL_PUBLIC_URL", "https://portal.example.com/");
-                cmd
-            };
+            let role = |name: &str| role(name, &t.url, &nats, &names, &sink);
             let (relay, _) = spawn_ready(role("relay"), "relay running");
             let _relay = Running(relay);
             let (notifier, _) = spawn_ready(role("notify"), "notifier running");

@@ -21,6 +21,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use portal_domain::FieldError;
 use portal_domain::user::LinkPurpose;
 use portal_domain::values::Email;
 use serde::Deserialize;
@@ -36,6 +37,24 @@ pub struct EmailForm {
     pub email: String,
 }
 
+/// Answers a link-request form: the uniform "link sent" page for a well-formed email (the
+/// request itself runs after the answer), else `invalid` with the field message.
+fn answer_form(
+    state: &AppState,
+    ip: IpAddr,
+    raw: &str,
+    purpose: LinkPurpose,
+    invalid: impl FnOnce(FieldError) -> maud::Markup,
+) -> Response {
+    match Email::parse(raw) {
+        Ok(email) => {
+            spawn_request(state, email, ip, purpose);
+            no_referrer(auth_views::link_sent(purpose))
+        }
+        Err(e) => no_referrer((StatusCode::UNPROCESSABLE_ENTITY, invalid(e))),
+    }
+}
+
 /// `POST /login/link`.
 #[instrument(skip_all, fields(purpose = "login"))]
 pub async fn login_link(
@@ -44,23 +63,16 @@ pub async fn login_link(
     csrf: CsrfToken,
     Form(form): Form<EmailForm>,
 ) -> Response {
-    match Email::parse(&form.email) {
-        Ok(email) => {
-            spawn_request(&state, email, ip, LinkPurpose::Login);
-            no_referrer(auth_views::link_sent(LinkPurpose::Login))
-        }
-        Err(e) => {
-            let page = auth_views::login(
-                &csrf.0,
-                &LoginForm {
-                    email: form.email,
-                    link_errors: vec![e],
-                    password_error: None,
-                },
-            );
-            no_referrer((StatusCode::UNPROCESSABLE_ENTITY, page))
-        }
-    }
+    answer_form(&state, ip, &form.email, LinkPurpose::Login, |e| {
+        auth_views::login(
+            &csrf.0,
+            &LoginForm {
+                email: form.email.clone(),
+                link_errors: vec![e],
+                password_error: None,
+            },
+        )
+    })
 }
 
 /// `POST /password/forgot`.
@@ -71,16 +83,9 @@ pub async fn forgot(
     csrf: CsrfToken,
     Form(form): Form<EmailForm>,
 ) -> Response {
-    match Email::parse(&form.email) {
-        Ok(email) => {
-            spawn_request(&state, email, ip, LinkPurpose::PasswordReset);
-            no_referrer(auth_views::link_sent(LinkPurpose::PasswordReset))
-        }
-        Err(e) => no_referrer((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            auth_views::forgot(&csrf.0, &form.email, &[e]),
-        )),
-    }
+    answer_form(&state, ip, &form.email, LinkPurpose::PasswordReset, |e| {
+        auth_views::forgot(&csrf.0, &form.email, &[e])
+    })
 }
 
 /// `GET /password/forgot`.

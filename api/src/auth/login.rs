@@ -68,6 +68,25 @@ pub fn problem_page(csrf: &str, problem: TokenProblem, purpose: LinkPurpose) -> 
     ))
 }
 
+/// The page behind an emailed link, consuming nothing: `form(token, email)` with `status` while
+/// the token of `purpose` is usable, else the page that says why it is not.
+pub async fn token_page(
+    state: &AppState,
+    csrf: &str,
+    token: &str,
+    purpose: LinkPurpose,
+    status: StatusCode,
+    form: impl FnOnce(&str, &str) -> maud::Markup,
+) -> Result<Response, AppError> {
+    let now = OffsetDateTime::now_utc();
+    Ok(
+        match tokens::status(&state.db, token, purpose, now).await? {
+            Ok(owner) => no_referrer((status, form(token.trim(), owner.email.as_str()))),
+            Err(problem) => problem_page(csrf, problem, purpose),
+        },
+    )
+}
+
 /// `GET /login/continue?token=`: shows *Continue*; consumes nothing.
 #[instrument(skip_all)]
 pub async fn continue_page(
@@ -75,17 +94,15 @@ pub async fn continue_page(
     csrf: CsrfToken,
     Query(q): Query<TokenQuery>,
 ) -> Result<Response, AppError> {
-    let now = OffsetDateTime::now_utc();
-    Ok(
-        match tokens::status(&state.db, &q.token, LinkPurpose::Login, now).await? {
-            Ok(owner) => no_referrer(auth_views::continue_login(
-                &csrf.0,
-                q.token.trim(),
-                owner.email.as_str(),
-            )),
-            Err(problem) => problem_page(&csrf.0, problem, LinkPurpose::Login),
-        },
+    token_page(
+        &state,
+        &csrf.0,
+        &q.token,
+        LinkPurpose::Login,
+        StatusCode::OK,
+        |token, email| auth_views::continue_login(&csrf.0, token, email),
     )
+    .await
 }
 
 /// The form of the *Continue* page.

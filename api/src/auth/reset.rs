@@ -5,7 +5,7 @@
 //! is requested at `/password/forgot` (see [`super::links`]).
 
 use super::identity;
-use super::login::{complete_login, no_access, problem_page};
+use super::login::{complete_login, no_access, problem_page, token_page};
 use super::password;
 use super::scopes::scopes_of;
 use super::session_store;
@@ -13,7 +13,6 @@ use crate::AppState;
 use crate::error::AppError;
 use crate::pages::auth_views;
 use crate::web::CsrfToken;
-use crate::web::headers::no_referrer;
 use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -35,18 +34,16 @@ pub async fn reset_page(
     csrf: CsrfToken,
     Query(q): Query<TokenQuery>,
 ) -> Result<Response, AppError> {
-    let now = OffsetDateTime::now_utc();
-    Ok(
-        match tokens::status(&state.db, &q.token, LinkPurpose::PasswordReset, now).await? {
-            Ok(owner) => no_referrer(auth_views::reset(
-                &csrf.0,
-                q.token.trim(),
-                owner.email.as_str(),
-                &[],
-            )),
-            Err(problem) => problem_page(&csrf.0, problem, LinkPurpose::PasswordReset),
-        },
+    let purpose = LinkPurpose::PasswordReset;
+    token_page(
+        &state,
+        &csrf.0,
+        &q.token,
+        purpose,
+        StatusCode::OK,
+        |token, email| auth_views::reset(&csrf.0, token, email, &[]),
     )
+    .await
 }
 
 /// The new-password form.
@@ -87,15 +84,16 @@ pub async fn reset(
     let errors = check_new_password(&form.password, &form.confirm);
     if !errors.is_empty() {
         // The token stays unused: show the form again (or why the link no longer works).
-        return Ok(
-            match tokens::status(&state.db, &form.token, purpose, now).await? {
-                Ok(owner) => no_referrer((
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    auth_views::reset(&csrf.0, form.token.trim(), owner.email.as_str(), &errors),
-                )),
-                Err(problem) => problem_page(&csrf.0, problem, purpose),
-            },
-        );
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        return token_page(
+            &state,
+            &csrf.0,
+            &form.token,
+            purpose,
+            status,
+            |token, email| auth_views::reset(&csrf.0, token, email, &errors),
+        )
+        .await;
     }
     let owner = match tokens::consume(&state.db, &form.token, purpose, now).await? {
         Ok(owner) => owner,

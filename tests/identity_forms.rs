@@ -171,6 +171,8 @@ async fn csrf_and_headers(t: TestStoreRef) {
     // The same posts with the field (and the site's own origin) work.
     let own = [("origin", base.as_str()), ("sec-fetch-site", "same-origin")];
     for (path, fields) in &forms {
+        // The current token: logging in again (after /logout) gave the browser a new one.
+        let csrf = b.csrf().await;
         let mut all = fields.clone();
         all.push(("csrf", &csrf));
         let mails = sink.to(ANN).len();

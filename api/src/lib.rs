@@ -8,7 +8,8 @@
 //!   tokens; the [`auth::Caller`] extractor every scoped handler takes.
 //! - [`pages`]: server-rendered HTML (maud): the frame, login pages, the scope switcher, the
 //!   account page, the portal and staff homes, order detail, error pages, `/dev/mail`.
-//! - [`json`]: the JSON API (`/api/v1/...`).
+//! - [`json`]: the JSON API (`/api/v1/...`); [`services`]: the use cases both the JSON API and
+//!   the pages run; [`commands`]: running a command as the caller (actor, tenant, idempotency).
 //! - [`web`]: security headers and the stylesheet, CSRF protection, the client IP behind trusted
 //!   proxies; [`error`]: [`error::AppError`], the one error type (problem+json, or an HTML page).
 //! - [`config`]: [`AuthConfig`] (public URL, session timeouts, proxies, rate limits).
@@ -17,12 +18,14 @@
 //! headers; errors of HTML routes become pages (a 401 a redirect to `/login`).
 
 pub mod auth;
+pub mod commands;
 pub mod config;
 pub mod error;
 mod health;
 pub mod json;
 mod metrics;
 pub mod pages;
+pub mod services;
 pub mod web;
 
 pub use config::{AuthConfig, IpCidr, RateLimits};
@@ -110,6 +113,8 @@ pub fn router(state: AppState) -> Router {
         .merge(forms)
         .merge(pages)
         .merge(api)
+        .merge(json::staff::routes())
+        .merge(pages::staff::routes(&state))
         .route("/assets/portal.css", get(web::headers::stylesheet))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))

@@ -3,6 +3,8 @@
 //!
 //! - [`me`]: who the caller is and in which scope.
 //! - [`orders`]: the order list (cursor paging, filter `status`) and detail, both scoped.
+//! - [`staff`]: the staff's paths (customers, contacts, portal access, quick actions, orders).
 
 pub mod me;
 pub mod orders;
+pub mod staff;

@@ -7,6 +7,7 @@
 //!   (staff also see emails that could not be delivered, and can retry them).
 //! - [`account`]: the user's page: password set and change.
 //! - [`orders`]: an order's detail for portal users and staff.
+//! - [`staff`]: the staff's pages (customers, contacts, quick actions, inbox, locations, audit).
 //! - [`dev_mail`]: `/dev/mail`, the file transport's emails (embedded mode only).
 
 pub mod account;
@@ -16,3 +17,4 @@ pub mod errors;
 pub mod home;
 pub mod layout;
 pub mod orders;
+pub mod staff;

@@ -1,0 +1,64 @@
+//! Running a domain command for a [`Caller`]: the caller's tenant, the caller as the actor in the
+//! event metadata, and the request's `Idempotency-Key` (if any) with the fingerprint of the
+//! request's content. Every write of the JSON API and of the pages goes through [`run`], so a
+//! rejection maps to its 4xx, a version conflict that outlived the executor's retries to 409, and
+//! a reused key with different content to 422 (see [`crate::error::AppError`]).
+
+use crate::auth::Caller;
+use crate::error::AppError;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use portal_domain::Aggregate;
+use portal_eventlog::{CommandContext, Executed, Idempotency, Metadata, StreamId, execute};
+use serde::Serialize;
+use std::convert::Infallible;
+
+/// The `Idempotency-Key` header of a request, if sent.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IdempotencyKey(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(
+            parts
+                .headers
+                .get("idempotency-key")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned),
+        ))
+    }
+}
+
+impl IdempotencyKey {
+    /// The key bound to `request` (what identifies the request's content: e.g. the route, the
+    /// path's ids and the body); a malformed key is a field error of `Idempotency-Key`.
+    pub fn for_request(&self, request: &impl Serialize) -> Result<Option<Idempotency>, AppError> {
+        match &self.0 {
+            None => Ok(None),
+            Some(key) => Idempotency::new(key, request).map(Some).map_err(|_| {
+                AppError::field(
+                    "Idempotency-Key",
+                    "must be 1 to 200 printable ASCII characters without spaces",
+                )
+            }),
+        }
+    }
+}
+
+/// Runs `command` on `stream` as `caller`, in the caller's tenant.
+pub async fn run<A: Aggregate>(
+    state: &crate::AppState,
+    caller: &Caller,
+    stream: &StreamId,
+    command: &A::Command,
+    idempotency: Option<Idempotency>,
+) -> Result<Executed<A>, AppError> {
+    let ctx = CommandContext {
+        tenant: caller.tenant().clone(),
+        metadata: Metadata::new(caller.actor()),
+        idempotency,
+    };
+    Ok(execute::<A>(&state.store, stream, &ctx, command).await?)
+}

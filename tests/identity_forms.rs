@@ -195,6 +195,26 @@ async fn csrf_and_headers(t: TestStoreRef) {
     }
     assert_eq!(count_events(&t.store, "PasswordSet").await, 1);
     assert_eq!(b.get("/api/v1/me").await.status, 200);
+
+    // Browsers send `Origin: null` from no-referrer pages (the login pages): the token decides.
+    let csrf = b.csrf().await;
+    let null_origin = [("origin", "null"), ("sec-fetch-site", "same-origin")];
+    let a = b
+        .post_raw(
+            "/login/link",
+            &[("csrf", &csrf), ("email", ANN)],
+            &null_origin,
+        )
+        .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    let a = b
+        .post_raw(
+            "/login/link",
+            &[("csrf", "forged"), ("email", ANN)],
+            &null_origin,
+        )
+        .await;
+    assert_eq!(a.status, 403, "{}", a.body);
 }
 
 async fn passwords(t: TestStoreRef) {

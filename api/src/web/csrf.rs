@@ -6,7 +6,8 @@
 //!   as the hidden field `csrf`. Every login replaces it ([`rotate`]).
 //! - [`csrf_protect`] (every form POST route) refuses with 403, before the handler runs, a post
 //!   whose `csrf` field is missing or differs from the cookie (compared in constant time), whose
-//!   `Origin` is not the public URL's, or that the browser labels `Sec-Fetch-Site: cross-site`.
+//!   `Origin` names another site than the public URL's (`null`, sent from no-referrer pages, names
+//!   none), or that the browser labels `Sec-Fetch-Site: cross-site`.
 //!
 //! JSON endpoints are not forms: they accept only `Content-Type: application/json`
 //! ([`crate::error::ApiJson`]), which a cross-site form cannot send without a CORS preflight that
@@ -130,9 +131,12 @@ pub async fn csrf_protect(State(state): State<AppState>, request: Request, next:
     let cross_site = headers
         .get("sec-fetch-site")
         .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"cross-site"));
-    let foreign_origin = headers
-        .get(header::ORIGIN)
-        .is_some_and(|o| o.to_str().map_or(true, |o| o != state.auth.origin()));
+    // `Origin: null` is what browsers send from pages with `Referrer-Policy: no-referrer` (the
+    // login pages): it names no site, so the token alone decides.
+    let foreign_origin = headers.get(header::ORIGIN).is_some_and(|o| {
+        o.to_str()
+            .map_or(true, |o| o != "null" && o != state.auth.origin())
+    });
     if cross_site || foreign_origin {
         return refused();
     }

@@ -1,0 +1,166 @@
+//! Headless Chromium through WebDriver (Debian's `chromium` and `chromium-driver`, driven with
+//! fantoccini) for the browser tests, and their screenshots under `docs/screenshots/`.
+//!
+//! Without `chromedriver` on the PATH a browser test prints a skip line and passes, unless
+//! `PORTAL_TEST_REQUIRE_SERVICES=1` (CI, which installs both packages), which makes it fail.
+#![allow(dead_code, clippy::unwrap_used)]
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use portal_eventlog::testing::services_required;
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The flags that work on this machine (and in CI).
+const CHROME_ARGS: [&str; 9] = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+    "--window-size=1280,900",
+];
+
+/// A chromedriver process and a browser session on it; both end when dropped.
+pub struct Browser {
+    pub client: Client,
+    driver: Child,
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+fn find(binary: &str) -> Option<String> {
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|p| p.join(binary))
+            .find(|p| p.is_file())
+            .map(|p| p.to_string_lossy().into_owned())
+    })
+}
+
+/// A headless browser, or `None` (with a skip line) when chromedriver is not installed.
+pub async fn browser(test: &str) -> Option<Browser> {
+    let Some(driver_bin) = find("chromedriver") else {
+        assert!(
+            !services_required(),
+            "{test}: chromedriver is not installed but PORTAL_TEST_REQUIRE_SERVICES=1 requires it \
+             (apt-get install -y chromium chromium-driver)"
+        );
+        println!("skipped {test}: install chromium and chromium-driver to run it");
+        return None;
+    };
+    // rustls needs one process-wide crypto provider; a second install is refused, harmlessly.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let driver = Command::new(driver_bin)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut caps = serde_json::Map::new();
+    let mut options = serde_json::json!({ "args": CHROME_ARGS });
+    if let Some(chromium) = find("chromium") {
+        options["binary"] = chromium.into();
+    }
+    caps.insert("goog:chromeOptions".into(), options);
+    let url = format!("http://127.0.0.1:{port}");
+    let started = Instant::now();
+    let client = loop {
+        match ClientBuilder::rustls()
+            .unwrap()
+            .capabilities(caps.clone())
+            .connect(&url)
+            .await
+        {
+            Ok(c) => break c,
+            Err(e) if started.elapsed() < Duration::from_secs(20) => {
+                let _ = e;
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(e) => panic!("{test}: cannot start a browser session: {e}"),
+        }
+    };
+    Some(Browser { client, driver })
+}
+
+impl Browser {
+    pub async fn goto(&self, url: &str) {
+        self.client.goto(url).await.unwrap();
+    }
+
+    /// The element matching the CSS selector, waiting up to 10 s for it.
+    pub async fn css(&self, selector: &str) -> fantoccini::elements::Element {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css(selector))
+            .await
+            .unwrap_or_else(|e| panic!("no element {selector}: {e}"))
+    }
+
+    /// Types `text` into the field matching `selector` (cleared first).
+    pub async fn fill(&self, selector: &str, text: &str) {
+        let field = self.css(selector).await;
+        field.clear().await.unwrap();
+        field.send_keys(text).await.unwrap();
+    }
+
+    /// Clicks the element matching `selector`.
+    pub async fn click(&self, selector: &str) {
+        self.css(selector).await.click().await.unwrap();
+    }
+
+    /// The page's path (and query).
+    pub async fn path(&self) -> String {
+        let url = self.client.current_url().await.unwrap();
+        match url.query() {
+            Some(q) => format!("{}?{q}", url.path()),
+            None => url.path().to_owned(),
+        }
+    }
+
+    /// The text of the page's body.
+    pub async fn text(&self) -> String {
+        self.css("body").await.text().await.unwrap()
+    }
+
+    /// Waits up to 10 s for the page to show `needle` (a click returns before the next page is
+    /// loaded).
+    pub async fn wait_text(&self, needle: &str) {
+        let started = Instant::now();
+        loop {
+            let text = self.text().await;
+            if text.contains(needle) {
+                return;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "the page at {} does not show {needle:?}:\n{text}",
+                self.path().await
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Saves a PNG of the window as `docs/screenshots/<name>.png`.
+    pub async fn screenshot(&self, name: &str) {
+        let png = self.client.screenshot().await.unwrap();
+        assert!(png.starts_with(b"\x89PNG"), "{name}: not a PNG");
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/screenshots");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+    }
+}

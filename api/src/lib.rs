@@ -24,6 +24,7 @@ pub mod error;
 mod health;
 pub mod json;
 mod metrics;
+pub mod openapi;
 pub mod pages;
 pub mod services;
 pub mod web;

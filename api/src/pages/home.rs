@@ -2,10 +2,12 @@
 //!
 //! The switcher lists the identity's scopes as "Carrier — Customer" (or "Carrier — Staff") and
 //! is linked from the header only when there are two or more. Choosing re-reads the scopes, so a
-//! scope that ended meanwhile cannot be chosen. Staff see, besides the latest orders, the emails
-//! of their tenant that could not be delivered, and can put one back in the queue.
+//! scope that ended meanwhile cannot be chosen. Staff see a small dashboard (customers, customers
+//! with portal access, orders waiting for a decision), the latest submitted orders, and the
+//! emails of their tenant that could not be delivered, which they can put back in the queue.
 
-use super::layout::{Nav, csrf_field, page};
+use super::flash::{self, Flash};
+use super::layout::{Nav, Section, csrf_field, page, staff_page};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::auth::caller::SignedIn;
@@ -17,9 +19,11 @@ use axum::Form;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
+use portal_domain::order::OrderStatus;
 use portal_notifier::outbox::{self, DeadLetter};
+use portal_projections::models::customers::CustomerFilter;
 use portal_projections::models::orders::{self, OrderFilter, OrderListItem};
-use portal_projections::models::{Page, StatusCounts, customers, tenants};
+use portal_projections::models::{Page, Scope, StatusCounts, customers, tenants};
 use serde::Deserialize;
 use time::OffsetDateTime;
 use time::macros::format_description;
@@ -120,7 +124,7 @@ fn status_badge(status: portal_domain::order::OrderStatus) -> Markup {
     html! { span class={ "badge " (s) } { (s.replace('_', " ")) } }
 }
 
-fn orders_table(items: &[OrderListItem], base: &str, with_customer: bool) -> Markup {
+pub(crate) fn orders_table(items: &[OrderListItem], base: &str, with_customer: bool) -> Markup {
     html! {
         table {
             thead { tr {
@@ -218,6 +222,7 @@ pub async fn staff(
     State(state): State<AppState>,
     caller: Caller,
     csrf: CsrfToken,
+    session: Session,
 ) -> Result<Response, AppError> {
     if !caller.is_staff() {
         return Ok(Redirect::to("/portal").into_response());
@@ -234,15 +239,44 @@ pub async fn staff(
     )
     .await?;
     let dead = outbox::dead_letters(&state.db, Some(tenant)).await?;
+    let one = Page::first(1);
+    let all = CustomerFilter::default();
+    let with_portal = CustomerFilter {
+        portal: Some(true),
+        ..CustomerFilter::default()
+    };
+    let customer_count = customers::list(&state.read, tenant, &all, &one)
+        .await?
+        .total;
+    let portal_count = customers::list(&state.read, tenant, &with_portal, &one)
+        .await?
+        .total;
+    let waiting = orders::counts_by_status(&state.read, tenant, Scope::Tenant)
+        .await?
+        .get(OrderStatus::Submitted);
     let nav = Nav::for_caller(&state, &caller, &csrf.0).await?;
-    Ok(page(
+    let message = flash::take(&session).await?;
+    Ok(staff_page(
         "Staff",
-        Some(&nav),
+        &nav,
+        Section::Home,
+        message.as_ref(),
         html! {
             div.page-head {
                 div {
                     h1 { (carrier) }
                     p.subtitle { "Orders your customers submitted through the portal, newest first." }
+                }
+            }
+            div.grid {
+                a.stat href="/staff/customers" {
+                    span.stat-value { (customer_count) } span.stat-label { "Customers" }
+                }
+                a.stat href="/staff/customers?portal=on" {
+                    span.stat-value { (portal_count) } span.stat-label { "With portal access" }
+                }
+                a.stat href="/staff/orders?status=submitted" {
+                    span.stat-value { (waiting) } span.stat-label { "Orders to accept or reject" }
                 }
             }
             @if !dead.is_empty() { (dead_letters(&dead, &csrf.0)) }
@@ -307,6 +341,7 @@ pub struct RetryForm {
 pub async fn retry_email(
     State(state): State<AppState>,
     caller: Caller,
+    session: Session,
     Form(form): Form<RetryForm>,
 ) -> Result<Response, AppError> {
     if !caller.is_staff() {
@@ -327,5 +362,10 @@ pub async fn retry_email(
     )
     .await?;
     info!(event_id = %form.event_id, kind = %form.kind, "dead email queued again");
-    Ok(Redirect::to("/staff").into_response())
+    flash::redirect(
+        &session,
+        Flash::ok("The email is queued again and goes out in a moment."),
+        "/staff",
+    )
+    .await
 }

@@ -2,7 +2,12 @@
 //! current scope, the switcher from two scopes on, the account link and *Log out*), the main
 //! column, and the centred card of the login pages. No inline script or style anywhere (the CSP
 //! forbids both); all text goes through maud, which escapes it.
+//!
+//! Staff pages (any page whose header's home is `/staff`) get the staff navigation under the
+//! header: CUSTOMERS › *Customers* / *Contacts*, *Orders*, *Locations*; [`staff_page`] marks the
+//! current section and shows the pending flash message ([`super::flash`]).
 
+use super::flash::{self, Flash};
 use crate::AppState;
 use crate::auth::caller::Caller;
 use crate::auth::session::ScopeRef;
@@ -104,19 +109,83 @@ fn footer() -> Markup {
     }
 }
 
-/// A page of the application.
-pub fn page(title: &str, nav: Option<&Nav>, body: Markup) -> Markup {
+/// The staff's sections, for the navigation under the header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    Home,
+    Customers,
+    Contacts,
+    Orders,
+    Locations,
+    /// A staff page outside the sections (account, error pages).
+    Other,
+}
+
+fn staff_nav(current: Section) -> Markup {
+    let link = |section: Section, href: &str, label: &str| {
+        html! {
+            @if section == current {
+                a.subnav-link.current href=(href) aria-current="page" { (label) }
+            } @else {
+                a.subnav-link href=(href) { (label) }
+            }
+        }
+    };
+    html! {
+        nav.subnav aria-label="Staff" {
+            div.subnav-inner {
+                (link(Section::Home, "/staff", "Home"))
+                span.subnav-group {
+                    span.subnav-heading { "Customers" }
+                    (link(Section::Customers, "/staff/customers", "Customers"))
+                    (link(Section::Contacts, "/staff/contacts", "Contacts"))
+                }
+                (link(Section::Orders, "/staff/orders", "Orders"))
+                (link(Section::Locations, "/staff/locations", "Locations"))
+            }
+        }
+    }
+}
+
+fn frame(
+    title: &str,
+    nav: Option<&Nav>,
+    section: Section,
+    flash: Option<&Flash>,
+    body: Markup,
+) -> Markup {
+    let staff = nav.is_some_and(|n| n.home == "/staff");
     html! {
         (DOCTYPE)
         html lang="en" {
             (head(title))
             body {
                 (topbar(nav))
-                main.container { (body) }
+                @if staff { (staff_nav(section)) }
+                main.container {
+                    (flash::render(flash))
+                    (body)
+                }
                 (footer())
             }
         }
     }
+}
+
+/// A page of the application.
+pub fn page(title: &str, nav: Option<&Nav>, body: Markup) -> Markup {
+    frame(title, nav, Section::Other, None, body)
+}
+
+/// A staff page in `section`, with the flash message of the previous action (if any).
+pub fn staff_page(
+    title: &str,
+    nav: &Nav,
+    section: Section,
+    flash: Option<&Flash>,
+    body: Markup,
+) -> Markup {
+    frame(title, Some(nav), section, flash, body)
 }
 
 /// A login-style page: one centred card.
@@ -155,5 +224,33 @@ fn capitalise(s: &str) -> String {
     match chars.next() {
         Some(c) => c.to_uppercase().chain(chars).collect(),
         None => String::new(),
+    }
+}
+
+/// The field errors not shown next to a field of the form (`fields`): shown above it.
+pub fn other_errors(errors: &[FieldError], fields: &[&str]) -> Markup {
+    html! {
+        @for e in errors.iter().filter(|e| !fields.contains(&e.field.as_str())) {
+            div.notice.error role="alert" { (capitalise(&e.message)) "." }
+        }
+    }
+}
+
+/// A labelled on/off switch (a check box styled as a toggle). A disabled one says why in `hint`.
+pub fn toggle(name: &str, label: &str, on: bool, disabled: Option<&str>) -> Markup {
+    let id = format!("toggle-{name}");
+    html! {
+        div.toggle-row {
+            label.toggle for=(id) {
+                input type="checkbox" id=(id) name=(name) value="on" checked[on]
+                    disabled[disabled.is_some()]
+                    aria-describedby=[disabled.map(|_| format!("{id}-hint"))];
+                span.toggle-track aria-hidden="true" {}
+                span.toggle-label { (label) }
+            }
+            @if let Some(hint) = disabled {
+                p.hint id={ (id) "-hint" } { (hint) }
+            }
+        }
     }
 }

@@ -9,11 +9,13 @@
 //! - [`orders`]: an order's detail for portal users and staff.
 //! - [`staff`]: the staff's pages (customers, contacts, quick actions, inbox, locations, audit).
 //! - [`dev_mail`]: `/dev/mail`, the file transport's emails (embedded mode only).
+//! - [`flash`]: one-time messages after a form POST, kept in the session.
 
 pub mod account;
 pub mod auth_views;
 pub mod dev_mail;
 pub mod errors;
+pub mod flash;
 pub mod home;
 pub mod layout;
 pub mod orders;

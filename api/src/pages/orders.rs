@@ -2,16 +2,25 @@
 //! order comes through [`crate::json::orders::visible_order`], so an id of another customer or
 //! tenant answers 404 exactly like an unknown one, and charges appear only where the customer
 //! shows them.
+//!
+//! Staff see, besides the order, its actions: the status changes the lifecycle allows from the
+//! current status ([`OrderStatus::allowed_next`]; reject and cancel ask for a reason) and *Add
+//! charge*. Their forms post to [`super::staff::inbox`], which re-renders this page (422) with
+//! the messages next to the fields when the input is wrong.
 
-use super::layout::{Nav, page};
+use super::layout::{Nav, Section, csrf_field, field_error, other_errors, page};
+use super::staff::common::{FormData, StaffCtx, tabs};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::AppError;
 use crate::json::orders::visible_order;
 use crate::web::CsrfToken;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use maud::html;
+use maud::{Markup, html};
+use portal_domain::FieldError;
+use portal_domain::order::OrderStatus;
 use portal_projections::models::ActorKind;
 use portal_projections::models::orders::OrderDetail;
 use time::macros::format_description;
@@ -28,17 +37,33 @@ fn actor(kind: ActorKind) -> &'static str {
 
 fn render(nav: &Nav, detail: &OrderDetail) -> Response {
     let o = &detail.order;
-    let when = format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
-    let day = format_description!("[year]-[month]-[day]");
-    let status = o.status.as_str();
     page(
         &format!("Order {}", o.number),
         Some(nav),
         html! {
-            div.page-head { div {
-                h1 { "Order " (o.number) }
-                p.subtitle { span class={ "badge " (status) } { (status.replace('_', " ")) } }
-            } }
+            (head(detail))
+            (content(detail))
+        },
+    )
+    .into_response()
+}
+
+fn head(detail: &OrderDetail) -> Markup {
+    let o = &detail.order;
+    let status = o.status.as_str();
+    html! {
+        div.page-head { div {
+            h1 { "Order " (o.number) }
+            p.subtitle { span class={ "badge " (status) } { (status.replace('_', " ")) } }
+        } }
+    }
+}
+
+fn content(detail: &OrderDetail) -> Markup {
+    let o = &detail.order;
+    let when = format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
+    let day = format_description!("[year]-[month]-[day]");
+    html! {
             div.two-col {
                 section.card {
                     h2 { "Order" }
@@ -87,9 +112,7 @@ fn render(nav: &Nav, detail: &OrderDetail) -> Response {
                     }
                 }
             }
-        },
-    )
-    .into_response()
+    }
 }
 
 async fn show(
@@ -119,16 +142,147 @@ pub async fn portal_order(
     show(&state, &caller, &csrf, &id).await
 }
 
-/// `GET /staff/orders/{id}`.
-#[instrument(skip_all, fields(tenant = %caller.tenant()))]
-pub async fn staff_order(
-    State(state): State<AppState>,
-    caller: Caller,
-    csrf: CsrfToken,
-    Path(id): Path<String>,
-) -> Result<Response, AppError> {
-    if !caller.is_staff() {
-        return Err(AppError::NotFound);
+/// `GET /staff/orders/{id}`: the order with its actions.
+#[instrument(skip_all, fields(tenant = %ctx.tenant()))]
+pub async fn staff_order(ctx: StaffCtx, Path(id): Path<String>) -> Result<Response, AppError> {
+    render_staff(&ctx, &id, Sent::Nothing).await
+}
+
+/// Which action form of the staff order page was sent, with what was typed and what was wrong.
+pub enum Sent<'a> {
+    Nothing,
+    /// A status change (the status asked for).
+    Status(&'a str, &'a FormData, &'a [FieldError]),
+    Charge(&'a FormData, &'a [FieldError]),
+}
+
+/// The staff's order page (422 when a form is re-rendered with its messages).
+pub async fn render_staff(ctx: &StaffCtx, id: &str, sent: Sent<'_>) -> Result<Response, AppError> {
+    let detail = visible_order(&ctx.state, &ctx.caller, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let status = if matches!(sent, Sent::Nothing) {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let base = format!("/staff/orders/{}", detail.order.order_id);
+    let customer = html! {
+        p.subtitle {
+            a href="/staff/orders" { "Orders" } " › "
+            a href={ "/staff/customers/" (detail.order.customer_id) } { "Customer" }
+        }
+    };
+    let body = html! {
+        (head(&detail))
+        (customer)
+        (tabs(&base, false, "Order"))
+        (actions(&ctx.csrf, &base, detail.order.status, &sent))
+        (content(&detail))
+        @if detail.order.status.allows_charges() {
+            (charge_form(&ctx.csrf, &base, &sent))
+        }
+    };
+    ctx.page_with(
+        status,
+        &format!("Order {}", detail.order.number),
+        Section::Orders,
+        body,
+    )
+    .await
+}
+
+/// The label of the button that moves an order to `next`.
+fn action_label(next: OrderStatus) -> &'static str {
+    match next {
+        OrderStatus::Accepted => "Accept",
+        OrderStatus::Rejected => "Reject",
+        OrderStatus::Planned => "Plan",
+        OrderStatus::InTransit => "In transit",
+        OrderStatus::Delivered => "Delivered",
+        OrderStatus::Cancelled => "Cancel order",
+        OrderStatus::Draft | OrderStatus::Submitted => "",
     }
-    show(&state, &caller, &csrf, &id).await
+}
+
+fn actions(csrf: &str, base: &str, current: OrderStatus, sent: &Sent<'_>) -> Markup {
+    let next: Vec<OrderStatus> = current
+        .allowed_next()
+        .iter()
+        .copied()
+        .filter(|s| !matches!(s, OrderStatus::Submitted | OrderStatus::Draft))
+        .collect();
+    let empty: &[FieldError] = &[];
+    html! {
+        section.card.order-actions #actions {
+            h2 { "Actions" }
+            @if let Sent::Status(_, _, errors) = sent { (other_errors(errors, &["reason", "status"])) }
+            @if next.is_empty() {
+                p.empty { "No further status changes: the order is " (current.as_str().replace('_', " ")) "." }
+            }
+            div.action-row {
+                @for s in &next {
+                    @let (form, errors) = match sent {
+                        Sent::Status(asked, form, errors) if *asked == s.as_str() => (Some(*form), *errors),
+                        _ => (None, empty),
+                    };
+                    form.action-form method="post" action={ (base) "/status" } {
+                        (csrf_field(csrf))
+                        input type="hidden" name="status" value=(s.as_str());
+                        @if matches!(s, OrderStatus::Rejected | OrderStatus::Cancelled) {
+                            @let id = format!("reason-{}", s.as_str());
+                            label for=(id) { "Reason" }
+                            input type="text" id=(id) name="reason" value=(form.map_or("", |f| f.get("reason")));
+                            (field_error(errors, "reason"))
+                        }
+                        (field_error(errors, "status"))
+                        button type="submit" class={ "button" @if matches!(s, OrderStatus::Rejected | OrderStatus::Cancelled) { " danger" } } {
+                            (action_label(*s))
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn charge_form(csrf: &str, base: &str, sent: &Sent<'_>) -> Markup {
+    let (form, errors): (Option<&FormData>, &[FieldError]) = match sent {
+        Sent::Charge(form, errors) => (Some(*form), errors),
+        _ => (None, &[]),
+    };
+    let value = |name: &str, default: &'static str| {
+        form.map_or_else(|| default.to_owned(), |f| f.get(name).to_owned())
+    };
+    html! {
+        section.card #add-charge {
+            h2 { "Add charge" }
+            (other_errors(errors, &["description", "amount_minor", "currency", "request_approval"]))
+            form method="post" action={ (base) "/charges" } {
+                (csrf_field(csrf))
+                div.two-col {
+                    div {
+                        label for="description" { "Description" }
+                        input type="text" id="description" name="description" value=(value("description", ""));
+                        (field_error(errors, "description"))
+                    }
+                    div {
+                        label for="amount" { "Amount" }
+                        input type="text" id="amount" name="amount" inputmode="decimal" placeholder="120.00" value=(value("amount", ""));
+                        (field_error(errors, "amount_minor"))
+                    }
+                    div {
+                        label for="currency" { "Currency" }
+                        input type="text" id="currency" name="currency" value=(value("currency", "EUR")) maxlength="3";
+                        (field_error(errors, "currency"))
+                    }
+                }
+                label.check {
+                    input type="checkbox" name="request_approval" value="on" checked[form.is_none_or(|f| f.on("request_approval"))];
+                    " Request the customer's approval"
+                }
+                button.button type="submit" { "Add charge" }
+            }
+        }
+    }
 }

@@ -1,9 +1,55 @@
-//! The staff's JSON API (the staff rows of DESIGN.md's table).
+//! The staff's JSON API (the staff rows of DESIGN.md's table), plus `GET
+//! /api/v1/orders/{id}/charges` (both roles) and `GET /api/openapi.json`.
+//!
+//! The routes are declared once, in [`router`], as a `utoipa_axum` router: every handler carries
+//! its `#[utoipa::path]`, so the served routes and their OpenAPI entries come from the same list
+//! and cannot drift apart ([`crate::openapi`] merges them with the routes of `lib.rs`).
+//!
+//! Modules: [`customers`], [`contacts`], [`orders`] (status, charges), [`locations`] (carrier
+//! locations), [`audit`] (event export, stream history); [`body`] (the JSON body extractor whose
+//! rejections are problem documents, 413 included); [`schemas`] (shapes of read-model rows for
+//! the spec).
+//!
+//! Every handler takes the [`crate::auth::Caller`] (401 without a session or token), answers 404
+//! to a caller who is not staff (except the charges list), runs the use case of
+//! [`crate::services`], and honours `Idempotency-Key` on writes (bound to the route, the path's
+//! ids and the body).
+
+pub mod audit;
+pub mod body;
+pub mod contacts;
+pub mod customers;
+pub mod locations;
+pub mod orders;
+pub mod schemas;
 
 use crate::AppState;
 use axum::Router;
+use axum::routing::get;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-/// The staff's JSON routes.
+/// Every staff route with its OpenAPI entry: the single list of these routes.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(customers::create, customers::list))
+        .routes(routes!(customers::profile, customers::update))
+        .routes(routes!(customers::set_portal))
+        .routes(routes!(customers::bulk))
+        .routes(routes!(contacts::add))
+        .routes(routes!(contacts::list))
+        .routes(routes!(contacts::get, contacts::update))
+        .routes(routes!(contacts::set_access))
+        .routes(routes!(orders::change_status))
+        .routes(routes!(orders::add_charge, orders::list_charges))
+        .routes(routes!(locations::list, locations::create))
+        .routes(routes!(locations::update))
+        .routes(routes!(audit::events))
+        .routes(routes!(audit::stream_history))
+}
+
+/// The staff's JSON routes and `GET /api/openapi.json`.
 pub fn routes() -> Router<AppState> {
-    Router::new()
+    let (routes, _) = router().split_for_parts();
+    routes.route("/api/openapi.json", get(crate::openapi::serve))
 }

@@ -1,0 +1,64 @@
+//! Audit: the tenant's events in log order, and one stream's history with its state at a point.
+
+use super::body::parse_query_int;
+use crate::AppState;
+use crate::auth::Caller;
+use crate::error::AppError;
+use crate::services::audit::{self, DEFAULT_LIMIT, EventPage, StreamHistory, Until};
+use crate::services::staff_only;
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+/// Query of `GET /api/v1/events`.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct EventsQuery {
+    /// Events after this global position (the previous page's `next`; default 0).
+    pub after: Option<String>,
+    /// Events per page, 1–1000 (default 100).
+    pub limit: Option<String>,
+}
+
+/// Query of `GET /api/v1/audit/streams/{stream_id}`.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct HistoryQuery {
+    /// A global position, or an RFC 3339 time: the history and state as they were then.
+    pub until: Option<String>,
+}
+
+/// The tenant's events in log order (audit export).
+#[utoipa::path(get, path = "/api/v1/events", tag = "audit", params(EventsQuery),
+    responses((status = 200, description = "One page of events", body = EventPage)))]
+pub async fn events(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(query): Query<EventsQuery>,
+) -> Result<Json<EventPage>, AppError> {
+    staff_only(&caller)?;
+    let after = parse_query_int::<i64>("after", query.after.as_deref())?.unwrap_or(0);
+    let limit = parse_query_int::<u32>("limit", query.limit.as_deref())?.unwrap_or(DEFAULT_LIMIT);
+    Ok(Json(audit::events(&state, &caller, after, limit).await?))
+}
+
+/// A stream's history and its state at a position or time (`portal replay` over HTTP).
+#[utoipa::path(get, path = "/api/v1/audit/streams/{stream_id}", tag = "audit",
+    params(("stream_id" = String, Path, description = "e.g. customer-0190…"), HistoryQuery),
+    responses((status = 200, description = "History and state", body = StreamHistory)))]
+pub async fn stream_history(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(stream_id): Path<String>,
+    Query(query): Query<HistoryQuery>,
+) -> Result<Json<StreamHistory>, AppError> {
+    staff_only(&caller)?;
+    let until = match query.until.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(raw) => Some(Until::parse(raw)?),
+    };
+    Ok(Json(
+        audit::stream_history(&state, &caller, &stream_id, until).await?,
+    ))
+}

@@ -1,0 +1,264 @@
+//! `GET /api/openapi.json`: the OpenAPI 3.1 document of the JSON API, generated from the code.
+//!
+//! Why utoipa 5 + utoipa-axum: it is the maintained, widely used code-first generator for axum;
+//! it emits OpenAPI 3.1; `#[utoipa::path]` sits on the handler itself and `utoipa_axum`'s
+//! `OpenApiRouter` builds the served routes and their spec entries from one list
+//! ([`crate::json::staff::router`]), so a staff route cannot exist without its entry. `aide`
+//! would reuse the domain's `schemars` derives, but it wants every handler rewritten against its
+//! own router and operation types; `okapi` targets Rocket; hand-written YAML drifts.
+//!
+//! The routes of `lib.rs` that predate this module (login link, `me`, orders list and detail,
+//! health, metrics) are described by the stub operations below, which are never routed. The
+//! test `tests/api_staff_openapi.rs` reads every `.route("…")` of the api crate's sources and
+//! fails when one under `/api/` (or a health route) has no entry here.
+//!
+//! Added to every operation afterwards (see [`finish`]): the problem+json error answers, the
+//! `Idempotency-Key` header on writes, and the two ways to authenticate.
+
+use crate::json::staff::schemas::{
+    ChargeRowSchema, ContactPage, ContactRowSchema, CreatedId, CustomerContactSchema, CustomerPage,
+    CustomerProfileSchema, CustomerRowSchema, FieldErrorSchema, LocationRowSchema,
+    LoginLinkRequest, MoneySchema, OrderListItemSchema, OrderPage, Problem,
+};
+use axum::Json;
+use std::sync::OnceLock;
+use utoipa::OpenApi;
+use utoipa::openapi::path::{Operation, ParameterBuilder, ParameterIn};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, ObjectBuilder, Ref, Required, ResponseBuilder, Type};
+
+/// The routes of `lib.rs` (documented here, served there).
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Carrier customer portal API",
+        description = "JSON bodies are snake_case; errors are application/problem+json with \
+                       title, status, detail and, for validation, errors [{field, message}]. \
+                       Writes accept an Idempotency-Key header. Auth: the session cookie, or \
+                       Authorization: Bearer <token> from `portal token create`."
+    ),
+    paths(
+        login_link,
+        me,
+        orders_list,
+        order_get,
+        healthz,
+        readyz,
+        metrics,
+        openapi_json
+    ),
+    components(schemas(
+        Problem,
+        FieldErrorSchema,
+        CreatedId,
+        CustomerRowSchema,
+        CustomerPage,
+        CustomerContactSchema,
+        CustomerProfileSchema,
+        ContactRowSchema,
+        ContactPage,
+        ChargeRowSchema,
+        MoneySchema,
+        LocationRowSchema,
+        LoginLinkRequest,
+        OrderListItemSchema,
+        OrderPage
+    ))
+)]
+struct BaseDoc;
+
+/// Request a login link by email (the same 202 for every email).
+#[utoipa::path(post, path = "/api/v1/auth/login-link", tag = "auth", request_body = LoginLinkRequest,
+    responses((status = 202, description = "Accepted (whether or not the email is known)")))]
+#[allow(dead_code)]
+fn login_link() {}
+
+/// Who the caller is, in which scope, and how it authenticated.
+#[utoipa::path(get, path = "/api/v1/me", tag = "auth",
+    responses((status = 200, description = "{user_id, email, scope, via}", body = Object)))]
+#[allow(dead_code)]
+fn me() {}
+
+/// Orders of the caller's scope, newest first.
+#[utoipa::path(get, path = "/api/v1/orders", tag = "orders",
+    params(("status" = Option<String>, Query, description = "draft, submitted, accepted, rejected, planned, in_transit, delivered, cancelled"),
+        ("q" = Option<String>, Query, description = "Search in number and customer reference"),
+        ("customer_id" = Option<String>, Query, description = "Staff only: one customer's orders"),
+        ("after" = Option<String>, Query, description = "The next cursor of the previous page"),
+        ("limit" = Option<u32>, Query, description = "1–500, default 50")),
+    responses((status = 200, description = "One page", body = OrderPage)))]
+#[allow(dead_code)]
+fn orders_list() {}
+
+/// One order with content, status history and (where shown) charges.
+#[utoipa::path(get, path = "/api/v1/orders/{id}", tag = "orders",
+    params(("id" = String, Path, description = "Order id")),
+    responses((status = 200, description = "The order detail", body = Object)))]
+#[allow(dead_code)]
+fn order_get() {}
+
+/// Liveness.
+#[utoipa::path(get, path = "/healthz", tag = "operations",
+    responses((status = 200, description = "{status: ok}", body = Object)))]
+#[allow(dead_code)]
+fn healthz() {}
+
+/// Readiness: the event store answers; dead letters reported.
+#[utoipa::path(get, path = "/readyz", tag = "operations",
+    responses((status = 200, description = "Ready", body = Object),
+        (status = 503, description = "Not ready", body = Object)))]
+#[allow(dead_code)]
+fn readyz() {}
+
+/// Prometheus metrics (text exposition format).
+#[utoipa::path(get, path = "/metrics", tag = "operations",
+    responses((status = 200, description = "Metrics", content_type = "text/plain", body = String)))]
+#[allow(dead_code)]
+fn metrics() {}
+
+/// This document.
+#[utoipa::path(get, path = "/api/openapi.json", tag = "operations",
+    responses((status = 200, description = "OpenAPI 3.1", body = Object)))]
+#[allow(dead_code)]
+fn openapi_json() {}
+
+/// The whole document: the routes of `lib.rs` and the staff router's, finished.
+pub fn spec() -> &'static utoipa::openapi::OpenApi {
+    static SPEC: OnceLock<utoipa::openapi::OpenApi> = OnceLock::new();
+    SPEC.get_or_init(|| {
+        let mut doc = BaseDoc::openapi();
+        let (_, staff) = crate::json::staff::router().split_for_parts();
+        doc.merge(staff);
+        finish(&mut doc);
+        doc
+    })
+}
+
+/// `GET /api/openapi.json`.
+pub async fn serve() -> Json<&'static utoipa::openapi::OpenApi> {
+    Json(spec())
+}
+
+/// Adds what every operation shares: the error answers, the idempotency header on writes,
+/// security.
+fn finish(doc: &mut utoipa::openapi::OpenApi) {
+    if let Some(components) = doc.components.as_mut() {
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(crate::SESSION_COOKIE))),
+        );
+    }
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let open = path.starts_with("/healthz")
+            || path.starts_with("/readyz")
+            || path.starts_with("/metrics")
+            || path == "/api/openapi.json"
+            || path == "/api/v1/auth/login-link";
+        let methods = [
+            (&mut item.get, false),
+            (&mut item.put, true),
+            (&mut item.post, true),
+            (&mut item.delete, true),
+            (&mut item.patch, true),
+        ];
+        for (op, write) in methods {
+            if let Some(op) = op.as_mut() {
+                decorate(op, write, open);
+            }
+        }
+    }
+}
+
+fn problem(description: &str) -> utoipa::openapi::Response {
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            "application/problem+json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("Problem")))
+                .build(),
+        )
+        .build()
+}
+
+fn decorate(op: &mut Operation, write: bool, open: bool) {
+    let mut errors = vec![("400", "Malformed request")];
+    if !open {
+        errors.extend([
+            ("401", "No session or bearer token"),
+            (
+                "404",
+                "Unknown id, another tenant's or customer's, or not staff",
+            ),
+        ]);
+    }
+    if write {
+        errors.extend([
+            ("409", "Conflict (version or state)"),
+            ("413", "Body over 256 KiB"),
+            ("415", "Not Content-Type: application/json"),
+            (
+                "422",
+                "Invalid input (errors: [{field, message}]) or a rule refused it",
+            ),
+        ]);
+    } else if !open {
+        errors.push(("422", "Invalid query parameter"));
+    }
+    for (code, description) in errors {
+        op.responses
+            .responses
+            .entry(code.to_owned())
+            .or_insert_with(|| problem(description).into());
+    }
+    if write && !open {
+        let header = ParameterBuilder::new()
+            .name("Idempotency-Key")
+            .parameter_in(ParameterIn::Header)
+            .required(Required::False)
+            .description(Some(
+                "1–200 printable ASCII characters; a retry with the same key and body returns \
+                 the first answer and appends nothing",
+            ))
+            .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+            .build();
+        op.parameters.get_or_insert_with(Vec::new).push(header);
+    }
+    if !open {
+        let scheme = |name: &str| {
+            utoipa::openapi::security::SecurityRequirement::new::<&str, [&str; 0], &str>(name, [])
+        };
+        op.security = Some(vec![scheme("bearer"), scheme("session")]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn every_staff_path_and_the_problem_schema_are_described() {
+        let doc = serde_json::to_value(spec()).unwrap();
+        assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+        for path in [
+            "/api/v1/customers",
+            "/api/v1/customers/{id}/portal",
+            "/api/v1/customers/portal/bulk",
+            "/api/v1/contacts/{id}/portal-access",
+            "/api/v1/orders/{id}/charges",
+            "/api/v1/audit/streams/{stream_id}",
+            "/healthz",
+        ] {
+            assert!(doc["paths"][path].is_object(), "{path}");
+        }
+        assert!(doc["components"]["schemas"]["Problem"].is_object());
+        let put = &doc["paths"]["/api/v1/customers/{id}/portal"]["put"];
+        assert!(put["responses"]["422"].is_object());
+        assert!(put["parameters"].to_string().contains("Idempotency-Key"));
+    }
+}

@@ -1,0 +1,289 @@
+//! Shared helpers of the staff JSON API tests (`tests/api_staff*.rs`): a served `portal` with the
+//! tenant `acme` and its staff member's bearer token, a JSON client, problem+json assertions,
+//! and the event log's length (every bad request must leave it unchanged).
+#![allow(dead_code, clippy::unwrap_used)]
+
+use crate::identity_common::{staff_member, tenant, wait_projected};
+use crate::identity_web_common::{Answer, base_of, cli, start};
+use crate::support::Logged;
+use crate::support::smtp::SmtpSink;
+use portal_domain::TenantId;
+use portal_eventlog::Store;
+use portal_eventlog::testing::TestStoreRef;
+use serde_json::Value;
+use std::time::Duration;
+
+pub const STAFF: &str = "staff@acme.example";
+
+/// A served portal with tenant `acme` and a staff token.
+pub struct Env {
+    pub server: Logged,
+    pub sink: SmtpSink,
+    pub t: TestStoreRef,
+    pub acme: TenantId,
+    pub api: Api,
+}
+
+impl Env {
+    pub async fn start(t: TestStoreRef) -> Self {
+        let sink = SmtpSink::start().await;
+        let server = start(&t.url, &sink, &[]);
+        let acme = tenant(&t.store, "acme", "ACME Transport").await;
+        staff_member(&t.store, &acme, STAFF).await;
+        wait_projected(&t.store, &t.url).await;
+        let token = token(&t.url, "acme", STAFF, None).await;
+        let api = Api::new(&base_of(&server), &token);
+        Self {
+            server,
+            sink,
+            t,
+            acme,
+            api,
+        }
+    }
+
+    /// How many events the log holds (every committed row: on PostgreSQL the log's readers
+    /// stop below the oldest open transaction, so they may briefly see fewer).
+    pub async fn events(&self) -> usize {
+        let db = portal_notifier::Db::connect(&self.t.url, 1).await.unwrap();
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+        usize::try_from(n).unwrap()
+    }
+
+    /// Waits until the read models have applied the whole log.
+    pub async fn projected(&self) {
+        wait_projected(&self.t.store, &self.t.url).await;
+    }
+
+    /// A client with another token against the same server.
+    pub fn with_token(&self, token: &str) -> Api {
+        Api::new(&self.api.base, token)
+    }
+}
+
+/// `portal token create` for `email` at `tenant` (and `customer`): the token.
+pub async fn token(url: &str, tenant: &str, email: &str, customer: Option<&str>) -> String {
+    let mut args = vec!["token", "create", "--tenant", tenant, "--email", email];
+    if let Some(c) = customer {
+        args.extend(["--customer", c]);
+    }
+    let (code, out) = cli(url, &args).await;
+    assert_eq!(code, 0, "{out}");
+    out.trim().to_owned()
+}
+
+pub async fn event_count(store: &Store) -> usize {
+    store.read_all(0, 1_000_000).await.unwrap().len()
+}
+
+/// A JSON client with a bearer token.
+#[derive(Clone)]
+pub struct Api {
+    pub http: reqwest::Client,
+    pub base: String,
+    pub token: String,
+}
+
+impl Api {
+    pub fn new(base: &str, token: &str) -> Self {
+        Self {
+            http: reqwest::Client::new(),
+            base: base.to_owned(),
+            token: token.to_owned(),
+        }
+    }
+
+    async fn read(r: reqwest::RequestBuilder) -> Answer {
+        let r = r.send().await.unwrap();
+        Answer {
+            status: r.status().as_u16(),
+            headers: r.headers().clone(),
+            body: r.text().await.unwrap(),
+        }
+    }
+
+    fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.http
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+    }
+
+    pub async fn get(&self, path: &str) -> Answer {
+        Self::read(self.request(reqwest::Method::GET, path)).await
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> Answer {
+        Self::read(self.request(reqwest::Method::POST, path).json(body)).await
+    }
+
+    pub async fn put(&self, path: &str, body: &Value) -> Answer {
+        Self::read(self.request(reqwest::Method::PUT, path).json(body)).await
+    }
+
+    /// A write with an `Idempotency-Key`.
+    pub async fn send_keyed(&self, method: &str, path: &str, body: &Value, key: &str) -> Answer {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        Self::read(
+            self.request(method, path)
+                .header("idempotency-key", key)
+                .json(body),
+        )
+        .await
+    }
+
+    /// A write with a raw body and content type.
+    pub async fn send_raw(&self, method: &str, path: &str, body: Vec<u8>, ctype: &str) -> Answer {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        Self::read(
+            self.request(method, path)
+                .header("content-type", ctype)
+                .body(body),
+        )
+        .await
+    }
+
+    /// Creates a customer (201) and returns its id.
+    pub async fn customer(&self, name: &str) -> String {
+        let a = self
+            .post("/api/v1/customers", &serde_json::json!({ "name": name }))
+            .await;
+        assert_eq!(a.status, 201, "{}", a.body);
+        a.json()["id"].as_str().unwrap().to_owned()
+    }
+
+    /// Switches a customer's portal (200).
+    pub async fn portal(&self, id: &str, enabled: bool, show_charges: bool) -> Value {
+        let a = self
+            .put(
+                &format!("/api/v1/customers/{id}/portal"),
+                &serde_json::json!({ "enabled": enabled, "show_charges": show_charges }),
+            )
+            .await;
+        assert_eq!(a.status, 200, "{}", a.body);
+        a.json()
+    }
+
+    /// Polls `GET path` until it answers 200 and `ready` holds for the body (30 s at most).
+    pub async fn until(&self, path: &str, ready: impl Fn(&Value) -> bool) -> Value {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let a = self.get(path).await;
+            if a.status == 200 {
+                let v = a.json();
+                if ready(&v) {
+                    return v;
+                }
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "timed out waiting for {path}: {} {}",
+                a.status,
+                a.body
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+/// Asserts a problem+json answer of `status`; its body.
+pub fn problem(a: &Answer, status: u16, what: &str) -> Value {
+    assert_eq!(a.status, status, "{what}: {}", a.body);
+    assert_eq!(
+        a.header("content-type"),
+        Some("application/problem+json"),
+        "{what}: {}",
+        a.body
+    );
+    let body = a.json();
+    assert_eq!(body["status"], status, "{what}");
+    assert!(
+        body["title"].is_string() && body["detail"].is_string(),
+        "{what}"
+    );
+    body
+}
+
+/// Asserts a 422 naming `field`; the message of that field.
+pub fn field_error(a: &Answer, field: &str, what: &str) -> String {
+    let body = problem(a, 422, what);
+    let errors = body["errors"].as_array().cloned().unwrap_or_default();
+    errors
+        .iter()
+        .find(|e| e["field"] == field)
+        .and_then(|e| e["message"].as_str().map(str::to_owned))
+        .unwrap_or_else(|| panic!("{what}: no error for {field}: {}", a.body))
+}
+
+/// A draft order of customer `c` whose pickup refers to `location` (what makes a location
+/// "used by" the customer).
+pub async fn draft_using(
+    store: &Store,
+    t: &TenantId,
+    c: portal_domain::CustomerId,
+    location: portal_domain::LocationId,
+) {
+    use portal_domain::order::{Order, OrderCommand};
+    use portal_domain::values::{
+        AddressInput, ConsignmentInput, GoodsInput, OrderContent, OrderContentInput, Packaging,
+        StopInput,
+    };
+    use portal_domain::{Actor, OrderId, UserId};
+    use portal_eventlog::{CommandContext, Metadata, StreamId, execute};
+    let stop = |location_id| StopInput {
+        location_id,
+        address: AddressInput {
+            name: "Depot".into(),
+            street: "Hafenstraße 1".into(),
+            postal_code: "20457".into(),
+            city: "Hamburg".into(),
+            country: "DE".into(),
+            contact_name: None,
+            contact_phone: None,
+        },
+        date: time::macros::date!(2030 - 06 - 05),
+        time_window: None,
+        reference: None,
+        instructions: None,
+    };
+    let content = OrderContent::new(OrderContentInput {
+        customer_reference: None,
+        consignments: vec![ConsignmentInput {
+            pickup: stop(Some(location)),
+            delivery: stop(None),
+            goods: vec![GoodsInput {
+                description: "Tiles".into(),
+                quantity: 1,
+                packaging: Packaging::EuroPallet,
+                weight_kg: 500.0,
+                volume_m3: None,
+                loading_metres: None,
+                pallet_spaces: None,
+                stackable: false,
+                adr: None,
+            }],
+        }],
+        notes: None,
+    })
+    .unwrap();
+    let id = OrderId(uuid::Uuid::now_v7());
+    let ctx = CommandContext {
+        tenant: t.clone(),
+        metadata: Metadata::new(Actor::PortalUser {
+            user_id: UserId(uuid::Uuid::now_v7()),
+            customer_id: c,
+        }),
+        idempotency: None,
+    };
+    let command = OrderCommand::CreateDraft {
+        order_id: id,
+        customer_id: c,
+        number: format!("D-{id}"),
+        content,
+    };
+    execute::<Order>(store, &StreamId::of::<Order>(id), &ctx, &command)
+        .await
+        .unwrap();
+}

@@ -190,9 +190,18 @@ async fn audit_and_locations(t: TestStoreRef) {
         .iter()
         .map(|e| e["position"].as_i64().unwrap())
         .collect();
+    // On PostgreSQL the export reads below the oldest running transaction, so a later read may
+    // see more of the log (never a different prefix): compare against a read made after both.
+    let again: Vec<i64> = api.get("/api/v1/events?limit=1000").await.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["position"].as_i64().unwrap())
+        .collect();
+    assert!(again.starts_with(&positions), "{again:?} {positions:?}");
     assert!(
-        !rest.is_empty() && positions[2..].starts_with(&rest),
-        "{rest:?} {positions:?}"
+        !rest.is_empty() && again[2..].starts_with(&rest),
+        "{rest:?} {again:?}"
     );
     field_error(
         &api.get("/api/v1/events?after=x").await,

@@ -317,7 +317,8 @@ async fn main() {
     .to_owned();
 
     let (server, addr) = serve(&db.url, &dir.join("data"));
-    let base = format!("http://{addr}");
+    // `addr` is the whole URL the server printed (`http://127.0.0.1:…`).
+    let base = addr;
     let ids = populate(&base, &token, contacts).await;
     println!(
         "api_write: {} contacts with portal access, {CONNECTIONS} connections, {seconds} s per measurement, PostgreSQL",

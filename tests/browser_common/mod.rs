@@ -123,6 +123,49 @@ impl Browser {
         self.css(selector).await.click().await.unwrap();
     }
 
+    /// Chooses the option with `value` in the `select` matching `selector`.
+    pub async fn select(&self, selector: &str, value: &str) {
+        self.css(selector)
+            .await
+            .select_by_value(value)
+            .await
+            .unwrap();
+    }
+
+    /// Whether the check box (or radio) matching `selector` is ticked.
+    pub async fn is_checked(&self, selector: &str) -> bool {
+        self.css(selector).await.is_selected().await.unwrap()
+    }
+
+    /// Whether the form control matching `selector` is enabled.
+    pub async fn is_enabled(&self, selector: &str) -> bool {
+        self.css(selector).await.is_enabled().await.unwrap()
+    }
+
+    /// The attribute `name` of the element matching `selector`.
+    pub async fn attr(&self, selector: &str, name: &str) -> Option<String> {
+        self.css(selector).await.attr(name).await.unwrap()
+    }
+
+    /// The visible text of the element matching `selector`.
+    pub async fn text_of(&self, selector: &str) -> String {
+        self.css(selector).await.text().await.unwrap()
+    }
+
+    /// The visible texts of every element matching `selector` (none: empty).
+    pub async fn texts_of(&self, selector: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        for e in self.client.find_all(Locator::Css(selector)).await.unwrap() {
+            out.push(e.text().await.unwrap());
+        }
+        out
+    }
+
+    /// Loads the page again (a GET of the same URL).
+    pub async fn reload(&self) {
+        self.client.refresh().await.unwrap();
+    }
+
     /// The page's path (and query).
     pub async fn path(&self) -> String {
         let url = self.client.current_url().await.unwrap();
@@ -132,9 +175,15 @@ impl Browser {
         }
     }
 
-    /// The text of the page's body.
+    /// The text of the page's body. Read by script, not through an element handle: a click
+    /// returns before the next page loads, and a handle on the old body would be stale.
     pub async fn text(&self) -> String {
-        self.css("body").await.text().await.unwrap()
+        let text = self
+            .client
+            .execute("return document.body ? document.body.innerText : '';", vec![])
+            .await
+            .unwrap();
+        text.as_str().unwrap_or_default().to_owned()
     }
 
     /// Waits up to 10 s for the page to show `needle` (a click returns before the next page is

@@ -9,7 +9,7 @@ use std::time::Duration;
 use tokio::sync::watch;
 use tracing::warn;
 
-/// PostgreSQL channel notified (by a statement trigger, migration 0002) when events commit.
+/// PostgreSQL channel notified by the store right after events commit (migration 0004).
 pub const COMMIT_CHANNEL: &str = "portal_events";
 
 /// Wakes a reader of the log when events commit. A hint only: a reader re-reads the log after a

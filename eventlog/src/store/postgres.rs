@@ -48,6 +48,46 @@ SELECT min(position) AS first_position, max(position) AS last_position,
 #[derive(Debug, Clone)]
 pub struct PgStore {
     pool: PgPool,
+    committed: CommitSignal,
+}
+
+/// Sends the commit hint (`NOTIFY portal_events`) after appends commit, from a background task
+/// and outside the appending transaction, coalescing bursts into one notification per round
+/// trip. Why not a trigger in the appending transaction (as before migration 0004): PostgreSQL
+/// holds one cluster-wide lock from a notifying transaction's pre-commit until its commit
+/// record is flushed, so every append would wait for every other append's WAL flush and group
+/// commit could not happen (measured here with pgbench: 2,877 → 1,095 appends/s). A
+/// notify-only transaction writes no WAL, so it holds that lock only for a moment.
+///
+/// Hazard: an append through [`PgStore::append_in_transaction`] commits when its caller
+/// commits, unseen here; listeners then find it on their slow poll (a hint, never the data).
+#[derive(Debug, Clone)]
+struct CommitSignal(tokio::sync::mpsc::Sender<()>);
+
+impl CommitSignal {
+    /// Starts the notifying task; it ends when the last clone of the store is dropped.
+    fn start(pool: PgPool) -> Self {
+        // Capacity 1: a commit while a notification is pending needs no second one; a commit
+        // while one is being sent queues exactly one more, sent after ours committed.
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<()>(1);
+        tokio::spawn(async move {
+            while rx.recv().await.is_some() {
+                let sent = sqlx::query("SELECT pg_notify($1, '')")
+                    .bind(super::COMMIT_CHANNEL)
+                    .execute(&pool)
+                    .await;
+                if let Err(e) = sent {
+                    tracing::warn!(error = %e, "cannot send the commit notification");
+                }
+            }
+        });
+        Self(tx)
+    }
+
+    fn signal(&self) {
+        // Full: a notification is already pending. Closed: the runtime is shutting down.
+        let _ = self.0.try_send(());
+    }
 }
 
 impl PgStore {
@@ -67,12 +107,16 @@ impl PgStore {
             .acquire_timeout(options.acquire_timeout)
             .connect_with(connect)
             .await?;
-        Ok(Self { pool })
+        Ok(Self::from_pool(pool))
     }
 
-    /// Wraps an existing pool (tests and benchmarks share one pool with their baselines).
+    /// Wraps an existing pool (tests and benchmarks share one pool with their baselines). Must
+    /// be called inside a Tokio runtime (it starts the commit notifier).
     pub fn from_pool(pool: PgPool) -> Self {
-        Self { pool }
+        Self {
+            committed: CommitSignal::start(pool.clone()),
+            pool,
+        }
     }
 
     pub fn pool(&self) -> &PgPool {
@@ -115,6 +159,10 @@ impl PgStore {
             )
             .await;
             match result {
+                Ok(r) if !r.replayed => {
+                    self.committed.signal();
+                    return Ok(r);
+                }
                 Err(StoreError::Database(e))
                     if is_unique_violation(&e, "idempotency_keys_pkey") =>
                 {

@@ -9,7 +9,9 @@ use crate::error::AppError;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use portal_domain::Aggregate;
-use portal_eventlog::{CommandContext, Executed, Idempotency, Metadata, StreamId, execute};
+use portal_eventlog::{
+    CommandContext, Executed, Idempotency, Metadata, StreamId, execute, execute_loaded,
+};
 use serde::Serialize;
 use std::convert::Infallible;
 
@@ -61,4 +63,25 @@ pub async fn run<A: Aggregate>(
         idempotency,
     };
     Ok(execute::<A>(&state.store, stream, &ctx, command).await?)
+}
+
+/// [`run`] deciding first on `current` at `version`, as the service just loaded them from the
+/// same stream in the caller's tenant (saves reading the stream twice; a stale state only costs
+/// a retry on the version conflict).
+pub async fn run_loaded<A: Aggregate>(
+    state: &crate::AppState,
+    caller: &Caller,
+    stream: &StreamId,
+    command: &A::Command,
+    idempotency: Option<Idempotency>,
+    current: A::State,
+    version: i64,
+) -> Result<Executed<A>, AppError> {
+    let ctx = CommandContext {
+        tenant: caller.tenant().clone(),
+        metadata: Metadata::new(caller.actor()),
+        idempotency,
+    };
+    let loaded = Some((current, version));
+    Ok(execute_loaded::<A>(&state.store, stream, &ctx, command, loaded).await?)
 }

@@ -52,12 +52,26 @@ impl<A: Aggregate> Executed<A> {
 }
 
 /// Runs `command` against the stream `stream` of aggregate `A` in `ctx.tenant`.
-#[instrument(skip_all, fields(category = A::CATEGORY, stream = %stream, tenant = %ctx.tenant))]
 pub async fn execute<A: Aggregate>(
     store: &Store,
     stream: &StreamId,
     ctx: &CommandContext,
     command: &A::Command,
+) -> Result<Executed<A>, ExecuteError> {
+    execute_loaded::<A>(store, stream, ctx, command, None).await
+}
+
+/// [`execute`] deciding its first attempt on `loaded`: the state and version the caller got from
+/// [`load`] of the same `stream` in the same tenant (e.g. to build the command from it), so the
+/// stream is not read twice. Safe when it is stale: the append expects its version, and a
+/// conflict loads the stream afresh as in [`execute`].
+#[instrument(skip_all, fields(category = A::CATEGORY, stream = %stream, tenant = %ctx.tenant))]
+pub async fn execute_loaded<A: Aggregate>(
+    store: &Store,
+    stream: &StreamId,
+    ctx: &CommandContext,
+    command: &A::Command,
+    mut loaded: Option<(A::State, i64)>,
 ) -> Result<Executed<A>, ExecuteError> {
     if let Some(idem) = &ctx.idempotency
         && let Some(prior) = store.find_idempotent(&ctx.tenant, idem).await?
@@ -65,7 +79,13 @@ pub async fn execute<A: Aggregate>(
         return replay::<A>(store, stream, ctx, prior).await;
     }
     for attempt in 1..=MAX_ATTEMPTS {
-        let (state, version, _) = load::<A>(store, stream, &ctx.tenant).await?;
+        let (state, version) = match loaded.take() {
+            Some(given) => given,
+            None => {
+                let (state, version, _) = load::<A>(store, stream, &ctx.tenant).await?;
+                (state, version)
+            }
+        };
         let events = A::decide(&state, command)?;
         if events.is_empty() {
             return Ok(Executed {

@@ -11,7 +11,7 @@ use portal_domain::{Actor, DomainError, TenantId};
 use portal_eventlog::testing::{Backend, TestStoreRef, with_store};
 use portal_eventlog::{
     CommandContext, ExecuteError, Idempotency, Metadata, NewEvent, Store, StoreError, StreamId,
-    execute,
+    execute, execute_loaded,
 };
 use serde_json::json;
 use std::collections::HashSet;
@@ -498,6 +498,43 @@ async fn executor_retries_version_conflicts(t: TestStoreRef) {
     );
 }
 
+async fn executor_decides_again_when_the_given_state_is_stale(t: TestStoreRef) {
+    let store = &t.store;
+    let s = StreamId::of::<Counter>("given");
+    let acme = tenant("acme");
+    execute::<Counter>(store, &s, &ctx("acme"), &CounterCommand::Add(1))
+        .await
+        .unwrap();
+    // Fresh: decided on the given state, appended at the next version.
+    let (state, version, _) = portal_eventlog::executor::load::<Counter>(store, &s, &acme)
+        .await
+        .unwrap();
+    let done = execute_loaded::<Counter>(
+        store,
+        &s,
+        &ctx("acme"),
+        &CounterCommand::Add(2),
+        Some((state.clone(), version)),
+    )
+    .await
+    .unwrap();
+    assert_eq!(done.state.total, 3);
+    assert_eq!(done.append.unwrap().last_version, 2);
+    // Stale (the stream moved on since): the version conflict reloads, nothing is lost.
+    let done = execute_loaded::<Counter>(
+        store,
+        &s,
+        &ctx("acme"),
+        &CounterCommand::Add(4),
+        Some((state, version)),
+    )
+    .await
+    .unwrap();
+    assert_eq!(done.state.total, 7, "decided again on the fresh state");
+    assert_eq!(done.append.unwrap().last_version, 3);
+    assert_eq!(store.read_stream(&s).await.unwrap().len(), 3);
+}
+
 async fn executor_replays_idempotent_commands(t: TestStoreRef) {
     let store = &t.store;
     let s = StreamId::of::<Counter>("c1");
@@ -560,5 +597,6 @@ conformance!(
     readers_never_skip_events_of_concurrent_writers,
     executor_decides_appends_and_folds,
     executor_retries_version_conflicts,
+    executor_decides_again_when_the_given_state_is_stale,
     executor_replays_idempotent_commands,
 );

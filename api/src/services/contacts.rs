@@ -11,7 +11,7 @@ use super::customers::load_customer;
 use super::{Fields, checked, creation_id, parse_id, staff_only, stream};
 use crate::AppState;
 use crate::auth::Caller;
-use crate::commands::run;
+use crate::commands::{run, run_loaded};
 use crate::error::AppError;
 use portal_domain::contact::{Contact, ContactCommand, ContactRole, ContactState, CustomerFacts};
 use portal_domain::values::{Email, Name, Phone};
@@ -151,11 +151,22 @@ pub async fn load_contact(
     caller: &Caller,
     id: ContactId,
 ) -> Result<ContactState, AppError> {
-    let (contact, _, _) = load::<Contact>(&state.store, &stream::<Contact>(id), caller.tenant())
-        .await
-        .map_err(AppError::from)?;
+    Ok(load_contact_at(state, caller, id).await?.0)
+}
+
+/// [`load_contact`] with the stream's version, for deciding a command on it without reading the
+/// stream again ([`run_loaded`]).
+async fn load_contact_at(
+    state: &AppState,
+    caller: &Caller,
+    id: ContactId,
+) -> Result<(ContactState, i64), AppError> {
+    let (contact, version, _) =
+        load::<Contact>(&state.store, &stream::<Contact>(id), caller.tenant())
+            .await
+            .map_err(AppError::from)?;
     if contact.exists {
-        Ok(contact)
+        Ok((contact, version))
     } else {
         Err(AppError::NotFound)
     }
@@ -204,7 +215,7 @@ pub async fn update(
     idempotency: Option<Idempotency>,
 ) -> Result<ContactView, AppError> {
     staff_only(caller)?;
-    let current = load_contact(state, caller, id).await?;
+    let (current, version) = load_contact_at(state, caller, id).await?;
     let v = validate(
         &input.name,
         &input.email,
@@ -227,7 +238,9 @@ pub async fn update(
         roles: v.roles,
         email_in_use,
     };
-    let done = run::<Contact>(state, caller, &stream::<Contact>(id), &command, idempotency).await?;
+    let sid = stream::<Contact>(id);
+    let done =
+        run_loaded::<Contact>(state, caller, &sid, &command, idempotency, current, version).await?;
     ContactView::of(&done.state, done.changed()).ok_or(AppError::NotFound)
 }
 
@@ -244,14 +257,16 @@ pub async fn set_access(
     let mut fields = Fields::default();
     let enabled = fields.required("enabled", input.enabled);
     fields.finish()?;
-    let current = load_contact(state, caller, id).await?;
+    let (current, version) = load_contact_at(state, caller, id).await?;
     let command = if checked(enabled)? {
         let customer = customer_facts(state, caller, checked(current.customer_id)?).await?;
         ContactCommand::GrantContactAccess { customer }
     } else {
         ContactCommand::RevokeContactAccess
     };
-    let done = run::<Contact>(state, caller, &stream::<Contact>(id), &command, idempotency).await?;
+    let sid = stream::<Contact>(id);
+    let done =
+        run_loaded::<Contact>(state, caller, &sid, &command, idempotency, current, version).await?;
     ContactView::of(&done.state, done.changed()).ok_or(AppError::NotFound)
 }
 

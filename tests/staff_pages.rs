@@ -3,7 +3,7 @@
 //! steps by form (create a customer, enable its portal, add a contact with access → the welcome
 //! email arrives); the contact toggle is disabled with its hint while the customer has no
 //! portal; bad input is 422 with the message next to the field and appends nothing; posts
-//! without the CSRF field are refused (403).
+//! without the CSRF field are refused (403); a failure inside is the opaque 500 page.
 
 #![allow(clippy::unwrap_used)] // tests may unwrap
 
@@ -144,6 +144,26 @@ async fn pages_render_for_staff_and_not_for_portal_users(t: TestStoreRef) {
         assert_eq!(refused.status, 403, "{path}: {}", refused.body);
     }
     assert_eq!(all_events(&t.store).await.len(), before);
+
+    // A failure inside (a read model's table gone) is the opaque 500 page: no cause shown.
+    let db = portal_notifier::Db::connect(&t.url, 1).await.unwrap();
+    let rename = |from: &str, to: &str| format!("ALTER TABLE {from} RENAME TO {to}");
+    sqlx::query(&rename("rm_locations", "rm_locations_away"))
+        .execute(db.pool())
+        .await
+        .unwrap();
+    let broken = staff.get("/staff/locations").await;
+    sqlx::query(&rename("rm_locations_away", "rm_locations"))
+        .execute(db.pool())
+        .await
+        .unwrap();
+    assert_eq!(broken.status, 500, "{}", broken.body);
+    assert_page_headers(&broken, "the 500 page");
+    assert!(broken.body.contains("Something went wrong on our side"));
+    for leak in ["rm_locations", "no such table", "does not exist", "sqlx"] {
+        assert!(!broken.body.contains(leak), "{leak}: {}", broken.body);
+    }
+    assert_ok_page(&staff.get("/staff/locations").await, "locations again");
 }
 
 async fn customer_portal_and_contact_by_form(t: TestStoreRef) {

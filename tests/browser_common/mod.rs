@@ -180,7 +180,10 @@ impl Browser {
     pub async fn text(&self) -> String {
         let text = self
             .client
-            .execute("return document.body ? document.body.innerText : '';", vec![])
+            .execute(
+                "return document.body ? document.body.innerText : '';",
+                vec![],
+            )
             .await
             .unwrap();
         text.as_str().unwrap_or_default().to_owned()

@@ -45,6 +45,7 @@ const MORE: [(&str, &str); 3] = [
 /// Logs the staff member in through the login page and the emailed link.
 async fn log_in(b: &Browser, sink: &SmtpSink, base: &str) {
     b.goto(&format!("{base}/login")).await;
+    b.screenshot("login").await;
     b.fill("#link-email", STAFF).await;
     b.click("form[action='/login/link'] button[type=submit]")
         .await;
@@ -56,6 +57,7 @@ async fn log_in(b: &Browser, sink: &SmtpSink, base: &str) {
         .await;
     b.wait_text("ACME Transport — Staff").await;
     assert_eq!(b.path().await, "/staff");
+    b.screenshot("staff-home").await;
 }
 
 /// Fills *New customer* (the page is open) with `name`, `code`, approved.

@@ -57,12 +57,17 @@ pub async fn run<A: Aggregate>(
     command: &A::Command,
     idempotency: Option<Idempotency>,
 ) -> Result<Executed<A>, AppError> {
-    let ctx = CommandContext {
+    let ctx = context(caller, idempotency);
+    Ok(execute::<A>(&state.store, stream, &ctx, command).await?)
+}
+
+/// The caller's tenant, the caller as the actor, and the request's key.
+fn context(caller: &Caller, idempotency: Option<Idempotency>) -> CommandContext {
+    CommandContext {
         tenant: caller.tenant().clone(),
         metadata: Metadata::new(caller.actor()),
         idempotency,
-    };
-    Ok(execute::<A>(&state.store, stream, &ctx, command).await?)
+    }
 }
 
 /// [`run`] deciding first on `current` at `version`, as the service just loaded them from the
@@ -77,11 +82,7 @@ pub async fn run_loaded<A: Aggregate>(
     current: A::State,
     version: i64,
 ) -> Result<Executed<A>, AppError> {
-    let ctx = CommandContext {
-        tenant: caller.tenant().clone(),
-        metadata: Metadata::new(caller.actor()),
-        idempotency,
-    };
+    let ctx = context(caller, idempotency);
     let loaded = Some((current, version));
     Ok(execute_loaded::<A>(&state.store, stream, &ctx, command, loaded).await?)
 }

@@ -11,7 +11,7 @@ use portal_domain::printer::{
     DocumentFormat, LabelFormat, OutputKind, PrinterConfig, PrinterConfigEvent,
 };
 use portal_domain::values::{Address, OpeningHours};
-use portal_domain::{CustomerId, LocationId, OrderId, TenantId};
+use portal_domain::{ContactId, CustomerId, LocationId, OrderId, TenantId};
 use portal_eventlog::testing::{Backend, TestStoreRef, with_store};
 use portal_projections::models::{Page, Scope, audit, locations, printers};
 use support::*;
@@ -251,19 +251,40 @@ async fn printers_and_audit_body(t: TestStoreRef) {
     let mut w = Writer::new(&t.store);
     let (acme, bolt) = seed_locations(&mut w).await;
     let c1: CustomerId = id(1);
-    for (printer, format, output) in [
-        (Some("Zebra"), LabelFormat::FourBySixIn, OutputKind::Zpl),
-        (Some("Office"), LabelFormat::A4, OutputKind::Pdf),
+    let (user, other_user): (ContactId, ContactId) = (id(5), id(6));
+    // A customer-wide configuration (events before per-user configurations: no contact)…
+    w.emit::<PrinterConfig>(
+        &acme,
+        c1,
+        &portal_user(c1),
+        &[PrinterConfigEvent::PrinterConfigSet {
+            customer_id: c1,
+            contact_id: None,
+            label_printer: Some("Shared".into()),
+            label_format: LabelFormat::A4,
+            label_output: OutputKind::Pdf,
+            label_copies: 1,
+            document_printer: None,
+            document_format: DocumentFormat::Letter,
+        }],
+    )
+    .await;
+    // …and one user's own, saved twice (the latest wins).
+    for (printer, format, output, copies) in [
+        (Some("Zebra"), LabelFormat::FourBySixIn, OutputKind::Zpl, 1),
+        (Some("Office"), LabelFormat::A4, OutputKind::Pdf, 3),
     ] {
         w.emit::<PrinterConfig>(
             &acme,
-            c1,
+            user,
             &portal_user(c1),
             &[PrinterConfigEvent::PrinterConfigSet {
                 customer_id: c1,
+                contact_id: Some(user),
                 label_printer: printer.map(Into::into),
                 label_format: format,
                 label_output: output,
+                label_copies: copies,
                 document_printer: None,
                 document_format: DocumentFormat::A5,
             }],
@@ -272,26 +293,33 @@ async fn printers_and_audit_body(t: TestStoreRef) {
     }
     project(&projector, &t.store).await;
 
-    // Printer configuration.
-    let cfg = printers::get(&db, &acme, c1).await.unwrap().unwrap();
+    // Printer configuration: the user's own.
+    let cfg = printers::get(&db, &acme, user).await.unwrap().unwrap();
     assert_eq!(cfg.label_printer.as_deref(), Some("Office"));
     assert_eq!(
-        (cfg.label_format, cfg.label_output),
-        (LabelFormat::A4, OutputKind::Pdf)
+        (cfg.label_format, cfg.label_output, cfg.label_copies),
+        (LabelFormat::A4, OutputKind::Pdf, 3)
     );
     assert_eq!(cfg.document_format, DocumentFormat::A5);
-    assert!(printers::get(&db, &bolt, c1).await.unwrap().is_none());
-    assert!(printers::get(&db, &acme, id(2)).await.unwrap().is_none());
-    let fallback = printers::effective(&db, &bolt, c1).await.unwrap();
+    assert_eq!(printers::effective(&db, &acme, c1, user).await.unwrap(), cfg);
+    // Another user of the customer prints with the customer-wide one, as their own row.
+    let shared = printers::effective(&db, &acme, c1, other_user).await.unwrap();
+    assert_eq!(shared.label_printer.as_deref(), Some("Shared"));
+    assert_eq!(shared.document_format, DocumentFormat::Letter);
+    assert_eq!(shared.contact_id, Some(other_user));
+    assert!(printers::get(&db, &acme, other_user).await.unwrap().is_none());
+    // Another tenant sees none of it.
+    assert!(printers::get(&db, &bolt, user).await.unwrap().is_none());
+    let fallback = printers::effective(&db, &bolt, c1, user).await.unwrap();
     assert!(!fallback.configured);
-    assert_eq!(fallback.label_format, LabelFormat::A6);
+    assert_eq!((fallback.label_format, fallback.label_copies), (LabelFormat::A6, 1));
 
     // Audit index: one row per stream, most recently changed first.
     let all = audit::list(&db, &acme, None, &Page::first(100))
         .await
         .unwrap();
-    // 8 locations, 3 orders, 1 printer configuration.
-    assert_eq!(all.total, 12);
+    // 8 locations, 3 orders, 2 printer configurations.
+    assert_eq!(all.total, 13);
     assert_eq!(all.items[0].category, "printer_config");
     assert_eq!(all.items[0].event_count, 2);
     assert!(

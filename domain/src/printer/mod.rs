@@ -1,9 +1,14 @@
-//! A customer's printer configuration: which printer and paper format to use for shipping labels
-//! and for transport documents (CMR), so documents print right the first time. One stream per
-//! customer (`printer_config-<customer uuid>`); the first `SetPrinterConfig` creates it.
+//! A portal user's printer configuration: which printer and paper format to use for shipping
+//! labels and for transport documents (CMR), and how many copies of each label, so documents print
+//! right the first time. The first `SetPrinterConfig` creates the stream.
+//!
+//! Streams: one per portal user, `printer_config-<contact uuid>` (the contact is the user at one
+//! customer), with `contact_id` set. Events written before configurations became per user have no
+//! `contact_id` and live in `printer_config-<customer uuid>`: they stay valid and serve as the
+//! customer's shared default for users who never saved their own.
 
 use crate::error::{DomainError, FieldError};
-use crate::ids::CustomerId;
+use crate::ids::{ContactId, CustomerId};
 use crate::values::{collect, optional_text};
 use crate::{Aggregate, DomainEvent};
 use schemars::JsonSchema;
@@ -68,9 +73,13 @@ pub enum DocumentFormat {
 pub struct PrinterConfigState {
     pub exists: bool,
     pub customer_id: Option<CustomerId>,
+    /// `None` for a customer-wide configuration (the old, shared kind).
+    pub contact_id: Option<ContactId>,
     pub label_printer: Option<String>,
     pub label_format: LabelFormat,
     pub label_output: OutputKind,
+    /// Copies of every label, [`MIN_COPIES`]..=[`MAX_COPIES`]; 0 only before the first event.
+    pub label_copies: u8,
     pub document_printer: Option<String>,
     pub document_format: DocumentFormat,
 }
@@ -78,11 +87,15 @@ pub struct PrinterConfigState {
 #[derive(Debug, Clone, PartialEq)]
 pub enum PrinterConfigCommand {
     /// Printer names are trimmed, blank means "choose at print time", ≤ 100 characters.
+    /// `contact_id`: the portal user the configuration belongs to. `label_copies`: how many
+    /// copies of each label, 1 to 10.
     SetPrinterConfig {
         customer_id: CustomerId,
+        contact_id: ContactId,
         label_printer: Option<String>,
         label_format: LabelFormat,
         label_output: OutputKind,
+        label_copies: u8,
         document_printer: Option<String>,
         document_format: DocumentFormat,
     },
@@ -93,11 +106,20 @@ pub enum PrinterConfigCommand {
 pub enum PrinterConfigEvent {
     PrinterConfigSet {
         customer_id: CustomerId,
+        /// The portal user (contact) the configuration belongs to; absent in events written
+        /// before configurations were per user (then it is the customer's shared one); written
+        /// as `null` for those.
+        #[serde(default)]
+        contact_id: Option<ContactId>,
         /// `null`: choose the printer at print time.
         #[schemars(length(min = 1, max = MAX_PRINTER_NAME))]
         label_printer: Option<String>,
         label_format: LabelFormat,
         label_output: OutputKind,
+        /// Copies of every label; absent in older events, meaning 1.
+        #[serde(default = "one_copy")]
+        #[schemars(range(min = MIN_COPIES, max = MAX_COPIES))]
+        label_copies: u8,
         /// `null`: choose the printer at print time.
         #[schemars(length(min = 1, max = MAX_PRINTER_NAME))]
         document_printer: Option<String>,
@@ -116,6 +138,13 @@ impl DomainEvent for PrinterConfigEvent {
 }
 
 const MAX_PRINTER_NAME: usize = 100;
+/// Fewest and most copies of each label.
+pub const MIN_COPIES: u8 = 1;
+pub const MAX_COPIES: u8 = 10;
+
+fn one_copy() -> u8 {
+    1
+}
 
 impl Aggregate for PrinterConfig {
     const CATEGORY: &'static str = "printer_config";
@@ -129,9 +158,11 @@ impl Aggregate for PrinterConfig {
     ) -> Result<Vec<PrinterConfigEvent>, DomainError> {
         let PrinterConfigCommand::SetPrinterConfig {
             customer_id,
+            contact_id,
             label_printer,
             label_format,
             label_output,
+            label_copies,
             document_printer,
             document_format,
         } = command;
@@ -139,6 +170,11 @@ impl Aggregate for PrinterConfig {
         if state.customer_id.is_some_and(|c| c != *customer_id) {
             return Err(DomainError::Rule(
                 "this printer configuration belongs to another customer".into(),
+            ));
+        }
+        if state.exists && state.contact_id != Some(*contact_id) {
+            return Err(DomainError::Rule(
+                "this printer configuration belongs to another user".into(),
             ));
         }
         let mut errors = Vec::new();
@@ -154,6 +190,12 @@ impl Aggregate for PrinterConfig {
                 "ZPL needs a thermal label format (A6 or 4x6in)",
             ));
         }
+        if !(MIN_COPIES..=MAX_COPIES).contains(label_copies) {
+            errors.push(FieldError::new(
+                "label_copies",
+                format!("copies must be between {MIN_COPIES} and {MAX_COPIES}"),
+            ));
+        }
         if !errors.is_empty() {
             return Err(DomainError::Validation(errors));
         }
@@ -162,6 +204,7 @@ impl Aggregate for PrinterConfig {
             && state.label_printer == label_printer
             && state.label_format == *label_format
             && state.label_output == *label_output
+            && state.label_copies == *label_copies
             && state.document_printer == document_printer
             && state.document_format == *document_format;
         if unchanged {
@@ -169,9 +212,11 @@ impl Aggregate for PrinterConfig {
         }
         Ok(vec![PrinterConfigEvent::PrinterConfigSet {
             customer_id: *customer_id,
+            contact_id: Some(*contact_id),
             label_printer,
             label_format: *label_format,
             label_output: *label_output,
+            label_copies: *label_copies,
             document_printer,
             document_format: *document_format,
         }])
@@ -181,18 +226,22 @@ impl Aggregate for PrinterConfig {
         // The event carries the whole configuration, so it replaces the state outright.
         let PrinterConfigEvent::PrinterConfigSet {
             customer_id,
+            contact_id,
             label_printer,
             label_format,
             label_output,
+            label_copies,
             document_printer,
             document_format,
         } = event;
         PrinterConfigState {
             exists: true,
             customer_id: Some(*customer_id),
+            contact_id: *contact_id,
             label_printer: label_printer.clone(),
             label_format: *label_format,
             label_output: *label_output,
+            label_copies: *label_copies,
             document_printer: document_printer.clone(),
             document_format: *document_format,
         }

@@ -9,9 +9,15 @@ fn customer() -> CustomerId {
     id(1)
 }
 
+fn contact() -> ContactId {
+    id(7)
+}
+
 fn command(format: LabelFormat, output: OutputKind) -> PrinterConfigCommand {
     SetPrinterConfig {
         customer_id: customer(),
+        contact_id: contact(),
+        label_copies: 2,
         label_printer: Some(" Zebra GK420d ".into()),
         label_format: format,
         label_output: output,
@@ -23,6 +29,8 @@ fn command(format: LabelFormat, output: OutputKind) -> PrinterConfigCommand {
 fn set(format: LabelFormat, output: OutputKind) -> PrinterConfigEvent {
     PrinterConfigSet {
         customer_id: customer(),
+        contact_id: Some(contact()),
+        label_copies: 2,
         label_printer: Some("Zebra GK420d".into()),
         label_format: format,
         label_output: output,
@@ -47,6 +55,8 @@ fn first_config_equal_to_the_defaults_is_still_recorded() {
     given::<PrinterConfig>(&[])
         .when(SetPrinterConfig {
             customer_id: customer(),
+            contact_id: contact(),
+            label_copies: 1,
             label_printer: None,
             label_format: defaults.label_format,
             label_output: defaults.label_output,
@@ -55,6 +65,8 @@ fn first_config_equal_to_the_defaults_is_still_recorded() {
         })
         .then(&[PrinterConfigSet {
             customer_id: customer(),
+            contact_id: Some(contact()),
+            label_copies: 1,
             label_printer: None,
             label_format: LabelFormat::A6,
             label_output: OutputKind::Pdf,
@@ -89,6 +101,8 @@ fn overlong_printer_names_are_rejected_together() {
     given::<PrinterConfig>(&[])
         .when(SetPrinterConfig {
             customer_id: customer(),
+            contact_id: contact(),
+            label_copies: 1,
             label_printer: Some("p".repeat(101)),
             label_format: LabelFormat::A4,
             label_output: OutputKind::Zpl,
@@ -103,6 +117,8 @@ fn config_of_another_customer_is_rejected() {
     given::<PrinterConfig>(&[set(LabelFormat::A6, OutputKind::Pdf)])
         .when(SetPrinterConfig {
             customer_id: id(2),
+            contact_id: contact(),
+            label_copies: 1,
             label_printer: None,
             label_format: LabelFormat::A6,
             label_output: OutputKind::Pdf,
@@ -112,6 +128,71 @@ fn config_of_another_customer_is_rejected() {
         .then_error(DomainError::Rule(
             "this printer configuration belongs to another customer".into(),
         ));
+}
+
+#[test]
+fn copies_out_of_range_are_rejected() {
+    for copies in [0, 11] {
+        given::<PrinterConfig>(&[])
+            .when(SetPrinterConfig {
+                customer_id: customer(),
+                contact_id: contact(),
+                label_copies: copies,
+                label_printer: None,
+                label_format: LabelFormat::A6,
+                label_output: OutputKind::Pdf,
+                document_printer: None,
+                document_format: DocumentFormat::A4,
+            })
+            .then_invalid(&["label_copies"]);
+    }
+}
+
+#[test]
+fn changing_only_the_copies_is_recorded() {
+    let mut cmd = command(LabelFormat::A6, OutputKind::Zpl);
+    if let SetPrinterConfig { label_copies, .. } = &mut cmd {
+        *label_copies = 3;
+    }
+    let mut event = set(LabelFormat::A6, OutputKind::Zpl);
+    if let PrinterConfigSet { label_copies, .. } = &mut event {
+        *label_copies = 3;
+    }
+    given::<PrinterConfig>(&[set(LabelFormat::A6, OutputKind::Zpl)])
+        .when(cmd)
+        .then(&[event]);
+}
+
+#[test]
+fn config_of_another_user_is_rejected() {
+    given::<PrinterConfig>(&[set(LabelFormat::A6, OutputKind::Pdf)])
+        .when(SetPrinterConfig {
+            customer_id: customer(),
+            contact_id: id(8),
+            label_copies: 1,
+            label_printer: None,
+            label_format: LabelFormat::A6,
+            label_output: OutputKind::Pdf,
+            document_printer: None,
+            document_format: DocumentFormat::A4,
+        })
+        .then_error(DomainError::Rule(
+            "this printer configuration belongs to another user".into(),
+        ));
+}
+
+#[test]
+fn events_written_before_per_user_configs_still_read() {
+    // A customer-wide event of the first schema: no contact, no copies.
+    let old = serde_json::json!({"type": "PrinterConfigSet", "data": {
+        "customer_id": customer(), "label_printer": null, "label_format": "a4",
+        "label_output": "pdf", "document_printer": null, "document_format": "letter"}});
+    let event: PrinterConfigEvent = serde_json::from_value(old).unwrap();
+    let PrinterConfigSet { contact_id, label_copies, .. } = &event;
+    assert_eq!((*contact_id, *label_copies), (None, 1));
+    let json = serde_json::to_value(&event).unwrap();
+    assert_eq!(json["data"]["contact_id"], serde_json::Value::Null);
+    assert_eq!(json["data"]["label_copies"], 1);
 }
 
 #[test]

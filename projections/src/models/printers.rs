@@ -1,7 +1,8 @@
-//! Printer configurations: which printer and paper format a customer uses for shipping labels and
-//! transport documents (CMR). One row per customer, keyed by the customer id, as the domain keeps
-//! one configuration stream per customer (`printer_config-<customer uuid>`): every portal user of
-//! a customer shares it.
+//! Printer configurations: which printer and paper format a portal user prints shipping labels
+//! and transport documents (CMR) with. One row per configuration stream: keyed by the contact id
+//! for a user's own configuration, by the customer id for the customer-wide configuration of
+//! events written before configurations were per user. [`effective`] picks the user's own, else
+//! the customer's, else the defaults.
 
 use super::common::invalid_in;
 use super::sql::by_key;
@@ -15,19 +16,23 @@ use futures::future::BoxFuture;
 use portal_domain::printer::{
     DocumentFormat, LabelFormat, OutputKind, PrinterConfig, PrinterConfigEvent,
 };
-use portal_domain::{Aggregate, CustomerId, TenantId};
+use portal_domain::{Aggregate, ContactId, CustomerId, TenantId};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-/// A customer's printer configuration.
+/// A user's (or, from older events, a customer's) printer configuration.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PrinterConfigRow {
     pub tenant: TenantId,
     pub customer_id: CustomerId,
+    /// `None`: the customer-wide configuration.
+    pub contact_id: Option<ContactId>,
     /// `None`: choose the printer at print time.
     pub label_printer: Option<String>,
     pub label_format: LabelFormat,
     pub label_output: OutputKind,
+    /// Copies of every label.
+    pub label_copies: u8,
     /// `None`: choose the printer at print time.
     pub document_printer: Option<String>,
     pub document_format: DocumentFormat,
@@ -39,13 +44,15 @@ pub struct PrinterConfigRow {
 
 impl PrinterConfigRow {
     /// What the portal uses before the customer saves a configuration (the domain's defaults).
-    pub fn defaults(tenant: &TenantId, customer_id: CustomerId) -> Self {
+    pub fn defaults(tenant: &TenantId, customer_id: CustomerId, contact_id: ContactId) -> Self {
         Self {
             tenant: tenant.clone(),
             customer_id,
+            contact_id: Some(contact_id),
             label_printer: None,
             label_format: LabelFormat::default(),
             label_output: OutputKind::default(),
+            label_copies: 1,
             document_printer: None,
             document_format: DocumentFormat::default(),
             configured: false,
@@ -65,7 +72,10 @@ impl Row for PrinterConfigRow {
         &self.tenant
     }
     fn key(&self) -> String {
-        self.customer_id.to_string()
+        match self.contact_id {
+            Some(contact) => contact.to_string(),
+            None => self.customer_id.to_string(),
+        }
     }
     fn columns(&self) -> Vec<ColValue> {
         Vec::new()
@@ -82,7 +92,8 @@ impl Projection for PrinterConfigsProjection {
         "printer_configs"
     }
     fn version(&self) -> u32 {
-        1
+        // 2: rows per user (contact) with the number of label copies.
+        2
     }
     fn tables(&self) -> &'static [&'static Table] {
         &TABLES
@@ -98,9 +109,11 @@ impl Projection for PrinterConfigsProjection {
             }
             let Decoded::Printer(PrinterConfigEvent::PrinterConfigSet {
                 customer_id,
+                contact_id,
                 label_printer,
                 label_format,
                 label_output,
+                label_copies,
                 document_printer,
                 document_format,
             }) = event.decoded
@@ -111,9 +124,11 @@ impl Projection for PrinterConfigsProjection {
             ctx.put(PrinterConfigRow {
                 tenant: event.tenant().clone(),
                 customer_id: *customer_id,
+                contact_id: *contact_id,
                 label_printer: label_printer.clone(),
                 label_format: *label_format,
                 label_output: *label_output,
+                label_copies: *label_copies,
                 document_printer: document_printer.clone(),
                 document_format: *document_format,
                 configured: true,
@@ -124,24 +139,35 @@ impl Projection for PrinterConfigsProjection {
     }
 }
 
-/// The customer's saved configuration, if any.
+/// The user's own saved configuration, if any.
 pub async fn get(
     db: &ReadDb,
     tenant: &TenantId,
-    customer_id: CustomerId,
+    contact_id: ContactId,
 ) -> Result<Option<PrinterConfigRow>, QueryError> {
-    by_key(db, tenant, &customer_id.to_string()).await
+    by_key(db, tenant, &contact_id.to_string()).await
 }
 
-/// The configuration to print with: the saved one, or the defaults (`configured: false`).
+/// The configuration a user prints with: their own, else the customer-wide one of older events
+/// (its copies and printers included), else the defaults (`configured: false`). The row's
+/// `contact_id` is always the user's, so saving it creates the user's own.
 pub async fn effective(
     db: &ReadDb,
     tenant: &TenantId,
     customer_id: CustomerId,
+    contact_id: ContactId,
 ) -> Result<PrinterConfigRow, QueryError> {
-    Ok(get(db, tenant, customer_id)
-        .await?
-        .unwrap_or_else(|| PrinterConfigRow::defaults(tenant, customer_id)))
+    if let Some(own) = get(db, tenant, contact_id).await? {
+        return Ok(own);
+    }
+    let shared: Option<PrinterConfigRow> = by_key(db, tenant, &customer_id.to_string()).await?;
+    Ok(match shared {
+        Some(row) if row.customer_id == customer_id => PrinterConfigRow {
+            contact_id: Some(contact_id),
+            ..row
+        },
+        _ => PrinterConfigRow::defaults(tenant, customer_id, contact_id),
+    })
 }
 
 #[cfg(test)]
@@ -158,9 +184,11 @@ mod tests {
     ) -> PrinterConfigEvent {
         PrinterConfigEvent::PrinterConfigSet {
             customer_id: c,
+            contact_id: None,
             label_printer: printer.map(Into::into),
             label_format: format,
             label_output: output,
+            label_copies: 1,
             document_printer: None,
             document_format: DocumentFormat::A4,
         }
@@ -188,7 +216,7 @@ mod tests {
         assert!(row.configured && row.updated_at.is_some());
         let json = serde_json::to_value(&row).unwrap();
         assert_eq!(json["label_format"], "a4");
-        assert!(!PrinterConfigRow::defaults(&t, c).configured);
+        assert!(!PrinterConfigRow::defaults(&t, c, id(2)).configured);
     }
 
     #[test]

@@ -263,9 +263,11 @@ pub fn location_samples() -> Vec<LocationEvent> {
 pub fn printer_samples() -> Vec<PrinterConfigEvent> {
     vec![PrinterConfigEvent::PrinterConfigSet {
         customer_id: id(1),
+        contact_id: Some(id(2)),
         label_printer: Some("Zebra GK420d".into()),
         label_format: LabelFormat::FourBySixIn,
         label_output: OutputKind::Zpl,
+        label_copies: 2,
         document_printer: None,
         document_format: DocumentFormat::A4,
     }]

@@ -151,13 +151,11 @@ fn copies_out_of_range_are_rejected() {
 #[test]
 fn changing_only_the_copies_is_recorded() {
     let mut cmd = command(LabelFormat::A6, OutputKind::Zpl);
-    if let SetPrinterConfig { label_copies, .. } = &mut cmd {
-        *label_copies = 3;
-    }
+    let SetPrinterConfig { label_copies, .. } = &mut cmd;
+    *label_copies = 3;
     let mut event = set(LabelFormat::A6, OutputKind::Zpl);
-    if let PrinterConfigSet { label_copies, .. } = &mut event {
-        *label_copies = 3;
-    }
+    let PrinterConfigSet { label_copies, .. } = &mut event;
+    *label_copies = 3;
     given::<PrinterConfig>(&[set(LabelFormat::A6, OutputKind::Zpl)])
         .when(cmd)
         .then(&[event]);

@@ -115,6 +115,7 @@ pub fn router(state: AppState) -> Router {
         .merge(pages)
         .merge(api)
         .merge(json::staff::routes())
+        .merge(json::portal::routes())
         .merge(pages::staff::routes(&state))
         .route("/assets/portal.css", get(web::headers::stylesheet))
         .route("/healthz", get(health::healthz))

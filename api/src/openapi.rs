@@ -129,6 +129,8 @@ pub fn spec() -> &'static utoipa::openapi::OpenApi {
         let mut doc = BaseDoc::openapi();
         let (_, staff) = crate::json::staff::router().split_for_parts();
         doc.merge(staff);
+        let (_, portal) = crate::json::portal::router().split_for_parts();
+        doc.merge(portal);
         finish(&mut doc);
         doc
     })

@@ -74,7 +74,7 @@ pub enum DomainError {
     #[error("the contact was removed")]
     ContactRemoved,
 
-    #[error("a submitted order cannot be edited")]
+    #[error("Submitted orders cannot be edited")]
     SubmittedOrderCannotBeEdited,
 
     /// A draft that was cancelled before it was submitted: nothing can be done with it any more.

@@ -301,18 +301,31 @@ async fn printers_and_audit_body(t: TestStoreRef) {
         (LabelFormat::A4, OutputKind::Pdf, 3)
     );
     assert_eq!(cfg.document_format, DocumentFormat::A5);
-    assert_eq!(printers::effective(&db, &acme, c1, user).await.unwrap(), cfg);
+    assert_eq!(
+        printers::effective(&db, &acme, c1, user).await.unwrap(),
+        cfg
+    );
     // Another user of the customer prints with the customer-wide one, as their own row.
-    let shared = printers::effective(&db, &acme, c1, other_user).await.unwrap();
+    let shared = printers::effective(&db, &acme, c1, other_user)
+        .await
+        .unwrap();
     assert_eq!(shared.label_printer.as_deref(), Some("Shared"));
     assert_eq!(shared.document_format, DocumentFormat::Letter);
     assert_eq!(shared.contact_id, Some(other_user));
-    assert!(printers::get(&db, &acme, other_user).await.unwrap().is_none());
+    assert!(
+        printers::get(&db, &acme, other_user)
+            .await
+            .unwrap()
+            .is_none()
+    );
     // Another tenant sees none of it.
     assert!(printers::get(&db, &bolt, user).await.unwrap().is_none());
     let fallback = printers::effective(&db, &bolt, c1, user).await.unwrap();
     assert!(!fallback.configured);
-    assert_eq!((fallback.label_format, fallback.label_copies), (LabelFormat::A6, 1));
+    assert_eq!(
+        (fallback.label_format, fallback.label_copies),
+        (LabelFormat::A6, 1)
+    );
 
     // Audit index: one row per stream, most recently changed first.
     let all = audit::list(&db, &acme, None, &Page::first(100))

@@ -4,7 +4,10 @@
 //! - [`me`]: who the caller is and in which scope.
 //! - [`orders`]: the order list (cursor paging, filter `status`) and detail, both scoped.
 //! - [`staff`]: the staff's paths (customers, contacts, portal access, quick actions, orders).
+//! - [`portal`]: the portal users' paths (drafts and submission, address book, charge
+//!   decisions, dashboard, printer configuration).
 
 pub mod me;
 pub mod orders;
+pub mod portal;
 pub mod staff;

@@ -11,7 +11,7 @@ use axum::extract::{Path, Query, State};
 use portal_domain::order::OrderStatus;
 use portal_domain::{CustomerId, OrderId};
 use portal_projections::models::orders::{self, OrderDetail, OrderFilter, OrderListItem};
-use portal_projections::models::{Page, Paged, customers};
+use portal_projections::models::{Page, Paged, Scope, customers};
 use serde::Deserialize;
 use tracing::instrument;
 
@@ -77,7 +77,7 @@ pub async fn list(
     Query(query): Query<ListQuery>,
 ) -> Result<Json<Paged<OrderListItem>>, AppError> {
     let (filter, page) = query.parse(&caller)?;
-    let listed = orders::list(
+    let mut listed = orders::list(
         &state.read,
         caller.tenant(),
         caller.read_scope(),
@@ -85,7 +85,23 @@ pub async fn list(
         &page,
     )
     .await?;
+    if !shows_charges(&state, &caller).await? {
+        for item in &mut listed.items {
+            item.order.charges_awaiting_approval = 0;
+        }
+    }
     Ok(Json(listed))
+}
+
+/// Whether the caller may see charges: staff always, a portal user where the customer shows
+/// them. Where not, no charge, amount or count of charges may reach the caller.
+pub async fn shows_charges(state: &AppState, caller: &Caller) -> Result<bool, AppError> {
+    Ok(match caller.read_scope() {
+        Scope::Tenant => true,
+        Scope::Customer(customer_id) => customers::get(&state.read, caller.tenant(), customer_id)
+            .await?
+            .is_some_and(|c| c.show_charges),
+    })
 }
 
 /// One order in the caller's scope, with charges only where the caller may see them; `None` for
@@ -103,13 +119,9 @@ pub async fn visible_order(
     else {
         return Ok(None);
     };
-    if !caller.is_staff() {
-        let shows = customers::get(&state.read, caller.tenant(), detail.order.customer_id)
-            .await?
-            .is_some_and(|c| c.show_charges);
-        if !shows {
-            detail.charges.clear();
-        }
+    if !shows_charges(state, caller).await? {
+        detail.charges.clear();
+        detail.order.charges_awaiting_approval = 0;
     }
     Ok(Some(detail))
 }

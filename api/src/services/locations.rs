@@ -47,7 +47,9 @@ pub struct AddressBody {
 }
 
 /// Reads an address whose fields may be missing.
-fn lenient_address<'de, D: serde::Deserializer<'de>>(d: D) -> Result<AddressInput, D::Error> {
+pub(crate) fn lenient_address<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<AddressInput, D::Error> {
     AddressBody::deserialize(d).map(Into::into)
 }
 
@@ -100,7 +102,7 @@ pub struct LocationView {
 }
 
 impl LocationView {
-    fn of(state: &LocationState) -> Option<Self> {
+    pub(crate) fn of(state: &LocationState) -> Option<Self> {
         Some(Self {
             location_id: state.location_id?,
             name: state.name.as_ref()?.to_string(),

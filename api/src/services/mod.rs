@@ -28,6 +28,7 @@ pub mod contacts;
 pub mod customers;
 pub mod locations;
 pub mod orders;
+pub mod portal;
 
 use crate::auth::Caller;
 use crate::error::AppError;

@@ -186,7 +186,11 @@ fn events_written_before_per_user_configs_still_read() {
         "customer_id": customer(), "label_printer": null, "label_format": "a4",
         "label_output": "pdf", "document_printer": null, "document_format": "letter"}});
     let event: PrinterConfigEvent = serde_json::from_value(old).unwrap();
-    let PrinterConfigSet { contact_id, label_copies, .. } = &event;
+    let PrinterConfigSet {
+        contact_id,
+        label_copies,
+        ..
+    } = &event;
     assert_eq!((*contact_id, *label_copies), (None, 1));
     let json = serde_json::to_value(&event).unwrap();
     assert_eq!(json["data"]["contact_id"], serde_json::Value::Null);

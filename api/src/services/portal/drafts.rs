@@ -1,0 +1,313 @@
+//! Orders, portal side: create and edit drafts, submit them, cancel a draft, and *Order again*
+//! (a new draft with the content of an earlier order).
+//!
+//! Contracts:
+//! - Once submitted an order is read-only: every change answers 409 "Submitted orders cannot be
+//!   edited", checked on the stored order *before* the body is validated, so a wrong body does
+//!   not hide the reason.
+//! - A stop may refer to a location of the address book (`location_id`): the location must be
+//!   the customer's own or a carrier location shared with the customer, and not archived. It is
+//!   checked on the event log (not a read model that may lag), so a location created a moment ago
+//!   can be used at once. At submission the stop's address becomes the location's current
+//!   address (the domain's `with_location_addresses`); later edits of the location never reach
+//!   the submitted order.
+//! - Order numbers are `YYMMDD-XXXXXXXX`: the day of creation and 40 random bits of the order's
+//!   UUID v7 in Crockford base32 (no I, L, O, U), short enough to read over the phone.
+
+use super::{PortalUser, portal_only};
+use crate::AppState;
+use crate::auth::Caller;
+use crate::commands::run;
+use crate::error::AppError;
+use crate::services::{Fields, checked, creation_id, stream};
+use portal_domain::location::{Location, LocationOwner};
+use portal_domain::order::{Order, OrderCommand, OrderState};
+use portal_domain::values::{Address, OrderContent, OrderContentInput};
+use portal_domain::{Aggregate, DomainError, LocationId, OrderId};
+use portal_eventlog::Idempotency;
+use portal_eventlog::executor::load;
+use serde::Serialize;
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// An order as the write side knows it right after a command.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct OrderView {
+    #[schema(value_type = String, format = Uuid)]
+    pub id: OrderId,
+    pub number: String,
+    /// `draft`, `submitted`, … (see the order list).
+    pub status: String,
+    /// The content: the draft, or once submitted what was submitted (with the stops' address
+    /// snapshots).
+    #[schema(value_type = Object)]
+    pub content: Option<OrderContent>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub submitted_at: Option<OffsetDateTime>,
+    /// Whether the request changed anything (`false` for an identical edit).
+    pub changed: bool,
+}
+
+impl OrderView {
+    fn of(state: &OrderState, changed: bool) -> Result<Self, AppError> {
+        Ok(Self {
+            id: state.order_id.ok_or(AppError::NotFound)?,
+            number: state.number.clone().unwrap_or_default(),
+            status: state.status.as_str().to_owned(),
+            content: state.content.clone(),
+            submitted_at: state.submitted_at,
+            changed,
+        })
+    }
+}
+
+/// The order number of a new order (see the module docs).
+pub fn order_number(id: Uuid, today: time::Date) -> String {
+    const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    let bytes = id.as_bytes();
+    // The last 5 bytes of a v7 UUID are random (the variant bits sit in byte 8).
+    let mut bits = bytes[11..16]
+        .iter()
+        .fold(0u64, |acc, b| (acc << 8) | u64::from(*b));
+    let mut code = [b'0'; 8];
+    for slot in code.iter_mut().rev() {
+        *slot = ALPHABET[(bits & 31) as usize];
+        bits >>= 5;
+    }
+    format!(
+        "{:02}{:02}{:02}-{}",
+        today.year() % 100,
+        u8::from(today.month()),
+        today.day(),
+        String::from_utf8_lossy(&code)
+    )
+}
+
+/// An order of the user's customer; 404 when absent, another customer's or another tenant's.
+pub async fn load_own(
+    state: &AppState,
+    caller: &Caller,
+    user: PortalUser,
+    id: OrderId,
+) -> Result<(OrderState, i64), AppError> {
+    let (order, version, _) = load::<Order>(&state.store, &stream::<Order>(id), caller.tenant())
+        .await
+        .map_err(AppError::from)?;
+    if order.exists && order.customer_id == Some(user.customer_id) {
+        Ok((order, version))
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+/// Validates the content and the locations its stops refer to; every problem at once.
+async fn validate(
+    state: &AppState,
+    caller: &Caller,
+    user: PortalUser,
+    input: &OrderContentInput,
+) -> Result<OrderContent, AppError> {
+    let mut fields = Fields::default();
+    let content = fields.take_all(None, OrderContent::new(input.clone()));
+    if let Some(content) = &content {
+        for (path, stop) in content.stops() {
+            if let Some(id) = stop.location_id()
+                && usable_location(state, caller, user, id).await?.is_none()
+            {
+                fields.push(
+                    &format!("{path}.location_id"),
+                    "is not a location of your address book",
+                );
+            }
+        }
+    }
+    fields.finish()?;
+    checked(content)
+}
+
+/// The location's current address when the customer may use it in an order (own or shared,
+/// not archived); `None` otherwise.
+async fn usable_location(
+    state: &AppState,
+    caller: &Caller,
+    user: PortalUser,
+    id: LocationId,
+) -> Result<Option<Address>, AppError> {
+    let (location, _, _) = load::<Location>(&state.store, &stream::<Location>(id), caller.tenant())
+        .await
+        .map_err(AppError::from)?;
+    let visible = match location.owner {
+        Some(LocationOwner::Customer { customer_id }) => customer_id == user.customer_id,
+        Some(LocationOwner::Carrier) => location
+            .visibility
+            .is_some_and(|v| v.is_visible_to(user.customer_id)),
+        None => false,
+    };
+    Ok(location
+        .address
+        .filter(|_| location.exists && !location.archived && visible))
+}
+
+/// Creates a draft; the new order (201).
+pub async fn create(
+    state: &AppState,
+    caller: &Caller,
+    input: &OrderContentInput,
+    idempotency: Option<Idempotency>,
+) -> Result<OrderView, AppError> {
+    let user = portal_only(caller)?;
+    let content = validate(state, caller, user, input).await?;
+    let id = OrderId(creation_id(state, caller, Order::CATEGORY, idempotency.as_ref()).await?);
+    create_with(state, caller, user, id, content, idempotency).await
+}
+
+async fn create_with(
+    state: &AppState,
+    caller: &Caller,
+    user: PortalUser,
+    id: OrderId,
+    content: OrderContent,
+    idempotency: Option<Idempotency>,
+) -> Result<OrderView, AppError> {
+    let command = OrderCommand::CreateDraft {
+        order_id: id,
+        customer_id: user.customer_id,
+        number: order_number(id.0, OffsetDateTime::now_utc().date()),
+        content,
+    };
+    let done = run::<Order>(state, caller, &stream::<Order>(id), &command, idempotency).await?;
+    OrderView::of(&done.state, done.changed())
+}
+
+/// Replaces a draft's content; the order afterwards.
+pub async fn update(
+    state: &AppState,
+    caller: &Caller,
+    id: OrderId,
+    input: &OrderContentInput,
+    idempotency: Option<Idempotency>,
+) -> Result<OrderView, AppError> {
+    let user = portal_only(caller)?;
+    let (current, _) = load_own(state, caller, user, id).await?;
+    refuse_submitted(&current)?;
+    let content = validate(state, caller, user, input).await?;
+    let command = OrderCommand::UpdateDraft { content };
+    let done = run::<Order>(state, caller, &stream::<Order>(id), &command, idempotency).await?;
+    OrderView::of(&done.state, done.changed())
+}
+
+/// 409 "Submitted orders cannot be edited" for a submitted order.
+fn refuse_submitted(order: &OrderState) -> Result<(), AppError> {
+    if order.is_submitted() {
+        Err(DomainError::SubmittedOrderCannotBeEdited.into())
+    } else {
+        Ok(())
+    }
+}
+
+/// Submits a draft: its stops take the current addresses of their locations; the order
+/// afterwards. A location archived since the draft was saved is a field error.
+pub async fn submit(
+    state: &AppState,
+    caller: &Caller,
+    id: OrderId,
+    idempotency: Option<Idempotency>,
+) -> Result<OrderView, AppError> {
+    let user = portal_only(caller)?;
+    let (current, _) = load_own(state, caller, user, id).await?;
+    let mut addresses = Vec::new();
+    if current.status == portal_domain::order::OrderStatus::Draft
+        && let Some(content) = &current.content
+    {
+        for location_id in content.location_ids() {
+            if let Some(address) = usable_location(state, caller, user, location_id).await? {
+                addresses.push((location_id, address));
+            }
+        }
+    }
+    let command = OrderCommand::SubmitOrder {
+        location_addresses: addresses,
+        submitted_at: OffsetDateTime::now_utc(),
+    };
+    let done = run::<Order>(state, caller, &stream::<Order>(id), &command, idempotency).await?;
+    OrderView::of(&done.state, done.changed())
+}
+
+/// Cancels a draft (a submitted order is cancelled by the carrier, not here).
+pub async fn cancel_draft(
+    state: &AppState,
+    caller: &Caller,
+    id: OrderId,
+    idempotency: Option<Idempotency>,
+) -> Result<OrderView, AppError> {
+    let user = portal_only(caller)?;
+    let (current, _) = load_own(state, caller, user, id).await?;
+    refuse_submitted(&current)?;
+    let done = run::<Order>(
+        state,
+        caller,
+        &stream::<Order>(id),
+        &OrderCommand::CancelDraft,
+        idempotency,
+    )
+    .await?;
+    OrderView::of(&done.state, done.changed())
+}
+
+/// *Order again*: a new draft with the content of order `id` (what was submitted, or the
+/// draft's content). Locations that are no longer usable are unlinked from the copy (the
+/// address stays), so the copy can always be saved.
+pub async fn order_again(
+    state: &AppState,
+    caller: &Caller,
+    id: OrderId,
+    idempotency: Option<Idempotency>,
+) -> Result<OrderView, AppError> {
+    let user = portal_only(caller)?;
+    let (source, _) = load_own(state, caller, user, id).await?;
+    let content = source
+        .submitted_content
+        .or(source.content)
+        .ok_or(AppError::NotFound)?;
+    let mut input: OrderContentInput = serde_json::to_value(&content)
+        .and_then(serde_json::from_value)
+        .map_err(|e| AppError::internal(format!("order content does not round-trip: {e}")))?;
+    for consignment in &mut input.consignments {
+        for stop in [&mut consignment.pickup, &mut consignment.delivery] {
+            if let Some(location_id) = stop.location_id
+                && usable_location(state, caller, user, location_id)
+                    .await?
+                    .is_none()
+            {
+                stop.location_id = None;
+            }
+        }
+    }
+    let copy = OrderContent::new(input).map_err(AppError::Invalid)?;
+    let new_id = OrderId(creation_id(state, caller, Order::CATEGORY, idempotency.as_ref()).await?);
+    create_with(state, caller, user, new_id, copy, idempotency).await
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn order_numbers_carry_the_day_and_random_bits() {
+        let day = time::macros::date!(2026 - 12 - 04);
+        let a = order_number(Uuid::now_v7(), day);
+        let b = order_number(Uuid::now_v7(), day);
+        assert!(a.starts_with("261204-") && a.len() == 15, "{a}");
+        assert_ne!(a, b);
+        assert!(
+            a[7..]
+                .bytes()
+                .all(|c| c.is_ascii_digit() || c.is_ascii_uppercase())
+        );
+        assert!(!a[7..].contains(['I', 'L', 'O', 'U']));
+        let fixed = Uuid::from_u128(0x00FF_FFFF_FFFF);
+        assert_eq!(order_number(fixed, day), "261204-ZZZZZZZZ");
+    }
+}

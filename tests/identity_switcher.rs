@@ -73,7 +73,7 @@ async fn switcher(t: TestStoreRef) {
     let home = pat.get("/portal").await;
     assert_eq!(home.status, 200);
     assert!(
-        home.body.contains("<h1>Customer Beta</h1>"),
+        home.body.contains("<h1>Dashboard</h1>"),
         "{}",
         home.body
     );

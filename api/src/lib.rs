@@ -97,9 +97,7 @@ pub fn router(state: AppState) -> Router {
         .route("/password/reset", get(auth::reset::reset_page))
         .route("/switch", get(pages::home::switcher))
         .route("/account", get(pages::account::account))
-        .route("/portal", get(pages::home::portal))
         .route("/staff", get(pages::home::staff))
-        .route("/portal/orders/{id}", get(pages::orders::portal_order))
         .route("/staff/orders/{id}", get(pages::orders::staff_order))
         .route("/dev/mail", get(pages::dev_mail::list))
         .route("/dev/mail/{id}", get(pages::dev_mail::show));
@@ -117,6 +115,7 @@ pub fn router(state: AppState) -> Router {
         .merge(json::staff::routes())
         .merge(json::portal::routes())
         .merge(pages::staff::routes(&state))
+        .merge(pages::portal::routes(&state))
         .route("/assets/portal.css", get(web::headers::stylesheet))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))

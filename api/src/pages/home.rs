@@ -23,7 +23,7 @@ use portal_domain::order::OrderStatus;
 use portal_notifier::outbox::{self, DeadLetter};
 use portal_projections::models::customers::CustomerFilter;
 use portal_projections::models::orders::{self, OrderFilter, OrderListItem};
-use portal_projections::models::{Page, Scope, StatusCounts, customers, tenants};
+use portal_projections::models::{Page, Scope, customers, tenants};
 use serde::Deserialize;
 use time::OffsetDateTime;
 use time::macros::format_description;
@@ -119,7 +119,7 @@ fn date_time(at: OffsetDateTime) -> String {
     .unwrap_or_default()
 }
 
-fn status_badge(status: portal_domain::order::OrderStatus) -> Markup {
+pub(crate) fn status_badge(status: portal_domain::order::OrderStatus) -> Markup {
     let s = status.as_str();
     html! { span class={ "badge " (s) } { (s.replace('_', " ")) } }
 }
@@ -150,71 +150,6 @@ pub(crate) fn orders_table(items: &[OrderListItem], base: &str, with_customer: b
     }
 }
 
-fn counts_grid(counts: &StatusCounts) -> Markup {
-    html! {
-        div.grid {
-            @for c in &counts.by_status {
-                div.stat {
-                    span.stat-value { (c.count) }
-                    span.stat-label { (c.status.as_str().replace('_', " ")) }
-                }
-            }
-        }
-    }
-}
-
-/// `GET /portal`: the home of a portal user.
-#[instrument(skip_all, fields(tenant = %caller.tenant()))]
-pub async fn portal(
-    State(state): State<AppState>,
-    caller: Caller,
-    csrf: CsrfToken,
-) -> Result<Response, AppError> {
-    if caller.is_staff() {
-        return Ok(Redirect::to("/staff").into_response());
-    }
-    let scope = caller.read_scope();
-    let customer = match scope.customer() {
-        Some(id) => customers::get(&state.read, caller.tenant(), id).await?,
-        None => None,
-    };
-    let counts = orders::counts_by_status(&state.read, caller.tenant(), scope).await?;
-    let recent = orders::list(
-        &state.read,
-        caller.tenant(),
-        scope,
-        &OrderFilter::default(),
-        &Page::first(RECENT),
-    )
-    .await?;
-    let nav = Nav::for_caller(&state, &caller, &csrf.0).await?;
-    let name = customer.map_or_else(|| "Your company".to_owned(), |c| c.name.to_string());
-    Ok(page(
-        "Portal",
-        Some(&nav),
-        html! {
-            div.page-head {
-                div {
-                    h1 { (name) }
-                    p.subtitle { "Your orders with the carrier, at a glance." }
-                }
-            }
-            (counts_grid(&counts))
-            section.card {
-                h2 { "Latest orders" }
-                @if recent.items.is_empty() {
-                    p.empty {
-                        "No orders yet. Orders you submit to the carrier, and orders the carrier \
-                         enters for you, appear here with their status."
-                    }
-                } @else {
-                    (orders_table(&recent.items, "/portal", false))
-                }
-            }
-        },
-    )
-    .into_response())
-}
 
 /// `GET /staff`: the home of a staff member.
 #[instrument(skip_all, fields(tenant = %caller.tenant()))]

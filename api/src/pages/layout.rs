@@ -4,8 +4,9 @@
 //! forbids both); all text goes through maud, which escapes it.
 //!
 //! Staff pages (any page whose header's home is `/staff`) get the staff navigation under the
-//! header: CUSTOMERS › *Customers* / *Contacts*, *Orders*, *Locations*; [`staff_page`] marks the
-//! current section and shows the pending flash message ([`super::flash`]).
+//! header: CUSTOMERS › *Customers* / *Contacts*, *Orders*, *Locations*; portal pages (home
+//! `/portal`) the portal's tabs *Dashboard*, *Orders*, *Locations*, *Settings*. [`staff_page`]
+//! marks the current section and shows the pending flash message ([`super::flash`]).
 
 use super::flash::{self, Flash};
 use crate::AppState;
@@ -117,7 +118,9 @@ pub enum Section {
     Contacts,
     Orders,
     Locations,
-    /// A staff page outside the sections (account, error pages).
+    /// The portal's printer configuration and account links.
+    Settings,
+    /// A page outside the sections (account, error pages).
     Other,
 }
 
@@ -147,6 +150,28 @@ fn staff_nav(current: Section) -> Markup {
     }
 }
 
+fn portal_nav(current: Section) -> Markup {
+    let link = |section: Section, href: &str, label: &str| {
+        html! {
+            @if section == current {
+                a.subnav-link.current href=(href) aria-current="page" { (label) }
+            } @else {
+                a.subnav-link href=(href) { (label) }
+            }
+        }
+    };
+    html! {
+        nav.subnav aria-label="Portal" {
+            div.subnav-inner {
+                (link(Section::Home, "/portal", "Dashboard"))
+                (link(Section::Orders, "/portal/orders", "Orders"))
+                (link(Section::Locations, "/portal/locations", "Locations"))
+                (link(Section::Settings, "/portal/settings", "Settings"))
+            }
+        }
+    }
+}
+
 fn frame(
     title: &str,
     nav: Option<&Nav>,
@@ -155,6 +180,7 @@ fn frame(
     body: Markup,
 ) -> Markup {
     let staff = nav.is_some_and(|n| n.home == "/staff");
+    let portal = nav.is_some_and(|n| n.home == "/portal");
     html! {
         (DOCTYPE)
         html lang="en" {
@@ -162,6 +188,7 @@ fn frame(
             body {
                 (topbar(nav))
                 @if staff { (staff_nav(section)) }
+                @if portal { (portal_nav(section)) }
                 main.container {
                     (flash::render(flash))
                     (body)
@@ -177,7 +204,7 @@ pub fn page(title: &str, nav: Option<&Nav>, body: Markup) -> Markup {
     frame(title, nav, Section::Other, None, body)
 }
 
-/// A staff page in `section`, with the flash message of the previous action (if any).
+/// A staff or portal page in `section`, with the flash message of the previous action (if any).
 pub fn staff_page(
     title: &str,
     nav: &Nav,

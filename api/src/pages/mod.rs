@@ -3,11 +3,13 @@
 //! - [`layout`]: the frame (header with scope, switcher and *Log out*), the login card, form
 //!   helpers; [`errors`]: error pages and the fallback.
 //! - [`auth_views`]: the login, link, *Continue*, reset and "no access" pages.
-//! - [`home`]: `/` (onwards to the right home), the scope switcher, the portal and staff homes
-//!   (staff also see emails that could not be delivered, and can retry them).
+//! - [`home`]: `/` (onwards to the right home), the scope switcher, the staff home (with the
+//!   emails that could not be delivered, and their retry).
 //! - [`account`]: the user's page: password set and change.
-//! - [`orders`]: an order's detail for portal users and staff.
+//! - [`orders`]: the staff's order page and the order parts the portal's shares.
 //! - [`staff`]: the staff's pages (customers, contacts, quick actions, inbox, locations, audit).
+//! - [`portal`]: the portal users' pages (dashboard, orders, order form, charges, address book,
+//!   settings).
 //! - [`dev_mail`]: `/dev/mail`, the file transport's emails (embedded mode only).
 //! - [`flash`]: one-time messages after a form POST, kept in the session.
 
@@ -19,4 +21,5 @@ pub mod flash;
 pub mod home;
 pub mod layout;
 pub mod orders;
+pub mod portal;
 pub mod staff;

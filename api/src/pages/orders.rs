@@ -1,32 +1,31 @@
-//! An order's page: `/portal/orders/{id}` for portal users, `/staff/orders/{id}` for staff. The
-//! order comes through [`crate::json::orders::visible_order`], so an id of another customer or
-//! tenant answers 404 exactly like an unknown one, and charges appear only where the customer
-//! shows them.
+//! The staff's order page `/staff/orders/{id}`, and the parts of an order's page the portal's
+//! ([`super::portal::order`]) shares: the head, the facts and status history ([`content`]), the
+//! consignments with stops and goods ([`consignments`]). The order comes through
+//! [`crate::json::orders::visible_order`], so an id of another tenant answers 404 exactly like
+//! an unknown one.
 //!
 //! Staff see, besides the order, its actions: the status changes the lifecycle allows from the
 //! current status ([`OrderStatus::allowed_next`]; reject and cancel ask for a reason) and *Add
 //! charge*. Their forms post to [`super::staff::inbox`], which re-renders this page (422) with
 //! the messages next to the fields when the input is wrong.
 
-use super::layout::{Nav, Section, csrf_field, field_error, other_errors, page};
+use super::layout::{Section, csrf_field, field_error, other_errors};
 use super::staff::common::{FormData, StaffCtx, tabs};
-use crate::AppState;
-use crate::auth::Caller;
 use crate::error::AppError;
 use crate::json::orders::visible_order;
-use crate::web::CsrfToken;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use maud::{Markup, html};
 use portal_domain::FieldError;
 use portal_domain::order::OrderStatus;
+use portal_domain::values::{OrderContent, Stop};
 use portal_projections::models::ActorKind;
 use portal_projections::models::orders::OrderDetail;
 use time::macros::format_description;
 use tracing::instrument;
 
-fn actor(kind: ActorKind) -> &'static str {
+pub(crate) fn actor(kind: ActorKind) -> &'static str {
     match kind {
         ActorKind::System => "the portal",
         ActorKind::Operator => "an operator",
@@ -35,20 +34,7 @@ fn actor(kind: ActorKind) -> &'static str {
     }
 }
 
-fn render(nav: &Nav, detail: &OrderDetail) -> Response {
-    let o = &detail.order;
-    page(
-        &format!("Order {}", o.number),
-        Some(nav),
-        html! {
-            (head(detail))
-            (content(detail))
-        },
-    )
-    .into_response()
-}
-
-fn head(detail: &OrderDetail) -> Markup {
+pub(crate) fn head(detail: &OrderDetail) -> Markup {
     let o = &detail.order;
     let status = o.status.as_str();
     html! {
@@ -59,7 +45,7 @@ fn head(detail: &OrderDetail) -> Markup {
     }
 }
 
-fn content(detail: &OrderDetail) -> Markup {
+pub(crate) fn content(detail: &OrderDetail) -> Markup {
     let o = &detail.order;
     let when = format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
     let day = format_description!("[year]-[month]-[day]");
@@ -94,6 +80,76 @@ fn content(detail: &OrderDetail) -> Markup {
                     }
                 }
             }
+            (consignments(&detail.content))
+    }
+}
+
+/// Every consignment of the order: its stops (address, date, window, reference, instructions)
+/// and goods lines.
+pub(crate) fn consignments(content: &OrderContent) -> Markup {
+    let day = format_description!("[year]-[month]-[day]");
+    let stop = |label: &str, s: &Stop| {
+        let a = s.address();
+        html! {
+            div {
+                h3 { (label) }
+                p {
+                    strong { (a.name()) } br;
+                    (a.street()) br;
+                    (a.postal_code()) " " (a.city()) ", " (a.country().as_str())
+                    @if let Some(c) = a.contact_name() { br; "Contact: " (c) }
+                    @if let Some(p) = a.contact_phone() { " · " (p.to_string()) }
+                }
+                p {
+                    (s.date().format(day).unwrap_or_default())
+                    @if let Some(w) = s.time_window() { ", " (w.from().to_string()) "–" (w.to().to_string()) }
+                    @if let Some(r) = s.reference() { br; "Reference: " (r) }
+                }
+                @if let Some(i) = s.instructions() { p.muted { (i) } }
+            }
+        }
+    };
+    html! {
+        @for (i, c) in content.consignments().iter().enumerate() {
+            section.card.consignment {
+                h2 { "Consignment " (i + 1) }
+                div.two-col {
+                    (stop("Pickup", c.pickup()))
+                    (stop("Delivery", c.delivery()))
+                }
+                table {
+                    thead { tr {
+                        th { "Goods" } th.num { "Qty" } th { "Packaging" } th.num { "Weight kg" }
+                        th.num { "Volume m³" } th.num { "LDM" } th.num { "Pallet spaces" } th { "Stackable" } th { "ADR" }
+                    } }
+                    tbody {
+                        @for g in c.goods() {
+                            tr {
+                                td { (g.description()) }
+                                td.num { (g.quantity()) }
+                                td { (g.packaging().as_str().replace('_', " ")) }
+                                td.num { (g.weight_kg()) }
+                                td.num { @if let Some(v) = g.volume_m3() { (v) } }
+                                td.num { @if let Some(v) = g.loading_metres() { (v) } }
+                                td.num { @if let Some(v) = g.pallet_spaces() { (v) } }
+                                td { @if g.stackable() { "yes" } @else { "no" } }
+                                td { @if let Some(a) = g.adr() {
+                                    (a.un_number().to_string()) ", class " (a.class().to_string())
+                                    @if let Some(pg) = a.packing_group() { ", PG " (pg.to_string()) }
+                                } }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        @if let Some(n) = content.notes() { section.card { h2 { "Notes" } p { (n) } } }
+    }
+}
+
+/// The charges of an order (staff view: no decision forms).
+fn charges_table(detail: &OrderDetail) -> Markup {
+    html! {
             @if !detail.charges.is_empty() {
                 section.card {
                     h2 { "Charges" }
@@ -113,33 +169,6 @@ fn content(detail: &OrderDetail) -> Markup {
                 }
             }
     }
-}
-
-async fn show(
-    state: &AppState,
-    caller: &Caller,
-    csrf: &CsrfToken,
-    id: &str,
-) -> Result<Response, AppError> {
-    let detail = visible_order(state, caller, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let nav = Nav::for_caller(state, caller, &csrf.0).await?;
-    Ok(render(&nav, &detail))
-}
-
-/// `GET /portal/orders/{id}`.
-#[instrument(skip_all, fields(tenant = %caller.tenant()))]
-pub async fn portal_order(
-    State(state): State<AppState>,
-    caller: Caller,
-    csrf: CsrfToken,
-    Path(id): Path<String>,
-) -> Result<Response, AppError> {
-    if caller.is_staff() {
-        return Err(AppError::NotFound);
-    }
-    show(&state, &caller, &csrf, &id).await
 }
 
 /// `GET /staff/orders/{id}`: the order with its actions.
@@ -179,6 +208,7 @@ pub async fn render_staff(ctx: &StaffCtx, id: &str, sent: Sent<'_>) -> Result<Re
         (tabs(&base, false, "Order"))
         (actions(&ctx.csrf, &base, detail.order.status, &sent))
         (content(&detail))
+        (charges_table(&detail))
         @if detail.order.status.allows_charges() {
             (charge_form(&ctx.csrf, &base, &sent))
         }

@@ -75,7 +75,7 @@ async fn visibility_text(ctx: &StaffCtx, v: &LocationVisibility) -> Result<Strin
 }
 
 /// The form's fields of an existing location.
-fn form_of(l: &LocationRow) -> FormData {
+pub(crate) fn form_of(l: &LocationRow) -> FormData {
     let a = &l.address;
     let (kind, customer) = match l.visibility {
         LocationVisibility::CustomerOnly { customer_id } => {
@@ -127,7 +127,7 @@ fn hours_text(hours: &OpeningHours) -> String {
 }
 
 /// Opening hours from the text area, one `weekday HH:MM-HH:MM` per line.
-fn parse_hours(text: &str) -> Result<Vec<OpeningPeriodInput>, FieldError> {
+pub(crate) fn parse_hours(text: &str) -> Result<Vec<OpeningPeriodInput>, FieldError> {
     let mut out = Vec::new();
     for (i, line) in text.lines().map(str::trim).enumerate() {
         if line.is_empty() {
@@ -195,7 +195,7 @@ pub async fn edit(ctx: StaffCtx, Path(id): Path<String>) -> Result<Response, App
     render(&ctx, Some(&l), &form_of(&l), &[], StatusCode::OK).await
 }
 
-const FIELDS: [(&str, &str); 7] = [
+pub(crate) const FIELDS: [(&str, &str); 7] = [
     (
         "address.name",
         "Name on labels (blank: the location's name)",

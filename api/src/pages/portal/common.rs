@@ -1,0 +1,97 @@
+//! What every portal page shares: the [`PortalCtx`] extractor (a portal user, or 404 for staff
+//! and anyone else; the CSRF token; the session for flash messages) and the page frame with the
+//! portal's tabs.
+
+use crate::AppState;
+use crate::auth::Caller;
+use crate::error::AppError;
+use crate::pages::flash::{self, Flash};
+use crate::pages::layout::{Nav, Section, staff_page};
+use crate::pages::staff::common::settle;
+use crate::services::portal::{PortalUser, portal_only};
+use crate::web::CsrfToken;
+use axum::extract::FromRequestParts;
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
+use maud::Markup;
+use portal_domain::TenantId;
+use tower_sessions::Session;
+
+/// A request of a portal user.
+#[derive(Debug, Clone)]
+pub struct PortalCtx {
+    pub state: AppState,
+    pub caller: Caller,
+    pub user: PortalUser,
+    pub csrf: String,
+    pub session: Session,
+}
+
+impl FromRequestParts<AppState> for PortalCtx {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let caller = Caller::from_request_parts(parts, state).await?;
+        let user = portal_only(&caller)?;
+        let Ok(csrf) = CsrfToken::from_request_parts(parts, state).await;
+        let session = Session::from_request_parts(parts, state)
+            .await
+            .map_err(|(_, msg)| AppError::internal(msg))?;
+        Ok(Self {
+            state: state.clone(),
+            caller,
+            user,
+            csrf: csrf.0,
+            session,
+        })
+    }
+}
+
+impl PortalCtx {
+    pub fn tenant(&self) -> &TenantId {
+        self.caller.tenant()
+    }
+
+    /// A page in `section` with the pending flash message, answered with `status`.
+    pub async fn page_with(
+        &self,
+        status: StatusCode,
+        title: &str,
+        section: Section,
+        body: Markup,
+    ) -> Result<Response, AppError> {
+        let nav = Nav::for_caller(&self.state, &self.caller, &self.csrf).await?;
+        let flash = flash::take(&self.session).await?;
+        Ok((
+            status,
+            staff_page(title, &nav, section, flash.as_ref(), body),
+        )
+            .into_response())
+    }
+
+    /// A page (200).
+    pub async fn page(
+        &self,
+        title: &str,
+        section: Section,
+        body: Markup,
+    ) -> Result<Response, AppError> {
+        self.page_with(StatusCode::OK, title, section, body).await
+    }
+
+    /// The end of a successful form POST: waits for the read models, keeps `message` for the
+    /// next page and redirects (303) to `to`.
+    pub async fn done(&self, message: impl Into<String>, to: &str) -> Result<Response, AppError> {
+        settle(&self.state).await;
+        flash::redirect(&self.session, Flash::ok(message), to).await
+    }
+
+    /// Whether the customer shows charges on the portal.
+    pub async fn shows_charges(&self) -> Result<bool, AppError> {
+        crate::json::orders::shows_charges(&self.state, &self.caller).await
+    }
+}

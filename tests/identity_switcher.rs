@@ -72,11 +72,7 @@ async fn switcher(t: TestStoreRef) {
     assert_eq!(chosen.location(), Some("/portal"), "{}", chosen.body);
     let home = pat.get("/portal").await;
     assert_eq!(home.status, 200);
-    assert!(
-        home.body.contains("<h1>Dashboard</h1>"),
-        "{}",
-        home.body
-    );
+    assert!(home.body.contains("<h1>Dashboard</h1>"), "{}", home.body);
     assert!(
         home.body.contains("Beta Haulage — Customer Beta"),
         "{}",
@@ -108,7 +104,11 @@ async fn switcher(t: TestStoreRef) {
     let chosen = go(listed[0].0.clone()).await;
     assert_eq!(chosen.location(), Some("/portal"));
     let home = pat.get("/portal").await;
-    assert!(home.body.contains("<h1>Customer One</h1>"), "{}", home.body);
+    assert!(
+        home.body.contains("ACME Transport — Customer One"),
+        "{}",
+        home.body
+    );
     assert_eq!(
         pat.get("/api/v1/me").await.json()["scope"]["tenant"],
         "acme"

@@ -150,7 +150,6 @@ pub(crate) fn orders_table(items: &[OrderListItem], base: &str, with_customer: b
     }
 }
 
-
 /// `GET /staff`: the home of a staff member.
 #[instrument(skip_all, fields(tenant = %caller.tenant()))]
 pub async fn staff(

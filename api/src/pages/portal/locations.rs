@@ -205,8 +205,7 @@ pub async fn save(
     let form = FormData::parse(&body);
     let result = match input_of(&form) {
         Ok(input) => {
-            address_book::update(&ctx.state, &ctx.caller, existing.location_id, &input, None)
-                .await
+            address_book::update(&ctx.state, &ctx.caller, existing.location_id, &input, None).await
         }
         Err(e) => Err(AppError::Invalid(vec![e])),
     };

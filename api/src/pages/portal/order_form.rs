@@ -64,7 +64,14 @@ pub async fn render_errors(
     errors: Vec<FieldError>,
 ) -> Result<Response, AppError> {
     let model = draft_model(ctx, id).await?;
-    render(ctx, Some(id), &model, &errors, StatusCode::UNPROCESSABLE_ENTITY).await
+    render(
+        ctx,
+        Some(id),
+        &model,
+        &errors,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await
 }
 
 /// `POST /portal/orders/new`.
@@ -147,8 +154,11 @@ async fn save(ctx: PortalCtx, id: Option<OrderId>, body: Bytes) -> Result<Respon
     if action == "submit" {
         match drafts::submit(&ctx.state, &ctx.caller, view.id, None).await {
             Ok(v) => {
-                ctx.done(format!("Order {} submitted to the carrier.", v.number), &page)
-                    .await
+                ctx.done(
+                    format!("Order {} submitted to the carrier.", v.number),
+                    &page,
+                )
+                .await
             }
             Err(e) => {
                 let errors = form_errors(e)?;
@@ -185,7 +195,9 @@ fn edit_rows(model: &mut OrderModel, action: &str) -> bool {
         }
         ("add_goods", Some(i), _) if i < n => model.consignments[i].goods.push(Fields::new()),
         ("remove_goods", Some(i), Some(j))
-            if i < n && j < model.consignments[i].goods.len() && model.consignments[i].goods.len() > 1 =>
+            if i < n
+                && j < model.consignments[i].goods.len()
+                && model.consignments[i].goods.len() > 1 =>
         {
             model.consignments[i].goods.remove(j);
         }
@@ -237,7 +249,11 @@ async fn render(
         Some(id) => format!("/portal/orders/{id}/edit"),
         None => "/portal/orders/new".to_owned(),
     };
-    let title = if id.is_some() { "Edit draft" } else { "New order" };
+    let title = if id.is_some() {
+        "Edit draft"
+    } else {
+        "New order"
+    };
     let shown: Vec<String> = shown_fields(model);
     let shown: Vec<&str> = shown.iter().map(String::as_str).collect();
     let body = html! {

@@ -241,7 +241,10 @@ fn stop(fields: &Fields, path: &str, errors: &mut Vec<FieldError>) -> StopInput 
                 None
             }),
     };
-    let (from, to) = (get(fields, "time_window.from"), get(fields, "time_window.to"));
+    let (from, to) = (
+        get(fields, "time_window.from"),
+        get(fields, "time_window.to"),
+    );
     let time_window = if from.is_empty() && to.is_empty() {
         None
     } else {
@@ -299,7 +302,10 @@ fn number<T: std::str::FromStr>(
 fn goods(fields: &Fields, path: &str, errors: &mut Vec<FieldError>) -> GoodsInput {
     let quantity = number::<i64>(fields, "quantity", path, errors);
     let weight = number::<f64>(fields, "weight_kg", path, errors);
-    for (key, value) in [("quantity", quantity.is_none()), ("weight_kg", weight.is_none())] {
+    for (key, value) in [
+        ("quantity", quantity.is_none()),
+        ("weight_kg", weight.is_none()),
+    ] {
         if value && get(fields, key).is_empty() {
             errors.push(FieldError::new(format!("{path}.{key}"), "is required"));
         }

@@ -134,7 +134,10 @@ pub async fn save_printers(ctx: PortalCtx, body: Bytes) -> Result<Response, AppE
         document_format: form.get("document_format").to_owned(),
     };
     match printer::set(&ctx.state, &ctx.caller, &input, None).await {
-        Ok(_) => ctx.done("Printer settings saved.", "/portal/settings").await,
+        Ok(_) => {
+            ctx.done("Printer settings saved.", "/portal/settings")
+                .await
+        }
         Err(e) => {
             let errors = form_errors(e)?;
             render(&ctx, &form, &errors, StatusCode::UNPROCESSABLE_ENTITY, true).await

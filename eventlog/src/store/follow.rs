@@ -102,6 +102,19 @@ impl Store {
         Ok(head)
     }
 
+    /// The newest committed position, open transactions below it or not: what a writer that
+    /// just committed waits for before reading its own write back from a read model (the
+    /// followers reach it once the read horizon passes; [`Self::head_position`] may still be
+    /// below it).
+    pub async fn committed_head(&self) -> Result<i64, StoreError> {
+        let sql = "SELECT COALESCE(MAX(position), 0) FROM events";
+        let head: i64 = match self {
+            Self::Postgres(s) => sqlx::query_scalar(sql).fetch_one(s.pool()).await?,
+            Self::Sqlite(s) => sqlx::query_scalar(sql).fetch_one(s.reader()).await?,
+        };
+        Ok(head)
+    }
+
     /// How many events lie after `position`, counting at most `cap` (cheap for small lags).
     pub async fn count_after(&self, position: i64, cap: i64) -> Result<i64, StoreError> {
         let sql = "SELECT COUNT(*) FROM (SELECT 1 FROM events WHERE position > $1 LIMIT $2) t";

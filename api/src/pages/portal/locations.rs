@@ -81,9 +81,11 @@ fn table(rows: &[&LocationRow], csrf: &str, own: bool) -> Markup {
     }
 }
 
-fn input_of(form: &FormData) -> Result<AddressBookInput, FieldError> {
+/// The input of the form; where the opening hours do not parse, every problem of the form.
+fn input_of(form: &FormData) -> Result<AddressBookInput, AppError> {
     let name = form.get("name").to_owned();
-    Ok(AddressBookInput {
+    let hours = parse_hours(form.get("opening_hours"));
+    let input = AddressBookInput {
         address: AddressInput {
             name: form.opt("address.name").unwrap_or_else(|| name.clone()),
             street: form.get("address.street").to_owned(),
@@ -94,8 +96,16 @@ fn input_of(form: &FormData) -> Result<AddressBookInput, FieldError> {
             contact_phone: form.opt("address.contact_phone"),
         },
         name,
-        opening_hours: parse_hours(form.get("opening_hours"))?,
-    })
+        opening_hours: hours.clone().unwrap_or_default(),
+    };
+    match hours {
+        Ok(_) => Ok(input),
+        Err(e) => {
+            let mut errors = address_book::problems(&input);
+            errors.push(e);
+            Err(AppError::Invalid(errors))
+        }
+    }
 }
 
 /// `GET /portal/locations/new`.
@@ -178,7 +188,7 @@ pub async fn create(ctx: PortalCtx, body: Bytes) -> Result<Response, AppError> {
     let form = FormData::parse(&body);
     let result = match input_of(&form) {
         Ok(input) => address_book::create(&ctx.state, &ctx.caller, &input, None).await,
-        Err(e) => Err(AppError::Invalid(vec![e])),
+        Err(e) => Err(e),
     };
     match result {
         Ok(view) => {
@@ -207,7 +217,7 @@ pub async fn save(
         Ok(input) => {
             address_book::update(&ctx.state, &ctx.caller, existing.location_id, &input, None).await
         }
-        Err(e) => Err(AppError::Invalid(vec![e])),
+        Err(e) => Err(e),
     };
     match result {
         Ok(view) => {

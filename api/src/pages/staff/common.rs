@@ -171,11 +171,11 @@ pub fn form_errors(e: AppError) -> Result<Vec<FieldError>, AppError> {
 /// Longest wait for the read models after a write.
 const SETTLE: Duration = Duration::from_secs(3);
 
-/// Waits (at most 3 s) until every projection has applied the log up to its current head, so
-/// the page after a redirect shows what the user just did. Gives up quietly: the page is then
-/// merely a moment behind.
+/// Waits (at most 3 s) until every projection has applied the log up to its newest committed
+/// event (the write just made included), so the page after a redirect shows what the user just
+/// did. Gives up quietly: the page is then merely a moment behind.
 pub async fn settle(state: &AppState) {
-    let Ok(head) = state.store.head_position().await else {
+    let Ok(head) = state.store.committed_head().await else {
         return;
     };
     let started = Instant::now();

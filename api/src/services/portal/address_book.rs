@@ -58,6 +58,16 @@ fn validate(input: &AddressBookInput) -> Result<Valid, AppError> {
     })
 }
 
+/// The field errors of `input` (empty when valid): for forms that found problems of their own
+/// and want to show the rest at once.
+pub fn problems(input: &AddressBookInput) -> Vec<portal_domain::FieldError> {
+    match validate(input) {
+        Ok(_) => Vec::new(),
+        Err(AppError::Invalid(errors)) => errors,
+        Err(_) => Vec::new(),
+    }
+}
+
 /// The address book: the customer's own locations (archived ones too when asked) and the
 /// carrier locations shared with it, sorted by name.
 pub async fn list(

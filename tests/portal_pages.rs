@@ -1,0 +1,359 @@
+//! The customer portal's pages through the real binary, on both backends, as a browser without
+//! script sends them: the new user's empty dashboard, the address book, the order form (rows
+//! added by button, every bad field named, nothing appended), submission (read-only afterwards:
+//! 409 "Submitted orders cannot be edited"), *Order again*, the CSV export, printer settings,
+//! charge decisions; a user of another customer gets 404 for all of it, staff get 404 (or, for
+//! the dashboard, `/staff`), and a customer that does not show charges sees no trace of them.
+
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
+mod api_common;
+mod identity_common;
+mod identity_web_common;
+#[macro_use]
+mod support;
+
+use api_common::{Env, STAFF};
+use identity_web_common::{Answer, Browser, base_of};
+use portal_eventlog::testing::{Backend, TestStoreRef, with_store};
+use serde_json::json;
+use std::time::Duration;
+
+/// A customer with portal access and a contact logged in through the emailed link.
+async fn portal_user(env: &Env, name: &str, email: &str, show_charges: bool) -> Browser {
+    let id = env.api.customer(name).await;
+    env.api.portal(&id, true, show_charges).await;
+    let a = env
+        .api
+        .post(
+            &format!("/api/v1/customers/{id}/contacts"),
+            &json!({"name": "Ann", "email": email, "portal_access": true}),
+        )
+        .await;
+    assert_eq!(a.status, 201, "{}", a.body);
+    env.projected().await;
+    // The welcome email first, so the login link is the next one.
+    identity_common::wait_until("the welcome email", Duration::from_secs(30), || async {
+        !env.sink.to(email).is_empty()
+    })
+    .await;
+    let browser = Browser::new(&base_of(&env.server));
+    assert_eq!(
+        browser.login(&env.sink, email).await.location(),
+        Some("/portal")
+    );
+    browser
+}
+
+fn assert_field(page: &Answer, field: &str) {
+    let id = format!("id=\"{field}-error\"");
+    assert!(
+        page.body.contains(&id),
+        "no message for {field}: {}",
+        page.body
+    );
+}
+
+fn order_id_of(answer: &Answer) -> String {
+    let to = answer.location().unwrap();
+    to.trim_start_matches("/portal/orders/")
+        .trim_end_matches("/edit")
+        .to_owned()
+}
+
+const STOP: [(&str, &str); 6] = [
+    ("address.name", "Berlin site"),
+    ("address.street", "Alexanderplatz 1"),
+    ("address.postal_code", "10178"),
+    ("address.city", "Berlin"),
+    ("address.country", "DE"),
+    ("date", "2030-06-06"),
+];
+
+async fn journey(t: TestStoreRef) {
+    let env = Env::start(t).await;
+    let ann = portal_user(&env, "Alpha Foods", "ann@alpha.example", true).await;
+    let bob = portal_user(&env, "Beta Steel", "bob@beta.example", false).await;
+
+    // A new user's dashboard says what to do first.
+    let home = ann.get("/portal").await;
+    assert_eq!(home.status, 200);
+    assert!(
+        home.body.contains("Welcome to your portal"),
+        "{}",
+        home.body
+    );
+
+    // Address book: bad input is named at its fields and appends nothing.
+    let before = env.events().await;
+    let bad = ann
+        .submit(
+            "/portal/locations",
+            &[
+                ("name", ""),
+                ("address.country", "XX"),
+                ("opening_hours", "someday"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, 422, "{}", bad.body);
+    for field in ["name", "address.street"] {
+        assert_field(&bad, field);
+    }
+    assert!(bad.body.contains("monday 08:00-17:00"), "{}", bad.body);
+    assert_eq!(env.events().await, before);
+    let added = ann
+        .submit(
+            "/portal/locations",
+            &[
+                ("name", "Hamburg Depot"),
+                ("address.street", "Hafenstraße 1"),
+                ("address.postal_code", "20457"),
+                ("address.city", "Hamburg"),
+                ("address.country", "DE"),
+                ("opening_hours", "monday 08:00-17:00"),
+            ],
+        )
+        .await;
+    assert_eq!(added.status, 303, "{}", added.body);
+    let book = ann.get("/portal/locations").await;
+    assert!(book.body.contains("Hamburg Depot"), "{}", book.body);
+    let location = book
+        .body
+        .split("href=\"/portal/locations/")
+        .filter_map(|rest| rest.get(..36))
+        .find(|id| uuid::Uuid::parse_str(id).is_ok())
+        .unwrap()
+        .to_owned();
+
+    // The order form: a goods line added by button keeps what was typed.
+    let form = ann.get("/portal/orders/new").await;
+    assert_eq!(form.status, 200);
+    assert!(
+        form.body.contains("Hamburg Depot"),
+        "the address book is offered"
+    );
+    let more = ann
+        .submit(
+            "/portal/orders/new",
+            &[("customer_reference", "PO-77"), ("action", "add_goods:0")],
+        )
+        .await;
+    assert_eq!(more.status, 200);
+    assert!(
+        more.body.contains("consignments[0].goods[1].description") && more.body.contains("PO-77")
+    );
+
+    // Every bad field at once, nothing appended.
+    let before = env.events().await;
+    let bad = ann
+        .submit(
+            "/portal/orders/new",
+            &[
+                ("action", "save"),
+                ("consignments[0].pickup.date", "tomorrow"),
+                ("consignments[0].goods[0].quantity", "three"),
+                ("consignments[0].goods[0].packaging", "euro_pallet"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, 422, "{}", bad.body);
+    for field in [
+        "consignments[0].pickup.date",
+        "consignments[0].goods[0].quantity",
+        "consignments[0].goods[0].weight_kg",
+        "consignments[0].delivery.address.city",
+        "consignments[0].goods[0].description",
+    ] {
+        assert_field(&bad, field);
+    }
+    assert_eq!(env.events().await, before);
+
+    // A valid order: pickup from the book, delivery typed and kept; saved and submitted.
+    let mut fields: Vec<(String, String)> = vec![
+        ("action".into(), "submit".into()),
+        ("customer_reference".into(), "PO-77".into()),
+        (
+            "consignments[0].pickup.location_id".into(),
+            location.clone(),
+        ),
+        ("consignments[0].pickup.date".into(), "2030-06-05".into()),
+        (
+            "consignments[0].pickup.time_window.from".into(),
+            "08:00".into(),
+        ),
+        (
+            "consignments[0].pickup.time_window.to".into(),
+            "12:00".into(),
+        ),
+        ("consignments[0].delivery.save_to_book".into(), "on".into()),
+        (
+            "consignments[0].goods[0].description".into(),
+            "Tiles".into(),
+        ),
+        ("consignments[0].goods[0].quantity".into(), "3".into()),
+        (
+            "consignments[0].goods[0].packaging".into(),
+            "euro_pallet".into(),
+        ),
+        ("consignments[0].goods[0].weight_kg".into(), "500".into()),
+    ];
+    for (k, v) in STOP {
+        fields.push((format!("consignments[0].delivery.{k}"), v.into()));
+    }
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let sent = ann.submit("/portal/orders/new", &pairs).await;
+    assert_eq!(sent.status, 303, "{}", sent.body);
+    let order = order_id_of(&sent);
+    let page = ann.get(&format!("/portal/orders/{order}")).await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("Submitted orders cannot be edited"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("Hafenstraße 1") && page.body.contains("Alexanderplatz 1"));
+    assert!(
+        ann.get("/portal/locations")
+            .await
+            .body
+            .contains("Berlin site"),
+        "delivery kept in the book"
+    );
+    // Read-only: the form and its POST are 409.
+    let edit = ann.get(&format!("/portal/orders/{order}/edit")).await;
+    assert_eq!(edit.status, 409);
+    assert!(edit.body.contains("Submitted orders cannot be edited"));
+    let before = env.events().await;
+    assert_eq!(
+        ann.submit(&format!("/portal/orders/{order}/edit"), &pairs)
+            .await
+            .status,
+        409
+    );
+    assert_eq!(env.events().await, before);
+
+    // Order again: a new draft's form, the content copied.
+    let again = ann
+        .submit(&format!("/portal/orders/{order}/again"), &[])
+        .await;
+    assert_eq!(again.status, 303, "{}", again.body);
+    let copy = ann.get(again.location().unwrap()).await;
+    assert_eq!(copy.status, 200);
+    assert!(copy.body.contains("PO-77") && copy.body.contains("Alexanderplatz 1"));
+
+    // The list: tabs with counts, search, CSV.
+    let list = ann.get("/portal/orders?status=submitted").await;
+    assert!(
+        list.body.contains("submitted (1)") && list.body.contains("draft (1)"),
+        "{}",
+        list.body
+    );
+    let csv = ann.get("/portal/orders.csv?q=PO-77").await;
+    assert_eq!(csv.header("content-type"), Some("text/csv; charset=utf-8"));
+    assert!(csv.body.starts_with("order_number,reference,status"));
+    assert_eq!(csv.body.lines().count(), 3, "{}", csv.body);
+    assert!(
+        csv.body.contains("charges_awaiting_approval"),
+        "Alpha shows charges"
+    );
+
+    // Charges: staff ask for approval; Ann decides with a comment.
+    let charge = env
+        .api
+        .post(
+            &format!("/api/v1/orders/{order}/charges"),
+            &json!({"description": "Waiting time",
+            "amount_minor": 4500, "currency": "EUR", "request_approval": true}),
+        )
+        .await;
+    assert_eq!(charge.status, 201, "{}", charge.body);
+    let charge = charge.json()["id"].as_str().unwrap().to_owned();
+    env.projected().await;
+    assert!(
+        ann.get("/portal/charges")
+            .await
+            .body
+            .contains("Waiting time")
+    );
+    let decision = format!("/portal/orders/{order}/charges/{charge}/decision");
+    let long = "x".repeat(1001);
+    let bad = ann
+        .submit(&decision, &[("decision", "approved"), ("comment", &long)])
+        .await;
+    assert_eq!(bad.status, 422, "{}", bad.body);
+    assert_field(&bad, "comment");
+    let ok = ann
+        .submit(
+            &decision,
+            &[("decision", "approved"), ("comment", "Driver waited 2 h")],
+        )
+        .await;
+    assert_eq!(ok.status, 303, "{}", ok.body);
+    let page = ann.get(&format!("/portal/orders/{order}")).await;
+    assert!(page.body.contains("Driver waited 2 h") && page.body.contains("approved"));
+
+    // Printer settings.
+    let bad = ann
+        .submit(
+            "/portal/settings/printers",
+            &[
+                ("label_format", "a4"),
+                ("label_output", "zpl"),
+                ("label_copies", "11"),
+                ("document_format", "a4"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, 422, "{}", bad.body);
+    assert_field(&bad, "label_output");
+    assert_field(&bad, "label_copies");
+    let ok = ann
+        .submit(
+            "/portal/settings/printers",
+            &[
+                ("label_format", "4x6in"),
+                ("label_output", "zpl"),
+                ("label_copies", "2"),
+                ("document_format", "letter"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, 303, "{}", ok.body);
+    assert!(
+        ann.get("/portal/settings")
+            .await
+            .body
+            .contains("value=\"2\"")
+    );
+
+    // Isolation: Bob and staff get 404 for Ann's order, location and charge.
+    for path in [
+        format!("/portal/orders/{order}"),
+        format!("/portal/orders/{order}/edit"),
+        format!("/portal/locations/{location}"),
+    ] {
+        assert_eq!(bob.get(&path).await.status, 404, "{path}");
+    }
+    for (path, fields) in [
+        (format!("/portal/orders/{order}/again"), vec![]),
+        (decision.clone(), vec![("decision", "rejected")]),
+        (format!("/portal/locations/{location}/archive"), vec![]),
+    ] {
+        assert_eq!(bob.submit(&path, &fields).await.status, 404, "{path}");
+    }
+    let staff = Browser::new(&base_of(&env.server));
+    staff.login(&env.sink, STAFF).await;
+    assert_eq!(staff.get("/portal/orders").await.status, 404);
+    assert_eq!(staff.get("/portal").await.location(), Some("/staff"));
+
+    // Beta does not show charges: no page, no column, no figure.
+    assert_eq!(bob.get("/portal/charges").await.status, 404);
+    assert!(!bob.get("/portal").await.body.contains("charges to approve"));
+    assert!(!bob.get("/portal/orders.csv").await.body.contains("charges"));
+}
+
+on_both_backends!(journey);

@@ -92,11 +92,12 @@ async fn address_book_and_orders(t: TestStoreRef) {
         .post(
             "/api/v1/locations",
             &json!({"name": "Hamburg Depot", "address": address("Depot", "Hamburg"),
-            "opening_hours": [{"weekday": "monday", "opens": "08:00", "closes": "17:00"}]}),
+            "opening_hours": [{"weekday": "monday", "opens": "08:00", "closes": "17:00"}], "instructions": "Ramp 2, book a slot"}),
         )
         .await;
     assert_eq!(a.status, 201, "{}", a.body);
     let depot = a.json()["id"].as_str().unwrap().to_owned();
+    assert_eq!(a.json()["instructions"], "Ramp 2, book a slot");
 
     // Bob (another customer) cannot see or change it.
     problem(

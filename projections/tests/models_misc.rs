@@ -28,6 +28,7 @@ fn location(
         name: name(n),
         address: Address::new(address_input(n)).unwrap(),
         opening_hours: OpeningHours::default(),
+        instructions: None,
         visibility,
     }
 }
@@ -126,6 +127,7 @@ async fn locations_body(t: TestStoreRef) {
             name: name("Warehouse Alpha"),
             address: Address::new(address_input("Potsdam")).unwrap(),
             opening_hours: OpeningHours::default(),
+            instructions: None,
         }],
     )
     .await;

@@ -81,6 +81,9 @@ pub struct CarrierLocationInput {
     #[serde(default)]
     #[schema(value_type = Vec<Object>)]
     pub opening_hours: Vec<OpeningPeriodInput>,
+    /// Site instructions for drivers (gate, ramp, booking); ≤ 2,000 characters, may span lines.
+    #[serde(default)]
+    pub instructions: Option<String>,
     #[serde(default)]
     pub visibility: VisibilityInput,
 }
@@ -95,6 +98,7 @@ pub struct LocationView {
     pub address: Option<Address>,
     #[schema(value_type = Vec<Object>)]
     pub opening_hours: OpeningHours,
+    pub instructions: Option<String>,
     /// `{kind, customer_id?}`.
     #[schema(value_type = Object)]
     pub visibility: Option<LocationVisibility>,
@@ -108,6 +112,7 @@ impl LocationView {
             name: state.name.as_ref()?.to_string(),
             address: state.address.clone(),
             opening_hours: state.opening_hours.clone(),
+            instructions: state.instructions.clone(),
             visibility: state.visibility,
             archived: state.archived,
         })
@@ -195,6 +200,7 @@ pub async fn create(
         name: v.name,
         address: v.address,
         opening_hours: v.opening_hours,
+        instructions: input.instructions.clone(),
         visibility: v.visibility,
     };
     let done = run::<Location>(
@@ -235,6 +241,7 @@ pub async fn update(
                 name: v.name,
                 address: v.address,
                 opening_hours: v.opening_hours,
+                instructions: input.instructions.clone(),
             },
         ),
         (

@@ -8,7 +8,7 @@
 
 use crate::error::{DomainError, FieldError};
 use crate::ids::{CustomerId, LocationId};
-use crate::values::{Address, Name, OpeningHours};
+use crate::values::{Address, Name, OpeningHours, optional_text};
 use crate::{Aggregate, DomainEvent};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -75,24 +75,29 @@ pub struct LocationState {
     pub name: Option<Name>,
     pub address: Option<Address>,
     pub opening_hours: OpeningHours,
+    /// What drivers and dispatchers must know on site (gate, ramp, booking); may span lines.
+    pub instructions: Option<String>,
     pub visibility: Option<LocationVisibility>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum LocationCommand {
     /// A customer-owned location must be `CustomerOnly` for its owner.
+    /// `instructions`: trimmed, blank means none, ≤ 2,000 characters, may span lines.
     AddLocation {
         location_id: LocationId,
         owner: LocationOwner,
         name: Name,
         address: Address,
         opening_hours: OpeningHours,
+        instructions: Option<String>,
         visibility: LocationVisibility,
     },
     UpdateLocation {
         name: Name,
         address: Address,
         opening_hours: OpeningHours,
+        instructions: Option<String>,
     },
     ArchiveLocation,
     /// `used_by_customers`: the customers whose orders use this location, from the read model;
@@ -112,6 +117,10 @@ pub enum LocationEvent {
         name: Name,
         address: Address,
         opening_hours: OpeningHours,
+        /// Site instructions; `null` when none (and in events written before they existed).
+        #[serde(default)]
+        #[schemars(length(min = 1, max = MAX_INSTRUCTIONS))]
+        instructions: Option<String>,
         visibility: LocationVisibility,
     },
     LocationUpdated {
@@ -119,6 +128,10 @@ pub enum LocationEvent {
         name: Name,
         address: Address,
         opening_hours: OpeningHours,
+        /// Site instructions; `null` when none (and in events written before they existed).
+        #[serde(default)]
+        #[schemars(length(min = 1, max = MAX_INSTRUCTIONS))]
+        instructions: Option<String>,
     },
     LocationArchived {
         location_id: LocationId,
@@ -145,6 +158,18 @@ impl DomainEvent for LocationEvent {
             Self::LocationVisibilityChanged { .. } => "LocationVisibilityChanged",
         }
     }
+}
+
+/// The longest site instructions, in characters.
+pub const MAX_INSTRUCTIONS: usize = 2000;
+
+fn instructions(raw: &Option<String>) -> Result<Option<String>, DomainError> {
+    Ok(optional_text(
+        "instructions",
+        raw.as_deref(),
+        MAX_INSTRUCTIONS,
+        true,
+    )?)
 }
 
 /// A customer's own location is visible to that customer only; carrier locations may be anything.
@@ -196,6 +221,7 @@ impl Aggregate for Location {
                 name,
                 address,
                 opening_hours,
+                instructions: raw_instructions,
                 visibility,
             } => {
                 if state.exists {
@@ -208,6 +234,7 @@ impl Aggregate for Location {
                     name: name.clone(),
                     address: address.clone(),
                     opening_hours: opening_hours.clone(),
+                    instructions: instructions(raw_instructions)?,
                     visibility: *visibility,
                 }])
             }
@@ -215,11 +242,14 @@ impl Aggregate for Location {
                 name,
                 address,
                 opening_hours,
+                instructions: raw_instructions,
             } => {
+                let instructions = instructions(raw_instructions)?;
                 let (location_id, _) = active(state)?;
                 let unchanged = state.name.as_ref() == Some(name)
                     && state.address.as_ref() == Some(address)
-                    && state.opening_hours == *opening_hours;
+                    && state.opening_hours == *opening_hours
+                    && state.instructions == instructions;
                 if unchanged {
                     return Ok(vec![]);
                 }
@@ -228,6 +258,7 @@ impl Aggregate for Location {
                     name: name.clone(),
                     address: address.clone(),
                     opening_hours: opening_hours.clone(),
+                    instructions,
                 }])
             }
             C::ArchiveLocation => {
@@ -269,9 +300,11 @@ impl Aggregate for Location {
                 name,
                 address,
                 opening_hours,
+                instructions,
                 visibility,
             } => {
                 state.exists = true;
+                state.instructions = instructions.clone();
                 state.location_id = Some(*location_id);
                 state.owner = Some(*owner);
                 state.name = Some(name.clone());
@@ -283,8 +316,10 @@ impl Aggregate for Location {
                 name,
                 address,
                 opening_hours,
+                instructions,
                 ..
             } => {
+                state.instructions = instructions.clone();
                 state.name = Some(name.clone());
                 state.address = Some(address.clone());
                 state.opening_hours = opening_hours.clone();

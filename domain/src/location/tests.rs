@@ -49,6 +49,7 @@ fn added(owner: LocationOwner, visibility: LocationVisibility) -> LocationEvent 
         name: name("Main warehouse"),
         address: address("Berlin"),
         opening_hours: weekdays_8_to_16(),
+        instructions: None,
         visibility,
     }
 }
@@ -60,6 +61,7 @@ fn add(owner: LocationOwner, visibility: LocationVisibility) -> LocationCommand 
         name: name("Main warehouse"),
         address: address("Berlin"),
         opening_hours: weekdays_8_to_16(),
+        instructions: None,
         visibility,
     }
 }
@@ -127,12 +129,14 @@ fn update_location() {
             name: name("North hub"),
             address: address("Hamburg"),
             opening_hours: OpeningHours::default(),
+            instructions: None,
         })
         .then(&[LocationUpdated {
             location_id: location_id(),
             name: name("North hub"),
             address: address("Hamburg"),
             opening_hours: OpeningHours::default(),
+            instructions: None,
         }]);
     assert_eq!(state.address.unwrap().city(), "Hamburg");
 }
@@ -144,6 +148,7 @@ fn update_location_with_the_same_values_changes_nothing() {
             name: name("Main warehouse"),
             address: address("Berlin"),
             opening_hours: weekdays_8_to_16(),
+            instructions: None,
         })
         .then_nothing();
 }
@@ -155,6 +160,7 @@ fn update_archived_location_is_rejected() {
             name: name("X"),
             address: address("Berlin"),
             opening_hours: OpeningHours::default(),
+            instructions: None,
         })
         .then_error(DomainError::LocationArchived);
 }
@@ -238,6 +244,7 @@ fn every_command_on_an_unknown_location_is_not_found() {
             name: name("X"),
             address: address("Berlin"),
             opening_hours: OpeningHours::default(),
+            instructions: None,
         },
         ArchiveLocation,
         set(NotOnPortal, vec![]),
@@ -259,6 +266,7 @@ fn every_event_round_trips() {
             name: name("N"),
             address: address("Kiel"),
             opening_hours: OpeningHours::default(),
+            instructions: None,
         },
         archived(),
         LocationVisibilityChanged {
@@ -284,4 +292,61 @@ fn every_event_round_trips() {
         serde_json::to_value(LocationOwner::Carrier).unwrap(),
         serde_json::json!({"kind": "carrier"})
     );
+}
+
+#[test]
+fn add_location_with_instructions_trims_them() {
+    let mut command = add(owned_by(acme()), only(acme()));
+    let AddLocation { instructions, .. } = &mut command else {
+        unreachable!()
+    };
+    *instructions = Some("  Gate 4, ring twice\nRamp 2  ".into());
+    let mut event = added(owned_by(acme()), only(acme()));
+    let LocationAdded { instructions, .. } = &mut event else {
+        unreachable!()
+    };
+    *instructions = Some("Gate 4, ring twice\nRamp 2".into());
+    let state = given::<Location>(&[]).when(command).then(&[event]);
+    assert_eq!(
+        state.instructions.as_deref(),
+        Some("Gate 4, ring twice\nRamp 2")
+    );
+}
+
+#[test]
+fn overlong_instructions_are_rejected() {
+    given::<Location>(&[carrier_hub()])
+        .when(UpdateLocation {
+            name: name("Main warehouse"),
+            address: address("Berlin"),
+            opening_hours: weekdays_8_to_16(),
+            instructions: Some("x".repeat(MAX_INSTRUCTIONS + 1)),
+        })
+        .then_invalid(&["instructions"]);
+}
+
+#[test]
+fn changing_only_the_instructions_is_recorded() {
+    given::<Location>(&[carrier_hub()])
+        .when(UpdateLocation {
+            name: name("Main warehouse"),
+            address: address("Berlin"),
+            opening_hours: weekdays_8_to_16(),
+            instructions: Some("Ramp 2".into()),
+        })
+        .then(&[LocationUpdated {
+            location_id: location_id(),
+            name: name("Main warehouse"),
+            address: address("Berlin"),
+            opening_hours: weekdays_8_to_16(),
+            instructions: Some("Ramp 2".into()),
+        }]);
+}
+
+#[test]
+fn events_without_instructions_still_read() {
+    let mut json = serde_json::to_value(carrier_hub()).unwrap();
+    json["data"].as_object_mut().unwrap().remove("instructions");
+    let event: LocationEvent = serde_json::from_value(json).unwrap();
+    assert_eq!(event, carrier_hub());
 }

@@ -158,6 +158,7 @@ pub struct LocationRowSchema {
     pub address: serde_json::Value,
     /// `[{weekday, opens, closes}]`.
     pub opening_hours: Vec<serde_json::Value>,
+    pub instructions: Option<String>,
     /// `{kind: "customer_only", customer_id}`, `{kind: "all_portal_customers"}` or
     /// `{kind: "not_on_portal"}`.
     pub visibility: serde_json::Value,

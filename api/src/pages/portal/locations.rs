@@ -97,6 +97,7 @@ fn input_of(form: &FormData) -> Result<AddressBookInput, AppError> {
         },
         name,
         opening_hours: hours.clone().unwrap_or_default(),
+        instructions: form.opt("instructions"),
     };
     match hours {
         Ok(_) => Ok(input),
@@ -143,7 +144,7 @@ async fn render(
         ),
         None => ("New location".to_owned(), "/portal/locations".to_owned()),
     };
-    let mut known: Vec<&str> = vec!["name", "opening_hours"];
+    let mut known: Vec<&str> = vec!["name", "opening_hours", "instructions"];
     known.extend(FIELDS.iter().map(|(f, _)| *f));
     let body = html! {
         div.page-head { div {
@@ -172,6 +173,9 @@ async fn render(
                 @for e in errors.iter().filter(|e| e.field.starts_with("opening_hours")) {
                     p.field-error { (e.message) "." }
                 }
+                label for="instructions" { "Instructions for drivers" }
+                textarea id="instructions" name="instructions" rows="3" placeholder="Gate, ramp, booking…" { (form.get("instructions")) }
+                (field_error(errors, "instructions"))
                 @if existing.is_some() {
                     p.hint { "Orders already submitted keep the address they were sent with." }
                 }

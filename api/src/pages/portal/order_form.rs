@@ -131,6 +131,7 @@ async fn save(ctx: PortalCtx, id: Option<OrderId>, body: Bytes) -> Result<Respon
                         name: stop.address.name.clone(),
                         address: stop.address.clone(),
                         opening_hours: vec![],
+                        instructions: stop.instructions.clone(),
                     },
                     None,
                 )

@@ -102,6 +102,7 @@ pub(crate) fn form_of(l: &LocationRow) -> FormData {
                 .unwrap_or_default(),
         ),
         ("opening_hours", hours_text(&l.opening_hours)),
+        ("instructions", l.instructions.clone().unwrap_or_default()),
         ("visibility.kind", kind.to_owned()),
         ("visibility.customer_id", customer),
     ];
@@ -166,6 +167,7 @@ fn input_of(form: &FormData) -> Result<CarrierLocationInput, FieldError> {
         },
         name,
         opening_hours: parse_hours(form.get("opening_hours"))?,
+        instructions: form.opt("instructions"),
         visibility: VisibilityInput {
             kind: form.get("visibility.kind").to_owned(),
             customer_id: form.opt("visibility.customer_id"),
@@ -234,6 +236,7 @@ async fn render(
     let mut known: Vec<&str> = vec![
         "name",
         "opening_hours",
+        "instructions",
         "visibility.kind",
         "visibility.customer_id",
     ];
@@ -268,6 +271,9 @@ async fn render(
                 @for e in errors.iter().filter(|e| e.field.starts_with("opening_hours")) {
                     p.field-error { (e.message) "." }
                 }
+                label for="instructions" { "Instructions for drivers" }
+                textarea id="instructions" name="instructions" rows="3" placeholder="Gate, ramp, booking…" { (form.get("instructions")) }
+                (field_error(errors, "instructions"))
                 fieldset.visibility {
                     legend { "On the customer portal" }
                     (radio(kind, "all_portal_customers", "All portal customers"))

@@ -37,6 +37,9 @@ pub struct AddressBookInput {
     #[serde(default)]
     #[schema(value_type = Vec<Object>)]
     pub opening_hours: Vec<OpeningPeriodInput>,
+    /// Site instructions for drivers (gate, ramp, booking); ≤ 2,000 characters, may span lines.
+    #[serde(default)]
+    pub instructions: Option<String>,
 }
 
 struct Valid {
@@ -128,6 +131,7 @@ pub async fn create(
         name: v.name,
         address: v.address,
         opening_hours: v.opening_hours,
+        instructions: input.instructions.clone(),
         visibility: LocationVisibility::CustomerOnly {
             customer_id: user.customer_id,
         },
@@ -187,6 +191,7 @@ pub async fn update(
         name: v.name,
         address: v.address,
         opening_hours: v.opening_hours,
+        instructions: input.instructions.clone(),
     };
     let done = run::<Location>(
         state,

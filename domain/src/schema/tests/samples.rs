@@ -244,6 +244,7 @@ pub fn location_samples() -> Vec<LocationEvent> {
             name: name("Depot Berlin"),
             address: address("Berlin"),
             opening_hours: opening_hours.clone(),
+            instructions: None,
             visibility: LocationVisibility::CustomerOnly { customer_id: id(1) },
         },
         LocationUpdated {
@@ -251,6 +252,7 @@ pub fn location_samples() -> Vec<LocationEvent> {
             name: name("Depot Berlin-Mitte"),
             address: address("Berlin"),
             opening_hours,
+            instructions: None,
         },
         LocationArchived { location_id },
         LocationVisibilityChanged {

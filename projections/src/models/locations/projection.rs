@@ -22,7 +22,8 @@ impl Projection for LocationsProjection {
         "locations"
     }
     fn version(&self) -> u32 {
-        1
+        // 2: rows keep the site instructions.
+        2
     }
     fn tables(&self) -> &'static [&'static Table] {
         &TABLES
@@ -60,6 +61,7 @@ async fn on_location(
             name,
             address,
             opening_hours,
+            instructions,
             visibility,
         } => {
             ctx.put(LocationRow {
@@ -69,6 +71,7 @@ async fn on_location(
                 name: name.clone(),
                 address: address.clone(),
                 opening_hours: opening_hours.clone(),
+                instructions: instructions.clone(),
                 visibility: *visibility,
                 archived: false,
                 used_by: Vec::new(),
@@ -94,11 +97,13 @@ async fn on_location(
             name,
             address,
             opening_hours,
+            instructions,
             ..
         } => {
             row.name = name.clone();
             row.address = address.clone();
             row.opening_hours = opening_hours.clone();
+            row.instructions = instructions.clone();
         }
         E::LocationArchived { .. } => row.archived = true,
         E::LocationVisibilityChanged { visibility, .. } => row.visibility = *visibility,

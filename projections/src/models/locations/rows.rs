@@ -26,6 +26,9 @@ pub struct LocationRow {
     pub name: Name,
     pub address: Address,
     pub opening_hours: OpeningHours,
+    /// Site instructions (`None` in rows of events before they existed).
+    #[serde(default)]
+    pub instructions: Option<String>,
     pub visibility: LocationVisibility,
     pub archived: bool,
     /// Customers whose orders refer to this location, sorted.

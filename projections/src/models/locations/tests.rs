@@ -17,6 +17,7 @@ fn added(l: LocationId, owner: LocationOwner, visibility: LocationVisibility) ->
         name: name("Main Depot"),
         address: address("Berlin"),
         opening_hours: OpeningHours::default(),
+        instructions: None,
         visibility,
     }
 }
@@ -57,6 +58,7 @@ fn location_lifecycle_and_columns() {
             name: name("Depot North"),
             address: address("Hamburg"),
             opening_hours: OpeningHours::default(),
+            instructions: None,
         },
     )
     .unwrap();

@@ -56,6 +56,35 @@ fn order_body(reference: &str, pickup_location: Option<&str>) -> Value {
     }]})
 }
 
+/// The page sizes (mm, rounded) of a PDF document answered at `path`.
+async fn pdf_pages(api: &Api, path: &str) -> Vec<(u32, u32)> {
+    let r = api
+        .http
+        .get(format!("{}{path}", api.base))
+        .bearer_auth(&api.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{path}");
+    let bytes = r.bytes().await.unwrap();
+    let doc = lopdf::Document::load_mem(&bytes).unwrap();
+    doc.get_pages()
+        .values()
+        .map(|id| {
+            let b = doc
+                .get_dictionary(*id)
+                .unwrap()
+                .get(b"MediaBox")
+                .unwrap()
+                .as_array()
+                .unwrap()
+                .clone();
+            let mm = |i: usize| (b[i].as_float().unwrap() * 25.4 / 72.0).round() as u32;
+            (mm(2), mm(3))
+        })
+        .collect()
+}
+
 async fn address_book_and_orders(t: TestStoreRef) {
     let env = Env::start(t).await;
     let (_alpha, ann) = portal_user(&env, "Alpha Foods", "ann@alpha.example", true).await;
@@ -377,6 +406,46 @@ async fn charges_and_printers(t: TestStoreRef) {
         );
     }
 
+    // Documents in the defaults: one A6 label page per handling unit (3), a CMR page.
+    let a = ann
+        .get(&format!("/api/v1/orders/{a_order}/documents/label"))
+        .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(a.header("content-type"), Some("application/pdf"));
+    assert_eq!(
+        pdf_pages(&ann, &format!("/api/v1/orders/{a_order}/documents/label")).await,
+        vec![(105, 148); 3]
+    );
+    assert_eq!(
+        pdf_pages(&ann, &format!("/api/v1/orders/{a_order}/documents/cmr")).await,
+        vec![(210, 297)]
+    );
+    problem(
+        &bob.get(&format!("/api/v1/orders/{a_order}/documents/label"))
+            .await,
+        404,
+        "other customer's labels",
+    );
+    problem(
+        &ann.get(&format!("/api/v1/orders/{a_order}/documents/invoice"))
+            .await,
+        404,
+        "unknown kind",
+    );
+    let draft = ann
+        .post("/api/v1/orders", &order_body("draft", None))
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    problem(
+        &ann.get(&format!("/api/v1/orders/{draft}/documents/cmr"))
+            .await,
+        409,
+        "draft documents",
+    );
+
     // Printer configuration: defaults, bad input, save, per user.
     let a = ann.get("/api/v1/printer-config").await;
     assert_eq!(a.status, 200, "{}", a.body);
@@ -410,6 +479,24 @@ async fn charges_and_printers(t: TestStoreRef) {
         v["configured"] == true && v["label_copies"] == 2
     })
     .await;
+    // Labels follow it at once: ZPL, 3 pieces × 2 copies; the CMR on Letter paper.
+    let a = ann
+        .get(&format!("/api/v1/orders/{a_order}/documents/label"))
+        .await;
+    assert_eq!(a.header("content-type"), Some("text/plain; charset=utf-8"));
+    assert_eq!(
+        (
+            a.body.matches("^XA").count(),
+            a.body.matches("^BCN").count()
+        ),
+        (6, 6),
+        "{}",
+        a.body
+    );
+    assert_eq!(
+        pdf_pages(&ann, &format!("/api/v1/orders/{a_order}/documents/cmr")).await,
+        vec![(216, 279)]
+    );
     // Bob's is untouched; staff have none.
     assert_eq!(
         bob.get("/api/v1/printer-config").await.json()["configured"],

@@ -329,12 +329,33 @@ async fn journey(t: TestStoreRef) {
             .body
             .contains("value=\"2\"")
     );
+    // The order's download buttons follow the settings: ZPL, 3 pieces × 2 copies.
+    assert!(
+        page.body
+            .contains(&format!("/portal/orders/{order}/documents/label"))
+    );
+    let zpl = ann
+        .get(&format!("/portal/orders/{order}/documents/label"))
+        .await;
+    assert_eq!(zpl.status, 200);
+    assert_eq!(
+        zpl.header("content-type"),
+        Some("text/plain; charset=utf-8")
+    );
+    assert_eq!(zpl.body.matches("^XA").count(), 6);
+    let cmr = ann
+        .get(&format!("/portal/orders/{order}/documents/cmr"))
+        .await;
+    assert_eq!(cmr.header("content-type"), Some("application/pdf"));
+    assert!(cmr.body.starts_with("%PDF-"));
 
     // Isolation: Bob and staff get 404 for Ann's order, location and charge.
     for path in [
         format!("/portal/orders/{order}"),
         format!("/portal/orders/{order}/edit"),
         format!("/portal/locations/{location}"),
+        format!("/portal/orders/{order}/documents/label"),
+        format!("/portal/orders/{order}/documents/cmr"),
     ] {
         assert_eq!(bob.get(&path).await.status, 404, "{path}");
     }

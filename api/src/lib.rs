@@ -20,6 +20,7 @@
 pub mod auth;
 pub mod commands;
 pub mod config;
+pub mod documents;
 pub mod error;
 mod health;
 pub mod json;

@@ -26,6 +26,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(orders::submit))
         .routes(routes!(orders::cancel))
         .routes(routes!(orders::order_again))
+        .routes(routes!(orders::document))
         .routes(routes!(settings::decide_charge))
         .routes(routes!(settings::dashboard))
         .routes(routes!(

@@ -1,14 +1,17 @@
 //! Drafts and submission: `POST /api/v1/orders`, `PUT /api/v1/orders/{id}`,
 //! `POST /api/v1/orders/{id}/submit`, `POST /api/v1/orders/{id}/cancel` (a draft) and
-//! `POST /api/v1/orders/{id}/order-again`. After submission every change is 409
-//! "Submitted orders cannot be edited".
+//! `POST /api/v1/orders/{id}/order-again`, and the documents `GET
+//! /api/v1/orders/{id}/documents/{kind}`. After submission every change is 409 "Submitted orders
+//! cannot be edited".
 
 use crate::AppState;
 use crate::auth::Caller;
 use crate::commands::IdempotencyKey;
+use crate::documents::DocumentKind;
 use crate::error::AppError;
 use crate::json::staff::body::{Body, Created};
 use crate::services::parse_id;
+use crate::services::portal::documents;
 use crate::services::portal::drafts::{self, OrderView};
 use axum::Json;
 use axum::extract::{Path, State};
@@ -110,4 +113,23 @@ pub async fn order_again(
         location: format!("/api/v1/orders/{}", order.id),
         body: order,
     })
+}
+
+/// The order's shipping labels (`label`: PDF or ZPL, as the user's printer configuration says)
+/// or CMR note (`cmr`: PDF on the configured paper). 409 before submission.
+#[utoipa::path(get, path = "/api/v1/orders/{id}/documents/{kind}", tag = "orders",
+    params(("id" = String, Path, description = "Order id"),
+        ("kind" = String, Path, description = "`label` or `cmr`")),
+    responses((status = 200, description = "The document (application/pdf, or text/plain for ZPL)",
+        content_type = "application/pdf")))]
+#[instrument(skip_all, fields(tenant = %caller.tenant()))]
+pub async fn document(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((id, kind)): Path<(String, String)>,
+) -> Result<axum::response::Response, AppError> {
+    let id: OrderId = parse_id(&id)?;
+    let kind = DocumentKind::parse(&kind).ok_or(AppError::NotFound)?;
+    let doc = documents::render(&state, &caller, id, kind).await?;
+    Ok(documents::response(doc))
 }

@@ -13,7 +13,7 @@
 //! | `/portal` | [`dashboard`]: figures and SVG charts ([`charts`]) |
 //! | `/portal/orders`, `/portal/orders.csv` | [`orders`]: list with status tabs, search, CSV |
 //! | `/portal/orders/new`, `/portal/orders/{id}/edit` | [`order_form`] (model: [`order_model`]) |
-//! | `/portal/orders/{id}[/submit\|/cancel\|/again\|/charges/{c}/decision]` | [`order`] |
+//! | `/portal/orders/{id}[/submit\|/cancel\|/again\|/documents/{kind}\|/charges/{c}/decision]` | [`order`] |
 //! | `/portal/charges` | [`charges`]: charges to approve |
 //! | `/portal/locations[/new\|/{id}[/archive]]` | [`locations`]: the address book |
 //! | `/portal/settings` | [`settings`]: printers, account links |
@@ -52,6 +52,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/portal/orders/{id}/submit", post(order::submit))
         .route("/portal/orders/{id}/cancel", post(order::cancel))
         .route("/portal/orders/{id}/again", post(order::again))
+        .route("/portal/orders/{id}/documents/{kind}", get(order::document))
         .route(
             "/portal/orders/{id}/charges/{charge_id}/decision",
             post(order::decide),

@@ -1,7 +1,8 @@
 //! A portal user's order page `/portal/orders/{id}` and its actions:
 //! - a draft: *Edit*, *Submit*, *Cancel draft*;
 //! - a submitted order: read-only ("Submitted orders cannot be edited"), the status history,
-//!   downloads of the shipping labels and the CMR note in the user's printer configuration;
+//!   downloads of the shipping labels and the CMR note in the user's printer configuration
+//!   (`/portal/orders/{id}/documents/label|cmr`);
 //! - every order: *Order again* (a new draft with its content);
 //! - charges (only where the customer shows charges): approve or reject one awaiting approval,
 //!   with a comment.
@@ -9,6 +10,7 @@
 //! Another customer's order answers 404 exactly like an unknown id.
 
 use super::common::PortalCtx;
+use crate::documents::DocumentKind;
 use crate::error::AppError;
 use crate::json::orders::visible_order;
 use crate::pages::layout::{Section, csrf_field, field_error, other_errors};
@@ -16,6 +18,7 @@ use crate::pages::orders::{consignments, content, head};
 use crate::pages::staff::common::{FormData, form_errors};
 use crate::services::parse_id;
 use crate::services::portal::approvals::{self, Decision};
+use crate::services::portal::documents;
 use crate::services::portal::drafts;
 use axum::body::Bytes;
 use axum::extract::Path;
@@ -240,4 +243,16 @@ pub async fn again(ctx: PortalCtx, Path(id): Path<String>) -> Result<Response, A
         &format!("/portal/orders/{}/edit", view.id),
     )
     .await
+}
+
+/// `GET /portal/orders/{id}/documents/{kind}`: the download behind *Shipping labels* and *CMR
+/// note*.
+pub async fn document(
+    ctx: PortalCtx,
+    Path((id, kind)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let order_id: OrderId = parse_id(&id)?;
+    let kind = DocumentKind::parse(&kind).ok_or(AppError::NotFound)?;
+    let doc = documents::render(&ctx.state, &ctx.caller, order_id, kind).await?;
+    Ok(documents::response(doc))
 }

@@ -1,6 +1,6 @@
 //! The portal users' use cases: drafts and submission of orders ([`drafts`]), the address book
-//! ([`address_book`]), decisions on charges ([`approvals`]) and the user's printer configuration
-//! ([`printer`]). They follow the conventions of [`crate::services`], with the portal's scope in
+//! ([`address_book`]), decisions on charges ([`approvals`]), the user's printer configuration
+//! ([`printer`]) and the printable documents of an order ([`documents`]). They follow the conventions of [`crate::services`], with the portal's scope in
 //! place of the staff check:
 //! - **Portal users only.** [`portal_only`] turns a staff caller away with 404 (these paths act
 //!   for one customer, which staff do not have) and yields the customer and contact of the
@@ -10,6 +10,7 @@
 
 pub mod address_book;
 pub mod approvals;
+pub mod documents;
 pub mod drafts;
 pub mod printer;
 

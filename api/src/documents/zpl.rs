@@ -1,0 +1,124 @@
+//! Shipping labels as ZPL II for Zebra-compatible thermal printers at 203 dpi (8 dots per mm):
+//! one `^XA … ^XZ` block per label, UTF-8 text (`^CI28`), the Code 128 barcode with `^BC`.
+//!
+//! Hazard: ZPL's command prefixes `^` and `~` inside user text would be commands. They (and
+//! control characters) are replaced by spaces before any text reaches the output, so no order,
+//! address or goods text can inject printer commands.
+//!
+//! Served as `text/plain` (there is no registered media type for ZPL); printers take the file as
+//! it is, e.g. over a raw TCP port 9100 or a "generic / text only" print queue.
+
+use super::labels::label_size;
+use super::{Document, DocumentError, DocumentOrder, LabelSettings, adr_text, file_stem, pieces};
+use std::fmt::Write as _;
+use time::macros::format_description;
+
+const DOTS_PER_MM: f32 = 8.0;
+
+/// User text made safe for a `^FD` field, cut to `max` characters.
+pub fn field(text: &str, max: usize) -> String {
+    let clean: String = text
+        .chars()
+        .map(|c| {
+            if c == '^' || c == '~' || c.is_control() {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect();
+    if clean.chars().count() > max {
+        let cut: String = clean.chars().take(max.saturating_sub(1)).collect();
+        format!("{}…", cut.trim_end())
+    } else {
+        clean
+    }
+}
+
+pub fn render(
+    order: &DocumentOrder<'_>,
+    settings: &LabelSettings,
+) -> Result<Document, DocumentError> {
+    if !settings.format.is_thermal() {
+        return Err(DocumentError::ZplNeedsThermalFormat);
+    }
+    let (w, h) = label_size(settings.format);
+    let (pw, ph) = (
+        (w * DOTS_PER_MM).round() as u32,
+        (h * DOTS_PER_MM).round() as u32,
+    );
+    let day = format_description!("[day].[month].[year]");
+    let inner = pw - 60;
+    // Characters that fit the width at a font height (Zebra font 0 averages ~0.55 of its height).
+    let fits = |height: u32| ((inner as f32) / (height as f32 * 0.6)) as usize;
+    let mut out = String::new();
+    for piece in pieces(order.content, settings.copies)? {
+        let c = piece.of_consignment;
+        let to = c.delivery().address();
+        let from = c.pickup().address();
+        let g = piece.goods;
+        let _ = write!(out, "^XA\n^CI28\n^PW{pw}\n^LL{ph}\n^LH0,0\n");
+        let mut t = |y: u32, height: u32, text: &str| {
+            let _ = writeln!(
+                out,
+                "^FO30,{y}^A0N,{height},{height}^FD{}^FS",
+                field(text, fits(height))
+            );
+        };
+        t(30, 26, order.carrier_name);
+        t(62, 50, order.number);
+        t(125, 22, "TO / CONSIGNEE");
+        t(152, 42, to.name().as_str());
+        t(200, 32, to.street());
+        t(238, 36, &format!("{} {}", to.postal_code(), to.city()));
+        t(280, 32, to.country().as_str());
+        t(330, 22, "FROM / SENDER");
+        t(
+            356,
+            26,
+            &format!(
+                "{}, {} {}, {}",
+                from.name(),
+                from.postal_code(),
+                from.city(),
+                from.country().as_str()
+            ),
+        );
+        let reference = c
+            .delivery()
+            .reference()
+            .or(order.content.customer_reference())
+            .unwrap_or("-");
+        t(400, 28, &format!("Ref: {reference}"));
+        t(
+            436,
+            28,
+            &format!(
+                "Delivery: {}",
+                c.delivery().date().format(day).unwrap_or_default()
+            ),
+        );
+        t(480, 30, g.description().as_str());
+        t(
+            516,
+            26,
+            &format!(
+                "{} · {:.1} kg per piece",
+                g.packaging().as_str().replace('_', " "),
+                g.weight_kg() / f64::from(g.quantity().max(1))
+            ),
+        );
+        if let Some(adr) = adr_text(g) {
+            t(552, 30, &format!("ADR {adr}"));
+        }
+        t(600, 70, &format!("{} of {}", piece.n, piece.total));
+        t(680, 24, &format!("consignment {}", piece.consignment));
+        let data = field(&piece.barcode(order.number), 60);
+        let _ = writeln!(out, "^FO30,{}^BY3^BCN,160,Y,N,N^FD{data}^FS\n^XZ", ph - 230);
+    }
+    Ok(Document {
+        content_type: "text/plain; charset=utf-8",
+        file_name: format!("{}-labels.zpl", file_stem(order.number)),
+        bytes: out.into_bytes(),
+    })
+}

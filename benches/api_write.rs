@@ -17,128 +17,13 @@
 //! Optional: `PORTAL_BENCH_SECONDS` per measurement (default 10), `PORTAL_BENCH_CONTACTS`
 //! (default 2000).
 
+mod common;
+
+use common::{CONNECTIONS, env_u64, portal, post, put, run, serve, wrk};
 use portal_eventlog::testing::{DATABASE_URL_VAR, TestStore};
-use serde_json::{Value, json};
-use std::io::{BufRead as _, BufReader};
-use std::process::{Child, Command, Stdio};
+use serde_json::json;
+use std::process::Command;
 use std::time::Duration;
-
-const CONNECTIONS: u32 = 32;
-
-fn env_u64(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn portal(url: &str) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_portal"));
-    cmd.env("DATABASE_URL", url)
-        .env_remove("NATS_URL")
-        .env_remove("SMTP_URL")
-        .env("PORTAL_LOG", "warn");
-    cmd
-}
-
-fn run(cmd: &mut Command) -> String {
-    let out = cmd.output().expect("run portal");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-/// The server, killed when dropped.
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn serve(url: &str, data: &std::path::Path) -> (Server, String) {
-    let mut child = portal(url)
-        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
-        .arg(data)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start portal serve");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    let addr = loop {
-        let line = lines.next().expect("serve ended").expect("read stdout");
-        if let Some(rest) = line.strip_prefix("listening on ") {
-            break rest.trim().to_owned();
-        }
-    };
-    // Keep draining stdout so the server never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
-    (Server(child), addr)
-}
-
-/// `wrk` figures: requests/s and p99 in ms.
-struct Wrk {
-    rps: f64,
-    p99_ms: f64,
-    non_2xx: u64,
-}
-
-fn parse_ms(v: &str) -> f64 {
-    let (n, unit) = v.split_at(v.find(|c: char| c.is_alphabetic()).unwrap_or(v.len()));
-    let n: f64 = n.parse().unwrap_or(f64::NAN);
-    match unit {
-        "us" => n / 1000.0,
-        "ms" => n,
-        "s" => n * 1000.0,
-        _ => f64::NAN,
-    }
-}
-
-fn wrk(url: &str, script: Option<&std::path::Path>, seconds: u64) -> Wrk {
-    let mut cmd = Command::new("wrk");
-    cmd.args(["-t", "2", "-c", &CONNECTIONS.to_string()]).args([
-        "-d",
-        &format!("{seconds}s"),
-        "--latency",
-        "--timeout",
-        "5s",
-    ]);
-    if let Some(s) = script {
-        cmd.arg("-s").arg(s);
-    }
-    let out = cmd
-        .arg(url)
-        .output()
-        .expect("wrk (apt-get install wrk) must be installed");
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    let mut w = Wrk {
-        rps: f64::NAN,
-        p99_ms: f64::NAN,
-        non_2xx: 0,
-    };
-    for line in text.lines() {
-        let words: Vec<&str> = line.split_whitespace().collect();
-        match words.as_slice() {
-            ["Requests/sec:", v] => w.rps = v.parse().unwrap_or(f64::NAN),
-            ["99%", v] => w.p99_ms = parse_ms(v),
-            ["Non-2xx", "or", "3xx", "responses:", n] => w.non_2xx = n.parse().unwrap_or(0),
-            _ => {}
-        }
-    }
-    if w.rps.is_nan() {
-        eprintln!(
-            "wrk output:\n{text}{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-    w
-}
 
 /// The wrk script: each thread owns every `threads`-th contact and flips its access, so no two
 /// requests race on one contact and each one changes something.
@@ -209,36 +94,6 @@ fn pgbench(url: &str, seconds: u64, dir: &std::path::Path) -> f64 {
             );
             f64::NAN
         })
-}
-
-async fn post(http: &reqwest::Client, url: String, token: &str, body: Value) -> Value {
-    let r = http
-        .post(&url)
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .expect("request");
-    let status = r.status();
-    let v: Value = r.json().await.unwrap_or(Value::Null);
-    assert!(status.is_success(), "POST {url}: {status} {v}");
-    v
-}
-
-async fn put(http: &reqwest::Client, url: String, token: &str, body: Value) {
-    let r = http
-        .put(&url)
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .expect("request");
-    let status = r.status();
-    assert!(
-        status.is_success(),
-        "PUT {url}: {status} {}",
-        r.text().await.unwrap_or_default()
-    );
 }
 
 /// Customers with portal access and `contacts` contacts with access, through the API.

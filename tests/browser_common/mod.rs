@@ -118,6 +118,22 @@ impl Browser {
         field.send_keys(text).await.unwrap();
     }
 
+    /// Sets the value of the input matching `selector` by script: for date and time inputs,
+    /// whose typed form depends on the browser's locale.
+    pub async fn set_value(&self, selector: &str, value: &str) {
+        let field = self.css(selector).await;
+        self.client
+            .execute(
+                "arguments[0].value = arguments[1];",
+                vec![
+                    serde_json::to_value(&field).unwrap(),
+                    serde_json::json!(value),
+                ],
+            )
+            .await
+            .unwrap();
+    }
+
     /// Clicks the element matching `selector`.
     pub async fn click(&self, selector: &str) {
         self.css(selector).await.click().await.unwrap();

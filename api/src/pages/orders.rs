@@ -88,6 +88,7 @@ pub(crate) fn content(detail: &OrderDetail) -> Markup {
 /// and goods lines.
 pub(crate) fn consignments(content: &OrderContent) -> Markup {
     let day = format_description!("[year]-[month]-[day]");
+    let hm = format_description!("[hour]:[minute]");
     let stop = |label: &str, s: &Stop| {
         let a = s.address();
         html! {
@@ -102,7 +103,9 @@ pub(crate) fn consignments(content: &OrderContent) -> Markup {
                 }
                 p {
                     (s.date().format(day).unwrap_or_default())
-                    @if let Some(w) = s.time_window() { ", " (w.from().to_string()) "–" (w.to().to_string()) }
+                    @if let Some(w) = s.time_window() {
+                        ", " (w.from().format(hm).unwrap_or_default()) "–" (w.to().format(hm).unwrap_or_default())
+                    }
                     @if let Some(r) = s.reference() { br; "Reference: " (r) }
                 }
                 @if let Some(i) = s.instructions() { p.muted { (i) } }

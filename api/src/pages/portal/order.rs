@@ -14,7 +14,7 @@ use crate::documents::DocumentKind;
 use crate::error::AppError;
 use crate::json::orders::visible_order;
 use crate::pages::layout::{Section, csrf_field, field_error, other_errors};
-use crate::pages::orders::{consignments, content, head};
+use crate::pages::orders::{content, head};
 use crate::pages::staff::common::{FormData, form_errors};
 use crate::services::parse_id;
 use crate::services::portal::approvals::{self, Decision};
@@ -54,7 +54,6 @@ async fn render(
         p.subtitle { a href="/portal/orders" { "Orders" } " › " (detail.order.number) }
         (actions(&ctx.csrf, &base, &detail))
         (content(&detail))
-        (consignments(&detail.content))
         (charges(&ctx.csrf, &base, &detail, decision))
     };
     ctx.page_with(

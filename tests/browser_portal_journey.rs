@@ -1,0 +1,300 @@
+//! A portal user's whole journey in headless Chromium through WebDriver against the real binary
+//! (SQLite, an SMTP server inside the test), every step asserted through what the browser shows:
+//! 1. staff give Alpha Foods portal access (charges shown) and Ann access: the welcome email;
+//! 2. Ann logs in through an emailed link: the dashboard's first steps;
+//! 3. *Locations* › *Add location*;
+//! 4. *Orders* › *New order*: a first *Save draft* shows every missing field; then the pickup
+//!    from the address book, a typed delivery, a goods line added by button with ADR data;
+//!    *Save draft*, then *Submit*: the order is read-only, and an API edit is 409;
+//! 5. the label PDF (A6, one page per handling unit) and the CMR;
+//! 6. the dashboard counts the order;
+//! 7. staff add a charge and ask for approval; Ann approves it with a comment;
+//! 8. *Settings*: labels as ZPL on 4×6 in, two copies: the labels come as ZPL.
+//!
+//! The pages passed are saved as screenshots under `docs/screenshots/` (`portal-*.png`).
+
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
+mod api_common;
+mod browser_common;
+mod identity_common;
+mod identity_web_common;
+#[macro_use]
+mod support;
+
+use api_common::{Api, token};
+use browser_common::Browser;
+use identity_common::{staff_member, tenant, wait_projected, wait_until};
+use identity_web_common::{base_of, next_link, start};
+use portal_eventlog::testing::{Backend, with_store};
+use serde_json::json;
+use std::time::Duration;
+use support::smtp::SmtpSink;
+
+const STAFF: &str = "staff@acme.example";
+const ANN: &str = "ann@alpha.example";
+
+/// The page sizes (mm, rounded) of a PDF.
+fn pdf_pages(bytes: &[u8]) -> Vec<(u32, u32)> {
+    let doc = lopdf::Document::load_mem(bytes).unwrap();
+    doc.get_pages()
+        .values()
+        .map(|id| {
+            let b = doc.get_dictionary(*id).unwrap().get(b"MediaBox").unwrap();
+            let b = b.as_array().unwrap();
+            let mm = |i: usize| (b[i].as_float().unwrap() * 25.4 / 72.0).round() as u32;
+            (mm(2), mm(3))
+        })
+        .collect()
+}
+
+async fn download(api: &Api, path: &str) -> (String, Vec<u8>) {
+    let r = api
+        .http
+        .get(format!("{}{path}", api.base))
+        .bearer_auth(&api.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{path}");
+    let kind = r.headers()["content-type"].to_str().unwrap().to_owned();
+    (kind, r.bytes().await.unwrap().to_vec())
+}
+
+/// Ann logs in through the login page and the emailed link (after the welcome email).
+async fn log_in(b: &Browser, sink: &SmtpSink, base: &str) {
+    b.goto(&format!("{base}/login")).await;
+    b.fill("#link-email", ANN).await;
+    b.click("form[action='/login/link'] button[type=submit]")
+        .await;
+    b.wait_text("Check your email").await;
+    let link = next_link(sink, ANN, 1).await;
+    b.goto(&link).await;
+    b.wait_text(&format!("Continue as {ANN}")).await;
+    b.click("form[action='/login/continue'] button[type=submit]")
+        .await;
+    b.wait_text("Welcome to your portal").await;
+    assert_eq!(b.path().await, "/portal");
+}
+
+/// Fills one stop's typed address, date and time window.
+async fn stop(b: &Browser, role: &str, city: &str, date: &str) {
+    let f = |k: &str| format!("#consignments_0__{role}_{k}");
+    b.fill(&f("address_name"), &format!("{city} Logistics"))
+        .await;
+    b.fill(&f("address_street"), "Alexanderplatz 1").await;
+    b.fill(&f("address_postal_code"), "10178").await;
+    b.fill(&f("address_city"), city).await;
+    b.fill(&f("address_country"), "DE").await;
+    b.set_value(&f("date"), date).await;
+    b.set_value(&f("time_window_from"), "08:00").await;
+    b.set_value(&f("time_window_to"), "12:00").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_portal_users_journey() {
+    let Some(b) = browser_common::browser("a_portal_users_journey").await else {
+        return;
+    };
+    with_store(
+        Backend::Sqlite,
+        "browser_portal_journey",
+        move |t| async move {
+            // 1. The carrier gives Alpha Foods and Ann access.
+            let sink = SmtpSink::start().await;
+            let server = start(&t.url, &sink, &[]);
+            let base = base_of(&server);
+            let acme = tenant(&t.store, "acme", "ACME Transport").await;
+            staff_member(&t.store, &acme, STAFF).await;
+            wait_projected(&t.store, &t.url).await;
+            let staff = Api::new(&base, &token(&t.url, "acme", STAFF, None).await);
+            let alpha = staff.customer("Alpha Foods").await;
+            staff.portal(&alpha, true, true).await;
+            let a = staff
+                .post(
+                    &format!("/api/v1/customers/{alpha}/contacts"),
+                    &json!({"name": "Ann Berg", "email": ANN, "portal_access": true}),
+                )
+                .await;
+            assert_eq!(a.status, 201, "{}", a.body);
+            wait_until("the welcome email", Duration::from_secs(30), || async {
+                !sink.to(ANN).is_empty()
+            })
+            .await;
+
+            // 2. Log in: the dashboard's first steps.
+            log_in(&b, &sink, &base).await;
+            b.screenshot("portal-dashboard-empty").await;
+
+            // 3. The address book.
+            b.click("nav.subnav a[href='/portal/locations']").await;
+            b.wait_text("No locations yet.").await;
+            b.click("a.button[href='/portal/locations/new']").await;
+            b.wait_text("New location").await;
+            b.fill("#name", "Hamburg Depot").await;
+            b.fill("[id='address.street']", "Hafenstraße 1").await;
+            b.fill("[id='address.postal_code']", "20457").await;
+            b.fill("[id='address.city']", "Hamburg").await;
+            b.fill("[id='address.country']", "DE").await;
+            b.fill("[id='address.contact_name']", "Ole Sund").await;
+            b.fill("#opening_hours", "monday 07:00-16:00\ntuesday 07:00-16:00")
+                .await;
+            b.fill("#instructions", "Ramp 2, book a slot the day before")
+                .await;
+            b.screenshot("portal-location-form").await;
+            b.click("form[action='/portal/locations'] button[type=submit]")
+                .await;
+            b.wait_text("Location Hamburg Depot added.").await;
+            b.screenshot("portal-locations").await;
+
+            // 4. A new order: every missing field at once, then filled in.
+            b.click("nav.subnav a[href='/portal/orders']").await;
+            b.wait_text("No orders yet.").await;
+            b.click("a.button[href='/portal/orders/new']").await;
+            b.wait_text("Save it as a draft").await;
+            b.click("button[value=save]").await;
+            b.wait_text("Must not be empty").await;
+            b.wait_text("Is required").await;
+            b.screenshot("portal-order-form-errors").await;
+            b.fill("#customer_reference", "PO-4711").await;
+            let depot = b
+                .attr(
+                    "#consignments_0__pickup_location_id option:nth-child(2)",
+                    "value",
+                )
+                .await
+                .unwrap();
+            b.select("#consignments_0__pickup_location_id", &depot)
+                .await;
+            b.set_value("#consignments_0__pickup_date", "2030-06-05")
+                .await;
+            stop(&b, "delivery", "Berlin", "2030-06-06").await;
+            b.fill("#consignments_0__goods_0__description", "Floor tiles")
+                .await;
+            b.fill("#consignments_0__goods_0__quantity", "2").await;
+            b.select("#consignments_0__goods_0__packaging", "euro_pallet")
+                .await;
+            b.fill("#consignments_0__goods_0__weight_kg", "900").await;
+            b.click("button[value='add_goods:0']").await;
+            b.wait_text("Goods line 2").await;
+            assert_eq!(
+                b.css("#customer_reference")
+                    .await
+                    .prop("value")
+                    .await
+                    .unwrap()
+                    .as_deref(),
+                Some("PO-4711"),
+                "typed values survive adding a row"
+            );
+            b.fill("#consignments_0__goods_1__description", "Tile adhesive")
+                .await;
+            b.fill("#consignments_0__goods_1__quantity", "1").await;
+            b.select("#consignments_0__goods_1__packaging", "drum")
+                .await;
+            b.fill("#consignments_0__goods_1__weight_kg", "200").await;
+            b.fill("#consignments_0__goods_1__adr_un_number", "1133")
+                .await;
+            b.fill("#consignments_0__goods_1__adr_class", "3").await;
+            b.fill("#consignments_0__goods_1__adr_packing_group", "III")
+                .await;
+            b.screenshot("portal-order-form").await;
+            b.click("button[value=save]").await;
+            b.wait_text("saved.").await;
+            b.wait_text("This order is a draft").await;
+            let order = b
+                .path()
+                .await
+                .trim_start_matches("/portal/orders/")
+                .to_owned();
+            b.screenshot("portal-order-draft").await;
+            b.click(&format!(
+                "form[action='/portal/orders/{order}/submit'] button"
+            ))
+            .await;
+            b.wait_text("submitted to the carrier.").await;
+            b.wait_text("Submitted orders cannot be edited.").await;
+            assert!(
+                b.text().await.contains("Hafenstraße 1"),
+                "the depot's address"
+            );
+            b.screenshot("portal-order-submitted").await;
+            let ann = Api::new(&base, &token(&t.url, "acme", ANN, Some(&alpha)).await);
+            let edit = ann
+                .put(
+                    &format!("/api/v1/orders/{order}"),
+                    &json!({"consignments": []}),
+                )
+                .await;
+            assert_eq!(edit.status, 409, "{}", edit.body);
+            assert_eq!(edit.json()["detail"], "Submitted orders cannot be edited");
+
+            // 5. Documents in the defaults: an A6 page per handling unit (2 + 1), the CMR on A4.
+            let (kind, pdf) =
+                download(&ann, &format!("/api/v1/orders/{order}/documents/label")).await;
+            assert_eq!(kind, "application/pdf");
+            assert_eq!(pdf_pages(&pdf), vec![(105, 148); 3]);
+            let (_, cmr) = download(&ann, &format!("/api/v1/orders/{order}/documents/cmr")).await;
+            assert_eq!(pdf_pages(&cmr), vec![(210, 297)]);
+
+            // 6. The dashboard counts it.
+            b.click("nav.subnav a[href='/portal']").await;
+            b.wait_text("Orders per day").await;
+            assert!(
+                b.text().await.contains("1\norders in all"),
+                "{}",
+                b.text().await
+            );
+            b.screenshot("portal-dashboard").await;
+            b.click("nav.subnav a[href='/portal/orders']").await;
+            b.wait_text("submitted (1)").await;
+            b.screenshot("portal-orders").await;
+
+            // 7. A charge to approve.
+            let charge = staff
+                .post(
+                    &format!("/api/v1/orders/{order}/charges"),
+                    &json!({"description": "Waiting time at pickup", "amount_minor": 4500,
+                    "currency": "EUR", "request_approval": true}),
+                )
+                .await;
+            assert_eq!(charge.status, 201, "{}", charge.body);
+            let charge = charge.json()["id"].as_str().unwrap().to_owned();
+            wait_projected(&t.store, &t.url).await;
+            b.goto(&format!("{base}/portal/orders/{order}")).await;
+            b.wait_text("awaiting your approval").await;
+            b.fill(
+                &format!("[id='comment-{charge}']"),
+                "Driver waited 2 h, agreed",
+            )
+            .await;
+            b.screenshot("portal-charge-approval").await;
+            b.click("button[value=approved]").await;
+            b.wait_text("Charge approved.").await;
+            b.wait_text("Driver waited 2 h, agreed").await;
+
+            // 8. Settings: labels as ZPL on 4×6 in, two copies.
+            b.click("nav.subnav a[href='/portal/settings']").await;
+            b.wait_text("How your labels and transport documents print.")
+                .await;
+            b.fill("#label_printer", "Zebra GK420d").await;
+            b.select("#label_format", "4x6in").await;
+            b.select("#label_output", "zpl").await;
+            b.fill("#label_copies", "2").await;
+            b.select("#document_format", "letter").await;
+            b.click("form[action='/portal/settings/printers'] button[type=submit]")
+                .await;
+            b.wait_text("Printer settings saved.").await;
+            b.screenshot("portal-settings").await;
+            let (kind, zpl) =
+                download(&ann, &format!("/api/v1/orders/{order}/documents/label")).await;
+            assert_eq!(kind, "text/plain; charset=utf-8");
+            let zpl = String::from_utf8(zpl).unwrap();
+            assert_eq!(zpl.matches("^XA").count(), 6, "3 pieces, 2 copies");
+            assert!(zpl.contains("^PW813"), "4x6in");
+            let (_, cmr) = download(&ann, &format!("/api/v1/orders/{order}/documents/cmr")).await;
+            assert_eq!(pdf_pages(&cmr), vec![(216, 279)]);
+        },
+    )
+    .await;
+}

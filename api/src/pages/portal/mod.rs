@@ -12,7 +12,7 @@
 //! |---|---|
 //! | `/portal` | [`dashboard`]: figures and SVG charts ([`charts`]) |
 //! | `/portal/orders`, `/portal/orders.csv` | [`orders`]: list with status tabs, search, CSV |
-//! | `/portal/orders/new`, `/portal/orders/{id}/edit` | [`order_form`] (model: [`order_model`]) |
+//! | `/portal/orders/new`, `/portal/orders/{id}/edit` | [`order_form`] (markup: [`order_form_view`], model: [`order_model`]) |
 //! | `/portal/orders/{id}[/submit\|/cancel\|/again\|/documents/{kind}\|/charges/{c}/decision]` | [`order`] |
 //! | `/portal/charges` | [`charges`]: charges to approve |
 //! | `/portal/locations[/new\|/{id}[/archive]]` | [`locations`]: the address book |
@@ -25,6 +25,7 @@ pub mod dashboard;
 pub mod locations;
 pub mod order;
 pub mod order_form;
+pub mod order_form_view;
 pub mod order_model;
 pub mod orders;
 pub mod settings;

@@ -1,0 +1,90 @@
+//! The order form's model: a form round-trips through the content; bad fields are named.
+#![allow(clippy::unwrap_used)]
+use super::*;
+
+fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
+    items
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
+#[test]
+fn a_form_round_trips_through_the_content() {
+    let mut form = vec![("customer_reference", "PO-7")];
+    for role in ["pickup", "delivery"] {
+        for (k, v) in [
+            ("address.name", "Depot"),
+            ("address.street", "Hafenstraße 1"),
+            ("address.postal_code", "20457"),
+            ("address.city", "Hamburg"),
+            ("address.country", "DE"),
+            ("date", "2030-06-05"),
+            ("time_window.from", "08:00"),
+            ("time_window.to", "12:30"),
+        ] {
+            form.push((
+                Box::leak(format!("consignments[0].{role}.{k}").into_boxed_str()),
+                v,
+            ));
+        }
+    }
+    form.extend([
+        ("consignments[0].goods[0].description", "Tiles"),
+        ("consignments[0].goods[0].quantity", "3"),
+        ("consignments[0].goods[0].packaging", "euro_pallet"),
+        ("consignments[0].goods[0].weight_kg", "500,5"),
+        ("consignments[0].goods[0].stackable", "on"),
+        ("consignments[0].goods[0].adr.un_number", "1263"),
+        ("consignments[0].goods[0].adr.class", "3"),
+    ]);
+    let model = OrderModel::from_pairs(&pairs(&form));
+    let (input, errors) = model.to_input();
+    assert!(errors.is_empty(), "{errors:?}");
+    let content = OrderContent::new(input).unwrap();
+    let again = OrderModel::from_content(&content);
+    assert_eq!(again.customer_reference, "PO-7");
+    let g = &again.consignments[0].goods[0];
+    assert_eq!(
+        (g["weight_kg"].as_str(), g["stackable"].as_str()),
+        ("500.5", "on")
+    );
+    assert_eq!(again.consignments[0].pickup["time_window.to"], "12:30");
+    let (input, errors) = again.to_input();
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(OrderContent::new(input).unwrap(), content);
+}
+
+#[test]
+fn unparsable_fields_are_named() {
+    let model = OrderModel::from_pairs(&pairs(&[
+        ("consignments[0].pickup.date", "tomorrow"),
+        ("consignments[0].pickup.time_window.from", "8"),
+        ("consignments[0].goods[0].quantity", "three"),
+        ("consignments[0].goods[0].packaging", "sack"),
+        ("consignments[1].goods[2].description", "Second"),
+    ]));
+    assert_eq!(model.consignments.len(), 2);
+    assert_eq!(model.consignments[1].goods.len(), 3);
+    let (_, errors) = model.to_input();
+    let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+    for f in [
+        "consignments[0].pickup.date",
+        "consignments[0].pickup.time_window.from",
+        "consignments[0].goods[0].quantity",
+        "consignments[0].goods[0].packaging",
+        "consignments[0].goods[0].weight_kg",
+        "consignments[0].delivery.date",
+    ] {
+        assert!(fields.contains(&f), "{f} missing in {fields:?}");
+    }
+}
+
+#[test]
+fn absurd_indices_are_ignored() {
+    let model = OrderModel::from_pairs(&pairs(&[(
+        "consignments[99999999].goods[0].description",
+        "x",
+    )]));
+    assert_eq!(model.consignments.len(), 1);
+}

@@ -19,7 +19,7 @@
 
 mod common;
 
-use common::{CONNECTIONS, env_u64, portal, post, put, run, serve, wrk};
+use common::{CONNECTIONS, bootstrap, env_u64, post, put, serve, wrk};
 use portal_eventlog::testing::{DATABASE_URL_VAR, TestStore};
 use serde_json::json;
 use std::process::Command;
@@ -147,29 +147,7 @@ async fn main() {
     let dir = std::env::temp_dir().join(format!("portal-bench-{}", uuid::Uuid::now_v7()));
     std::fs::create_dir_all(&dir).expect("temp dir");
 
-    run(portal(&db.url).args(["migrate"]));
-    run(portal(&db.url).args(["tenant", "add", "bench", "--name", "Bench Carrier"]));
-    run(portal(&db.url).args([
-        "staff",
-        "add",
-        "--tenant",
-        "bench",
-        "--email",
-        "staff@bench.example",
-    ]));
-    let token = run(portal(&db.url).args([
-        "token",
-        "create",
-        "--tenant",
-        "bench",
-        "--email",
-        "staff@bench.example",
-    ]))
-    .lines()
-    .map(str::trim)
-    .find(|l| l.len() == 43)
-    .expect("a token line")
-    .to_owned();
+    let token = bootstrap(&db.url);
 
     let (server, addr) = serve(&db.url, &dir.join("data"));
     // `addr` is the whole URL the server printed (`http://127.0.0.1:…`).

@@ -17,7 +17,7 @@
 
 mod common;
 
-use common::{CONNECTIONS, Wrk, env_u64, portal, post, put, run, serve, wrk};
+use common::{CONNECTIONS, Wrk, bootstrap, env_u64, portal, post, put, serve, wrk};
 use futures::StreamExt as _;
 use portal_domain::order::{Order, OrderEvent};
 use portal_domain::values::OrderContent;
@@ -265,29 +265,7 @@ async fn main() {
     let db = TestStore::postgres(&admin).await;
     let dir = std::env::temp_dir().join(format!("portal-bench-{}", uuid::Uuid::now_v7()));
     std::fs::create_dir_all(&dir).expect("temp dir");
-    run(portal(&db.url).args(["migrate"]));
-    run(portal(&db.url).args(["tenant", "add", "bench", "--name", "Bench Carrier"]));
-    run(portal(&db.url).args([
-        "staff",
-        "add",
-        "--tenant",
-        "bench",
-        "--email",
-        "staff@bench.example",
-    ]));
-    let staff = run(portal(&db.url).args([
-        "token",
-        "create",
-        "--tenant",
-        "bench",
-        "--email",
-        "staff@bench.example",
-    ]))
-    .lines()
-    .map(str::trim)
-    .find(|l| l.len() == 43)
-    .expect("a token line")
-    .to_owned();
+    let staff = bootstrap(&db.url);
     let (server, base) = serve(&db.url, &dir.join("data"));
 
     let mut customers = Vec::new();

@@ -37,6 +37,34 @@ pub fn run(cmd: &mut Command) -> String {
 /// The server, killed when dropped.
 pub struct Server(pub Child);
 
+/// Migrates the database and creates tenant `bench` with a staff member; the staff member's
+/// bearer token.
+pub fn bootstrap(url: &str) -> String {
+    run(portal(url).args(["migrate"]));
+    run(portal(url).args(["tenant", "add", "bench", "--name", "Bench Carrier"]));
+    run(portal(url).args([
+        "staff",
+        "add",
+        "--tenant",
+        "bench",
+        "--email",
+        "staff@bench.example",
+    ]));
+    run(portal(url).args([
+        "token",
+        "create",
+        "--tenant",
+        "bench",
+        "--email",
+        "staff@bench.example",
+    ]))
+    .lines()
+    .map(str::trim)
+    .find(|l| l.len() == 43)
+    .expect("a token line")
+    .to_owned()
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.0.kill();

@@ -5,15 +5,14 @@
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::AppError;
-use crate::pages::flash::{self, Flash};
-use crate::pages::layout::{Nav, Section, staff_page};
-use crate::pages::staff::common::settle;
+use crate::pages::layout::Section;
+use crate::pages::staff::common::{done, framed};
 use crate::services::portal::{PortalUser, portal_only};
 use crate::web::CsrfToken;
 use axum::extract::FromRequestParts;
 use axum::http::StatusCode;
 use axum::http::request::Parts;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use maud::Markup;
 use portal_domain::TenantId;
 use tower_sessions::Session;
@@ -64,13 +63,15 @@ impl PortalCtx {
         section: Section,
         body: Markup,
     ) -> Result<Response, AppError> {
-        let nav = Nav::for_caller(&self.state, &self.caller, &self.csrf).await?;
-        let flash = flash::take(&self.session).await?;
-        Ok((
-            status,
-            staff_page(title, &nav, section, flash.as_ref(), body),
+        framed(
+            &self.state,
+            &self.caller,
+            &self.csrf,
+            &self.session,
+            (status, title, section),
+            body,
         )
-            .into_response())
+        .await
     }
 
     /// A page (200).
@@ -86,8 +87,7 @@ impl PortalCtx {
     /// The end of a successful form POST: waits for the read models, keeps `message` for the
     /// next page and redirects (303) to `to`.
     pub async fn done(&self, message: impl Into<String>, to: &str) -> Result<Response, AppError> {
-        settle(&self.state).await;
-        flash::redirect(&self.session, Flash::ok(message), to).await
+        done(&self.state, &self.session, message, to).await
     }
 
     /// Whether the customer shows charges on the portal.

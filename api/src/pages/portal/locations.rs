@@ -7,9 +7,9 @@
 
 use super::common::PortalCtx;
 use crate::error::AppError;
-use crate::pages::layout::{Section, csrf_field, field_error, other_errors};
+use crate::pages::layout::{Section, csrf_field, other_errors};
 use crate::pages::staff::common::{FormData, form_errors};
-use crate::pages::staff::locations::{FIELDS, form_of, parse_hours};
+use crate::pages::staff::locations::{FIELDS, form_of, location_fields, parse_hours};
 use crate::services::parse_id;
 use crate::services::portal::address_book::{self, AddressBookInput};
 use axum::body::Bytes;
@@ -155,27 +155,7 @@ async fn render(
             (other_errors(errors, &known))
             form method="post" action=(action) {
                 (csrf_field(&ctx.csrf))
-                label for="name" { "Name" }
-                input type="text" id="name" name="name" value=(form.get("name")) required;
-                (field_error(errors, "name"))
-                div.two-col {
-                    @for (field, label) in FIELDS {
-                        div {
-                            label for=(field) { (label) }
-                            input type="text" id=(field) name=(field) value=(form.get(field));
-                            (field_error(errors, field))
-                        }
-                    }
-                }
-                label for="opening_hours" { "Opening hours" }
-                textarea id="opening_hours" name="opening_hours" rows="4" placeholder="monday 08:00-17:00" { (form.get("opening_hours")) }
-                p.hint { "One period per line, e.g. “monday 08:00-17:00”." }
-                @for e in errors.iter().filter(|e| e.field.starts_with("opening_hours")) {
-                    p.field-error { (e.message) "." }
-                }
-                label for="instructions" { "Instructions for drivers" }
-                textarea id="instructions" name="instructions" rows="3" placeholder="Gate, ramp, booking…" { (form.get("instructions")) }
-                (field_error(errors, "instructions"))
+                (location_fields(form, errors))
                 @if existing.is_some() {
                     p.hint { "Orders already submitted keep the address they were sent with." }
                 }

@@ -70,13 +70,15 @@ impl StaffCtx {
         section: Section,
         body: Markup,
     ) -> Result<Response, AppError> {
-        let nav = Nav::for_caller(&self.state, &self.caller, &self.csrf).await?;
-        let flash = flash::take(&self.session).await?;
-        Ok((
-            status,
-            staff_page(title, &nav, section, flash.as_ref(), body),
+        framed(
+            &self.state,
+            &self.caller,
+            &self.csrf,
+            &self.session,
+            (status, title, section),
+            body,
         )
-            .into_response())
+        .await
     }
 
     /// A page (200).
@@ -92,9 +94,39 @@ impl StaffCtx {
     /// The end of a successful form POST: waits for the read models, keeps `message` for the
     /// next page and redirects (303) to `to`.
     pub async fn done(&self, message: impl Into<String>, to: &str) -> Result<Response, AppError> {
-        settle(&self.state).await;
-        flash::redirect(&self.session, Flash::ok(message), to).await
+        done(&self.state, &self.session, message, to).await
     }
+}
+
+/// A page of a logged-in user in `section` (staff or portal navigation, by the caller's
+/// scope) with the pending flash message, answered with `status`.
+pub async fn framed(
+    state: &AppState,
+    caller: &Caller,
+    csrf: &str,
+    session: &Session,
+    (status, title, section): (StatusCode, &str, Section),
+    body: Markup,
+) -> Result<Response, AppError> {
+    let nav = Nav::for_caller(state, caller, csrf).await?;
+    let flash = flash::take(session).await?;
+    Ok((
+        status,
+        staff_page(title, &nav, section, flash.as_ref(), body),
+    )
+        .into_response())
+}
+
+/// The end of a successful form POST: waits for the read models, keeps `message` for the next
+/// page and redirects (303) to `to`.
+pub async fn done(
+    state: &AppState,
+    session: &Session,
+    message: impl Into<String>,
+    to: &str,
+) -> Result<Response, AppError> {
+    settle(state).await;
+    flash::redirect(session, Flash::ok(message), to).await
 }
 
 /// A form body or query string, fields in order, repeated names kept.

@@ -253,27 +253,7 @@ async fn render(
             (other_errors(errors, &known))
             form method="post" action=(action) {
                 (csrf_field(&ctx.csrf))
-                label for="name" { "Name" }
-                input type="text" id="name" name="name" value=(form.get("name")) required;
-                (field_error(errors, "name"))
-                div.two-col {
-                    @for (field, label) in FIELDS {
-                        div {
-                            label for=(field) { (label) }
-                            input type="text" id=(field) name=(field) value=(form.get(field));
-                            (field_error(errors, field))
-                        }
-                    }
-                }
-                label for="opening_hours" { "Opening hours" }
-                textarea id="opening_hours" name="opening_hours" rows="4" placeholder="monday 08:00-17:00" { (form.get("opening_hours")) }
-                p.hint { "One period per line, e.g. “monday 08:00-17:00”." }
-                @for e in errors.iter().filter(|e| e.field.starts_with("opening_hours")) {
-                    p.field-error { (e.message) "." }
-                }
-                label for="instructions" { "Instructions for drivers" }
-                textarea id="instructions" name="instructions" rows="3" placeholder="Gate, ramp, booking…" { (form.get("instructions")) }
-                (field_error(errors, "instructions"))
+                (location_fields(form, errors))
                 fieldset.visibility {
                     legend { "On the customer portal" }
                     (radio(kind, "all_portal_customers", "All portal customers"))
@@ -295,6 +275,34 @@ async fn render(
     };
     ctx.page_with(status, &title, Section::Locations, body)
         .await
+}
+
+/// The fields of a location both location forms share (staff and portal): name, address,
+/// opening hours, instructions, each with its message.
+pub(crate) fn location_fields(form: &FormData, errors: &[FieldError]) -> Markup {
+    html! {
+                label for="name" { "Name" }
+                input type="text" id="name" name="name" value=(form.get("name")) required;
+                (field_error(errors, "name"))
+                div.two-col {
+                    @for (field, label) in FIELDS {
+                        div {
+                            label for=(field) { (label) }
+                            input type="text" id=(field) name=(field) value=(form.get(field));
+                            (field_error(errors, field))
+                        }
+                    }
+                }
+                label for="opening_hours" { "Opening hours" }
+                textarea id="opening_hours" name="opening_hours" rows="4" placeholder="monday 08:00-17:00" { (form.get("opening_hours")) }
+                p.hint { "One period per line, e.g. “monday 08:00-17:00”." }
+                @for e in errors.iter().filter(|e| e.field.starts_with("opening_hours")) {
+                    p.field-error { (e.message) "." }
+                }
+                label for="instructions" { "Instructions for drivers" }
+                textarea id="instructions" name="instructions" rows="3" placeholder="Gate, ramp, booking…" { (form.get("instructions")) }
+                (field_error(errors, "instructions"))
+    }
 }
 
 fn radio(current: &str, value: &str, label: &str) -> Markup {

@@ -11,13 +11,15 @@
 //!   can be used at once. At submission the stop's address becomes the location's current
 //!   address (the domain's `with_location_addresses`); later edits of the location never reach
 //!   the submitted order.
+//! - Changes of an order decide on the state just loaded for the scope check
+//!   ([`run_loaded`]): one stream read per request; a stale state only costs a retry.
 //! - Order numbers are `YYMMDD-XXXXXXXX`: the day of creation and 40 random bits of the order's
 //!   UUID v7 in Crockford base32 (no I, L, O, U), short enough to read over the phone.
 
 use super::{PortalUser, portal_only};
 use crate::AppState;
 use crate::auth::Caller;
-use crate::commands::run;
+use crate::commands::{run, run_loaded};
 use crate::error::AppError;
 use crate::services::{Fields, checked, creation_id, stream};
 use portal_domain::location::{Location, LocationOwner};
@@ -189,11 +191,13 @@ pub async fn update(
     idempotency: Option<Idempotency>,
 ) -> Result<OrderView, AppError> {
     let user = portal_only(caller)?;
-    let (current, _) = load_own(state, caller, user, id).await?;
+    let (current, version) = load_own(state, caller, user, id).await?;
     refuse_submitted(&current)?;
     let content = validate(state, caller, user, input).await?;
     let command = OrderCommand::UpdateDraft { content };
-    let done = run::<Order>(state, caller, &stream::<Order>(id), &command, idempotency).await?;
+    let sid = stream::<Order>(id);
+    let done =
+        run_loaded::<Order>(state, caller, &sid, &command, idempotency, current, version).await?;
     OrderView::of(&done.state, done.changed())
 }
 
@@ -215,7 +219,7 @@ pub async fn submit(
     idempotency: Option<Idempotency>,
 ) -> Result<OrderView, AppError> {
     let user = portal_only(caller)?;
-    let (current, _) = load_own(state, caller, user, id).await?;
+    let (current, version) = load_own(state, caller, user, id).await?;
     let mut addresses = Vec::new();
     if current.status == portal_domain::order::OrderStatus::Draft
         && let Some(content) = &current.content
@@ -230,7 +234,9 @@ pub async fn submit(
         location_addresses: addresses,
         submitted_at: OffsetDateTime::now_utc(),
     };
-    let done = run::<Order>(state, caller, &stream::<Order>(id), &command, idempotency).await?;
+    let sid = stream::<Order>(id);
+    let done =
+        run_loaded::<Order>(state, caller, &sid, &command, idempotency, current, version).await?;
     OrderView::of(&done.state, done.changed())
 }
 
@@ -242,16 +248,12 @@ pub async fn cancel_draft(
     idempotency: Option<Idempotency>,
 ) -> Result<OrderView, AppError> {
     let user = portal_only(caller)?;
-    let (current, _) = load_own(state, caller, user, id).await?;
+    let (current, version) = load_own(state, caller, user, id).await?;
     refuse_submitted(&current)?;
-    let done = run::<Order>(
-        state,
-        caller,
-        &stream::<Order>(id),
-        &OrderCommand::CancelDraft,
-        idempotency,
-    )
-    .await?;
+    let sid = stream::<Order>(id);
+    let command = OrderCommand::CancelDraft;
+    let done =
+        run_loaded::<Order>(state, caller, &sid, &command, idempotency, current, version).await?;
     OrderView::of(&done.state, done.changed())
 }
 

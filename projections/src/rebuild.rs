@@ -3,8 +3,9 @@
 //! 1. Every event from position 0 is applied in memory ([`Ctx`] without a database), one
 //!    [`RowCache`] per projection: no per-event SQL, which is what makes a rebuild fast.
 //! 2. The rows are bulk-loaded into `<table>__rebuild` copies (the live tables keep serving): on
-//!    PostgreSQL with `COPY`, one task per projection, indexes built there too; on SQLite with
-//!    multi-row `INSERT`s, one projection after the other.
+//!    PostgreSQL with `COPY`, one task per projection, indexes built and planner statistics
+//!    gathered (`ANALYZE`) there too; on SQLite with multi-row `INSERT`s, one projection after the
+//!    other.
 //! 3. Per projection, one transaction: lock the checkpoint row (so the live projector waits), apply
 //!    the events committed since step 1 to the copies, drop the live tables, rename the copies
 //!    (and their indexes, or create them on SQLite), replace the projection's dead letters, set
@@ -216,6 +217,15 @@ async fn write_copies(
                 .execute(&mut *tx)
                 .await?;
             }
+            // Planner statistics, before the copy goes live: a freshly loaded table has none
+            // until autovacuum gets to it, and without them PostgreSQL guesses a filter on one
+            // customer selects few rows, so it fetches all of a big customer's orders through
+            // `(tenant, customer_id)` and sorts them for the first page (measured on 100,000
+            // orders, a quarter of them one customer's: 37 ms for the page instead of 0.3 ms
+            // with statistics).
+            sqlx::query(&format!("ANALYZE {}{SUFFIX}", t.name))
+                .execute(&mut *tx)
+                .await?;
         }
         tx.commit().await?;
         return Ok(());

@@ -321,6 +321,16 @@ async fn rebuild_equals_live(backend: Backend) {
             .await
             .unwrap();
         assert_eq!(events, 16);
+        if backend == Backend::Postgres {
+            // The copy went live with planner statistics (no waiting for autovacuum).
+            let stats: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM pg_stats WHERE tablename = 'rm_test_counts'",
+            )
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+            assert!(stats > 0, "rebuilt table analysed");
+        }
         // The indexes are back on the swapped-in table, and live projection goes on from there.
         append(&t.store, &stream(1), &["C"]).await;
         projector.apply_log(&t.store).await.unwrap();

@@ -203,13 +203,15 @@ async fn uniform_answers(t: TestStoreRef) {
         || async { count_events(&t.store, "LoginLinkRequested").await == 2 },
     )
     .await;
+    // ANN's two requests are sent concurrently: when the newer link is minted first, the older
+    // is superseded and not sent (a link that could not work anyway), so one or two emails.
     for (i, e) in emails.iter().enumerate() {
-        let expected = if i == 0 { 2 } else { 0 };
-        assert_eq!(
-            settled_mail(&t, &sink, e).await - before[i],
-            expected,
-            "{e}"
-        );
+        let got = settled_mail(&t, &sink, e).await - before[i];
+        if i == 0 {
+            assert!((1..=2).contains(&got), "{e}: {got} emails");
+        } else {
+            assert_eq!(got, 0, "{e}");
+        }
     }
     assert_eq!(count_events(&t.store, "LoginLinkRequested").await, 2);
 }

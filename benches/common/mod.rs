@@ -112,14 +112,19 @@ pub fn parse_ms(v: &str) -> f64 {
 }
 
 pub fn wrk(url: &str, script: Option<&std::path::Path>, seconds: u64) -> Wrk {
+    wrk_with(url, script, seconds, CONNECTIONS)
+}
+
+/// [`wrk`] with `connections` connections (at least 2: one per wrk thread).
+pub fn wrk_with(
+    url: &str,
+    script: Option<&std::path::Path>,
+    seconds: u64,
+    connections: u32,
+) -> Wrk {
     let mut cmd = Command::new("wrk");
-    cmd.args(["-t", "2", "-c", &CONNECTIONS.to_string()]).args([
-        "-d",
-        &format!("{seconds}s"),
-        "--latency",
-        "--timeout",
-        "5s",
-    ]);
+    cmd.args(["-t", "2", "-c", &connections.max(2).to_string()])
+        .args(["-d", &format!("{seconds}s"), "--latency", "--timeout", "5s"]);
     if let Some(s) = script {
         cmd.arg("-s").arg(s);
     }

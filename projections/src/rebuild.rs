@@ -208,11 +208,10 @@ async fn write_copies(
         // The indexes are built here, in parallel with the other projections' copies, under
         // names of their own; the swap renames them (PostgreSQL can rename indexes).
         for t in p.tables() {
-            for c in t.columns.iter().filter(|c| c.indexed) {
+            for d in store::index_defs(t) {
                 sqlx::query(&format!(
-                    "CREATE INDEX {t}_{c}_idx{SUFFIX} ON {t}{SUFFIX} (tenant, {c})",
-                    t = t.name,
-                    c = c.name
+                    "CREATE INDEX {}{SUFFIX} ON {}{SUFFIX} {}",
+                    d.name, t.name, d.body
                 ))
                 .execute(&mut *tx)
                 .await?;
@@ -295,18 +294,17 @@ async fn swap(
         .execute(&mut *tx)
         .await?;
         if db.backend() == crate::store::Backend::Postgres {
-            for c in t.columns.iter().filter(|c| c.indexed) {
+            for d in store::index_defs(t) {
                 sqlx::query(&format!(
-                    "ALTER INDEX IF EXISTS {t}_{c}_idx{SUFFIX} RENAME TO {t}_{c}_idx",
-                    t = t.name,
-                    c = c.name
+                    "ALTER INDEX IF EXISTS {n}{SUFFIX} RENAME TO {n}",
+                    n = d.name
                 ))
                 .execute(&mut *tx)
                 .await?;
             }
         }
         // Creates what is missing (every index on SQLite, none on PostgreSQL).
-        for sql in create_indexes(t) {
+        for sql in create_indexes(t, db.backend()) {
             sqlx::query(&sql).execute(&mut *tx).await?;
         }
     }

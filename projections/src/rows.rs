@@ -17,6 +17,25 @@ use std::any::Any;
 pub struct Table {
     pub name: &'static str,
     pub columns: &'static [Column],
+    /// Secondary indexes beyond the `(tenant, column)` ones of [`Column::indexed`].
+    pub indexes: &'static [Index],
+}
+
+/// A secondary index of a [`Table`] (named after its table and columns).
+#[derive(Debug)]
+pub enum Index {
+    /// A B-tree over `(tenant, columns…)`: for lists that filter on the first columns and sort on
+    /// the last, so that a page reads its rows in order instead of sorting every match.
+    Btree(&'static [&'static str]),
+    /// PostgreSQL only (pg_trgm and btree_gin, migration 0005): a GIN index over
+    /// `(tenant, equal…, column)`, trigrams of the lowercased text `column`, for `LIKE '%term%'`
+    /// searches within the rows that `equal` narrows to (one customer's orders): one index scan
+    /// finds them, where a trigram index of its own had to be combined with a B-tree scan of all
+    /// of the customer's rows. SQLite has none and scans.
+    Trigram {
+        equal: &'static [&'static str],
+        column: &'static str,
+    },
 }
 
 /// A typed column besides `tenant`, `key` and `doc`.

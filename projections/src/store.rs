@@ -12,7 +12,7 @@
 use crate::ctx::{RowCache, SlotKey};
 use crate::error::ApplyError;
 use crate::projection::Projection;
-use crate::rows::{ColType, ColValue, Row, Table};
+use crate::rows::{ColType, ColValue, Index, Row, Table};
 use portal_domain::TenantId;
 use sqlx::any::{AnyArguments, AnyPoolOptions};
 use sqlx::{Any, AnyConnection, AnyPool, Arguments, Row as _, Transaction};
@@ -120,7 +120,7 @@ impl ReadDb {
                 sqlx::query(&create_table(table, ""))
                     .execute(&mut *tx)
                     .await?;
-                for sql in create_indexes(table) {
+                for sql in create_indexes(table, self.backend) {
                     sqlx::query(&sql).execute(&mut *tx).await?;
                 }
             }
@@ -160,19 +160,56 @@ pub(crate) fn create_table(table: &Table, suffix: &str) -> String {
     )
 }
 
-/// The secondary indexes of the live table: `(tenant, column)` per indexed column. Index names
-/// are global per schema, so only live tables get them (a rebuilt table gets them after its
-/// rename, see [`crate::rebuild`]).
-pub(crate) fn create_indexes(table: &Table) -> Vec<String> {
-    table
+/// A secondary index: its name (index names are global per schema) and what follows
+/// `ON <table>` in its `CREATE INDEX`.
+pub(crate) struct IndexDef {
+    pub name: String,
+    pub body: String,
+    /// Not built on SQLite.
+    pub postgres_only: bool,
+}
+
+/// Every secondary index of `table`: `(tenant, column)` per indexed column, then
+/// [`Table::indexes`].
+pub(crate) fn index_defs(table: &Table) -> Vec<IndexDef> {
+    let t = table.name;
+    let single = table
         .columns
         .iter()
         .filter(|c| c.indexed)
-        .map(|c| {
+        .map(|c| IndexDef {
+            name: format!("{t}_{}_idx", c.name),
+            body: format!("(tenant, {})", c.name),
+            postgres_only: false,
+        });
+    let extra = table.indexes.iter().map(|i| match i {
+        Index::Btree(cols) => IndexDef {
+            name: format!("{t}_{}_idx", cols.join("_")),
+            body: format!("(tenant, {})", cols.join(", ")),
+            postgres_only: false,
+        },
+        Index::Trigram { equal, column } => IndexDef {
+            name: format!("{t}_{column}_trgm_idx"),
+            body: format!(
+                "USING gin (tenant, {}{column} gin_trgm_ops)",
+                equal.iter().map(|c| format!("{c}, ")).collect::<String>()
+            ),
+            postgres_only: true,
+        },
+    });
+    single.chain(extra).collect()
+}
+
+/// The secondary indexes of the live table on `backend`. Only live tables get them under these
+/// names (a rebuilt table gets them after its rename, see [`crate::rebuild`]).
+pub(crate) fn create_indexes(table: &Table, backend: Backend) -> Vec<String> {
+    index_defs(table)
+        .into_iter()
+        .filter(|d| backend == Backend::Postgres || !d.postgres_only)
+        .map(|d| {
             format!(
-                "CREATE INDEX IF NOT EXISTS {t}_{c}_idx ON {t} (tenant, {c})",
-                t = table.name,
-                c = c.name
+                "CREATE INDEX IF NOT EXISTS {} ON {} {}",
+                d.name, table.name, d.body
             )
         })
         .collect()
@@ -186,6 +223,10 @@ pub(crate) fn schema_of(p: &dyn Projection) -> String {
         text.push_str(&create_table(t, ""));
         for c in t.columns.iter().filter(|c| c.indexed) {
             text.push_str(&format!(" idx {}", c.name));
+        }
+        // Tables without extra indexes keep the fingerprint they had before these existed.
+        for i in t.indexes {
+            text.push_str(&format!(" {i:?}"));
         }
     }
     format!(

@@ -20,6 +20,7 @@ use uuid::Uuid;
 static COUNTS: Table = Table {
     name: "rm_test_counts",
     columns: &[Column::int("events").indexed()],
+    indexes: &[],
 };
 
 /// Events per stream, and the types seen in order.

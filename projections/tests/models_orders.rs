@@ -88,6 +88,29 @@ async fn orders_body(t: TestStoreRef) {
         assert_eq!(got.total, expected.len() as i64, "{filter:?}");
     }
 
+    // The totals come from the counters when there is no search: they equal the rows the list
+    // holds for every scope, status and origin, in the order list and in the inbox.
+    for scope in [Scope::Tenant, c1, Scope::Customer(id(2))] {
+        for status in std::iter::once(None).chain(OrderStatus::ALL.map(Some)) {
+            for via_portal in [None, Some(true), Some(false)] {
+                let f = by(status, None, via_portal);
+                let got = list(&db, &acme, scope, f.clone()).await;
+                assert_eq!(got.total, got.items.len() as i64, "{scope:?} {f:?}");
+                if scope == Scope::Tenant {
+                    let inbox = orders::inbox(&db, &acme, &f, &Page::first(50))
+                        .await
+                        .unwrap();
+                    assert_eq!(inbox.total, inbox.items.len() as i64, "inbox {f:?}");
+                }
+            }
+        }
+    }
+    let both = OrderFilter {
+        customer: Some(id(1)),
+        ..Default::default()
+    };
+    assert_eq!(list(&db, &acme, c1, both).await.total, 3);
+
     // Cursor paging, newest first.
     let p1 = orders::list(
         &db,
@@ -207,6 +230,26 @@ async fn orders_body(t: TestStoreRef) {
         (ids(&b), b.items[0].customer_name.as_deref()),
         (vec![B1], Some("Alpha B"))
     );
+    if db.backend() == portal_projections::store::Backend::Postgres {
+        // The list indexes, the trigram one included (pg_trgm, migration 0005).
+        let names: Vec<String> = sqlx::query_scalar(
+            "SELECT CAST(indexname AS TEXT) FROM pg_indexes WHERE tablename = 'rm_orders' ORDER BY 1",
+        )
+        .fetch_all(db.pool())
+        .await
+        .unwrap();
+        for expected in [
+            "rm_orders_customer_id_created_pos_idx",
+            "rm_orders_customer_id_status_created_pos_idx",
+            "rm_orders_status_submitted_pos_idx",
+            "rm_orders_search_trgm_idx",
+        ] {
+            assert!(
+                names.iter().any(|n| n == expected),
+                "{expected} in {names:?}"
+            );
+        }
+    }
     let bc = orders::counts_by_status(&db, &bolt, Scope::Tenant)
         .await
         .unwrap();

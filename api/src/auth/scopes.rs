@@ -8,8 +8,8 @@
 use super::session::ScopeRef;
 use portal_domain::UserId;
 use portal_domain::values::Email;
-use portal_projections::models::contacts::{self, ContactFilter};
-use portal_projections::models::{Page, staff};
+use portal_projections::models::contacts;
+use portal_projections::models::staff;
 use portal_projections::{QueryError, ReadDb};
 
 /// A scope with its label for the switcher ("Carrier — Customer", "Carrier — Staff").
@@ -83,31 +83,18 @@ pub async fn portal_scope_of(
     customer_id: portal_domain::CustomerId,
     user_id: UserId,
 ) -> Result<Option<(ScopeRef, Email)>, QueryError> {
-    let filter = ContactFilter {
-        customer: Some(customer_id),
-        access: Some(true),
-        ..ContactFilter::default()
-    };
-    let mut page = Page::first(Page::MAX_LIMIT);
-    loop {
-        let listed = contacts::list(read, tenant, &filter, &page).await?;
-        if let Some(c) = listed
-            .items
-            .iter()
-            .find(|c| c.has_effective_access() && UserId::for_email(&c.email) == user_id)
-        {
-            return Ok(Some((
+    let contacts = contacts::with_access(read, tenant, customer_id).await?;
+    Ok(contacts
+        .into_iter()
+        .find(|c| c.has_effective_access() && UserId::for_email(&c.email) == user_id)
+        .map(|c| {
+            (
                 ScopeRef::Portal {
                     tenant: tenant.clone(),
                     customer_id,
                     contact_id: c.contact_id,
                 },
-                c.email.clone(),
-            )));
-        }
-        match listed.next {
-            Some(next) => page = Page::after(next, Page::MAX_LIMIT),
-            None => return Ok(None),
-        }
-    }
+                c.email,
+            )
+        }))
 }

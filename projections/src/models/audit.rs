@@ -51,6 +51,7 @@ pub static AUDIT_STREAMS: Table = Table {
         Column::text("category").indexed(),
         Column::int("last_pos").indexed(),
     ],
+    indexes: &[],
 };
 
 impl Row for AuditStreamRow {
@@ -159,6 +160,7 @@ pub async fn list(
     .fetch(
         db,
         page,
+        None,
         |q| {
             q.push("tenant = ").bind(tenant.as_str());
             if let Some(category) = category {

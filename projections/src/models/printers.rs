@@ -64,6 +64,7 @@ impl PrinterConfigRow {
 pub static PRINTER_CONFIGS: Table = Table {
     name: "rm_printer_configs",
     columns: &[],
+    indexes: &[],
 };
 
 impl Row for PrinterConfigRow {

@@ -140,12 +140,15 @@ pub(crate) struct Listing<'a> {
 }
 
 impl Listing<'_> {
-    /// One page. `filter` appends the WHERE conditions (tenant first); `decode` turns a result row
-    /// into an item; `cursor_of` gives an item's sort value and key.
+    /// One page. `total`: the number of rows the filter admits when the caller knows it (from
+    /// counters), else it is counted here; `filter` appends the WHERE conditions (tenant first);
+    /// `decode` turns a result row into an item; `cursor_of` gives an item's sort value and key.
+    #[allow(clippy::too_many_arguments)]
     pub async fn fetch<T, K>(
         &self,
         db: &ReadDb,
         page: &Page,
+        total: Option<i64>,
         filter: impl Fn(&mut Sql),
         decode: impl Fn(&AnyRow) -> Result<T, QueryError>,
         cursor_of: impl Fn(&T) -> (K, String),
@@ -153,22 +156,21 @@ impl Listing<'_> {
     where
         K: Serialize + DeserializeOwned + Into<ColValue> + Clone,
     {
-        let mut count = Sql::new(&format!("SELECT COUNT(*) FROM {} WHERE ", self.from));
-        filter(&mut count);
-        let total = count.fetch_int(db).await?;
-
         let mut q = Sql::new(&format!("SELECT {} FROM {} WHERE ", self.select, self.from));
         filter(&mut q);
         if let Some(cursor) = &page.after {
             let (sort, key): (K, String) = paging::decode(cursor)?;
             let op = if self.descending { "<" } else { ">" };
-            q.push(&format!(" AND ({} {op} ", self.sort))
+            // `sort <= x AND (sort < x OR key < k)` rather than only the disjunction: the
+            // first term is a range an index on the sort column can start from, so a deep
+            // page does not scan every row before it.
+            q.push(&format!(" AND {} {op}= ", self.sort))
                 .bind(sort.clone())
-                .push(&format!(" OR ({} = ", self.sort))
+                .push(&format!(" AND ({} {op} ", self.sort))
                 .bind(sort)
-                .push(&format!(" AND {} {op} ", self.key))
+                .push(&format!(" OR {} {op} ", self.key))
                 .bind(key)
-                .push("))");
+                .push(")");
         }
         let dir = if self.descending { "DESC" } else { "ASC" };
         let limit = page.limit();
@@ -184,6 +186,16 @@ impl Listing<'_> {
             items.last().map(|last| paging::encode(&cursor_of(last)))
         } else {
             None
+        };
+        let total = match total {
+            Some(total) => total,
+            // A first page that is also the last holds every match: nothing to count.
+            None if page.after.is_none() && next.is_none() => items.len() as i64,
+            None => {
+                let mut count = Sql::new(&format!("SELECT COUNT(*) FROM {} WHERE ", self.from));
+                filter(&mut count);
+                count.fetch_int(db).await?
+            }
         };
         Ok(Paged { items, next, total })
     }

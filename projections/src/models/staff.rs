@@ -31,6 +31,7 @@ pub struct StaffRow {
 pub static STAFF: Table = Table {
     name: "rm_staff",
     columns: &[Column::text("email").indexed()],
+    indexes: &[],
 };
 
 impl Row for StaffRow {

@@ -30,6 +30,7 @@ pub struct TenantRow {
 pub static TENANTS: Table = Table {
     name: "rm_tenants",
     columns: &[Column::text("name")],
+    indexes: &[],
 };
 
 impl Row for TenantRow {

@@ -49,6 +49,7 @@ pub static CHARGES: Table = Table {
         Column::text("approval").indexed(),
         Column::int("added_pos"),
     ],
+    indexes: &[],
 };
 
 impl Row for ChargeRow {
@@ -81,6 +82,7 @@ pub struct ChargeOrderRow {
 pub static CHARGE_ORDERS: Table = Table {
     name: "rm_charge_orders",
     columns: &[],
+    indexes: &[],
 };
 
 impl Row for ChargeOrderRow {

@@ -18,5 +18,5 @@ mod rows;
 mod tests;
 
 pub use projection::ContactsProjection;
-pub use queries::{ContactFilter, PortalGrant, by_email, email_in_use, get, list};
+pub use queries::{ContactFilter, PortalGrant, by_email, email_in_use, get, list, with_access};
 pub use rows::{CONTACT_CUSTOMERS, CONTACTS, ContactCustomerRow, ContactRow, ContactStatus};

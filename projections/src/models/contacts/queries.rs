@@ -56,11 +56,33 @@ pub async fn list(
     .fetch(
         db,
         page,
+        None,
         |q| where_filter(q, tenant, filter),
         |r| doc_at(r, 0),
         |c: &ContactRow| (sort_name(c.name.as_str()), c.key()),
     )
     .await
+}
+
+/// The active contacts of a customer whose access toggle is on, unpaged and uncounted (a
+/// customer has a handful): what a bearer token's scope is checked against on every request.
+pub async fn with_access(
+    db: &ReadDb,
+    tenant: &TenantId,
+    customer: CustomerId,
+) -> Result<Vec<ContactRow>, QueryError> {
+    let filter = ContactFilter {
+        customer: Some(customer),
+        access: Some(true),
+        ..ContactFilter::default()
+    };
+    let mut q = Sql::new("SELECT doc FROM rm_contacts WHERE ");
+    where_filter(&mut q, tenant, &filter);
+    q.fetch_all(db)
+        .await?
+        .iter()
+        .map(|r| doc_at(r, 0))
+        .collect()
 }
 
 /// One contact (also a removed one).

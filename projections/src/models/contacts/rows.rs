@@ -80,6 +80,7 @@ pub static CONTACTS: Table = Table {
         Column::text("status"),
         Column::text("search"),
     ],
+    indexes: &[],
 };
 
 impl Row for ContactRow {
@@ -118,6 +119,7 @@ pub struct ContactCustomerRow {
 pub static CONTACT_CUSTOMERS: Table = Table {
     name: "rm_contact_customers",
     columns: &[],
+    indexes: &[],
 };
 
 impl Row for ContactCustomerRow {

@@ -50,6 +50,7 @@ pub async fn list(
     .fetch(
         db,
         page,
+        None,
         |q| where_filter(q, tenant, filter),
         |r| doc_at(r, 0),
         |c: &CustomerRow| (sort_name(c.name.as_str()), c.key()),

@@ -50,6 +50,7 @@ pub static CUSTOMERS: Table = Table {
         Column::int("contacts_with_access"),
         Column::text("search"),
     ],
+    indexes: &[],
 };
 
 impl Row for CustomerRow {
@@ -93,6 +94,7 @@ pub static CUSTOMER_CONTACTS: Table = Table {
         Column::text("customer_id").indexed(),
         Column::text("sort_name"),
     ],
+    indexes: &[],
 };
 
 impl Row for CustomerContactRow {

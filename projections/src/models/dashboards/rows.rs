@@ -56,6 +56,7 @@ pub struct CustomerDashRow {
 pub static DASH_CUSTOMERS: Table = Table {
     name: "rm_dash_customers",
     columns: &[],
+    indexes: &[],
 };
 
 impl Row for CustomerDashRow {
@@ -87,6 +88,7 @@ impl TenantDashRow {
 pub static DASH_TENANTS: Table = Table {
     name: "rm_dash_tenants",
     columns: &[],
+    indexes: &[],
 };
 
 impl Row for TenantDashRow {
@@ -121,6 +123,7 @@ impl CustomerDayRow {
 pub static DASH_CUSTOMER_DAYS: Table = Table {
     name: "rm_dash_customer_days",
     columns: &[Column::text("customer_id").indexed(), Column::text("day")],
+    indexes: &[],
 };
 
 impl Row for CustomerDayRow {
@@ -153,6 +156,7 @@ pub struct TenantDayRow {
 pub static DASH_TENANT_DAYS: Table = Table {
     name: "rm_dash_tenant_days",
     columns: &[Column::text("day").indexed()],
+    indexes: &[],
 };
 
 impl Row for TenantDayRow {
@@ -191,6 +195,7 @@ pub struct OrderTrackRow {
 pub static DASH_ORDERS: Table = Table {
     name: "rm_dash_orders",
     columns: &[],
+    indexes: &[],
 };
 
 impl Row for OrderTrackRow {
@@ -217,6 +222,7 @@ pub struct ContactTrackRow {
 pub static DASH_CONTACTS: Table = Table {
     name: "rm_dash_contacts",
     columns: &[],
+    indexes: &[],
 };
 
 impl Row for ContactTrackRow {

@@ -55,6 +55,7 @@ pub static LOCATIONS: Table = Table {
         Column::bool("archived"),
         Column::text("sort_name"),
     ],
+    indexes: &[],
 };
 
 impl Row for LocationRow {
@@ -91,6 +92,7 @@ pub struct LocationOrderRow {
 pub static LOCATION_ORDERS: Table = Table {
     name: "rm_location_orders",
     columns: &[],
+    indexes: &[],
 };
 
 impl Row for LocationOrderRow {

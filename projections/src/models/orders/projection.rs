@@ -1,5 +1,6 @@
 //! Projection `orders`.
 
+use super::counts::{self, ORDER_COUNTS, bucket_of};
 use super::rows::{ORDER_DETAILS, ORDERS, OrderCharge, OrderDetailRow, OrderRow, StatusChange};
 use crate::ctx::Ctx;
 use crate::error::ApplyError;
@@ -12,7 +13,7 @@ use portal_domain::order::{ChargeApproval, Order, OrderEvent, OrderStatus};
 use portal_domain::{Aggregate, OrderId};
 use time::OffsetDateTime;
 
-static TABLES: [&Table; 2] = [&ORDERS, &ORDER_DETAILS];
+static TABLES: [&Table; 3] = [&ORDERS, &ORDER_DETAILS, &ORDER_COUNTS];
 
 pub struct OrdersProjection;
 
@@ -21,7 +22,8 @@ impl Projection for OrdersProjection {
         "orders"
     }
     fn version(&self) -> u32 {
-        1
+        // 2: the order counters and the list indexes.
+        2
     }
     fn tables(&self) -> &'static [&'static Table] {
         &TABLES
@@ -116,6 +118,19 @@ async fn on_order(ctx: &mut Ctx<'_>, event: &Event<'_>, e: &OrderEvent) -> Resul
             submitted_position: None,
         };
         row.set_content(content);
+        // Counted once, even if this creation were applied again.
+        let counted = ctx
+            .get::<OrderRow>(tenant, &order_id.to_string())
+            .await?
+            .map(bucket_of);
+        counts::recount(
+            ctx,
+            tenant,
+            *customer_id,
+            counted.as_deref(),
+            &bucket_of(&row),
+        )
+        .await?;
         ctx.put(row);
         ctx.put(OrderDetailRow {
             tenant: tenant.clone(),
@@ -144,6 +159,7 @@ async fn on_order(ctx: &mut Ctx<'_>, event: &Event<'_>, e: &OrderEvent) -> Resul
         return Err(missing(event, "order", order_id));
     };
     row.updated_at = at;
+    let counted = bucket_of(&row);
 
     match e {
         E::OrderDraftUpdated { content, .. } => {
@@ -216,6 +232,14 @@ async fn on_order(ctx: &mut Ctx<'_>, event: &Event<'_>, e: &OrderEvent) -> Resul
         });
     }
     row.charges_awaiting_approval = detail.charges_awaiting_approval();
+    counts::recount(
+        ctx,
+        tenant,
+        row.customer_id,
+        Some(&counted),
+        &bucket_of(&row),
+    )
+    .await?;
     ctx.put(row);
     ctx.put(detail);
     Ok(())

@@ -1,8 +1,9 @@
 //! Queries of the orders read model.
 
+use super::counts::known_total;
 use super::rows::{OrderCharge, OrderDetailRow, OrderRow, StatusChange};
 use crate::error::QueryError;
-use crate::models::common::{Scope, StatusCounts};
+use crate::models::common::Scope;
 use crate::models::paging::{Page, Paged};
 use crate::models::sql::{Listing, Sql, doc_at};
 use crate::rows::Row;
@@ -71,6 +72,7 @@ pub async fn list(
     filter: &OrderFilter,
     page: &Page,
 ) -> Result<Paged<OrderListItem>, QueryError> {
+    let total = known_total(db, tenant, scope, filter, false).await?;
     Listing {
         select: "o.doc, c.name",
         from: FROM,
@@ -81,6 +83,7 @@ pub async fn list(
     .fetch(
         db,
         page,
+        total,
         |q| where_filter(q, tenant, scope, filter),
         list_item,
         |i: &OrderListItem| (i.order.created_position, i.order.key()),
@@ -97,6 +100,7 @@ pub async fn inbox(
     filter: &OrderFilter,
     page: &Page,
 ) -> Result<Paged<OrderListItem>, QueryError> {
+    let total = known_total(db, tenant, Scope::Tenant, filter, true).await?;
     Listing {
         select: "o.doc, c.name",
         from: FROM,
@@ -107,6 +111,7 @@ pub async fn inbox(
     .fetch(
         db,
         page,
+        total,
         |q| {
             where_filter(q, tenant, Scope::Tenant, filter);
             q.push(" AND o.submitted_pos IS NOT NULL");
@@ -120,34 +125,6 @@ pub async fn inbox(
         },
     )
     .await
-}
-
-/// Orders per status in `scope` (the counts of the status tabs), every status listed.
-pub async fn counts_by_status(
-    db: &ReadDb,
-    tenant: &TenantId,
-    scope: Scope,
-) -> Result<StatusCounts, QueryError> {
-    let mut q = Sql::new("SELECT status, COUNT(*) FROM rm_orders WHERE tenant = ");
-    q.bind(tenant.as_str());
-    if let Some(customer) = scope.customer() {
-        q.push(" AND customer_id = ").bind(customer.to_string());
-    }
-    q.push(" GROUP BY status");
-    let mut counts = Vec::new();
-    for r in q.fetch_all(db).await? {
-        let status: String = r.try_get(0)?;
-        let count: i64 = r.try_get(1)?;
-        if let Some(status) = OrderStatus::parse(&status) {
-            counts.push((status, count));
-        }
-    }
-    Ok(StatusCounts::from_fn(|s| {
-        counts
-            .iter()
-            .find(|(status, _)| *status == s)
-            .map_or(0, |(_, n)| *n)
-    }))
 }
 
 /// The order detail (`GET /api/v1/orders/{id}`). `charges` holds amounts of money: leave it out

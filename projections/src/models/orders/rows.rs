@@ -1,7 +1,7 @@
 //! Rows of the orders read model.
 
 use crate::models::common::{ActorKind, search_text};
-use crate::rows::{ColValue, Column, Row, Table};
+use crate::rows::{ColValue, Column, Index, Row, Table};
 use portal_domain::order::{ChargeApproval, OrderStatus};
 use portal_domain::values::{Money, Name, OrderContent, Stop, serde_time};
 use portal_domain::{ChargeId, CustomerId, OrderId, TenantId};
@@ -91,12 +91,25 @@ impl OrderRow {
 pub static ORDERS: Table = Table {
     name: "rm_orders",
     columns: &[
-        Column::text("customer_id").indexed(),
-        Column::text("status").indexed(),
+        Column::text("customer_id"),
+        Column::text("status"),
         Column::int("created_pos").indexed(),
         Column::int("submitted_pos").indexed(),
         Column::bool("via_portal"),
         Column::text("search"),
+    ],
+    // One per list shape, each ending in the list's sort column so that a page is read in
+    // order and stops after its rows: a customer's orders (all, or one status tab), the tenant's
+    // by status, the inbox by status; the search through trigrams.
+    indexes: &[
+        Index::Btree(&["customer_id", "created_pos"]),
+        Index::Btree(&["customer_id", "status", "created_pos"]),
+        Index::Btree(&["status", "created_pos"]),
+        Index::Btree(&["status", "submitted_pos"]),
+        Index::Trigram {
+            equal: &["customer_id"],
+            column: "search",
+        },
     ],
 };
 
@@ -178,6 +191,7 @@ impl OrderDetailRow {
 pub static ORDER_DETAILS: Table = Table {
     name: "rm_order_details",
     columns: &[],
+    indexes: &[],
 };
 
 impl Row for OrderDetailRow {

@@ -291,3 +291,60 @@ fn unknown_orders_invalid_payloads_and_foreign_events() {
     h.apply_raw(&t, "gizmo-1", "GizmoMade", serde_json::json!({}))
         .unwrap();
 }
+
+#[test]
+fn counters_follow_status_and_origin_and_count_a_creation_once() {
+    let mut h = Harness::new(OrdersProjection);
+    let t = tenant("acme");
+    let (o1, o2, c1, c2): (OrderId, OrderId, CustomerId, CustomerId) =
+        (id(100), id(101), id(1), id(2));
+    h.actor = portal_user(c1);
+    h.apply::<Order>(&t, o1, created(o1, c1, "ORD-1")).unwrap();
+    // The same creation again (a replayed event) is not counted twice.
+    h.apply::<Order>(&t, o1, created(o1, c1, "ORD-1")).unwrap();
+    h.actor = staff();
+    h.apply::<Order>(&t, o2, created(o2, c2, "ORD-2")).unwrap();
+    let buckets = |h: &mut Harness<OrdersProjection>, key: &str| {
+        h.row::<OrderCountsRow>(&t, key).unwrap().buckets
+    };
+    assert_eq!(
+        buckets(&mut h, "tenant"),
+        [("draft/unsubmitted".to_owned(), 2)].into()
+    );
+
+    h.actor = portal_user(c1);
+    h.apply::<Order>(
+        &t,
+        o1,
+        OrderEvent::OrderSubmitted {
+            order_id: o1,
+            content: content("PO-1"),
+            submitted_at: datetime!(2025-06-01 10:00 UTC),
+        },
+    )
+    .unwrap();
+    h.actor = staff();
+    h.apply::<Order>(&t, o1, OrderEvent::OrderAccepted { order_id: o1 })
+        .unwrap();
+    h.apply::<Order>(&t, o2, OrderEvent::OrderDraftCancelled { order_id: o2 })
+        .unwrap();
+    assert_eq!(
+        buckets(&mut h, &c1.to_string()),
+        [("accepted/portal".to_owned(), 1)].into()
+    );
+    assert_eq!(
+        buckets(&mut h, &c2.to_string()),
+        [("cancelled/unsubmitted".to_owned(), 1)].into()
+    );
+    let tenant_row = h.row::<OrderCountsRow>(&t, "tenant").unwrap();
+    let by_status = tenant_row.by_status();
+    assert_eq!(
+        (
+            by_status.total,
+            by_status.get(OrderStatus::Accepted),
+            by_status.get(OrderStatus::Cancelled),
+            by_status.get(OrderStatus::Draft)
+        ),
+        (2, 1, 1, 0)
+    );
+}

@@ -1,0 +1,214 @@
+//! Order counters (`rm_order_counts`): how many orders each list bucket holds, per customer and
+//! for the whole tenant, so that the status tabs and the `total` of a list without a search read
+//! one row instead of counting up to every order of the tenant (a `COUNT(*)` over 100,000 orders
+//! took longer than the page itself).
+//!
+//! A bucket is what the list filters can tell apart without a search: the status and the
+//! origin (never submitted, submitted by a portal user, submitted by staff). The counters live
+//! in the orders projection itself, written in the same transaction as the order rows, so a
+//! total never disagrees with the list it heads. They move only when an order's bucket changes
+//! (old −1, new +1), computed from the order row before and after the event, so applying an
+//! event the row already reflects changes nothing.
+
+use super::queries::OrderFilter;
+use super::rows::OrderRow;
+use crate::ctx::Ctx;
+use crate::error::{ApplyError, QueryError};
+use crate::models::common::{Scope, StatusCounts};
+use crate::models::sql::by_key;
+use crate::rows::{ColValue, Row, Table};
+use crate::store::ReadDb;
+use portal_domain::order::OrderStatus;
+use portal_domain::{CustomerId, TenantId};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Where an order came from, as the list filters see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Origin {
+    /// Not submitted (a draft, or a draft cancelled before submission).
+    Unsubmitted,
+    Portal,
+    Staff,
+}
+
+impl Origin {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Unsubmitted => "unsubmitted",
+            Self::Portal => "portal",
+            Self::Staff => "staff",
+        }
+    }
+
+    fn of(row: &OrderRow) -> Self {
+        match (row.submitted_position, row.via_portal) {
+            (None, _) => Self::Unsubmitted,
+            (Some(_), true) => Self::Portal,
+            (Some(_), false) => Self::Staff,
+        }
+    }
+
+    fn parse(s: &str) -> Option<Self> {
+        [Self::Unsubmitted, Self::Portal, Self::Staff]
+            .into_iter()
+            .find(|o| o.as_str() == s)
+    }
+}
+
+/// The bucket key of an order: `status/origin`.
+pub(crate) fn bucket_of(row: &OrderRow) -> String {
+    format!("{}/{}", row.status.as_str(), Origin::of(row).as_str())
+}
+
+fn parse_bucket(key: &str) -> Option<(OrderStatus, Origin)> {
+    let (status, origin) = key.split_once('/')?;
+    Some((OrderStatus::parse(status)?, Origin::parse(origin)?))
+}
+
+/// Orders per bucket, of one customer or (key [`OrderCountsRow::TENANT_KEY`]) of the tenant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderCountsRow {
+    pub tenant: TenantId,
+    /// `None` for the tenant's row.
+    pub customer_id: Option<CustomerId>,
+    pub buckets: BTreeMap<String, i64>,
+}
+
+impl OrderCountsRow {
+    pub const TENANT_KEY: &'static str = "tenant";
+
+    fn key_of(customer_id: Option<CustomerId>) -> String {
+        customer_id.map_or_else(|| Self::TENANT_KEY.to_owned(), |c| c.to_string())
+    }
+
+    /// Orders per status.
+    pub fn by_status(&self) -> StatusCounts {
+        StatusCounts::from_fn(|s| self.sum(|status, _| status == s))
+    }
+
+    /// The number of orders `filter` (without its search) admits; `inbox`: submitted only.
+    fn total(&self, filter: &OrderFilter, inbox: bool) -> i64 {
+        self.sum(|status, origin| {
+            filter.status.is_none_or(|s| s == status)
+                && match filter.via_portal {
+                    Some(true) => origin == Origin::Portal,
+                    Some(false) => origin == Origin::Staff,
+                    None => !inbox || origin != Origin::Unsubmitted,
+                }
+        })
+    }
+
+    fn sum(&self, admits: impl Fn(OrderStatus, Origin) -> bool) -> i64 {
+        self.buckets
+            .iter()
+            .filter_map(|(k, n)| parse_bucket(k).map(|(s, o)| (s, o, *n)))
+            .filter(|(s, o, _)| admits(*s, *o))
+            .map(|(_, _, n)| n)
+            .sum()
+    }
+}
+
+pub static ORDER_COUNTS: Table = Table {
+    name: "rm_order_counts",
+    columns: &[],
+    indexes: &[],
+};
+
+impl Row for OrderCountsRow {
+    const TABLE: &'static Table = &ORDER_COUNTS;
+    fn tenant(&self) -> &TenantId {
+        &self.tenant
+    }
+    fn key(&self) -> String {
+        Self::key_of(self.customer_id)
+    }
+    fn columns(&self) -> Vec<ColValue> {
+        Vec::new()
+    }
+}
+
+/// Moves one order from bucket `old` (`None`: not counted yet) to `new`, in its customer's row
+/// and the tenant's.
+pub(crate) async fn recount(
+    ctx: &mut Ctx<'_>,
+    tenant: &TenantId,
+    customer_id: CustomerId,
+    old: Option<&str>,
+    new: &str,
+) -> Result<(), ApplyError> {
+    if old == Some(new) {
+        return Ok(());
+    }
+    for owner in [Some(customer_id), None] {
+        let key = OrderCountsRow::key_of(owner);
+        let row = ctx
+            .get_or_insert_with(tenant, &key, || OrderCountsRow {
+                tenant: tenant.clone(),
+                customer_id: owner,
+                buckets: BTreeMap::new(),
+            })
+            .await?;
+        if let Some(old) = old {
+            *row.buckets.entry(old.to_owned()).or_insert(0) -= 1;
+        }
+        *row.buckets.entry(new.to_owned()).or_insert(0) += 1;
+        row.buckets.retain(|_, n| *n != 0);
+    }
+    Ok(())
+}
+
+/// The counters of the customer a list is restricted to (by `scope` or the filter), or of the
+/// tenant; `None` when the scope and the filter name two different customers (an empty list).
+async fn counters(
+    db: &ReadDb,
+    tenant: &TenantId,
+    scope: Scope,
+    filter_customer: Option<CustomerId>,
+) -> Result<Option<OrderCountsRow>, QueryError> {
+    let customer = match (scope.customer(), filter_customer) {
+        (Some(a), Some(b)) if a != b => return Ok(None),
+        (a, b) => a.or(b),
+    };
+    let row = by_key::<OrderCountsRow>(db, tenant, &OrderCountsRow::key_of(customer)).await?;
+    Ok(Some(row.unwrap_or(OrderCountsRow {
+        tenant: tenant.clone(),
+        customer_id: customer,
+        buckets: BTreeMap::new(),
+    })))
+}
+
+/// The total of a list from the counters; `None` when the filter searches (the caller counts
+/// the matching rows then).
+pub(crate) async fn known_total(
+    db: &ReadDb,
+    tenant: &TenantId,
+    scope: Scope,
+    filter: &OrderFilter,
+    inbox: bool,
+) -> Result<Option<i64>, QueryError> {
+    if filter
+        .search
+        .as_deref()
+        .is_some_and(|s| !s.trim().is_empty())
+    {
+        return Ok(None);
+    }
+    Ok(Some(
+        counters(db, tenant, scope, filter.customer)
+            .await?
+            .map_or(0, |c| c.total(filter, inbox)),
+    ))
+}
+
+/// Orders per status in `scope` (the counts of the status tabs), every status listed.
+pub async fn counts_by_status(
+    db: &ReadDb,
+    tenant: &TenantId,
+    scope: Scope,
+) -> Result<StatusCounts, QueryError> {
+    Ok(counters(db, tenant, scope, None)
+        .await?
+        .map(|c| c.by_status())
+        .unwrap_or_else(|| StatusCounts::from_fn(|_| 0)))
+}

@@ -60,14 +60,7 @@ impl ReadDb {
                         Backend::Postgres => "SET synchronous_commit = off",
                         Backend::Sqlite => "PRAGMA synchronous = NORMAL",
                     };
-                    sqlx::query(sql).execute(&mut *conn).await?;
-                    // Plans made for the parameters and table sizes of each execution. Read
-                    // models start empty and grow fast; a generic plan PostgreSQL caches for a
-                    // prepared statement while a table is tiny (a sequential scan) stays in use
-                    // as it grows. Measured: 30,000 drafts created through the API were all
-                    // projected 25.7–29.7 s after the last one was created, 6.1 s with custom
-                    // plans. Planning the projector's and pages' short queries costs little.
-                    Ok(())
+                    sqlx::query(sql).execute(conn).await.map(|_| ())
                 })
             })
             .connect(url)

@@ -156,9 +156,17 @@ pub fn wrk_with(
     w
 }
 
-pub async fn post(http: &reqwest::Client, url: String, token: &str, body: Value) -> Value {
+/// Sends `body` as JSON with the bearer token; the answer's JSON (`null` if none). Panics on a
+/// non-2xx answer.
+async fn send(
+    http: &reqwest::Client,
+    method: reqwest::Method,
+    url: String,
+    token: &str,
+    body: Value,
+) -> Value {
     let r = http
-        .post(&url)
+        .request(method.clone(), &url)
         .bearer_auth(token)
         .json(&body)
         .send()
@@ -166,22 +174,14 @@ pub async fn post(http: &reqwest::Client, url: String, token: &str, body: Value)
         .expect("request");
     let status = r.status();
     let v: Value = r.json().await.unwrap_or(Value::Null);
-    assert!(status.is_success(), "POST {url}: {status} {v}");
+    assert!(status.is_success(), "{method} {url}: {status} {v}");
     v
 }
 
+pub async fn post(http: &reqwest::Client, url: String, token: &str, body: Value) -> Value {
+    send(http, reqwest::Method::POST, url, token, body).await
+}
+
 pub async fn put(http: &reqwest::Client, url: String, token: &str, body: Value) {
-    let r = http
-        .put(&url)
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .expect("request");
-    let status = r.status();
-    assert!(
-        status.is_success(),
-        "PUT {url}: {status} {}",
-        r.text().await.unwrap_or_default()
-    );
+    send(http, reqwest::Method::PUT, url, token, body).await;
 }

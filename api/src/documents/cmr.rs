@@ -43,6 +43,21 @@ impl Sheet<'_> {
     }
 
     /// A numbered box with its title and content.
+    /// Two boxes side by side, each half the width, at `*y`, `h` high; moves `*y` below them.
+    /// A box is `(number, title, body)`.
+    fn pair(
+        &mut self,
+        y: &mut f32,
+        h: f32,
+        left: (&str, &str, String),
+        right: (&str, &str, String),
+    ) {
+        let half = DESIGN_W / 2.0;
+        self.boxed((0.0, *y, half, h), left.0, left.1, &left.2);
+        self.boxed((half, *y, half, h), right.0, right.1, &right.2);
+        *y += h;
+    }
+
     fn boxed(&mut self, (x, y, w, h): (f32, f32, f32, f32), number: &str, title: &str, body: &str) {
         let (bx, by, bw, bh) = self.b(x, y, w, h);
         self.page.frame(bx, by, bw, bh, 0.25);
@@ -141,14 +156,8 @@ fn note(s: &mut Sheet<'_>, order: &DocumentOrder<'_>, c: &Consignment, (n, of): 
         &format!("Order {}  ·  consignment {n} of {of}", order.number),
     );
     let mut y = 13.0;
-    let mut row =
-        |s: &mut Sheet<'_>, h: f32, left: (&str, &str, String), right: (&str, &str, String)| {
-            s.boxed((0.0, y, half, h), left.0, left.1, &left.2);
-            s.boxed((half, y, half, h), right.0, right.1, &right.2);
-            y += h;
-        };
-    row(
-        s,
+    s.pair(
+        &mut y,
         30.0,
         (
             "1",
@@ -161,8 +170,8 @@ fn note(s: &mut Sheet<'_>, order: &DocumentOrder<'_>, c: &Consignment, (n, of): 
             order.carrier_name.to_owned(),
         ),
     );
-    row(
-        s,
+    s.pair(
+        &mut y,
         30.0,
         (
             "2",
@@ -171,8 +180,8 @@ fn note(s: &mut Sheet<'_>, order: &DocumentOrder<'_>, c: &Consignment, (n, of): 
         ),
         ("17", "Successive carriers", String::new()),
     );
-    row(
-        s,
+    s.pair(
+        &mut y,
         18.0,
         (
             "3",
@@ -190,8 +199,8 @@ fn note(s: &mut Sheet<'_>, order: &DocumentOrder<'_>, c: &Consignment, (n, of): 
             String::new(),
         ),
     );
-    row(
-        s,
+    s.pair(
+        &mut y,
         18.0,
         (
             "4",
@@ -205,8 +214,8 @@ fn note(s: &mut Sheet<'_>, order: &DocumentOrder<'_>, c: &Consignment, (n, of): 
         ),
         ("19", "Special agreements", String::new()),
     );
-    row(
-        s,
+    s.pair(
+        &mut y,
         12.0,
         ("5", "Documents attached", String::new()),
         (
@@ -281,20 +290,14 @@ fn note(s: &mut Sheet<'_>, order: &DocumentOrder<'_>, c: &Consignment, (n, of): 
     .flatten()
     .collect::<Vec<_>>()
     .join("\n");
-    let mut row =
-        |s: &mut Sheet<'_>, h: f32, left: (&str, &str, String), right: (&str, &str, String)| {
-            s.boxed((0.0, y, half, h), left.0, left.1, &left.2);
-            s.boxed((half, y, half, h), right.0, right.1, &right.2);
-            y += h;
-        };
-    row(
-        s,
+    s.pair(
+        &mut y,
         24.0,
         ("13", "Sender's instructions", instructions),
         ("20", "To be paid by", String::new()),
     );
-    row(
-        s,
+    s.pair(
+        &mut y,
         12.0,
         (
             "14",

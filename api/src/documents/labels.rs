@@ -78,7 +78,6 @@ fn label(
     let day = format_description!("[day].[month].[year]");
     let c = piece.of_consignment;
     let to = c.delivery().address();
-    let from = c.pickup().address();
     let line = |page: &mut Page, y: f32, size: f32, weight: Weight, text: &str| {
         page.text(x, y0 + y, size, weight, &fit(text, inner, size, weight));
     };
@@ -98,24 +97,8 @@ fn label(
     line(page, m + 42.0, 11.0, Weight::Regular, to.country().as_str());
     page.rule(x, y0 + m + 45.0, inner, 0.3);
     line(page, m + 49.0, 7.0, Weight::Regular, "FROM / SENDER");
-    line(
-        page,
-        m + 54.0,
-        9.0,
-        Weight::Regular,
-        &format!(
-            "{}, {} {}, {}",
-            from.name(),
-            from.postal_code(),
-            from.city(),
-            from.country().as_str()
-        ),
-    );
-    let reference = c
-        .delivery()
-        .reference()
-        .or(order.content.customer_reference())
-        .unwrap_or("—");
+    line(page, m + 54.0, 9.0, Weight::Regular, &piece.sender_line());
+    let reference = piece.reference(order.content).unwrap_or("—");
     line(page, m + 60.0, 7.0, Weight::Regular, "REFERENCE");
     line(page, m + 65.0, 10.0, Weight::Bold, reference);
     line(page, m + 71.0, 7.0, Weight::Regular, "DELIVERY");

@@ -105,11 +105,31 @@ pub struct Piece<'a> {
     pub total: u32,
 }
 
-impl Piece<'_> {
+impl<'a> Piece<'a> {
     /// The barcode's data (see the module docs).
     pub fn barcode(&self, number: &str) -> String {
         let clean: String = number.chars().filter(|c| c.is_ascii_graphic()).collect();
         format!("{clean}-{}-{:03}", self.consignment, self.n)
+    }
+
+    /// The sender (the pickup) on one line: name, postcode and city, country.
+    pub fn sender_line(&self) -> String {
+        let from = self.of_consignment.pickup().address();
+        format!(
+            "{}, {} {}, {}",
+            from.name(),
+            from.postal_code(),
+            from.city(),
+            from.country().as_str()
+        )
+    }
+
+    /// The reference a label prints: the delivery stop's, else the order's.
+    pub fn reference(&self, content: &'a OrderContent) -> Option<&'a str> {
+        self.of_consignment
+            .delivery()
+            .reference()
+            .or(content.customer_reference())
     }
 }
 

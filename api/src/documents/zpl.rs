@@ -55,7 +55,6 @@ pub fn render(
     for piece in pieces(order.content, settings.copies)? {
         let c = piece.of_consignment;
         let to = c.delivery().address();
-        let from = c.pickup().address();
         let g = piece.goods;
         let _ = write!(out, "^XA\n^CI28\n^PW{pw}\n^LL{ph}\n^LH0,0\n");
         let mut t = |y: u32, height: u32, text: &str| {
@@ -73,22 +72,8 @@ pub fn render(
         t(238, 36, &format!("{} {}", to.postal_code(), to.city()));
         t(280, 32, to.country().as_str());
         t(330, 22, "FROM / SENDER");
-        t(
-            356,
-            26,
-            &format!(
-                "{}, {} {}, {}",
-                from.name(),
-                from.postal_code(),
-                from.city(),
-                from.country().as_str()
-            ),
-        );
-        let reference = c
-            .delivery()
-            .reference()
-            .or(order.content.customer_reference())
-            .unwrap_or("-");
+        t(356, 26, &piece.sender_line());
+        let reference = piece.reference(order.content).unwrap_or("-");
         t(400, 28, &format!("Ref: {reference}"));
         t(
             436,

@@ -91,6 +91,12 @@ pub struct GlobalArgs {
     #[arg(long, env = "PORTAL_SMTP_POOL", global = true, default_value_t = 4)]
     pub smtp_pool: u32,
 
+    /// Seconds a claimed email stays hidden from other senders. A notifier that dies while
+    /// sending leaves its claimed emails for this long; one then sent again carries the same
+    /// Message-ID. Longer than the slowest SMTP send.
+    #[arg(long, env = "PORTAL_MAIL_LEASE", global = true, default_value_t = 300)]
+    pub mail_lease: u64,
+
     /// Sender of the portal's emails, e.g. "ACME Portal <portal@acme.example>".
     #[arg(
         long,

@@ -194,6 +194,7 @@ pub fn open_mailer(settings: &Settings) -> anyhow::Result<Mailer> {
 pub fn notifier_config(settings: &Settings, public_url: Url) -> NotifierConfig {
     let mut config = NotifierConfig::new(public_url, settings.mail.from.clone());
     config.reply_to = settings.mail.reply_to.clone();
+    config.lease = settings.mail.lease;
     config
 }
 

@@ -136,6 +136,27 @@ fn bad_database_settings_are_one_line_naming_the_setting() {
 }
 
 #[test]
+fn bad_mail_settings_are_one_line_naming_the_setting() {
+    let dir = std::env::temp_dir().join(format!("portal-mail-{}", uuid::Uuid::now_v7()));
+    for (var, value, needle) in [
+        ("PORTAL_MAIL_LEASE", "0", "PORTAL_MAIL_LEASE"),
+        ("PORTAL_MAIL_LEASE", "soon", "mail-lease"),
+        ("PORTAL_SMTP_POOL", "0", "PORTAL_SMTP_POOL"),
+        ("SMTP_URL", "http://mail", "SMTP_URL"),
+    ] {
+        let (code, _, stderr) = run(portal("")
+            .env_remove("DATABASE_URL")
+            .env("PORTAL_DATA_DIR", &dir)
+            .env(var, value)
+            .args(["tenant", "add", "acme", "--name", "Acme"]));
+        assert_ne!(code, 0, "{var}={value}: {stderr}");
+        assert!(stderr.contains(needle), "{var}={value}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn help_explains_the_settings() {
     let (code, stdout, _) = run(portal("").arg("--help"));
     assert_eq!(code, 0);

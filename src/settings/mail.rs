@@ -3,6 +3,7 @@
 use anyhow::{Context, bail};
 use lettre::message::Mailbox;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 use url::Url;
 
 use super::redact;
@@ -13,6 +14,8 @@ pub struct MailSettings {
     /// `None`: the file transport under [`MailSettings::file_dir`].
     pub smtp_url: Option<String>,
     pub smtp_pool: u32,
+    /// How long a claimed outbox row stays hidden from other senders.
+    pub lease: Duration,
     pub from: Mailbox,
     pub reply_to: Option<Mailbox>,
 }
@@ -25,6 +28,9 @@ impl MailSettings {
         };
         if global.smtp_pool == 0 {
             bail!("--smtp-pool / PORTAL_SMTP_POOL must be at least 1");
+        }
+        if global.mail_lease == 0 {
+            bail!("--mail-lease / PORTAL_MAIL_LEASE must be at least 1 (seconds)");
         }
         let from = global.mail_from.parse::<Mailbox>().with_context(|| {
             format!(
@@ -41,6 +47,7 @@ impl MailSettings {
         Ok(Self {
             smtp_url,
             smtp_pool: global.smtp_pool,
+            lease: Duration::from_secs(global.mail_lease),
             from,
             reply_to,
         })

@@ -28,6 +28,7 @@ pub fn portal(database_url: &str) -> Command {
         "PORTAL_NATS_DUPLICATE_WINDOW",
         "SMTP_URL",
         "PORTAL_SMTP_POOL",
+        "PORTAL_MAIL_LEASE",
         "PORTAL_MAIL_FROM",
         "PORTAL_MAIL_REPLY_TO",
         "PORTAL_TRUSTED_PROXIES",

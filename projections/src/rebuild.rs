@@ -195,7 +195,7 @@ fn fresh_copies(p: &dyn Projection) -> Vec<String> {
 }
 
 /// Rows from which a rebuilt table is analysed before it goes live (see [`write_copies`]).
-pub const ANALYZE_MIN_ROWS: i64 = 1_000;
+pub const ANALYZE_MIN_ROWS: usize = 1_000;
 
 async fn write_copies(
     db: &ReadDb,
@@ -207,7 +207,7 @@ async fn write_copies(
         for sql in fresh_copies(p) {
             sqlx::query(&sql).execute(&mut *tx).await?;
         }
-        store::copy_rows(&mut tx, cache, SUFFIX).await?;
+        let written = store::copy_rows(&mut tx, cache, SUFFIX).await?;
         // The indexes are built here, in parallel with the other projections' copies, under
         // names of their own; the swap renames them (PostgreSQL can rename indexes).
         for t in p.tables() {
@@ -232,14 +232,7 @@ async fn write_copies(
             // from 2 rows to 25,000 with autovacuum off, every lookup scanned the tenant's rows
             // (4.4 ms each), and live projection crawled. Without statistics the planner keeps
             // the primary key; autovacuum analyses the table once it has grown.
-            let big: bool = sqlx::query_scalar(&format!(
-                "SELECT COUNT(*) >= {ANALYZE_MIN_ROWS} FROM \
-                 (SELECT 1 FROM {}{SUFFIX} LIMIT {ANALYZE_MIN_ROWS}) AS r",
-                t.name
-            ))
-            .fetch_one(&mut *tx)
-            .await?;
-            if big {
+            if written.get(t.name).copied().unwrap_or(0) >= ANALYZE_MIN_ROWS {
                 sqlx::query(&format!("ANALYZE {}{SUFFIX}", t.name))
                     .execute(&mut *tx)
                     .await?;

@@ -16,7 +16,7 @@ use crate::rows::{ColType, ColValue, Index, Row, Table};
 use portal_domain::TenantId;
 use sqlx::any::{AnyArguments, AnyPoolOptions};
 use sqlx::{Any, AnyConnection, AnyPool, Arguments, Row as _, Transaction};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -399,15 +399,16 @@ fn copy_field(line: &mut String, value: Option<&str>) {
 
 /// Bulk-loads every row of `cache` into the tables with `suffix` with `COPY` (PostgreSQL). The
 /// tables must have been created in the caller's transaction: `FREEZE` writes the rows already
-/// frozen, sparing the later visibility-hint and vacuum work. Returns the number of rows.
+/// frozen, sparing the later visibility-hint and vacuum work. Returns the rows written per table
+/// name (tables without rows are absent).
 pub(crate) async fn copy_rows(
     conn: &mut sqlx::PgConnection,
     cache: RowCache,
     suffix: &str,
-) -> Result<usize, ApplyError> {
+) -> Result<HashMap<&'static str, usize>, ApplyError> {
     // A rebuild's cache holds no deletions: every row in it is new.
     let (by_table, _) = changes(cache);
-    let mut written = 0;
+    let mut written = HashMap::new();
     for (_, (table, rows)) in by_table {
         let mut copy = conn
             .copy_in_raw(&format!(
@@ -447,7 +448,7 @@ pub(crate) async fn copy_rows(
             copy.send(buffer.into_bytes()).await?;
         }
         copy.finish().await?;
-        written += rows.len();
+        written.insert(table.name, rows.len());
     }
     Ok(written)
 }

@@ -342,7 +342,7 @@ async fn rebuild_equals_live(backend: Backend) {
         // A second rebuild works too (no leftovers of the first). On PostgreSQL with enough rows
         // the copy goes live with planner statistics (no waiting for autovacuum).
         let rows = if backend == Backend::Postgres {
-            portal_projections::rebuild::ANALYZE_MIN_ROWS as u32
+            u32::try_from(portal_projections::rebuild::ANALYZE_MIN_ROWS).unwrap()
         } else {
             0
         };

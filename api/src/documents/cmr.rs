@@ -42,7 +42,6 @@ impl Sheet<'_> {
         )
     }
 
-    /// A numbered box with its title and content.
     /// Two boxes side by side, each half the width, at `*y`, `h` high; moves `*y` below them.
     /// A box is `(number, title, body)`.
     fn pair(
@@ -58,6 +57,7 @@ impl Sheet<'_> {
         *y += h;
     }
 
+    /// A numbered box with its title and content.
     fn boxed(&mut self, (x, y, w, h): (f32, f32, f32, f32), number: &str, title: &str, body: &str) {
         let (bx, by, bw, bh) = self.b(x, y, w, h);
         self.page.frame(bx, by, bw, bh, 0.25);

@@ -17,6 +17,15 @@ fn created(o: OrderId, c: CustomerId, number: &str) -> OrderEvent {
     }
 }
 
+/// Submission of `o` with the customer reference `reference`, on 2025-06-01 10:00 UTC.
+fn submitted(o: OrderId, reference: &str) -> OrderEvent {
+    OrderEvent::OrderSubmitted {
+        order_id: o,
+        content: content(reference),
+        submitted_at: datetime!(2025-06-01 10:00 UTC),
+    }
+}
+
 #[test]
 fn an_order_through_its_lifecycle() {
     let mut h = Harness::new(OrdersProjection);
@@ -42,16 +51,7 @@ fn an_order_through_its_lifecycle() {
         },
     )
     .unwrap();
-    h.apply::<Order>(
-        &t,
-        o,
-        OrderEvent::OrderSubmitted {
-            order_id: o,
-            content: content("PO-2"),
-            submitted_at: datetime!(2025-06-01 10:00 UTC),
-        },
-    )
-    .unwrap();
+    h.apply::<Order>(&t, o, submitted(o, "PO-2")).unwrap();
     h.actor = staff();
     h.apply::<Order>(&t, o, OrderEvent::OrderAccepted { order_id: o })
         .unwrap();
@@ -123,16 +123,7 @@ fn rejection_and_cancellation_keep_their_reasons() {
     h.apply::<Order>(&t, o3, OrderEvent::OrderDraftCancelled { order_id: o3 })
         .unwrap();
     for o in [o1, o2] {
-        h.apply::<Order>(
-            &t,
-            o,
-            OrderEvent::OrderSubmitted {
-                order_id: o,
-                content: content("X"),
-                submitted_at: datetime!(2025-06-01 10:00 UTC),
-            },
-        )
-        .unwrap();
+        h.apply::<Order>(&t, o, submitted(o, "X")).unwrap();
     }
     h.apply::<Order>(
         &t,
@@ -313,16 +304,7 @@ fn counters_follow_status_and_origin_and_count_a_creation_once() {
     );
 
     h.actor = portal_user(c1);
-    h.apply::<Order>(
-        &t,
-        o1,
-        OrderEvent::OrderSubmitted {
-            order_id: o1,
-            content: content("PO-1"),
-            submitted_at: datetime!(2025-06-01 10:00 UTC),
-        },
-    )
-    .unwrap();
+    h.apply::<Order>(&t, o1, submitted(o1, "PO-1")).unwrap();
     h.actor = staff();
     h.apply::<Order>(&t, o1, OrderEvent::OrderAccepted { order_id: o1 })
         .unwrap();

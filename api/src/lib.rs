@@ -29,6 +29,7 @@ pub mod openapi;
 pub mod pages;
 pub mod services;
 pub mod web;
+pub mod zone;
 
 pub use config::{AuthConfig, IpCidr, RateLimits};
 

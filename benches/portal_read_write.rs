@@ -40,8 +40,8 @@ fn order_body(reference: &str) -> Value {
             "postal_code": "20457", "city": city, "country": "DE"}, "date": date})
     };
     json!({"customer_reference": reference, "consignments": [{
-        "pickup": stop("Hamburg", "2030-06-05"),
-        "delivery": stop("Berlin", "2030-06-06"),
+        "pickup": stop("Hamburg", &common::day(5)),
+        "delivery": stop("Berlin", &common::day(6)),
         "goods": [{"description": "Tiles", "quantity": 3, "packaging": "euro_pallet",
             "weight_kg": 500.0, "stackable": false}]
     }]})

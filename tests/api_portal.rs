@@ -40,16 +40,21 @@ fn address(name: &str, city: &str) -> Value {
         "city": city, "country": "DE", "contact_name": "Ole", "contact_phone": "+49 40 123456"})
 }
 
+/// A stop at a location from the book (its address taken from there) or at a typed address.
 fn stop(location: Option<&str>, city: &str, date: &str) -> Value {
-    json!({"location_id": location, "address": address(&format!("{city} site"), city),
+    let mut stop = json!({"location_id": location,
         "date": date, "time_window": {"from": "08:00", "to": "12:00"},
-        "reference": "REF-1", "instructions": "Ring at gate 4"})
+        "reference": "REF-1", "instructions": "Ring at gate 4"});
+    if location.is_none() {
+        stop["address"] = address(&format!("{city} site"), city);
+    }
+    stop
 }
 
 fn order_body(reference: &str, pickup_location: Option<&str>) -> Value {
     json!({"customer_reference": reference, "consignments": [{
-        "pickup": stop(pickup_location, "Hamburg", "2030-06-05"),
-        "delivery": stop(None, "Berlin", "2030-06-06"),
+        "pickup": stop(pickup_location, "Hamburg", &support::day(5)),
+        "delivery": stop(None, "Berlin", &support::day(6)),
         "goods": [{"description": "Tiles", "quantity": 3, "packaging": "euro_pallet",
             "weight_kg": 500.0, "volume_m3": 1.2, "loading_metres": 1.2, "pallet_spaces": 3,
             "stackable": false, "adr": {"un_number": "1263", "class": "3", "packing_group": "II"}}]
@@ -159,7 +164,7 @@ async fn address_book_and_orders(t: TestStoreRef) {
     problem(&a, 422, "no consignments");
     let mut bad = order_body("A-1", None);
     bad["consignments"][0]["goods"][0]["weight_kg"] = json!(-1);
-    bad["consignments"][0]["delivery"]["date"] = json!("2030-06-01");
+    bad["consignments"][0]["delivery"]["date"] = json!(support::day(1));
     let a = ann.post("/api/v1/orders", &bad).await;
     field_error(&a, "consignments[0].goods[0].weight_kg", "negative weight");
     field_error(
@@ -167,6 +172,16 @@ async fn address_book_and_orders(t: TestStoreRef) {
             .await,
         "consignments[0].pickup",
         "wrong type",
+    );
+    assert_eq!(env.events().await, before, "nothing appended on bad orders");
+
+    // A location together with a different typed address is ambiguous: which one is meant?
+    let mut both = order_body("A-1", Some(&depot));
+    both["consignments"][0]["pickup"]["address"] = address("Elsewhere", "Kiel");
+    field_error(
+        &ann.post("/api/v1/orders", &both).await,
+        "consignments[0].pickup.address",
+        "location and a different address",
     );
     assert_eq!(env.events().await, before, "nothing appended on bad orders");
 

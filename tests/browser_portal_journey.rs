@@ -166,9 +166,9 @@ async fn a_portal_users_journey() {
                 .unwrap();
             b.select("#consignments_0__pickup_location_id", &depot)
                 .await;
-            b.set_value("#consignments_0__pickup_date", "2030-06-05")
+            b.set_value("#consignments_0__pickup_date", &support::day(5))
                 .await;
-            stop(&b, "delivery", "Berlin", "2030-06-06").await;
+            stop(&b, "delivery", "Berlin", &support::day(6)).await;
             b.fill("#consignments_0__goods_0__description", "Floor tiles")
                 .await;
             b.fill("#consignments_0__goods_0__quantity", "2").await;

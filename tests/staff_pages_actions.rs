@@ -90,6 +90,8 @@ async fn draft_using(store: &Store, t: &TenantId, c: CustomerId, loc: LocationId
         customer_id: c,
         number: n.to_owned(),
         content,
+        // The fixture's dates are fixed: decide as of a day before them.
+        today: time::macros::date!(2030 - 06 - 01),
     };
     execute::<Order>(store, &StreamId::of::<Order>(id), &staff_ctx(t), &command)
         .await

@@ -49,6 +49,27 @@ impl IdempotencyKey {
     }
 }
 
+/// The idempotency key of a form post. `values: false` (forms that create something): the
+/// one-time form id bound to `action` (what the form does, e.g. `portal.order.create`) rather
+/// than to the typed values, so the form sent again — after Back, even with something changed —
+/// returns what the first post created instead of creating a second one. `values: true` (forms
+/// that change something that exists): the id and the values sent, so the same post again is a
+/// replay, while other values sent from the same page (switch on, Back, switch off) are a new
+/// intention and run.
+pub fn form_idempotency(
+    form: &crate::web::csrf::FormId,
+    action: &str,
+    values: bool,
+) -> Option<Idempotency> {
+    let id = form.0.as_deref()?;
+    let key = if values {
+        format!("form:{id}:{}", form.1)
+    } else {
+        format!("form:{id}")
+    };
+    Idempotency::new(&key, &("form", action)).ok()
+}
+
 /// Runs `command` on `stream` as `caller`, in the caller's tenant.
 pub async fn run<A: Aggregate>(
     state: &crate::AppState,

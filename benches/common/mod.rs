@@ -185,3 +185,8 @@ pub async fn post(http: &reqwest::Client, url: String, token: &str, body: Value)
 pub async fn put(http: &reqwest::Client, url: String, token: &str, body: Value) {
     send(http, reqwest::Method::PUT, url, token, body).await;
 }
+
+/// The calendar day `offset` days from today (UTC) as `YYYY-MM-DD`: orders book days from today on.
+pub fn day(offset: i64) -> String {
+    (time::OffsetDateTime::now_utc().date() + time::Duration::days(offset)).to_string()
+}

@@ -161,6 +161,9 @@ pub fn goods_input(description: &str, weight_kg: f64) -> GoodsInput {
     }
 }
 
+/// "Today" of the fixtures' commands: the day before their first pickup.
+pub const TODAY: time::Date = date!(2025 - 06 - 01);
+
 pub fn stop_input(city: &str, day: u8) -> StopInput {
     StopInput {
         location_id: None,

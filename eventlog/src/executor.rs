@@ -86,7 +86,12 @@ pub async fn execute_loaded<A: Aggregate>(
                 (state, version)
             }
         };
-        let events = A::decide(&state, command)?;
+        let events = match A::decide(&state, command) {
+            Ok(events) => events,
+            // A twin request with the same key (a double click) may have committed between our
+            // key lookup and our load: its result is ours, not a rejection.
+            Err(rejection) => return twin_or::<A>(store, stream, ctx, rejection.into()).await,
+        };
         if events.is_empty() {
             return Ok(Executed {
                 state,
@@ -119,6 +124,11 @@ pub async fn execute_loaded<A: Aggregate>(
                 });
             }
             Err(e) if e.is_conflict() => {
+                if let Some(idem) = &ctx.idempotency
+                    && let Some(prior) = store.find_idempotent(&ctx.tenant, idem).await?
+                {
+                    return replay::<A>(store, stream, ctx, prior).await;
+                }
                 debug!(attempt, "version conflict, deciding again");
             }
             Err(e) => return Err(e.into()),
@@ -128,6 +138,22 @@ pub async fn execute_loaded<A: Aggregate>(
         stream: stream.to_string(),
         attempts: MAX_ATTEMPTS,
     })
+}
+
+/// `error`, unless the command's idempotency key has been stored meanwhile: then the replay of
+/// that first execution.
+async fn twin_or<A: Aggregate>(
+    store: &Store,
+    stream: &StreamId,
+    ctx: &CommandContext,
+    error: ExecuteError,
+) -> Result<Executed<A>, ExecuteError> {
+    if let Some(idem) = &ctx.idempotency
+        && let Some(prior) = store.find_idempotent(&ctx.tenant, idem).await?
+    {
+        return replay::<A>(store, stream, ctx, prior).await;
+    }
+    Err(error)
 }
 
 /// Loads and folds a stream: its state, its version (0 if it does not exist) and its history.

@@ -27,6 +27,9 @@ use std::time::{Duration, Instant};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+/// The day the generated orders are decided on: before every date they book.
+const TODAY: time::Date = time::macros::date!(2026 - 11 - 20);
+
 /// Runs `commands` through `decide` from `state`, each with its metadata; returns the encoded
 /// events and the state after them.
 fn run<A: Aggregate>(
@@ -122,6 +125,7 @@ async fn generate(store: &Store, tenant: &TenantId, target: u64) -> u64 {
                                 customer_id,
                                 number: format!("ORD-{n:08}"),
                                 content: content(n),
+                                today: TODAY,
                             },
                             &user,
                         ),
@@ -129,6 +133,7 @@ async fn generate(store: &Store, tenant: &TenantId, target: u64) -> u64 {
                             OrderCommand::SubmitOrder {
                                 location_addresses: vec![],
                                 submitted_at: at,
+                                today: TODAY,
                             },
                             &user,
                         ),

@@ -282,6 +282,8 @@ pub async fn draft_using(
         customer_id: c,
         number: format!("D-{id}"),
         content,
+        // The fixture's dates are fixed: decide as of a day before them.
+        today: time::macros::date!(2030 - 06 - 01),
     };
     execute::<Order>(store, &StreamId::of::<Order>(id), &ctx, &command)
         .await

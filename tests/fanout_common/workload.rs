@@ -65,6 +65,9 @@ fn stop(city: &str, date: time::Date, window_to: Option<Time>) -> StopInput {
     }
 }
 
+/// The day the workload's commands are decided on: before every date it books.
+const TODAY: time::Date = date!(2025 - 06 - 01);
+
 fn content(reference: &str, n: usize) -> OrderContent {
     let day = date!(2025 - 06 - 05) + Duration::days((n % 9) as i64);
     let window = n
@@ -187,6 +190,7 @@ fn order_steps(steps: &mut Vec<Step>, customer: CustomerId, n: usize, at: Offset
             customer_id: customer,
             number: format!("ORD-{n}"),
             content: content(&format!("ref {n}"), n),
+            today: TODAY,
         },
     );
     if n % 6 == 5 {
@@ -198,6 +202,7 @@ fn order_steps(steps: &mut Vec<Step>, customer: CustomerId, n: usize, at: Offset
             &submitter,
             OrderCommand::UpdateDraft {
                 content: content(&format!("ref {n} (edited)"), n + 1),
+                today: TODAY,
             },
         );
         return;
@@ -207,6 +212,7 @@ fn order_steps(steps: &mut Vec<Step>, customer: CustomerId, n: usize, at: Offset
         OrderCommand::SubmitOrder {
             location_addresses: vec![],
             submitted_at: at,
+            today: TODAY,
         },
     );
     let staff = staff();

@@ -270,10 +270,13 @@ pub async fn submitted_order(store: &Store, t: &TenantId, c: CustomerId, number:
             customer_id: c,
             number: number.to_owned(),
             content,
+            // The fixture's dates are fixed: decide as of a day before them.
+            today: time::macros::date!(2030 - 06 - 01),
         },
         OrderCommand::SubmitOrder {
             location_addresses: vec![],
             submitted_at: time::OffsetDateTime::now_utc(),
+            today: time::macros::date!(2030 - 06 - 01),
         },
     ] {
         execute::<Order>(store, &StreamId::of::<Order>(id), &ctx, &command)

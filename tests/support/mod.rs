@@ -247,3 +247,9 @@ macro_rules! on_both_backends {
         }
     };
 }
+
+/// The calendar day `offset` days from today (UTC, the tenants' default zone) as `YYYY-MM-DD`:
+/// orders must book days from today on, so fixtures cannot use fixed dates.
+pub fn day(offset: i64) -> String {
+    (time::OffsetDateTime::now_utc().date() + time::Duration::days(offset)).to_string()
+}

@@ -232,9 +232,13 @@ pub fn card_page(title: &str, body: Markup) -> Markup {
     }
 }
 
-/// The hidden CSRF field of a form.
+/// The hidden fields every form carries: the CSRF token and a one-time form id (the command's
+/// idempotency key, see [`crate::web::csrf`]).
 pub fn csrf_field(csrf: &str) -> Markup {
-    html! { input type="hidden" name="csrf" value=(csrf); }
+    html! {
+        input type="hidden" name="csrf" value=(csrf);
+        input type="hidden" name="form_id" value=(crate::web::csrf::FormId::mint());
+    }
 }
 
 /// The message of `field` among `errors`, under its input.

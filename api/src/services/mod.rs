@@ -47,30 +47,38 @@ pub fn staff_only(caller: &Caller) -> Result<(), AppError> {
 }
 
 /// The id a creation command uses: under an idempotency key already used for a stream of
-/// `category`, that stream's id (so the replay finds the first execution); otherwise a new
-/// UUID v7. A key used with another request's content is a 422 here already.
+/// `category`, that stream's id (so the replay finds the first execution); under a new key an id
+/// derived from the tenant, the category and the key (UUID v5), so two requests racing with the
+/// same key (a double click) create the same stream and the second replays the first; without
+/// a key a new UUID v7. A key used with another request's content is refused here already.
 pub async fn creation_id(
     state: &crate::AppState,
     caller: &Caller,
     category: &str,
     idempotency: Option<&Idempotency>,
 ) -> Result<Uuid, AppError> {
-    if let Some(idem) = idempotency {
-        let prior = state
-            .store
-            .find_idempotent(caller.tenant(), idem)
-            .await
-            .map_err(ExecuteError::from)?;
-        if let Some(prior) = prior
-            && let Some((cat, id)) = prior.stream_id.as_str().split_once('-')
-            && cat == category
-            && let Ok(id) = Uuid::parse_str(id)
-        {
-            return Ok(id);
-        }
+    let Some(idem) = idempotency else {
+        return Ok(Uuid::now_v7());
+    };
+    let prior = state
+        .store
+        .find_idempotent(caller.tenant(), idem)
+        .await
+        .map_err(ExecuteError::from)?;
+    if let Some(prior) = prior
+        && let Some((cat, id)) = prior.stream_id.as_str().split_once('-')
+        && cat == category
+        && let Ok(id) = Uuid::parse_str(id)
+    {
+        return Ok(id);
     }
-    Ok(Uuid::now_v7())
+    let name = format!("{}/{category}/{}", caller.tenant(), idem.key());
+    Ok(Uuid::new_v5(&CREATION_NAMESPACE, name.as_bytes()))
 }
+
+/// The UUID v5 namespace of [`creation_id`] (any fixed value; changing it would only matter for
+/// keys reused across the change).
+const CREATION_NAMESPACE: Uuid = Uuid::from_u128(0x5d1c_0a2e_7f3b_4c61_9e0d_2b8a_4f67_c013);
 
 /// The key of one command of a use case that runs several (`part` names the command): derived
 /// from the request's key, bound to the same content.

@@ -9,6 +9,11 @@
 //!   `Origin` names another site than the public URL's (`null`, sent from no-referrer pages, names
 //!   none), or that the browser labels `Sec-Fetch-Site: cross-site`.
 //!
+//! - Every form also carries a one-time form id (the hidden field `form_id`, minted with the page
+//!   by [`crate::pages::layout::csrf_field`]). [`csrf_protect`] hands it to the handler as
+//!   [`FormId`]; handlers use it as the idempotency key of their command, so Back + resubmit, a
+//!   double click or a reloaded POST returns the first result and appends nothing.
+//!
 //! JSON endpoints are not forms: they accept only `Content-Type: application/json`
 //! ([`crate::error::ApiJson`]), which a cross-site form cannot send without a CORS preflight that
 //! this server never grants.
@@ -22,12 +27,15 @@ use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use portal_notifier::secret::{looks_like_secret, new_secret};
+use sha2::{Digest, Sha256};
 use std::convert::Infallible;
 use tower_sessions::cookie::{Cookie, SameSite};
 
 pub const COOKIE: &str = "portal_csrf";
 /// The hidden form field.
 pub const FIELD: &str = "csrf";
+/// The hidden one-time form id field.
+pub const FORM_ID_FIELD: &str = "form_id";
 /// Largest form body accepted.
 const MAX_FORM_BYTES: usize = 64 * 1024;
 
@@ -46,6 +54,36 @@ impl<S: Send + Sync> FromRequestParts<S> for CsrfToken {
             .get::<CsrfToken>()
             .cloned()
             .unwrap_or_else(|| CsrfToken(new_secret())))
+    }
+}
+
+/// The one-time id of the form a POST came from (see the module docs); `None` for a form
+/// without one or with a malformed one. `digest` identifies the values sent (every field but the
+/// token and the id), for forms whose resubmission with other values is a new intention.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FormId(pub Option<String>, pub String);
+
+impl FormId {
+    /// A fresh id for a form being rendered: 128 random bits.
+    pub fn mint() -> String {
+        uuid::Uuid::new_v4().simple().to_string()
+    }
+
+    fn parse(raw: &str) -> Option<String> {
+        let ok = (16..=64).contains(&raw.len()) && raw.bytes().all(|b| b.is_ascii_alphanumeric());
+        ok.then(|| raw.to_owned())
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for FormId {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(parts
+            .extensions
+            .get::<FormId>()
+            .cloned()
+            .unwrap_or_default())
     }
 }
 
@@ -143,7 +181,7 @@ pub async fn csrf_protect(State(state): State<AppState>, request: Request, next:
     let Some(cookie) = cookie_value(headers, COOKIE) else {
         return refused();
     };
-    let (parts, body) = request.into_parts();
+    let (mut parts, body) = request.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, MAX_FORM_BYTES).await else {
         return AppError::Status(
             axum::http::StatusCode::PAYLOAD_TOO_LARGE,
@@ -151,9 +189,22 @@ pub async fn csrf_protect(State(state): State<AppState>, request: Request, next:
         )
         .into_response();
     };
-    let sent = url::form_urlencoded::parse(&bytes)
-        .find(|(k, _)| k == FIELD)
-        .map(|(_, v)| v.into_owned());
+    let mut sent = None;
+    let mut form_id = None;
+    let mut values = Sha256::new();
+    for (k, v) in url::form_urlencoded::parse(&bytes) {
+        if k == FIELD && sent.is_none() {
+            sent = Some(v.into_owned());
+        } else if k == FORM_ID_FIELD && form_id.is_none() {
+            form_id = FormId::parse(&v);
+        } else {
+            for part in [k.as_bytes(), b"=", v.as_bytes(), b"&"] {
+                values.update(part);
+            }
+        }
+    }
+    let digest = hex::encode(&values.finalize()[..12]);
+    parts.extensions.insert(FormId(form_id, digest));
     match sent {
         Some(sent) if constant_time_eq(sent.as_bytes(), cookie.as_bytes()) => {
             next.run(Request::from_parts(parts, Body::from(bytes)))

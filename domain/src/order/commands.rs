@@ -3,20 +3,24 @@
 
 use crate::ids::{ChargeId, CustomerId, LocationId, OrderId};
 use crate::values::{Address, Money, Name, OrderContent};
-use time::OffsetDateTime;
+use time::{Date, OffsetDateTime};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum OrderCommand {
     // --- portal user: drafts and submission ---
     /// `number` is the order number assigned by the handler (non-empty, ≤ 40 characters).
+    /// `today` (here and below): the caller's calendar day in the tenant's time zone, for the
+    /// date rules ([`crate::values::schedule_errors`]).
     CreateDraft {
         order_id: OrderId,
         customer_id: CustomerId,
         number: String,
         content: OrderContent,
+        today: Date,
     },
     UpdateDraft {
         content: OrderContent,
+        today: Date,
     },
     /// `location_addresses` holds the current address of every location the stops refer to that
     /// the customer may still use (see `OrderContent::location_ids`); they are copied into the
@@ -24,6 +28,7 @@ pub enum OrderCommand {
     SubmitOrder {
         location_addresses: Vec<(LocationId, Address)>,
         submitted_at: OffsetDateTime,
+        today: Date,
     },
     CancelDraft,
 

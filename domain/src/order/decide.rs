@@ -7,8 +7,8 @@ use super::{ChargeApproval, Order, OrderCommand, OrderEvent, OrderState, OrderSt
 use crate::apply_all;
 use crate::error::{DomainError, FieldError};
 use crate::ids::{ChargeId, OrderId};
-use crate::values::{optional_text, required_text};
-use time::{OffsetDateTime, UtcOffset};
+use crate::values::{OrderContent, optional_text, required_text};
+use time::{Date, OffsetDateTime, UtcOffset};
 
 pub(super) const MAX_NUMBER: usize = 40;
 pub(super) const MAX_REASON: usize = 1000;
@@ -26,15 +26,18 @@ pub(super) fn decide(
         customer_id,
         number,
         content,
+        today,
     } = command
     {
         if state.exists {
             return Err(DomainError::AlreadyExists("order"));
         }
+        let number = required_text("number", number, MAX_NUMBER, false)?;
+        schedule(content, *today)?;
         return Ok(vec![E::OrderDraftCreated {
             order_id: *order_id,
             customer_id: *customer_id,
-            number: required_text("number", number, MAX_NUMBER, false)?,
+            number,
             content: content.clone(),
         }]);
     }
@@ -43,8 +46,9 @@ pub(super) fn decide(
     let events = match command {
         // Handled above; listed for exhaustiveness.
         C::CreateDraft { .. } => return Err(DomainError::AlreadyExists("order")),
-        C::UpdateDraft { content } => {
+        C::UpdateDraft { content, today } => {
             editable_draft(state)?;
+            schedule(content, *today)?;
             if state.content.as_ref() == Some(content) {
                 vec![]
             } else {
@@ -57,6 +61,7 @@ pub(super) fn decide(
         C::SubmitOrder {
             location_addresses,
             submitted_at,
+            today,
         } => {
             let submitted_at = timestamp("submitted_at", *submitted_at)?;
             editable_draft(state)?;
@@ -64,6 +69,8 @@ pub(super) fn decide(
                 .content
                 .as_ref()
                 .ok_or(DomainError::NotFound("order"))?;
+            // A draft saved with valid dates may have aged since.
+            schedule(draft, *today)?;
             vec![E::OrderSubmitted {
                 order_id,
                 content: draft.with_location_addresses(location_addresses)?,
@@ -168,6 +175,16 @@ pub(super) fn decide(
         }
     };
     Ok(events)
+}
+
+/// The date rules on `today`, every violation at once.
+fn schedule(content: &OrderContent, today: Date) -> Result<(), DomainError> {
+    let errors = content.schedule_errors(today);
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(DomainError::Validation(errors))
+    }
 }
 
 /// Portal-side edits need a draft. A submitted order is never editable again; a draft cancelled

@@ -36,8 +36,9 @@ fn any_command() -> impl Strategy<Value = OrderCommand> {
             customer_id: customer_id(),
             number: "ORD-1".into(),
             content,
+            today: crate::testkit::TODAY,
         }),
-        2 => any_content().prop_map(|content| UpdateDraft { content }),
+        2 => any_content().prop_map(|content| UpdateDraft { content, today: crate::testkit::TODAY }),
         4 => (any::<bool>(), any_time()).prop_map(|(with_depot, submitted_at)| SubmitOrder {
             location_addresses: if with_depot {
                 vec![(depot(), address("Potsdam"))]
@@ -45,6 +46,7 @@ fn any_command() -> impl Strategy<Value = OrderCommand> {
                 vec![]
             },
             submitted_at,
+            today: crate::testkit::TODAY,
         }),
         1 => Just(CancelDraft),
         3 => Just(AcceptOrder),
@@ -88,6 +90,7 @@ fn any_sequence() -> impl Strategy<Value = Vec<OrderCommand>> {
                     customer_id: customer_id(),
                     number: "ORD-1".into(),
                     content: content("PO-1"),
+                    today: crate::testkit::TODAY,
                 },
             );
         }
@@ -140,7 +143,7 @@ proptest! {
 
             // Once submitted, no draft edit is ever accepted.
             if state.is_submitted() {
-                let edit = UpdateDraft { content: content("PO-9") };
+                let edit = UpdateDraft { content: content("PO-9"), today: crate::testkit::TODAY };
                 prop_assert_eq!(
                     Order::decide(&state, &edit),
                     Err(DomainError::SubmittedOrderCannotBeEdited)

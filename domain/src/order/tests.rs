@@ -15,6 +15,7 @@ fn submit(
     SubmitOrder {
         location_addresses,
         submitted_at: submitted_at(),
+        today: crate::testkit::TODAY,
     }
 }
 
@@ -28,6 +29,7 @@ fn create_draft() {
             customer_id: customer_id(),
             number: " ORD-2025-0001 ".into(),
             content: content("PO-1"),
+            today: crate::testkit::TODAY,
         })
         .then(&[draft_created()]);
     assert_eq!(state.status, Draft);
@@ -43,6 +45,7 @@ fn create_draft_without_number_is_rejected() {
             customer_id: customer_id(),
             number: "  ".into(),
             content: content("PO-1"),
+            today: crate::testkit::TODAY,
         })
         .then_invalid(&["number"]);
 }
@@ -55,6 +58,7 @@ fn create_existing_order_is_rejected() {
             customer_id: customer_id(),
             number: "X".into(),
             content: content("PO-1"),
+            today: crate::testkit::TODAY,
         })
         .then_error(DomainError::AlreadyExists("order"));
 }
@@ -64,6 +68,7 @@ fn every_command_on_an_unknown_order_is_not_found() {
     for command in [
         UpdateDraft {
             content: content("X"),
+            today: crate::testkit::TODAY,
         },
         submit(vec![]),
         CancelDraft,
@@ -110,6 +115,7 @@ fn update_draft() {
     let state = given::<Order>(&[draft_created()])
         .when(UpdateDraft {
             content: content("PO-2"),
+            today: crate::testkit::TODAY,
         })
         .then(&[OrderDraftUpdated {
             order_id: order_id(),
@@ -123,6 +129,7 @@ fn update_draft_with_the_same_content_changes_nothing() {
     given::<Order>(&[draft_created()])
         .when(UpdateDraft {
             content: content("PO-1"),
+            today: crate::testkit::TODAY,
         })
         .then_nothing();
 }
@@ -135,6 +142,7 @@ fn update_a_submitted_order_is_rejected_in_every_later_status() {
         given::<Order>(&history(status))
             .when(UpdateDraft {
                 content: content("PO-2"),
+                today: crate::testkit::TODAY,
             })
             .then_error(DomainError::SubmittedOrderCannotBeEdited);
     }
@@ -145,6 +153,7 @@ fn update_a_cancelled_draft_is_rejected() {
     given::<Order>(&[draft_created(), draft_cancelled()])
         .when(UpdateDraft {
             content: content("PO-2"),
+            today: crate::testkit::TODAY,
         })
         .then_error(DomainError::DraftCancelled);
 }
@@ -211,6 +220,7 @@ fn submitted_at_is_stored_in_utc() {
         .when(SubmitOrder {
             location_addresses: vec![],
             submitted_at: local,
+            today: crate::testkit::TODAY,
         })
         .then(&[submitted()]);
     assert_eq!(state.submitted_at.unwrap().offset(), UtcOffset::UTC);
@@ -222,6 +232,7 @@ fn submit_with_an_unrepresentable_time_is_rejected() {
         .when(SubmitOrder {
             location_addresses: vec![],
             submitted_at: datetime!(-0001-01-01 0:00 UTC),
+            today: crate::testkit::TODAY,
         })
         .then_invalid(&["submitted_at"]);
 }

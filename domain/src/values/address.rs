@@ -19,6 +19,24 @@ pub struct AddressInput {
     pub contact_phone: Option<String>,
 }
 
+impl AddressInput {
+    /// Nothing typed (whitespace only): a stop that takes its location's address.
+    pub fn is_blank(&self) -> bool {
+        [
+            &self.name,
+            &self.street,
+            &self.postal_code,
+            &self.city,
+            &self.country,
+        ]
+        .iter()
+        .all(|v| v.trim().is_empty())
+            && [&self.contact_name, &self.contact_phone]
+                .iter()
+                .all(|v| v.as_deref().is_none_or(|v| v.trim().is_empty()))
+    }
+}
+
 /// A validated postal address. `name` is the company or site name printed on labels and CMRs.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(try_from = "AddressInput")]

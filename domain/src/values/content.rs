@@ -21,6 +21,8 @@ use time::Date;
 pub struct StopInput {
     #[serde(default)]
     pub location_id: Option<LocationId>,
+    /// May be left out (or blank) when `location_id` is given: the location's address is used.
+    #[serde(default)]
     pub address: AddressInput,
     #[serde(with = "serde_time::date")]
     #[schemars(schema_with = "crate::schema::date_schema")]
@@ -154,8 +156,8 @@ pub struct ConsignmentInput {
     pub goods: Vec<GoodsInput>,
 }
 
-/// Goods moved from one pickup to one delivery. At least one goods line; delivered on or after
-/// the pickup date.
+/// Goods moved from one pickup to one delivery. At least one goods line. (The order of the
+/// dates is a rule of [`super::schedule_errors`], checked with the others at every command.)
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(try_from = "ConsignmentInput")]
 pub struct Consignment {
@@ -188,14 +190,6 @@ impl Consignment {
             if let Some(g) = collect_within(&mut errors, &format!("goods[{i}]"), Goods::new(line)) {
                 goods.push(g);
             }
-        }
-        if let (Some(p), Some(d)) = (&pickup, &delivery)
-            && d.date < p.date
-        {
-            errors.push(FieldError::new(
-                "delivery.date",
-                "the delivery date is before the pickup date",
-            ));
         }
         match (pickup, delivery) {
             (Some(pickup), Some(delivery)) if errors.is_empty() => Ok(Self {
@@ -332,6 +326,11 @@ impl OrderContent {
                 (format!("consignments[{i}].delivery"), &c.delivery),
             ]
         })
+    }
+
+    /// The date rules ([`super::schedule_errors`]) on `today`.
+    pub fn schedule_errors(&self, today: Date) -> Vec<FieldError> {
+        super::schedule_errors(&OrderContentInput::from(self), today)
     }
 
     /// The locations the stops refer to: what the command handler must look up for submission.

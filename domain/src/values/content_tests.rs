@@ -83,19 +83,21 @@ fn every_problem_is_reported_with_a_dotted_path() {
 }
 
 #[test]
-fn delivery_before_pickup_is_rejected_but_same_day_is_fine() {
+fn the_order_of_dates_is_a_schedule_rule_not_a_shape_rule() {
+    // A stored order stays readable whatever its dates; the rules run with "today" in decide.
     let mut input = content_input("PO");
     input.consignments[0].delivery.date = date!(2025 - 06 - 01);
-    let errors = OrderContent::new(input.clone()).unwrap_err();
+    let content = OrderContent::new(input.clone()).unwrap();
     assert_eq!(
-        errors,
+        content.schedule_errors(date!(2025 - 05 - 01)),
         vec![FieldError::new(
             "consignments[0].delivery.date",
             "the delivery date is before the pickup date"
         )]
     );
     input.consignments[0].delivery.date = date!(2025 - 06 - 02);
-    assert!(OrderContent::new(input).is_ok());
+    let content = OrderContent::new(input).unwrap();
+    assert!(content.schedule_errors(date!(2025 - 05 - 01)).is_empty());
 }
 
 #[test]

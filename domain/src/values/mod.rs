@@ -23,6 +23,7 @@ mod adr;
 mod content;
 mod country;
 mod currency;
+mod dates;
 mod email;
 mod goods;
 mod phone;
@@ -37,6 +38,7 @@ pub use content::{
 };
 pub use country::{COUNTRY_CODES, CountryCode};
 pub use currency::{CURRENCIES, Currency, Money};
+pub use dates::{MAX_DAYS_AHEAD, schedule_errors};
 pub use email::Email;
 pub use goods::{Goods, GoodsInput, Packaging};
 pub use phone::Phone;

@@ -25,6 +25,8 @@ pub struct PortalCtx {
     pub user: PortalUser,
     pub csrf: String,
     pub session: Session,
+    /// The one-time id of the form posted (POST requests).
+    pub form: crate::web::csrf::FormId,
 }
 
 impl FromRequestParts<AppState> for PortalCtx {
@@ -37,6 +39,7 @@ impl FromRequestParts<AppState> for PortalCtx {
         let caller = Caller::from_request_parts(parts, state).await?;
         let user = portal_only(&caller)?;
         let Ok(csrf) = CsrfToken::from_request_parts(parts, state).await;
+        let Ok(form) = crate::web::csrf::FormId::from_request_parts(parts, state).await;
         let session = Session::from_request_parts(parts, state)
             .await
             .map_err(|(_, msg)| AppError::internal(msg))?;
@@ -46,6 +49,7 @@ impl FromRequestParts<AppState> for PortalCtx {
             user,
             csrf: csrf.0,
             session,
+            form,
         })
     }
 }
@@ -53,6 +57,17 @@ impl FromRequestParts<AppState> for PortalCtx {
 impl PortalCtx {
     pub fn tenant(&self) -> &TenantId {
         self.caller.tenant()
+    }
+
+    /// The idempotency key of a posted form that creates something (see
+    /// [`crate::commands::form_idempotency`]).
+    pub fn form_key(&self, action: &str) -> Option<portal_eventlog::Idempotency> {
+        crate::commands::form_idempotency(&self.form, action, false)
+    }
+
+    /// The idempotency key of a posted form that changes something: the form and its values.
+    pub fn change_key(&self, action: &str) -> Option<portal_eventlog::Idempotency> {
+        crate::commands::form_idempotency(&self.form, action, true)
     }
 
     /// A page in `section` with the pending flash message, answered with `status`.

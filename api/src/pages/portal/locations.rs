@@ -171,7 +171,15 @@ async fn render(
 pub async fn create(ctx: PortalCtx, body: Bytes) -> Result<Response, AppError> {
     let form = FormData::parse(&body);
     let result = match input_of(&form) {
-        Ok(input) => address_book::create(&ctx.state, &ctx.caller, &input, None).await,
+        Ok(input) => {
+            address_book::create(
+                &ctx.state,
+                &ctx.caller,
+                &input,
+                ctx.form_key("portal.location.create"),
+            )
+            .await
+        }
         Err(e) => Err(e),
     };
     match result {
@@ -199,7 +207,14 @@ pub async fn save(
     let form = FormData::parse(&body);
     let result = match input_of(&form) {
         Ok(input) => {
-            address_book::update(&ctx.state, &ctx.caller, existing.location_id, &input, None).await
+            address_book::update(
+                &ctx.state,
+                &ctx.caller,
+                existing.location_id,
+                &input,
+                ctx.change_key("portal.location.update"),
+            )
+            .await
         }
         Err(e) => Err(e),
     };
@@ -228,7 +243,13 @@ pub async fn save(
 /// `POST /portal/locations/{id}/archive`.
 pub async fn archive(ctx: PortalCtx, Path(id): Path<String>) -> Result<Response, AppError> {
     let existing = own_location(&ctx, &id).await?;
-    address_book::archive(&ctx.state, &ctx.caller, existing.location_id, None).await?;
+    address_book::archive(
+        &ctx.state,
+        &ctx.caller,
+        existing.location_id,
+        ctx.change_key("portal.location.archive"),
+    )
+    .await?;
     ctx.done(
         format!(
             "Location {} archived: it is no longer offered for new orders.",

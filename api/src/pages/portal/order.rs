@@ -184,7 +184,16 @@ pub async fn decide(
         decision: form.get("decision").to_owned(),
         comment: form.opt("comment"),
     };
-    match approvals::decide(&ctx.state, &ctx.caller, order_id, charge_id, &input, None).await {
+    match approvals::decide(
+        &ctx.state,
+        &ctx.caller,
+        order_id,
+        charge_id,
+        &input,
+        ctx.change_key("portal.charge.decide"),
+    )
+    .await
+    {
         Ok(view) => {
             let back = if form.get("back") == "charges" {
                 "/portal/charges".to_owned()
@@ -222,7 +231,13 @@ pub async fn submit(ctx: PortalCtx, Path(id): Path<String>) -> Result<Response, 
 /// `POST /portal/orders/{id}/cancel`.
 pub async fn cancel(ctx: PortalCtx, Path(id): Path<String>) -> Result<Response, AppError> {
     let order_id: OrderId = parse_id(&id)?;
-    let view = drafts::cancel_draft(&ctx.state, &ctx.caller, order_id, None).await?;
+    let view = drafts::cancel_draft(
+        &ctx.state,
+        &ctx.caller,
+        order_id,
+        ctx.change_key("portal.order.cancel"),
+    )
+    .await?;
     ctx.done(
         format!("Draft {} cancelled.", view.number),
         &format!("/portal/orders/{order_id}"),
@@ -233,7 +248,13 @@ pub async fn cancel(ctx: PortalCtx, Path(id): Path<String>) -> Result<Response, 
 /// `POST /portal/orders/{id}/again`: to the new draft's form.
 pub async fn again(ctx: PortalCtx, Path(id): Path<String>) -> Result<Response, AppError> {
     let order_id: OrderId = parse_id(&id)?;
-    let view = drafts::order_again(&ctx.state, &ctx.caller, order_id, None).await?;
+    let view = drafts::order_again(
+        &ctx.state,
+        &ctx.caller,
+        order_id,
+        ctx.form_key("portal.order.again"),
+    )
+    .await?;
     ctx.done(
         format!(
             "Draft {} created from this order: check the dates, then submit.",

@@ -133,7 +133,14 @@ pub async fn save_printers(ctx: PortalCtx, body: Bytes) -> Result<Response, AppE
         document_printer: form.opt("document_printer"),
         document_format: form.get("document_format").to_owned(),
     };
-    match printer::set(&ctx.state, &ctx.caller, &input, None).await {
+    match printer::set(
+        &ctx.state,
+        &ctx.caller,
+        &input,
+        ctx.change_key("portal.printers.save"),
+    )
+    .await
+    {
         Ok(_) => {
             ctx.done("Printer settings saved.", "/portal/settings")
                 .await

@@ -31,6 +31,8 @@ pub struct StaffCtx {
     pub caller: Caller,
     pub csrf: String,
     pub session: Session,
+    /// The one-time id of the form posted (POST requests).
+    pub form: crate::web::csrf::FormId,
 }
 
 impl FromRequestParts<AppState> for StaffCtx {
@@ -45,6 +47,7 @@ impl FromRequestParts<AppState> for StaffCtx {
             return Err(AppError::NotFound);
         }
         let Ok(csrf) = CsrfToken::from_request_parts(parts, state).await;
+        let Ok(form) = crate::web::csrf::FormId::from_request_parts(parts, state).await;
         let session = Session::from_request_parts(parts, state)
             .await
             .map_err(|(_, msg)| AppError::internal(msg))?;
@@ -53,6 +56,7 @@ impl FromRequestParts<AppState> for StaffCtx {
             caller,
             csrf: csrf.0,
             session,
+            form,
         })
     }
 }
@@ -60,6 +64,17 @@ impl FromRequestParts<AppState> for StaffCtx {
 impl StaffCtx {
     pub fn tenant(&self) -> &TenantId {
         self.caller.tenant()
+    }
+
+    /// The idempotency key of a posted form that creates something (see
+    /// [`crate::commands::form_idempotency`]).
+    pub fn form_key(&self, action: &str) -> Option<portal_eventlog::Idempotency> {
+        crate::commands::form_idempotency(&self.form, action, false)
+    }
+
+    /// The idempotency key of a posted form that changes something: the form and its values.
+    pub fn change_key(&self, action: &str) -> Option<portal_eventlog::Idempotency> {
+        crate::commands::form_idempotency(&self.form, action, true)
     }
 
     /// A page in `section` with the pending flash message, answered with `status`.

@@ -211,7 +211,15 @@ pub async fn save_details(
         phone: form.opt("phone"),
         roles: form.all("roles"),
     };
-    match service::update(&ctx.state, &ctx.caller, contact_id, &input, None).await {
+    match service::update(
+        &ctx.state,
+        &ctx.caller,
+        contact_id,
+        &input,
+        ctx.change_key("staff.contact.update"),
+    )
+    .await
+    {
         Ok(view) => {
             let message = if view.changed {
                 format!("Details of {} saved.", view.name)
@@ -239,7 +247,15 @@ pub async fn save_access(
     let input = PortalAccess {
         enabled: Some(form.on("enabled")),
     };
-    match service::set_access(&ctx.state, &ctx.caller, contact_id, &input, None).await {
+    match service::set_access(
+        &ctx.state,
+        &ctx.caller,
+        contact_id,
+        &input,
+        ctx.change_key("staff.contact.access"),
+    )
+    .await
+    {
         Ok(view) => {
             let message = match (view.changed, view.portal_access) {
                 (false, _) => "Nothing to change.".to_owned(),

@@ -241,7 +241,15 @@ pub async fn save_details(
         code: Some(form.get("code").to_owned()),
         status: form.opt("status"),
     };
-    match service::update_details(&ctx.state, &ctx.caller, customer_id, &input, None).await {
+    match service::update_details(
+        &ctx.state,
+        &ctx.caller,
+        customer_id,
+        &input,
+        ctx.change_key("staff.customer.update"),
+    )
+    .await
+    {
         Ok(view) => {
             let to = format!("/staff/customers/{customer_id}");
             ctx.done(format!("Details of {} saved.", view.name), &to)
@@ -266,7 +274,15 @@ pub async fn save_portal(
         enabled: Some(form.on("enabled")),
         show_charges: Some(form.on("show_charges")),
     };
-    match service::set_portal(&ctx.state, &ctx.caller, customer_id, &input, None).await {
+    match service::set_portal(
+        &ctx.state,
+        &ctx.caller,
+        customer_id,
+        &input,
+        ctx.change_key("staff.customer.portal"),
+    )
+    .await
+    {
         Ok(change) => {
             let c = &change.customer;
             let message = if !change.portal_changed && !change.show_charges_changed {
@@ -304,7 +320,15 @@ pub async fn add_contact(
         roles: form.all("roles"),
         portal_access: form.on("portal_access"),
     };
-    match contact_service::add(&ctx.state, &ctx.caller, customer_id, &input, None).await {
+    match contact_service::add(
+        &ctx.state,
+        &ctx.caller,
+        customer_id,
+        &input,
+        ctx.form_key("staff.contact.add"),
+    )
+    .await
+    {
         Ok(view) => {
             let message = if view.portal_access {
                 format!(

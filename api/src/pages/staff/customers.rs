@@ -323,7 +323,14 @@ pub async fn create(ctx: StaffCtx, body: Bytes) -> Result<Response, AppError> {
         code: form.opt("code"),
         status: form.opt("status"),
     };
-    match service::create(&ctx.state, &ctx.caller, &input, None).await {
+    match service::create(
+        &ctx.state,
+        &ctx.caller,
+        &input,
+        ctx.form_key("staff.customer.create"),
+    )
+    .await
+    {
         Ok(id) => {
             let msg = format!("Customer {} created.", input.name.trim());
             ctx.done(msg, &format!("/staff/customers/{id}")).await

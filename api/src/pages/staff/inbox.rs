@@ -101,7 +101,15 @@ pub async fn change_status(
         status: form.get("status").trim().to_owned(),
         reason: form.opt("reason"),
     };
-    match service::change_status(&ctx.state, &ctx.caller, order_id, &input, None).await {
+    match service::change_status(
+        &ctx.state,
+        &ctx.caller,
+        order_id,
+        &input,
+        ctx.change_key("staff.order.status"),
+    )
+    .await
+    {
         Ok(view) => {
             let number = view.number.as_deref().unwrap_or("The order");
             let message = if view.changed {
@@ -176,7 +184,15 @@ pub async fn add_charge(
         currency,
         request_approval: form.on("request_approval"),
     };
-    match service::add_charge(&ctx.state, &ctx.caller, order_id, &input, None).await {
+    match service::add_charge(
+        &ctx.state,
+        &ctx.caller,
+        order_id,
+        &input,
+        ctx.change_key("staff.order.charge"),
+    )
+    .await
+    {
         Ok(charge) => {
             let asked = if charge.approval == "requested" {
                 "; the customer is asked to approve it"

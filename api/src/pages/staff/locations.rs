@@ -318,7 +318,15 @@ fn radio(current: &str, value: &str, label: &str) -> Markup {
 pub async fn create(ctx: StaffCtx, body: Bytes) -> Result<Response, AppError> {
     let form = FormData::parse(&body);
     let result = match input_of(&form) {
-        Ok(input) => service::create(&ctx.state, &ctx.caller, &input, None).await,
+        Ok(input) => {
+            service::create(
+                &ctx.state,
+                &ctx.caller,
+                &input,
+                ctx.form_key("staff.location.create"),
+            )
+            .await
+        }
         Err(e) => Err(AppError::Invalid(vec![e])),
     };
     match result {
@@ -343,7 +351,14 @@ pub async fn save(
     let existing = carrier_location(&ctx, &id).await?;
     let result = match input_of(&form) {
         Ok(input) => {
-            service::update(&ctx.state, &ctx.caller, existing.location_id, &input, None).await
+            service::update(
+                &ctx.state,
+                &ctx.caller,
+                existing.location_id,
+                &input,
+                ctx.change_key("staff.location.update"),
+            )
+            .await
         }
         Err(e) => Err(AppError::Invalid(vec![e])),
     };

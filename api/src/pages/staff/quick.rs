@@ -70,7 +70,14 @@ pub async fn apply(ctx: StaffCtx, body: Bytes) -> Result<Response, AppError> {
         field: action.field_name().to_owned(),
         value: Some(action.value),
     };
-    let result = match bulk::run_request(&ctx.state, &ctx.caller, &request, None).await {
+    let result = match bulk::run_request(
+        &ctx.state,
+        &ctx.caller,
+        &request,
+        ctx.change_key("staff.customers.bulk"),
+    )
+    .await
+    {
         Ok(result) => result,
         Err(AppError::Invalid(errors)) => {
             // Back to the list in quick-action mode, with the message above it.

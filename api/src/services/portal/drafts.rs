@@ -8,14 +8,19 @@
 //! - A stop may refer to a location of the address book (`location_id`): the location must be
 //!   the customer's own or a carrier location shared with the customer, and not archived. It is
 //!   checked on the event log (not a read model that may lag), so a location created a moment ago
-//!   can be used at once. At submission the stop's address becomes the location's current
-//!   address (the domain's `with_location_addresses`); later edits of the location never reach
-//!   the submitted order.
+//!   can be used at once. Such a stop takes the location's address: its own `address` may be left
+//!   out, and one that differs from the location's is refused at the stop's `address` (the
+//!   carrier must get the address the user meant; a typed address goes without `location_id`).
+//!   At submission the stop's address becomes the location's current address (the domain's
+//!   `with_location_addresses`); later edits of the location never reach the submitted order.
+//! - Every problem of a request is reported at once: the content's shape, the locations and the
+//!   date rules on today in the tenant's time zone.
 //! - Changes of an order decide on the state just loaded for the scope check
 //!   ([`run_loaded`]): one stream read per request; a stale state only costs a retry.
 //! - Order numbers are `YYMMDD-XXXXXXXX`: the day of creation and 40 random bits of the order's
-//!   UUID v7 in Crockford base32 (no I, L, O, U), short enough to read over the phone.
+//!   id in Crockford base32 (no I, L, O, U), short enough to read over the phone.
 
+use super::checks::{OrderWarning, duplicate_reference};
 use super::{PortalUser, portal_only};
 use crate::AppState;
 use crate::auth::Caller;
@@ -24,7 +29,7 @@ use crate::error::AppError;
 use crate::services::{Fields, checked, creation_id, stream};
 use portal_domain::location::{Location, LocationOwner};
 use portal_domain::order::{Order, OrderCommand, OrderState};
-use portal_domain::values::{Address, OrderContent, OrderContentInput};
+use portal_domain::values::{Address, OrderContent, OrderContentInput, schedule_errors};
 use portal_domain::{Aggregate, DomainError, LocationId, OrderId};
 use portal_eventlog::Idempotency;
 use portal_eventlog::executor::load;
@@ -49,6 +54,9 @@ pub struct OrderView {
     pub submitted_at: Option<OffsetDateTime>,
     /// Whether the request changed anything (`false` for an identical edit).
     pub changed: bool,
+    /// What the user should know, e.g. a customer reference used by another recent order
+    /// (submission only; never a refusal).
+    pub warnings: Vec<OrderWarning>,
 }
 
 impl OrderView {
@@ -60,6 +68,7 @@ impl OrderView {
             content: state.content.clone(),
             submitted_at: state.submitted_at,
             changed,
+            warnings: vec![],
         })
     }
 }
@@ -103,26 +112,50 @@ pub async fn load_own(
     }
 }
 
-/// Validates the content and the locations its stops refer to; every problem at once.
+/// "Today" for the date rules: the calendar day in the tenant's time zone.
+pub async fn today(state: &AppState, caller: &Caller) -> Result<time::Date, AppError> {
+    let zone = crate::zone::tenant_zone(state, caller.tenant()).await?;
+    Ok(zone.today(OffsetDateTime::now_utc()))
+}
+
+/// Validates the content, the locations its stops refer to and the date rules on `today`; every
+/// problem at once. A stop with a location and a blank address takes the location's address.
 async fn validate(
     state: &AppState,
     caller: &Caller,
     user: PortalUser,
     input: &OrderContentInput,
+    today: time::Date,
 ) -> Result<OrderContent, AppError> {
     let mut fields = Fields::default();
-    let content = fields.take_all(None, OrderContent::new(input.clone()));
-    if let Some(content) = &content {
-        for (path, stop) in content.stops() {
-            if let Some(id) = stop.location_id()
-                && usable_location(state, caller, user, id).await?.is_none()
-            {
-                fields.push(
+    let mut input = input.clone();
+    for (i, c) in input.consignments.iter_mut().enumerate() {
+        for (role, stop) in [("pickup", &mut c.pickup), ("delivery", &mut c.delivery)] {
+            let Some(id) = stop.location_id else { continue };
+            let path = format!("consignments[{i}].{role}");
+            match usable_location(state, caller, user, id).await? {
+                None => fields.push(
                     &format!("{path}.location_id"),
                     "is not a location of your address book",
-                );
+                ),
+                Some(address) if stop.address.is_blank() => stop.address = (&address).into(),
+                Some(address) => {
+                    if Address::new(stop.address.clone()).ok().as_ref() != Some(&address) {
+                        fields.push(
+                            &format!("{path}.address"),
+                            "differs from the address of the chosen location: send the \
+                             location_id alone to use the location's address, or leave out \
+                             location_id to send a typed address",
+                        );
+                    }
+                }
             }
         }
+    }
+    let schedule = schedule_errors(&input, today);
+    let content = fields.take_all(None, OrderContent::new(input));
+    for e in schedule {
+        fields.push(&e.field, &e.message);
     }
     fields.finish()?;
     checked(content)
@@ -159,15 +192,16 @@ pub async fn create(
     idempotency: Option<Idempotency>,
 ) -> Result<OrderView, AppError> {
     let user = portal_only(caller)?;
-    let content = validate(state, caller, user, input).await?;
+    let today = today(state, caller).await?;
+    let content = validate(state, caller, user, input, today).await?;
     let id = OrderId(creation_id(state, caller, Order::CATEGORY, idempotency.as_ref()).await?);
-    create_with(state, caller, user, id, content, idempotency).await
+    create_with(state, caller, (user, today), id, content, idempotency).await
 }
 
 async fn create_with(
     state: &AppState,
     caller: &Caller,
-    user: PortalUser,
+    (user, today): (PortalUser, time::Date),
     id: OrderId,
     content: OrderContent,
     idempotency: Option<Idempotency>,
@@ -177,6 +211,7 @@ async fn create_with(
         customer_id: user.customer_id,
         number: order_number(id.0, OffsetDateTime::now_utc().date()),
         content,
+        today,
     };
     let done = run::<Order>(state, caller, &stream::<Order>(id), &command, idempotency).await?;
     OrderView::of(&done.state, done.changed())
@@ -193,8 +228,9 @@ pub async fn update(
     let user = portal_only(caller)?;
     let (current, version) = load_own(state, caller, user, id).await?;
     refuse_submitted(&current)?;
-    let content = validate(state, caller, user, input).await?;
-    let command = OrderCommand::UpdateDraft { content };
+    let today = today(state, caller).await?;
+    let content = validate(state, caller, user, input, today).await?;
+    let command = OrderCommand::UpdateDraft { content, today };
     let sid = stream::<Order>(id);
     let done =
         run_loaded::<Order>(state, caller, &sid, &command, idempotency, current, version).await?;
@@ -230,14 +266,23 @@ pub async fn submit(
             }
         }
     }
+    let now = OffsetDateTime::now_utc();
     let command = OrderCommand::SubmitOrder {
         location_addresses: addresses,
-        submitted_at: OffsetDateTime::now_utc(),
+        submitted_at: now,
+        today: today(state, caller).await?,
     };
     let sid = stream::<Order>(id);
     let done =
         run_loaded::<Order>(state, caller, &sid, &command, idempotency, current, version).await?;
-    OrderView::of(&done.state, done.changed())
+    let mut view = OrderView::of(&done.state, done.changed())?;
+    let reference = done
+        .state
+        .content
+        .as_ref()
+        .and_then(|c| c.customer_reference());
+    view.warnings = duplicate_reference(state, caller, user, id, reference, now).await?;
+    Ok(view)
 }
 
 /// Cancels a draft (a submitted order is cancelled by the carrier, not here).
@@ -259,7 +304,9 @@ pub async fn cancel_draft(
 
 /// *Order again*: a new draft with the content of order `id` (what was submitted, or the
 /// draft's content). Locations that are no longer usable are unlinked from the copy (the
-/// address stays), so the copy can always be saved.
+/// address stays), and when the first pickup has passed every date moves by the same number of
+/// days so that it is tomorrow (the intervals between stops stay), so the copy can always be
+/// saved; the user checks the dates before submitting.
 pub async fn order_again(
     state: &AppState,
     caller: &Caller,
@@ -286,9 +333,28 @@ pub async fn order_again(
             }
         }
     }
+    let today = today(state, caller).await?;
+    shift_dates(&mut input, today);
     let copy = OrderContent::new(input).map_err(AppError::Invalid)?;
     let new_id = OrderId(creation_id(state, caller, Order::CATEGORY, idempotency.as_ref()).await?);
-    create_with(state, caller, user, new_id, copy, idempotency).await
+    create_with(state, caller, (user, today), new_id, copy, idempotency).await
+}
+
+/// Moves every date of `input` by the same days so that the first pickup is tomorrow, when it
+/// is before today.
+fn shift_dates(input: &mut OrderContentInput, today: time::Date) {
+    let Some(first) = input.consignments.iter().map(|c| c.pickup.date).min() else {
+        return;
+    };
+    if first >= today {
+        return;
+    }
+    let by = (today - first) + time::Duration::DAY;
+    for c in &mut input.consignments {
+        for stop in [&mut c.pickup, &mut c.delivery] {
+            stop.date = stop.date.checked_add(by).unwrap_or(stop.date);
+        }
+    }
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@
 
 pub mod address_book;
 pub mod approvals;
+pub mod checks;
 pub mod documents;
 pub mod drafts;
 pub mod printer;

@@ -1,7 +1,8 @@
 //! Every main page fits the screen, in headless Chromium through WebDriver against the real
 //! binary (SQLite): the portal's dashboard, orders, new order form (empty and with its
 //! messages), an order, locations, the location form, charges and settings, and the staff's
-//! home, customers, a customer, contacts, the orders inbox, an order and locations, each at
+//! home, customers (with the quick actions' check boxes), a customer, contacts, the orders inbox,
+//! an order and its audit trail, and the carrier locations with their form, each at
 //! 390×844 (a phone) and 1280×800. A page fits when the document is no wider than the window
 //! (`scrollWidth <= innerWidth`): nothing scrolls sideways. The phone views are saved as
 //! `docs/screenshots/phone-*.png`.
@@ -185,11 +186,22 @@ async fn pages_fit_phones_and_desktops() {
         let staff_pages = [
             ("/staff", "Latest submitted orders", "staff-home"),
             ("/staff/customers", "Lebensmittel", "staff-customers"),
+            (
+                "/staff/customers?qa_field=show_charges&qa_value=on",
+                "All 1 matching",
+                "staff-quick-actions",
+            ),
             (&format!("/staff/customers/{alpha}"), "Contacts", "staff-customer"),
             ("/staff/contacts", "Ann Berg", "staff-contacts"),
             ("/staff/orders", "ORD-1", "staff-orders"),
             (&format!("/staff/orders/{order}"), "Add charge", "staff-order"),
+            (
+                &format!("/staff/orders/{order}/audit"),
+                "Audit trail",
+                "staff-order-audit",
+            ),
             ("/staff/locations", "Locations", "staff-locations"),
+            ("/staff/locations/new", "New location", "staff-location-form"),
         ];
         for (path, shows, name) in staff_pages {
             fits(&b, &base, path, shows, name).await;

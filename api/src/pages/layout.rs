@@ -284,7 +284,12 @@ pub fn input_attrs_if(invalid: bool, field: &str) -> InputAttrs {
 
 /// "1 order", "2 orders", "0 orders": a count with its noun in the right number.
 pub fn count(n: i64, singular: &str, plural: &str) -> String {
-    format!("{n} {}", if n == 1 { singular } else { plural })
+    format!("{n} {}", noun(n, singular, plural))
+}
+
+/// The noun for a count of `n` shown apart from it (a figure above its label).
+pub fn noun<'a>(n: i64, singular: &'a str, plural: &'a str) -> &'a str {
+    if n == 1 { singular } else { plural }
 }
 
 fn capitalise(s: &str) -> String {
@@ -332,6 +337,7 @@ mod tests {
         assert_eq!(count(0, "order", "orders"), "0 orders");
         assert_eq!(count(1, "order", "orders"), "1 order");
         assert_eq!(count(2, "order", "orders"), "2 orders");
+        assert_eq!(noun(1, "order in all", "orders in all"), "order in all");
     }
 
     #[test]

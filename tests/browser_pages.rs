@@ -66,6 +66,26 @@ async fn widths(b: &Browser) -> (u64, u64) {
     (v[0].as_u64().unwrap(), v[1].as_u64().unwrap())
 }
 
+/// Asserts that the page has at least `at_least` fields marked invalid, and that each names its
+/// message (`aria-describedby`) and the message is on the page.
+async fn messages_linked(b: &Browser, at_least: u64) {
+    let v = b
+        .client
+        .execute(
+            "const bad = [...document.querySelectorAll('[aria-invalid=true]')];
+             return [bad.length, bad.filter(e => {
+               const id = e.getAttribute('aria-describedby');
+               return !id || !document.getElementById(id);
+             }).map(e => e.id)];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let invalid = v[0].as_u64().unwrap();
+    assert!(invalid >= at_least, "{invalid} fields marked invalid");
+    assert_eq!(v[1], json!([]), "fields without their message");
+}
+
 /// Opens `path` at both sizes and asserts it fits; the phone view is saved as `phone-<name>`.
 async fn fits(b: &Browser, base: &str, path: &str, shows: &str, name: &str) {
     for (w, h) in [DESKTOP, PHONE] {
@@ -180,7 +200,16 @@ async fn pages_fit_phones_and_desktops() {
         .await;
         let (document, window) = widths(&b).await;
         assert!(document <= window, "the form's messages: {document} > {window}");
+        messages_linked(&b, 10).await;
         whole_page_screenshot(&b, "phone-order-form-errors").await;
+        // The location form's messages, the opening hours' ones under one element.
+        b.goto(&format!("{base}/portal/locations/new")).await;
+        b.fill("#name", "Depot").await;
+        b.fill("#opening_hours", "someday 25:00").await;
+        b.click("form[action='/portal/locations'] button[type=submit]")
+            .await;
+        b.wait_text("Must not be empty").await;
+        messages_linked(&b, 3).await;
 
         log_in(&b, &sink, &base, STAFF, 0, "/staff").await;
         let staff_pages = [

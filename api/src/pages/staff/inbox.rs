@@ -1,7 +1,8 @@
 //! The orders inbox `/staff/orders` (submitted orders, newest submission first; status tabs with
-//! their counts, a search and a pickup-date range; cursor paging) and the order actions posted from the order page
-//! ([`crate::pages::orders`]): a status change (accept, reject with a reason, plan, in transit,
-//! delivered, cancel with a reason) and *Add charge* (optionally asking the customer's approval).
+//! their counts, a search and a pickup-date range; cursor paging) and the order actions posted
+//! from the order page ([`crate::pages::orders`]): a status change (accept, reject with a
+//! reason, plan, in transit, delivered, cancel with a reason) and *Add charge* (optionally
+//! asking the customer's approval).
 
 use super::common::{FormData, StaffCtx, form_errors, query_string};
 use crate::error::AppError;

@@ -241,7 +241,7 @@ async fn a_portal_users_journey() {
             b.click("nav.subnav a[href='/portal']").await;
             b.wait_text("Orders per day").await;
             assert!(
-                b.text().await.contains("1\norders in all"),
+                b.text().await.contains("1\norder in all"),
                 "{}",
                 b.text().await
             );

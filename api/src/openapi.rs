@@ -84,6 +84,8 @@ fn me() {}
     params(("status" = Option<String>, Query, description = "draft, submitted, accepted, rejected, planned, in_transit, delivered, cancelled"),
         ("q" = Option<String>, Query, description = "Search in number and customer reference"),
         ("customer_id" = Option<String>, Query, description = "Staff only: one customer's orders"),
+        ("pickup_from" = Option<String>, Query, description = "First pickup on or after this date (YYYY-MM-DD)"),
+        ("pickup_to" = Option<String>, Query, description = "First pickup on or before this date (YYYY-MM-DD)"),
         ("after" = Option<String>, Query, description = "The next cursor of the previous page"),
         ("limit" = Option<u32>, Query, description = "1–500, default 50")),
     responses((status = 200, description = "One page", body = OrderPage)))]

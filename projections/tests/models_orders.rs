@@ -64,10 +64,10 @@ async fn orders_body(t: TestStoreRef) {
     // Filters: status, search by number or reference, via portal.
     let by =
         |status: Option<OrderStatus>, search: Option<&str>, via_portal: Option<bool>| OrderFilter {
-            customer: None,
             status,
             search: search.map(Into::into),
             via_portal,
+            ..Default::default()
         };
     let cases: Vec<(OrderFilter, Vec<u128>)> = vec![
         (by(Some(OrderStatus::Submitted), None, None), vec![O4, O3]),

@@ -214,6 +214,17 @@ pub async fn staff_member(store: &Store, t: &TenantId, email: &str) {
 
 /// An order of customer `c`, drafted and submitted by one of its portal users.
 pub async fn submitted_order(store: &Store, t: &TenantId, c: CustomerId, number: &str) -> OrderId {
+    submitted_order_on(store, t, c, number, time::macros::date!(2030 - 06 - 05)).await
+}
+
+/// Like [`submitted_order`], both stops on `date`.
+pub async fn submitted_order_on(
+    store: &Store,
+    t: &TenantId,
+    c: CustomerId,
+    number: &str,
+    date: time::Date,
+) -> OrderId {
     use portal_domain::order::{Order, OrderCommand};
     use portal_domain::values::{
         AddressInput, ConsignmentInput, GoodsInput, OrderContent, OrderContentInput, Packaging,
@@ -230,7 +241,7 @@ pub async fn submitted_order(store: &Store, t: &TenantId, c: CustomerId, number:
             contact_name: None,
             contact_phone: None,
         },
-        date: time::macros::date!(2030 - 06 - 05),
+        date,
         time_window: None,
         reference: None,
         instructions: None,

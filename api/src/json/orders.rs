@@ -9,10 +9,12 @@ use crate::error::AppError;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use portal_domain::order::OrderStatus;
-use portal_domain::{CustomerId, OrderId};
+use portal_domain::{CustomerId, FieldError, OrderId};
 use portal_projections::models::orders::{self, OrderDetail, OrderFilter, OrderListItem};
 use portal_projections::models::{Page, Paged, Scope, customers};
 use serde::Deserialize;
+use time::Date;
+use time::macros::format_description;
 use tracing::instrument;
 
 /// Query of the list.
@@ -22,6 +24,10 @@ pub struct ListQuery {
     pub q: Option<String>,
     /// Staff only: one customer's orders.
     pub customer_id: Option<String>,
+    /// The first pickup on or after this date (`YYYY-MM-DD`).
+    pub pickup_from: Option<String>,
+    /// The first pickup on or before this date (`YYYY-MM-DD`).
+    pub pickup_to: Option<String>,
     pub after: Option<String>,
     pub limit: Option<u32>,
 }
@@ -51,6 +57,8 @@ impl ListQuery {
                 None
             }),
         };
+        let pickup_from = pickup_date("pickup_from", self.pickup_from.as_deref(), &mut errors);
+        let pickup_to = pickup_date("pickup_to", self.pickup_to.as_deref(), &mut errors);
         if !errors.is_empty() {
             return Err(AppError::Invalid(errors));
         }
@@ -60,6 +68,8 @@ impl ListQuery {
             status,
             search: self.q.clone().filter(|q| !q.trim().is_empty()),
             via_portal: None,
+            pickup_from,
+            pickup_to,
         };
         let page = Page {
             after: self.after.clone().filter(|a| !a.is_empty()),
@@ -67,6 +77,19 @@ impl ListQuery {
         };
         Ok((filter, page))
     }
+}
+
+/// The date of a pickup-date filter (`YYYY-MM-DD`, blank: none); a message in `errors` for
+/// anything else.
+pub(crate) fn pickup_date(
+    field: &str,
+    raw: Option<&str>,
+    errors: &mut Vec<FieldError>,
+) -> Option<Date> {
+    let raw = raw.map(str::trim).filter(|s| !s.is_empty())?;
+    Date::parse(raw, format_description!("[year]-[month]-[day]"))
+        .map_err(|_| errors.push(FieldError::new(field, "is not a date like 2026-12-31")))
+        .ok()
 }
 
 /// `GET /api/v1/orders`: newest first, `{items, next, total}`.

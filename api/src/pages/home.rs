@@ -25,8 +25,8 @@ use portal_projections::models::customers::CustomerFilter;
 use portal_projections::models::orders::{self, OrderFilter, OrderListItem};
 use portal_projections::models::{Page, Scope, customers, tenants};
 use serde::Deserialize;
-use time::OffsetDateTime;
 use time::macros::format_description;
+use time::{Date, OffsetDateTime};
 use tower_sessions::Session;
 use tracing::{info, instrument};
 
@@ -119,6 +119,11 @@ fn date_time(at: OffsetDateTime) -> String {
     .unwrap_or_default()
 }
 
+fn day(d: Date) -> String {
+    d.format(format_description!("[year]-[month]-[day]"))
+        .unwrap_or_default()
+}
+
 pub(crate) fn status_badge(status: portal_domain::order::OrderStatus) -> Markup {
     let s = status.as_str();
     html! { span class={ "badge " (s) } { (s.replace('_', " ")) } }
@@ -130,19 +135,20 @@ pub(crate) fn orders_table(items: &[OrderListItem], base: &str, with_customer: b
             thead { tr {
                 th { "Order" } th { "Reference" }
                 @if with_customer { th { "Customer" } }
-                th { "From" } th { "To" } th { "Status" } th { "Created" }
+                th { "From" } th { "Pickup" } th { "To" } th { "Status" } th { "Created" }
             } }
             tbody {
                 @for item in items {
                     @let o = &item.order;
                     tr {
-                        td { a href={ (base) "/orders/" (o.order_id) } { (o.number) } }
-                        td { (o.customer_reference.as_deref().unwrap_or("—")) }
-                        @if with_customer { td { (item.customer_name.as_deref().unwrap_or("—")) } }
-                        td { @if let Some(p) = &o.pickup { (p.city) ", " (p.country) } @else { "—" } }
-                        td { @if let Some(d) = &o.delivery { (d.city) ", " (d.country) } @else { "—" } }
-                        td { (status_badge(o.status)) }
-                        td { (date_time(o.created_at)) }
+                        td data-label="Order" { a href={ (base) "/orders/" (o.order_id) } { (o.number) } }
+                        td data-label="Reference" { (o.customer_reference.as_deref().unwrap_or("—")) }
+                        @if with_customer { td data-label="Customer" { (item.customer_name.as_deref().unwrap_or("—")) } }
+                        td data-label="From" { @if let Some(p) = &o.pickup { (p.city) ", " (p.country) } @else { "—" } }
+                        td.pickup-date data-label="Pickup" { @if let Some(p) = &o.pickup { (day(p.date)) } @else { "—" } }
+                        td data-label="To" { @if let Some(d) = &o.delivery { (d.city) ", " (d.country) } @else { "—" } }
+                        td data-label="Status" { (status_badge(o.status)) }
+                        td data-label="Created" { (date_time(o.created_at)) }
                     }
                 }
             }
@@ -241,11 +247,11 @@ fn dead_letters(dead: &[DeadLetter], csrf: &str) -> Markup {
                 tbody {
                     @for d in dead {
                         tr {
-                            td { (d.kind.replace('_', " ")) }
-                            td { (d.recipient) }
-                            td.num { (d.attempts) }
-                            td { (d.last_error) }
-                            td { (date_time(d.dead_at)) }
+                            td data-label="Email" { (d.kind.replace('_', " ")) }
+                            td data-label="To" { (d.recipient) }
+                            td.num data-label="Tries" { (d.attempts) }
+                            td data-label="Last error" { (d.last_error) }
+                            td data-label="Given up" { (date_time(d.dead_at)) }
                             td {
                                 form.inline method="post" action="/staff/emails/retry" {
                                     (csrf_field(csrf))

@@ -241,13 +241,59 @@ pub fn csrf_field(csrf: &str) -> Markup {
     }
 }
 
-/// The message of `field` among `errors`, under its input.
+/// The messages of `field` among `errors`, under its input: one element with the id
+/// [`error_id`] names, which [`input_attrs`] points the input to.
 pub fn field_error(errors: &[FieldError], field: &str) -> Markup {
+    let mut messages = errors.iter().filter(|e| e.field == field).peekable();
     html! {
-        @for e in errors.iter().filter(|e| e.field == field) {
-            p.field-error id={ (field) "-error" } { (capitalise(&e.message)) "." }
+        @if messages.peek().is_some() {
+            p.field-error id=(error_id(field)) {
+                @for (i, e) in messages.enumerate() {
+                    @if i > 0 { " " }
+                    (capitalise(&e.message)) "."
+                }
+            }
         }
     }
+}
+
+/// The id of the element holding the messages of `field` (see [`field_error`]).
+pub fn error_id(field: &str) -> String {
+    format!("{field}-error")
+}
+
+/// The ARIA attributes of a form control for `field`: when `errors` has a message for it,
+/// `aria-invalid="true"` and `aria-describedby` naming the message [`field_error`] shows (so a
+/// screen reader reads the message with the field); both absent otherwise. In maud:
+/// `input … aria-invalid=[a.invalid] aria-describedby=[a.described_by];`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputAttrs {
+    pub invalid: Option<&'static str>,
+    pub described_by: Option<String>,
+}
+
+/// The [`InputAttrs`] of `field`'s control.
+pub fn input_attrs(errors: &[FieldError], field: &str) -> InputAttrs {
+    input_attrs_if(errors.iter().any(|e| e.field == field), field)
+}
+
+/// The [`InputAttrs`] of `field`'s control when whether it has a message is known otherwise
+/// (a control whose messages come from several fields, shown under one [`error_id`]).
+pub fn input_attrs_if(invalid: bool, field: &str) -> InputAttrs {
+    InputAttrs {
+        invalid: invalid.then_some("true"),
+        described_by: invalid.then(|| error_id(field)),
+    }
+}
+
+/// "1 order", "2 orders", "0 orders": a count with its noun in the right number.
+pub fn count(n: i64, singular: &str, plural: &str) -> String {
+    format!("{n} {}", noun(n, singular, plural))
+}
+
+/// The noun for a count of `n` shown apart from it (a figure above its label).
+pub fn noun<'a>(n: i64, singular: &'a str, plural: &'a str) -> &'a str {
+    if n == 1 { singular } else { plural }
 }
 
 fn capitalise(s: &str) -> String {
@@ -283,5 +329,30 @@ pub fn toggle(name: &str, label: &str, on: bool, disabled: Option<&str>) -> Mark
                 p.hint id={ (id) "-hint" } { (hint) }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_name_their_noun_in_the_right_number() {
+        assert_eq!(count(0, "order", "orders"), "0 orders");
+        assert_eq!(count(1, "order", "orders"), "1 order");
+        assert_eq!(count(2, "order", "orders"), "2 orders");
+        assert_eq!(noun(1, "order in all", "orders in all"), "order in all");
+    }
+
+    #[test]
+    fn an_invalid_field_points_to_its_message() {
+        let errors = [FieldError::new("name", "is required")];
+        let a = input_attrs(&errors, "name");
+        assert_eq!(a.invalid, Some("true"));
+        assert_eq!(a.described_by.as_deref(), Some("name-error"));
+        assert_eq!(input_attrs(&errors, "email").described_by, None);
+        let shown = field_error(&errors, "name").into_string();
+        assert!(shown.contains(r#"id="name-error""#), "{shown}");
+        assert_eq!(field_error(&errors, "email").into_string(), "");
     }
 }

@@ -20,8 +20,8 @@ use maud::{Markup, html};
 use portal_domain::FieldError;
 use portal_domain::order::OrderStatus;
 use portal_domain::values::{OrderContent, Stop};
-use portal_projections::models::ActorKind;
 use portal_projections::models::orders::OrderDetail;
+use portal_projections::models::{ActorKind, customers};
 use time::macros::format_description;
 use tracing::instrument;
 
@@ -128,15 +128,15 @@ pub(crate) fn consignments(content: &OrderContent) -> Markup {
                     tbody {
                         @for g in c.goods() {
                             tr {
-                                td { (g.description()) }
-                                td.num { (g.quantity()) }
-                                td { (g.packaging().as_str().replace('_', " ")) }
-                                td.num { (g.weight_kg()) }
-                                td.num { @if let Some(v) = g.volume_m3() { (v) } }
-                                td.num { @if let Some(v) = g.loading_metres() { (v) } }
-                                td.num { @if let Some(v) = g.pallet_spaces() { (v) } }
-                                td { @if g.stackable() { "yes" } @else { "no" } }
-                                td { @if let Some(a) = g.adr() {
+                                td data-label="Goods" { (g.description()) }
+                                td.num data-label="Qty" { (g.quantity()) }
+                                td data-label="Packaging" { (g.packaging().as_str().replace('_', " ")) }
+                                td.num data-label="Weight kg" { (g.weight_kg()) }
+                                td.num data-label="Volume m³" { @if let Some(v) = g.volume_m3() { (v) } }
+                                td.num data-label="LDM" { @if let Some(v) = g.loading_metres() { (v) } }
+                                td.num data-label="Pallet spaces" { @if let Some(v) = g.pallet_spaces() { (v) } }
+                                td data-label="Stackable" { @if g.stackable() { "yes" } @else { "no" } }
+                                td data-label="ADR" { @if let Some(a) = g.adr() {
                                     (a.un_number().to_string()) ", class " (a.class().to_string())
                                     @if let Some(pg) = a.packing_group() { ", PG " (pg.to_string()) }
                                 } }
@@ -161,10 +161,10 @@ fn charges_table(detail: &OrderDetail) -> Markup {
                         tbody {
                             @for c in &detail.charges {
                                 tr {
-                                    td { (c.description) }
-                                    td.num { (c.amount) }
-                                    td { (format!("{:?}", c.approval).to_lowercase()) }
-                                    td { (c.comment.as_deref().unwrap_or("")) }
+                                    td data-label="Description" { (c.description) }
+                                    td.num data-label="Amount" { (c.amount) }
+                                    td data-label="Approval" { (format!("{:?}", c.approval).to_lowercase()) }
+                                    td data-label="Comment" { (c.comment.as_deref().unwrap_or("")) }
                                 }
                             }
                         }
@@ -199,15 +199,25 @@ pub async fn render_staff(ctx: &StaffCtx, id: &str, sent: Sent<'_>) -> Result<Re
         StatusCode::UNPROCESSABLE_ENTITY
     };
     let base = format!("/staff/orders/{}", detail.order.order_id);
-    let customer = html! {
-        p.subtitle {
-            a href="/staff/orders" { "Orders" } " › "
-            a href={ "/staff/customers/" (detail.order.customer_id) } { "Customer" }
-        }
-    };
+    let o = &detail.order;
+    // The customer's name from its read model; a customer not projected yet keeps the link.
+    let customer_name = customers::get(&ctx.state.read, ctx.tenant(), o.customer_id)
+        .await?
+        .map_or_else(|| "Customer".to_owned(), |c| c.name.to_string());
+    let customer_href = format!("/staff/customers/{}", o.customer_id);
     let body = html! {
-        (head(&detail))
-        (customer)
+        div.page-head { div {
+            p.subtitle.breadcrumb {
+                a href="/staff/orders" { "Orders" } " › "
+                a href=(customer_href) { (customer_name) } " › "
+                (o.number)
+            }
+            h1 { "Order " (o.number) }
+            p.subtitle {
+                span class={ "badge " (o.status.as_str()) } { (o.status.as_str().replace('_', " ")) }
+                " for " a.customer href=(customer_href) { (customer_name) }
+            }
+        } }
         (tabs(&base, false, "Order"))
         (actions(&ctx.csrf, &base, detail.order.status, &sent))
         (content(&detail))

@@ -37,10 +37,10 @@ pub async fn list(ctx: PortalCtx) -> Result<Response, AppError> {
                         @for c in &rows {
                             @let base = format!("/portal/orders/{}", c.order_id);
                             tr {
-                                td { a href=(base) { (c.order_number.as_deref().unwrap_or("Order")) } }
-                                td { (c.description) }
-                                td.num { (c.amount) }
-                                td {
+                                td data-label="Order" { a href=(base) { (c.order_number.as_deref().unwrap_or("Order")) } }
+                                td data-label="Description" { (c.description) }
+                                td.num data-label="Amount" { (c.amount) }
+                                td data-label="Your decision" {
                                     (decision_form(&ctx.csrf, &base, c.charge_id, None, true))
                                 }
                             }

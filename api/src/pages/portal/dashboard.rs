@@ -7,7 +7,7 @@ use super::charts;
 use super::common::PortalCtx;
 use crate::error::AppError;
 use crate::pages::home::orders_table;
-use crate::pages::layout::Section;
+use crate::pages::layout::{Section, noun};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use portal_projections::models::orders::{self, OrderFilter};
@@ -86,7 +86,7 @@ async fn render(ctx: &PortalCtx) -> Result<Response, AppError> {
             (first_steps())
         } @else {
             div.grid {
-                div.stat { span.stat-value { (total) } span.stat-label { "orders in all" } }
+                div.stat { span.stat-value { (total) } span.stat-label { (noun(total, "order in all", "orders in all")) } }
                 div.stat {
                     span.stat-value { (on_time) }
                     span.stat-label { "delivered on time (" (dash.on_time.on_time) " of " (dash.on_time.delivered) ")" }
@@ -94,10 +94,10 @@ async fn render(ctx: &PortalCtx) -> Result<Response, AppError> {
                 @if shows_charges {
                     div.stat {
                         span.stat-value { a href="/portal/charges" { (dash.charges_awaiting_approval) } }
-                        span.stat-label { "charges to approve" }
+                        span.stat-label { (noun(dash.charges_awaiting_approval, "charge to approve", "charges to approve")) }
                     }
                 }
-                div.stat { span.stat-value { (todays.len()) } span.stat-label { "today's orders" } }
+                div.stat { span.stat-value { (todays.len()) } span.stat-label { (noun(todays.len() as i64, "today's order", "today's orders")) } }
             }
             div.two-col {
                 section.card {

@@ -63,9 +63,9 @@ fn table(rows: &[&LocationRow], csrf: &str, own: bool) -> Markup {
                 @for l in rows {
                     @let a = &l.address;
                     tr {
-                        td { @if own { a href={ "/portal/locations/" (l.location_id) } { (l.name) } } @else { (l.name) } }
-                        td { (a.street()) ", " (a.postal_code()) " " (a.city()) ", " (a.country().as_str()) }
-                        td { (a.contact_name().unwrap_or("—")) @if let Some(p) = a.contact_phone() { " · " (p.to_string()) } }
+                        td data-label="Name" { @if own { a href={ "/portal/locations/" (l.location_id) } { (l.name) } } @else { (l.name) } }
+                        td data-label="Address" { (a.street()) ", " (a.postal_code()) " " (a.city()) ", " (a.country().as_str()) }
+                        td data-label="Contact" { (a.contact_name().unwrap_or("—")) @if let Some(p) = a.contact_phone() { " · " (p.to_string()) } }
                         @if own {
                             td {
                                 form.inline method="post" action={ "/portal/locations/" (l.location_id) "/archive" } {

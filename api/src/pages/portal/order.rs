@@ -117,10 +117,10 @@ fn charges(
                     tbody {
                         @for c in &detail.charges {
                             tr {
-                                td { (c.description) }
-                                td.num { (c.amount) }
-                                td { (approval_label(c.approval)) }
-                                td { (c.comment.as_deref().unwrap_or("")) }
+                                td data-label="Description" { (c.description) }
+                                td.num data-label="Amount" { (c.amount) }
+                                td data-label="Approval" { (approval_label(c.approval)) }
+                                td data-label="Comment" { (c.comment.as_deref().unwrap_or("")) }
                             }
                             @if c.approval == ChargeApproval::Requested {
                                 @let sent = decision.filter(|(id, _, _)| *id == c.charge_id);

@@ -6,7 +6,7 @@
 use super::common::PortalCtx;
 use super::order_model::{ConsignmentModel, Fields, GOODS_FIELDS, OrderModel, STOP_FIELDS};
 use crate::error::AppError;
-use crate::pages::layout::{Section, csrf_field, field_error, other_errors};
+use crate::pages::layout::{Section, csrf_field, field_error, input_attrs, other_errors};
 use crate::services::portal::address_book;
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -48,12 +48,15 @@ pub async fn render(
                 div.two-col {
                     div {
                         label for="customer_reference" { "Your reference" }
-                        input type="text" id="customer_reference" name="customer_reference" value=(model.customer_reference) maxlength="100";
+                        @let a = input_attrs(errors, "customer_reference");
+                        input type="text" id="customer_reference" name="customer_reference" value=(model.customer_reference) maxlength="100"
+                            aria-invalid=[a.invalid] aria-describedby=[a.described_by];
                         (field_error(errors, "customer_reference"))
                     }
                     div {
                         label for="notes" { "Notes for the carrier" }
-                        textarea id="notes" name="notes" rows="2" { (model.notes) }
+                        @let a = input_attrs(errors, "notes");
+                        textarea id="notes" name="notes" rows="2" aria-invalid=[a.invalid] aria-describedby=[a.described_by] { (model.notes) }
                         (field_error(errors, "notes"))
                     }
                 }
@@ -98,11 +101,12 @@ fn input(
     extra_class: &str,
 ) -> Markup {
     let id = name.replace(['[', ']', '.'], "_");
+    let a = input_attrs(errors, name);
     html! {
         div class={ "field " (extra_class) } {
             label for=(id) { (label) }
             input type=(kind) id=(id) name=(name) value=(value)
-                aria-invalid=[errors.iter().any(|e| e.field == name).then_some("true")];
+                aria-invalid=[a.invalid] aria-describedby=[a.described_by];
             (field_error(errors, name))
         }
     }
@@ -123,7 +127,8 @@ fn stop(
             legend { (label) }
             div.field {
                 label for=(select_id) { "From the address book" }
-                select id=(select_id) name=(f("location_id")) {
+                @let a = input_attrs(errors, &f("location_id"));
+                select id=(select_id) name=(f("location_id")) aria-invalid=[a.invalid] aria-describedby=[a.described_by] {
                     option value="" { "— a new address (below) —" }
                     @for l in book {
                         @let id = l.location_id.to_string();
@@ -150,7 +155,8 @@ fn stop(
             div.field {
                 @let id = f("instructions").replace(['[', ']', '.'], "_");
                 label for=(id) { "Instructions" }
-                textarea id=(id) name=(f("instructions")) rows="2" { (v("instructions")) }
+                @let a = input_attrs(errors, &f("instructions"));
+                textarea id=(id) name=(f("instructions")) rows="2" aria-invalid=[a.invalid] aria-describedby=[a.described_by] { (v("instructions")) }
                 (field_error(errors, &f("instructions")))
             }
             label.check {
@@ -211,7 +217,8 @@ fn goods_line(
                 (input(errors, &f("quantity"), "Quantity", v("quantity"), "number", ""))
                 div.field {
                     label for=(packaging_id) { "Packaging" }
-                    select id=(packaging_id) name=(f("packaging")) {
+                    @let a = input_attrs(errors, &f("packaging"));
+                    select id=(packaging_id) name=(f("packaging")) aria-invalid=[a.invalid] aria-describedby=[a.described_by] {
                         @for p in Packaging::ALL {
                             option value=(p.as_str()) selected[v("packaging") == p.as_str()] { (p.as_str().replace('_', " ")) }
                         }

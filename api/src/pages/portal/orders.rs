@@ -6,7 +6,7 @@
 use super::common::PortalCtx;
 use crate::error::AppError;
 use crate::pages::home::orders_table;
-use crate::pages::layout::Section;
+use crate::pages::layout::{Section, count};
 use crate::pages::staff::common::{FormData, query_string};
 use axum::extract::RawQuery;
 use axum::http::header;
@@ -93,7 +93,7 @@ pub async fn list(ctx: PortalCtx, RawQuery(raw): RawQuery) -> Result<Response, A
             div.filter-field { a.button.secondary href=(csv) download { "Export CSV" } }
         }
         section.card {
-            p.subtitle { (rows.total) " orders" }
+            p.subtitle { (count(rows.total, "order", "orders")) }
             @if rows.items.is_empty() {
                 p.empty {
                     @if counts.total == 0 {

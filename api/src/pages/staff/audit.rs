@@ -5,7 +5,7 @@
 
 use super::common::{FormData, StaffCtx, date_time, tabs};
 use crate::error::AppError;
-use crate::pages::layout::Section;
+use crate::pages::layout::{Section, count};
 use crate::services::audit::{StreamHistory, Until, stream_history};
 use crate::services::parse_id;
 use axum::extract::{Path, RawQuery};
@@ -101,7 +101,7 @@ async fn show(
     let body = html! {
         div.page-head { div {
             h1 { (label) }
-            p.subtitle { "Audit trail of " code { (stream_id) } ": " (all.events.len()) " events, from the event log." }
+            p.subtitle { "Audit trail of " code { (stream_id) } ": " (count(all.events.len() as i64, "event", "events")) ", from the event log." }
         } }
         (tabs(base, true, main_label))
         section.card {
@@ -111,10 +111,10 @@ async fn show(
                 tbody {
                     @for (e, who) in all.events.iter().zip(&who) {
                         tr class=[(Some(e.position) == chosen.as_ref().and_then(|c| c.position)).then_some("chosen")] {
-                            td.num { (e.version) }
-                            td { (date_time(e.recorded_at)) }
-                            td { (who) }
-                            td { strong { (e.event_type) } (summary(e)) }
+                            td.num data-label="#" { (e.version) }
+                            td data-label="When" { (date_time(e.recorded_at)) }
+                            td data-label="Who" { (who) }
+                            td data-label="What" { strong { (e.event_type) } (summary(e)) }
                             td { a href={ (base) "/audit?at=" (e.position) "#state" } { "State after this" } }
                         }
                     }
@@ -187,7 +187,11 @@ fn state_panel(h: &StreamHistory) -> Markup {
                 @if let Some(last) = h.events.last() { " (" (last.event_type) ", " (date_time(last.recorded_at)) ")" }
             }
             @if h.later_events > 0 {
-                p.hint { (h.later_events) " later events are not included." }
+                p.hint {
+                    (count(h.later_events as i64, "later event", "later events"))
+                    @if h.later_events == 1 { " is" } @else { " are" }
+                    " not included."
+                }
             }
             @match &h.state {
                 Value::Object(map) => dl.facts.state {

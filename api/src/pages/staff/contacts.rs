@@ -7,7 +7,7 @@
 use super::common::{FormData, StaffCtx, form_errors, query_string, switch_badge, tabs};
 use super::customer::{ENABLE_CUSTOMER_FIRST, role_boxes, roles_text};
 use crate::error::AppError;
-use crate::pages::layout::{Section, csrf_field, field_error, other_errors, toggle};
+use crate::pages::layout::{Section, count, csrf_field, field_error, other_errors, toggle};
 use crate::services::contacts::{self as service, ContactDetails, PortalAccess};
 use crate::services::parse_id;
 use axum::body::Bytes;
@@ -54,7 +54,7 @@ pub async fn list(ctx: StaffCtx, RawQuery(raw): RawQuery) -> Result<Response, Ap
     let body = html! {
         div.page-head { div {
             h1 { "Contacts" }
-            p.subtitle { (rows.total) " contacts of all customers" }
+            p.subtitle { (count(rows.total, "contact", "contacts")) " of all customers" }
         } }
         form.card.filters method="get" action="/staff/contacts" role="search" {
             div.filter-field.grow {
@@ -80,13 +80,13 @@ pub async fn list(ctx: StaffCtx, RawQuery(raw): RawQuery) -> Result<Response, Ap
                     tbody {
                         @for k in &rows.items {
                             tr {
-                                td { (k.name) }
-                                td { (k.email) }
-                                td { a href={ "/staff/customers/" (k.customer_id) } {
+                                td data-label="Name" { (k.name) }
+                                td data-label="Email" { (k.email) }
+                                td data-label="Customer" { a href={ "/staff/customers/" (k.customer_id) } {
                                     (k.customer_name.as_ref().map_or_else(|| "—".to_owned(), ToString::to_string))
                                 } }
-                                td { (roles_text(&k.roles)) }
-                                td { (access_badge(k)) }
+                                td data-label="Roles" { (roles_text(&k.roles)) }
+                                td data-label="Portal access" { (access_badge(k)) }
                                 td { a.edit href={ "/staff/contacts/" (k.contact_id) } aria-label={ "Edit " (k.name) } title="Edit" { "✎" } }
                             }
                         }

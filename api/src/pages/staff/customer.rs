@@ -152,11 +152,11 @@ fn contacts_panel(
                     tbody {
                         @for k in &p.contacts {
                             tr {
-                                td { (k.name) }
-                                td { (k.email) }
-                                td { (k.phone.as_ref().map(ToString::to_string).unwrap_or_default()) }
-                                td { (roles_text(&k.roles)) }
-                                td { (switch_badge(k.portal_access && enabled, "Access", "No access")) }
+                                td data-label="Name" { (k.name) }
+                                td data-label="Email" { (k.email) }
+                                td data-label="Phone" { (k.phone.as_ref().map(ToString::to_string).unwrap_or_default()) }
+                                td data-label="Roles" { (roles_text(&k.roles)) }
+                                td data-label="Portal access" { (switch_badge(k.portal_access && enabled, "Access", "No access")) }
                                 td { a.edit href={ "/staff/contacts/" (k.contact_id) } aria-label={ "Edit " (k.name) } { "✎ Edit" } }
                             }
                         }

@@ -11,7 +11,7 @@ use super::common::{
     switch_badge,
 };
 use crate::error::AppError;
-use crate::pages::layout::{Section, csrf_field, field_error, other_errors};
+use crate::pages::layout::{Section, count, csrf_field, field_error, other_errors};
 use crate::services::bulk::BulkField;
 use crate::services::customers::{self as service, NewCustomer};
 use axum::body::Bytes;
@@ -143,7 +143,7 @@ pub async fn render_list(
         div.page-head {
             div {
                 h1 { "Customers" }
-                p.subtitle { (rows.total) " customers" @if !filter.q.is_empty() { " matching “" (filter.q) "”" } }
+                p.subtitle { (count(rows.total, "customer", "customers")) @if !filter.q.is_empty() { " matching “" (filter.q) "”" } }
             }
             a.button href="/staff/customers/new" { "New customer" }
         }
@@ -265,12 +265,12 @@ fn table(items: &[CustomerRow], select_all: Option<i64>) -> Markup {
                                     aria-label={ "Select " (c.name) };
                             }
                         }
-                        td { a href={ "/staff/customers/" (c.customer_id) } { (c.name) } }
-                        td { (c.code.as_deref().unwrap_or("—")) }
-                        td { (status_badge(c.status)) }
-                        td { (switch_badge(c.portal_enabled, "Portal on", "Portal off")) }
-                        td { (switch_badge(c.show_charges, "Shown", "Hidden")) }
-                        td.num { (c.contacts_with_access) " / " (c.contact_count) }
+                        td data-label="Name" { a href={ "/staff/customers/" (c.customer_id) } { (c.name) } }
+                        td data-label="Code" { (c.code.as_deref().unwrap_or("—")) }
+                        td data-label="Status" { (status_badge(c.status)) }
+                        td data-label="Portal" { (switch_badge(c.portal_enabled, "Portal on", "Portal off")) }
+                        td data-label="Charges" { (switch_badge(c.show_charges, "Shown", "Hidden")) }
+                        td.num data-label="Contacts" { (c.contacts_with_access) " / " (c.contact_count) }
                     }
                 }
             }

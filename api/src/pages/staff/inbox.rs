@@ -1,33 +1,43 @@
-//! The orders inbox `/staff/orders` (submitted orders, newest submission first, filtered by
-//! status, cursor paging) and the order actions posted from the order page
-//! ([`crate::pages::orders`]): a status change (accept, reject with a reason, plan, in transit,
-//! delivered, cancel with a reason) and *Add charge* (optionally asking the customer's approval).
+//! The orders inbox `/staff/orders` (submitted orders, newest submission first; status tabs with
+//! their counts, a search and a pickup-date range; cursor paging) and the order actions posted
+//! from the order page ([`crate::pages::orders`]): a status change (accept, reject with a
+//! reason, plan, in transit, delivered, cancel with a reason) and *Add charge* (optionally
+//! asking the customer's approval).
 
 use super::common::{FormData, StaffCtx, form_errors, query_string};
 use crate::error::AppError;
+use crate::json::orders::pickup_date;
 use crate::pages::home::orders_table;
-use crate::pages::layout::Section;
+use crate::pages::layout::{Section, count, field_error, input_attrs};
 use crate::pages::orders::{Sent, render_staff};
 use crate::services::orders::{self as service, NewCharge, StatusChange};
 use crate::services::parse_id;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery};
 use axum::response::Response;
-use maud::html;
+use maud::{Markup, html};
 use portal_domain::order::OrderStatus;
 use portal_domain::values::Currency;
 use portal_domain::{FieldError, OrderId};
 use portal_projections::models::Page;
 use portal_projections::models::orders::{self, OrderFilter};
 
-/// `GET /staff/orders?status=&after=`.
+/// `GET /staff/orders?status=&q=&pickup_from=&pickup_to=&after=`. A pickup date that does not
+/// parse is shown with its message and filters nothing.
 pub async fn list(ctx: StaffCtx, RawQuery(raw): RawQuery) -> Result<Response, AppError> {
     let form = FormData::query(raw.as_deref());
     let status = OrderStatus::parse(form.get("status").trim());
     let q = form.get("q").trim().to_owned();
+    let mut errors = Vec::new();
     let filter = OrderFilter {
         status,
         search: Some(q.clone()).filter(|q| !q.is_empty()),
+        pickup_from: pickup_date(
+            "pickup_from",
+            form.opt("pickup_from").as_deref(),
+            &mut errors,
+        ),
+        pickup_to: pickup_date("pickup_to", form.opt("pickup_to").as_deref(), &mut errors),
         ..OrderFilter::default()
     };
     let page = match form.opt("after") {
@@ -35,18 +45,29 @@ pub async fn list(ctx: StaffCtx, RawQuery(raw): RawQuery) -> Result<Response, Ap
         None => Page::first(Page::DEFAULT_LIMIT),
     };
     let rows = orders::inbox(&ctx.state.read, ctx.tenant(), &filter, &page).await?;
+    let counts = orders::inbox_counts(&ctx.state.read, ctx.tenant(), &filter).await?;
     let status_s = status.map_or("", |s| s.as_str());
+    // What the tabs and the pager keep of the filter (the typed text, even if it is wrong).
+    let (from_s, to_s) = (form.get("pickup_from"), form.get("pickup_to"));
+    let kept = |status: &str| {
+        vec![
+            ("status", status.to_owned()),
+            ("q", q.clone()),
+            ("pickup_from", from_s.to_owned()),
+            ("pickup_to", to_s.to_owned()),
+        ]
+    };
+    let href = |pairs: &[(&str, String)]| {
+        let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        format!("/staff/orders{}", query_string(&pairs))
+    };
     let next = rows.next.as_deref().map(|after| {
-        format!(
-            "/staff/orders{}",
-            query_string(&[("status", status_s), ("q", &q), ("after", after)])
-        )
+        let mut pairs = kept(status_s);
+        pairs.push(("after", after.to_owned()));
+        href(&pairs)
     });
-    let tab = |s: Option<OrderStatus>, label: &str| {
-        let href = format!(
-            "/staff/orders{}",
-            query_string(&[("status", s.map_or("", |s| s.as_str())), ("q", &q)])
-        );
+    let tab = |s: Option<OrderStatus>, label: String| {
+        let href = href(&kept(s.map_or("", |s| s.as_str())));
         html! {
             @if s == status {
                 a.tab.current href=(href) aria-current="page" { (label) }
@@ -61,21 +82,14 @@ pub async fn list(ctx: StaffCtx, RawQuery(raw): RawQuery) -> Result<Response, Ap
             p.subtitle { "Orders submitted through the portal, newest first." }
         } }
         nav.tabs aria-label="Status" {
-            (tab(None, "All"))
-            @for s in OrderStatus::ALL.iter().filter(|s| **s != OrderStatus::Draft) {
-                (tab(Some(*s), &s.as_str().replace('_', " ")))
+            (tab(None, format!("All ({})", counts.total)))
+            @for c in counts.by_status.iter().filter(|c| c.status != OrderStatus::Draft) {
+                (tab(Some(c.status), format!("{} ({})", status_label(c.status), c.count)))
             }
         }
-        form.card.filters method="get" action="/staff/orders" role="search" {
-            @if let Some(s) = status { input type="hidden" name="status" value=(s.as_str()); }
-            div.filter-field.grow {
-                label for="q" { "Search" }
-                input type="text" id="q" name="q" value=(q) placeholder="Order number or reference";
-            }
-            div.filter-field { button.button type="submit" { "Search" } }
-        }
+        (filters(status, &q, from_s, to_s, &errors))
         section.card {
-            p.subtitle { (rows.total) " orders" }
+            p.subtitle { (count(rows.total, "order", "orders")) }
             @if rows.items.is_empty() {
                 p.empty { "No submitted orders here." }
             } @else {
@@ -87,6 +101,49 @@ pub async fn list(ctx: StaffCtx, RawQuery(raw): RawQuery) -> Result<Response, Ap
         }
     };
     ctx.page("Orders", Section::Orders, body).await
+}
+
+/// "In transit": a status as a tab names it.
+fn status_label(s: OrderStatus) -> String {
+    let words = s.as_str().replace('_', " ");
+    let mut chars = words.chars();
+    chars
+        .next()
+        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+}
+
+/// The search and pickup-date filters of the inbox (a GET form; the chosen tab is kept).
+fn filters(
+    status: Option<OrderStatus>,
+    q: &str,
+    from: &str,
+    to: &str,
+    errors: &[FieldError],
+) -> Markup {
+    let from_a = input_attrs(errors, "pickup_from");
+    let to_a = input_attrs(errors, "pickup_to");
+    html! {
+        form.card.filters method="get" action="/staff/orders" role="search" {
+            @if let Some(s) = status { input type="hidden" name="status" value=(s.as_str()); }
+            div.filter-field.grow {
+                label for="q" { "Search" }
+                input type="text" id="q" name="q" value=(q) placeholder="Order number or reference";
+            }
+            div.filter-field {
+                label for="pickup_from" { "Pickup from" }
+                input type="date" id="pickup_from" name="pickup_from" value=(from)
+                    aria-invalid=[from_a.invalid] aria-describedby=[from_a.described_by];
+                (field_error(errors, "pickup_from"))
+            }
+            div.filter-field {
+                label for="pickup_to" { "Pickup to" }
+                input type="date" id="pickup_to" name="pickup_to" value=(to)
+                    aria-invalid=[to_a.invalid] aria-describedby=[to_a.described_by];
+                (field_error(errors, "pickup_to"))
+            }
+            div.filter-field { button.button type="submit" { "Filter" } }
+        }
+    }
 }
 
 /// `POST /staff/orders/{id}/status`.

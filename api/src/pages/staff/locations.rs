@@ -7,7 +7,9 @@
 
 use super::common::{FormData, StaffCtx, form_errors};
 use crate::error::AppError;
-use crate::pages::layout::{Section, csrf_field, field_error, other_errors};
+use crate::pages::layout::{
+    Section, count, csrf_field, error_id, field_error, input_attrs, input_attrs_if, other_errors,
+};
 use crate::services::locations::{self as service, CarrierLocationInput, VisibilityInput};
 use crate::services::parse_id;
 use axum::body::Bytes;
@@ -46,10 +48,10 @@ pub async fn list(ctx: StaffCtx) -> Result<Response, AppError> {
                     tbody {
                         @for (l, visibility) in rows.iter().zip(&names) {
                             tr {
-                                td { (l.name) @if l.archived { " " span.badge.off { "archived" } } }
-                                td { (l.address.street()) ", " (l.address.postal_code()) " " (l.address.city()) ", " (l.address.country()) }
-                                td { (visibility) }
-                                td.num { (l.used_by.len()) " customers" }
+                                td data-label="Name" { (l.name) @if l.archived { " " span.badge.off { "archived" } } }
+                                td data-label="Address" { (l.address.street()) ", " (l.address.postal_code()) " " (l.address.city()) ", " (l.address.country()) }
+                                td data-label="On the portal" { (visibility) }
+                                td.num data-label="Used by" { (count(l.used_by.len() as i64, "customer", "customers")) }
                                 td { a.edit href={ "/staff/locations/" (l.location_id) } aria-label={ "Edit " (l.name) } { "✎ Edit" } }
                             }
                         }
@@ -246,7 +248,7 @@ async fn render(
             h1 { (title) }
             p.subtitle { a href="/staff/locations" { "Locations" } " › " (title) }
             @if let Some(l) = existing {
-                p.hint { "Used in orders of " (l.used_by.len()) " customers." }
+                p.hint { "Used in orders of " (count(l.used_by.len() as i64, "customer", "customers")) "." }
             }
         } }
         section.card {
@@ -282,25 +284,37 @@ async fn render(
 pub(crate) fn location_fields(form: &FormData, errors: &[FieldError]) -> Markup {
     html! {
                 label for="name" { "Name" }
-                input type="text" id="name" name="name" value=(form.get("name")) required;
+                @let a = input_attrs(errors, "name");
+                input type="text" id="name" name="name" value=(form.get("name")) required
+                    aria-invalid=[a.invalid] aria-describedby=[a.described_by];
                 (field_error(errors, "name"))
                 div.two-col {
                     @for (field, label) in FIELDS {
                         div {
                             label for=(field) { (label) }
-                            input type="text" id=(field) name=(field) value=(form.get(field));
+                            @let a = input_attrs(errors, field);
+                            input type="text" id=(field) name=(field) value=(form.get(field))
+                                aria-invalid=[a.invalid] aria-describedby=[a.described_by];
                             (field_error(errors, field))
                         }
                     }
                 }
                 label for="opening_hours" { "Opening hours" }
-                textarea id="opening_hours" name="opening_hours" rows="4" placeholder="monday 08:00-17:00" { (form.get("opening_hours")) }
+                // Its messages come from `opening_hours[i]…` fields: one element lists them all.
+                @let hours: Vec<&FieldError> = errors.iter().filter(|e| e.field.starts_with("opening_hours")).collect();
+                @let a = input_attrs_if(!hours.is_empty(), "opening_hours");
+                textarea id="opening_hours" name="opening_hours" rows="4" placeholder="monday 08:00-17:00"
+                    aria-invalid=[a.invalid] aria-describedby=[a.described_by] { (form.get("opening_hours")) }
                 p.hint { "One period per line, e.g. “monday 08:00-17:00”." }
-                @for e in errors.iter().filter(|e| e.field.starts_with("opening_hours")) {
-                    p.field-error { (e.message) "." }
+                @if !hours.is_empty() {
+                    div id=(error_id("opening_hours")) {
+                        @for e in &hours { p.field-error { (e.message) "." } }
+                    }
                 }
                 label for="instructions" { "Instructions for drivers" }
-                textarea id="instructions" name="instructions" rows="3" placeholder="Gate, ramp, booking…" { (form.get("instructions")) }
+                @let a = input_attrs(errors, "instructions");
+                textarea id="instructions" name="instructions" rows="3" placeholder="Gate, ramp, booking…"
+                    aria-invalid=[a.invalid] aria-describedby=[a.described_by] { (form.get("instructions")) }
                 (field_error(errors, "instructions"))
     }
 }

@@ -11,7 +11,7 @@ use super::common::{FormData, StaffCtx};
 use super::customers::{ListFilter, QuickAction, render_list};
 use crate::error::AppError;
 use crate::pages::flash::{self, Flash};
-use crate::pages::layout::Section;
+use crate::pages::layout::{Section, count};
 use crate::services::bulk::{self, BulkRequest, Outcome};
 use crate::services::staff_only;
 use axum::body::Bytes;
@@ -149,7 +149,7 @@ pub async fn report(ctx: StaffCtx) -> Result<Response, AppError> {
             h1 { "Quick action report" }
             p.subtitle {
                 strong { (report.label) } " set to " strong { (report.value) } " on "
-                (report.lines.len()) " customers."
+                (count(report.lines.len() as i64, "customer", "customers")) "."
             }
         } }
         div.grid {
@@ -163,15 +163,15 @@ pub async fn report(ctx: StaffCtx) -> Result<Response, AppError> {
                 tbody {
                     @for l in &report.lines {
                         tr class={ "outcome-" (l.outcome) } {
-                            td { a href={ "/staff/customers/" (l.customer_id) } { (l.name) } }
-                            td { span class={ "badge outcome " (l.outcome) } {
+                            td data-label="Customer" { a href={ "/staff/customers/" (l.customer_id) } { (l.name) } }
+                            td data-label="Result" { span class={ "badge outcome " (l.outcome) } {
                                 @match l.outcome.as_str() {
                                     "changed" => "Changed",
                                     "already" => "Already so",
                                     _ => "Failed",
                                 }
                             } }
-                            td { (l.message.as_deref().unwrap_or("")) }
+                            td data-label="Message" { (l.message.as_deref().unwrap_or("")) }
                         }
                     }
                 }

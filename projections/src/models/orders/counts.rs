@@ -187,11 +187,7 @@ pub(crate) async fn known_total(
     filter: &OrderFilter,
     inbox: bool,
 ) -> Result<Option<i64>, QueryError> {
-    if filter
-        .search
-        .as_deref()
-        .is_some_and(|s| !s.trim().is_empty())
-    {
+    if filter.beyond_counters() {
         return Ok(None);
     }
     Ok(Some(
@@ -199,6 +195,27 @@ pub(crate) async fn known_total(
             .await?
             .map_or(0, |c| c.total(filter, inbox)),
     ))
+}
+
+/// Submitted orders per status that `filter` (without status, search or dates) admits, from the
+/// counters: the inbox's tabs.
+pub(crate) async fn inbox_counters(
+    db: &ReadDb,
+    tenant: &TenantId,
+    filter: &OrderFilter,
+) -> Result<StatusCounts, QueryError> {
+    let c = counters(db, tenant, Scope::Tenant, filter.customer).await?;
+    Ok(StatusCounts::from_fn(|s| {
+        c.as_ref().map_or(0, |c| {
+            c.total(
+                &OrderFilter {
+                    status: Some(s),
+                    ..filter.clone()
+                },
+                true,
+            )
+        })
+    }))
 }
 
 /// Orders per status in `scope` (the counts of the status tabs), every status listed.

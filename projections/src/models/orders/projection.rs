@@ -22,8 +22,8 @@ impl Projection for OrdersProjection {
         "orders"
     }
     fn version(&self) -> u32 {
-        // 2: the order counters and the list indexes.
-        2
+        // 2: the order counters and the list indexes; 3: the pickup_date column.
+        3
     }
     fn tables(&self) -> &'static [&'static Table] {
         &TABLES

@@ -1,9 +1,9 @@
 //! Queries of the orders read model.
 
-use super::counts::known_total;
-use super::rows::{OrderCharge, OrderDetailRow, OrderRow, StatusChange};
+use super::counts::{inbox_counters, known_total};
+use super::rows::{OrderCharge, OrderDetailRow, OrderRow, StatusChange, iso_date};
 use crate::error::QueryError;
-use crate::models::common::Scope;
+use crate::models::common::{Scope, StatusCounts};
 use crate::models::paging::{Page, Paged};
 use crate::models::sql::{Listing, Sql, doc_at};
 use crate::rows::Row;
@@ -14,6 +14,7 @@ use portal_domain::{CustomerId, OrderId, TenantId};
 use serde::Serialize;
 use sqlx::Row as _;
 use sqlx::any::AnyRow;
+use time::Date;
 
 /// Filter of the order lists (`GET /api/v1/orders?status=`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -25,6 +26,20 @@ pub struct OrderFilter {
     pub search: Option<String>,
     /// Submitted by a portal user (`true`) or by staff (`false`).
     pub via_portal: Option<bool>,
+    /// The first pickup is on or after this date (orders without a stop never match).
+    pub pickup_from: Option<Date>,
+    /// The first pickup is on or before this date (orders without a stop never match).
+    pub pickup_to: Option<Date>,
+}
+
+impl OrderFilter {
+    /// Whether the filter narrows the list beyond what the order counters tell apart (status
+    /// and origin): then totals and tab counts are counted from the rows.
+    pub(crate) fn beyond_counters(&self) -> bool {
+        self.search.as_deref().is_some_and(|s| !s.trim().is_empty())
+            || self.pickup_from.is_some()
+            || self.pickup_to.is_some()
+    }
 }
 
 /// An order in a list, with its customer's name.
@@ -53,6 +68,12 @@ fn where_filter(q: &mut Sql, tenant: &TenantId, scope: Scope, f: &OrderFilter) {
     if let Some(via_portal) = f.via_portal {
         q.push(" AND o.submitted_pos IS NOT NULL AND o.via_portal = ")
             .bind(via_portal);
+    }
+    if let Some(from) = f.pickup_from {
+        q.push(" AND o.pickup_date >= ").bind(iso_date(from));
+    }
+    if let Some(to) = f.pickup_to {
+        q.push(" AND o.pickup_date <= ").bind(iso_date(to));
     }
     q.search("o.search", f.search.as_deref());
 }
@@ -125,6 +146,35 @@ pub async fn inbox(
         },
     )
     .await
+}
+
+/// The counts of the inbox's status tabs: the submitted orders `filter` admits per status,
+/// whatever its `status` (each tab shows what choosing it would list). From the counters when
+/// the filter does not narrow beyond them, else counted from the rows.
+pub async fn inbox_counts(
+    db: &ReadDb,
+    tenant: &TenantId,
+    filter: &OrderFilter,
+) -> Result<StatusCounts, QueryError> {
+    let any_status = OrderFilter {
+        status: None,
+        ..filter.clone()
+    };
+    if !any_status.beyond_counters() {
+        return inbox_counters(db, tenant, &any_status).await;
+    }
+    let mut q = Sql::new(&format!("SELECT o.status, COUNT(*) FROM {FROM} WHERE "));
+    where_filter(&mut q, tenant, Scope::Tenant, &any_status);
+    q.push(" AND o.submitted_pos IS NOT NULL GROUP BY o.status");
+    let mut counted = Vec::new();
+    for r in q.fetch_all(db).await? {
+        let status: String = r.try_get(0)?;
+        let n: i64 = r.try_get(1)?;
+        counted.extend(OrderStatus::parse(&status).map(|s| (s, n)));
+    }
+    Ok(StatusCounts::from_fn(|s| {
+        counted.iter().find(|(c, _)| *c == s).map_or(0, |(_, n)| *n)
+    }))
 }
 
 /// The order detail (`GET /api/v1/orders/{id}`). `charges` holds amounts of money: leave it out

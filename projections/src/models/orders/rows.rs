@@ -29,6 +29,11 @@ impl From<&Stop> for StopSummary {
     }
 }
 
+/// `YYYY-MM-DD` (years 0 to 9999, every date an order can hold): sorts like the date.
+pub(crate) fn iso_date(d: Date) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
 /// An order as lists show it. Holds no amounts of money.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OrderRow {
@@ -79,6 +84,11 @@ impl OrderRow {
         self.total_weight_kg = content.total_weight_kg();
     }
 
+    /// The first pickup's date as `YYYY-MM-DD`, the `pickup_date` column.
+    pub fn pickup_date(&self) -> Option<String> {
+        self.pickup.as_ref().map(|p| iso_date(p.date))
+    }
+
     /// What the search box matches: number and customer reference, lowercased.
     pub fn search_text(&self) -> String {
         search_text([
@@ -97,6 +107,9 @@ pub static ORDERS: Table = Table {
         Column::int("submitted_pos").indexed(),
         Column::bool("via_portal"),
         Column::text("search"),
+        // The first pickup's date as `YYYY-MM-DD` (NULL while there is none), so that a text
+        // comparison is a date comparison: the pickup-date filters of the lists.
+        Column::text("pickup_date").indexed(),
     ],
     // One per list shape, each ending in the list's sort column so that a page is read in
     // order and stops after its rows: a customer's orders (all, or one status tab), the tenant's
@@ -129,6 +142,7 @@ impl Row for OrderRow {
             self.submitted_position.into(),
             self.via_portal.into(),
             self.search_text().into(),
+            self.pickup_date().into(),
         ]
     }
 }

@@ -42,6 +42,7 @@ fn goods(description: &str, quantity: i64, adr: bool) -> GoodsInput {
             un_number: "1263".into(),
             class: "3".into(),
             packing_group: Some("II".into()),
+            tunnel_code: Some("D/E".into()),
         }),
     }
 }

@@ -139,6 +139,7 @@ pub(crate) fn consignments(content: &OrderContent) -> Markup {
                                 td { @if let Some(a) = g.adr() {
                                     (a.un_number().to_string()) ", class " (a.class().to_string())
                                     @if let Some(pg) = a.packing_group() { ", PG " (pg.to_string()) }
+                                    @if let Some(t) = a.tunnel_code() { ", tunnel (" (t.as_str()) ")" }
                                 } }
                             }
                         }

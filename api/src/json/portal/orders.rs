@@ -24,7 +24,8 @@ use tracing::instrument;
 /// country, contact_name?, contact_phone?}, date: "YYYY-MM-DD", time_window?: {from: "HH:MM",
 /// to: "HH:MM"}, reference?, instructions?}`; a goods line is `{description, quantity,
 /// packaging, weight_kg, volume_m3?, loading_metres?, pallet_spaces?, stackable, adr?: {un_number,
-/// class, packing_group?}}`.
+/// class, packing_group?, tunnel_code?}}`; `tunnel_code` is an ADR tunnel restriction code (`B`,
+/// `B1000C`, `B/D`, `B/E`, `C`, `C5000D`, `C/D`, `C/E`, `D`, `D/E`, `E` or `-`).
 #[utoipa::path(post, path = "/api/v1/orders", tag = "orders",
     request_body(content = Object, description = "The order's content (see the summary)"),
     responses((status = 201, description = "The draft", body = OrderView)))]

@@ -347,32 +347,15 @@ async fn documents(t: TestStoreRef) {
             assert!(a.body.starts_with("%PDF-"), "{link}");
         }
     }
-    let cmr = api
-        .get(&format!("/api/v1/orders/{order}/documents/cmr"))
-        .await;
-    assert_eq!(cmr.status, 200, "{}", cmr.body);
-    assert_eq!(
-        cmr.header("content-disposition"),
-        Some("attachment; filename=\"ORD-9-cmr.pdf\"")
-    );
-    let zpl = api
-        .get(&format!(
-            "/api/v1/orders/{order}/documents/label?format=zpl"
-        ))
-        .await;
-    assert_eq!(zpl.status, 200, "{}", zpl.body);
-    assert_eq!(zpl.body.matches("^XA").count(), 2, "one label per piece");
-
-    problem(
-        &api.get(&format!("/api/v1/orders/{order}/documents/invoice"))
-            .await,
-        404,
-        "unknown kind",
-    );
-    let a = api
-        .get(&format!("/staff/orders/{order}/documents/invoice"))
-        .await;
-    assert_eq!(a.status, 404, "unknown kind on the page route");
+    let json = format!("/api/v1/orders/{order}/documents");
+    let cmr = api.get(&format!("{json}/cmr")).await;
+    let disposition = cmr.header("content-disposition");
+    assert_eq!(disposition, Some("attachment; filename=\"ORD-9-cmr.pdf\""));
+    let zpl = api.get(&format!("{json}/label?format=zpl")).await;
+    assert_eq!(zpl.body.matches("^XA").count(), 2, "a label per piece");
+    problem(&api.get(&format!("{json}/invoice")).await, 404, "kind");
+    let invoice = format!("/staff/orders/{order}/documents/invoice");
+    assert_eq!(api.get(&invoice).await.status, 404, "kind, page route");
     field_error(
         &api.get(&format!(
             "/api/v1/orders/{order}/documents/label?format=docx"
@@ -381,15 +364,8 @@ async fn documents(t: TestStoreRef) {
         "format",
         "unknown label format",
     );
-    problem(
-        &api.get(&format!(
-            "/api/v1/orders/{}/documents/cmr",
-            uuid::Uuid::now_v7()
-        ))
-        .await,
-        404,
-        "unknown order",
-    );
+    let unknown = format!("/api/v1/orders/{}/documents/cmr", uuid::Uuid::now_v7());
+    problem(&api.get(&unknown).await, 404, "unknown order");
 
     // A user of another customer learns nothing, on either route.
     let bob = env.with_token(&token(&env.t.url, "acme", BOB, Some(&beta.to_string())).await);

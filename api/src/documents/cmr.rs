@@ -87,7 +87,7 @@ impl Sheet<'_> {
             .clamp(1, 2);
         let head_h = heading_height(lines);
         self.page.text_in(
-            (bx + 1.2 * s, by + 0.6 * s, bw - 2.4 * s, head_h * s),
+            (bx + 1.2 * s, by + 0.6 * s, bw - 2.4 * s, head_h * s + 0.5),
             HEADING_PT * s,
             Weight::Regular,
             &heading,

@@ -5,7 +5,8 @@
 //! Contracts:
 //! - [`glyph`] maps every character to a glyph: the font's own; a space for tabs and line
 //!   breaks; the replacement glyph U+FFFD (a visible black diamond with a question mark) for a
-//!   character the font lacks, such as emoji. Nothing is dropped without a trace.
+//!   character the font lacks, such as emoji. Only characters without a look of their own
+//!   ([`ignorable`]) are left out.
 //! - Text is shown with the original glyph ids as CIDs (Identity-H, two bytes per glyph), so a
 //!   page can be drawn before the document knows all its glyphs. The subset renumbers glyphs; the
 //!   `CIDToGIDMap` stream maps the original ids to the new ones.
@@ -75,6 +76,15 @@ pub fn face(weight: Weight) -> Option<&'static FontFace> {
         })
     });
     faces[weight as usize].as_ref()
+}
+
+/// Characters that have no look of their own and print as nothing: zero-width spaces and
+/// joiners, direction marks and embeddings, variation selectors (the `U+FE0F` after an emoji).
+/// Without this each would print as one more replacement glyph.
+pub fn ignorable(c: char) -> bool {
+    matches!(c as u32,
+        0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x2069 | 0xFE00..=0xFE0F | 0xFEFF
+        | 0xE0100..=0xE01EF)
 }
 
 /// The glyph that prints `c`, and the character it stands for in the `ToUnicode` map.

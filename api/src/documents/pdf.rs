@@ -14,7 +14,7 @@
 //!   is laid out by its caller with [`wrap`], which keeps every character.
 
 pub use super::fonts::Weight;
-use super::fonts::{Used, face, glyph};
+use super::fonts::{Used, face, glyph, ignorable};
 pub use super::text::{fit, visual, width_mm, wrap};
 use pdf_writer::{Content, Filter, Name, Pdf, Rect, Ref, Str};
 
@@ -116,7 +116,7 @@ impl Page {
             return Vec::new();
         };
         let mut out = Vec::with_capacity(text.len() * 2);
-        for c in visual(text).chars() {
+        for c in visual(text).chars().filter(|c| !ignorable(*c)) {
             let (g, shown) = glyph(f, c);
             self.used.add(weight, g, shown);
             out.extend_from_slice(&g.to_be_bytes());

@@ -155,6 +155,11 @@ fn the_cmr_has_a_page_per_consignment_in_the_paper_size() {
         let p = pages(&doc.bytes);
         assert_eq!(p.len(), 2);
         assert!(p.iter().all(|s| close(*s, size)), "{paper:?}: {p:?}");
+        // Every box keeps its title at every scale.
+        let text = page_text(&doc.bytes, 2);
+        for n in 1..=24 {
+            assert!(text.contains(&format!("\n{n} ")), "{paper:?}: box {n}");
+        }
     }
     let doc = cmr(&order(&c), DocumentFormat::A4);
     assert_eq!(doc.file_name, "261204-ABCD1234-cmr.pdf");

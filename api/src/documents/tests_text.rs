@@ -55,7 +55,7 @@ fn greek_cyrillic_and_arabic_print_as_letters_and_emoji_as_a_visible_replacement
         vec![
             goods("Книги и журналы", 2, false),
             goods("كتب عربية", 1, false),
-            goods("Gifts 📦 fragile", 1, false),
+            goods("Gifts 📦 fragile ❤\u{FE0F}", 1, false),
         ],
     );
     let doc = cmr(&order(&c), DocumentFormat::A4);
@@ -67,7 +67,7 @@ fn greek_cyrillic_and_arabic_print_as_letters_and_emoji_as_a_visible_replacement
     // Right-to-left words are stored in visual order: reversed back, they read as typed.
     assert!(text.contains(&visual("كتب عربية")), "{text}");
     assert!(
-        text.contains(&format!("Gifts {REPLACEMENT} fragile")),
+        text.contains(&format!("Gifts {REPLACEMENT} fragile ❤ ")),
         "{text}"
     );
     assert!(!text.contains('?'), "no silent question marks: {text}");

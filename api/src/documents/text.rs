@@ -11,14 +11,18 @@
 //!   in their isolated forms) and no full bidirectional algorithm: digits inside such a run keep
 //!   their left-to-right order, and a line's overall direction stays left to right.
 
-use super::fonts::{Weight, advance, face, glyph};
+use super::fonts::{Weight, advance, face, glyph, ignorable};
 
 const MM_PER_PT: f32 = 25.4 / 72.0;
 
 /// Width of `text` in mm at `size_pt`.
 pub fn width_mm(text: &str, size_pt: f32, weight: Weight) -> f32 {
     let em: f32 = match face(weight) {
-        Some(f) => text.chars().map(|c| advance(f, glyph(f, c).0)).sum(),
+        Some(f) => text
+            .chars()
+            .filter(|c| !ignorable(*c))
+            .map(|c| advance(f, glyph(f, c).0))
+            .sum(),
         None => text.chars().count() as f32 * 0.6,
     };
     em * size_pt * MM_PER_PT

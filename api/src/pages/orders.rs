@@ -190,10 +190,11 @@ fn documents_section(base: &str, detail: &OrderDetail) -> Markup {
         section.card #documents {
             h2 { "Documents" }
             @if submitted {
-                ul.documents {
-                    li { a href={ (base) "/documents/cmr" } download { "CMR note (PDF, A4)" } }
-                    li { a href={ (base) "/documents/label?format=pdf" } download { "Shipping labels (PDF, A6)" } }
-                    li { a href={ (base) "/documents/label?format=zpl" } download { "Shipping labels (ZPL, 203 dpi)" } }
+                // The same buttons as on the portal's order page.
+                div.action-row {
+                    a.button.secondary href={ (base) "/documents/cmr" } download { "CMR note (PDF, A4)" }
+                    a.button.secondary href={ (base) "/documents/label?format=pdf" } download { "Shipping labels (PDF, A6)" }
+                    a.button.secondary href={ (base) "/documents/label?format=zpl" } download { "Shipping labels (ZPL, 203 dpi)" }
                 }
             } @else {
                 p.empty { "Labels and the CMR note can be printed once the order is submitted." }

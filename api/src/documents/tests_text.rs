@@ -198,4 +198,8 @@ fn labels_show_the_po_and_a_hazard_class_for_dangerous_goods() {
     );
     assert!(zpl.contains("^FB140,1,0,C^FD3^FS"), "{zpl}");
     assert!(zpl.contains("^CI28"), "UTF-8 text");
+    assert!(
+        zpl.contains("^FDADR UN 1263 · class 3 · PG II · tunnel^FS") && zpl.contains("^FD(D/E)^FS"),
+        "the marking breaks between words: {zpl}"
+    );
 }

@@ -40,6 +40,23 @@ pub fn field(text: &str, max: usize) -> String {
     }
 }
 
+/// `text` as a first line of at most `room` characters, broken at the last space that allows it
+/// (mid-word only for a single overlong word), and the rest.
+fn split_words(text: &str, room: usize) -> (String, String) {
+    if text.chars().count() <= room {
+        return (text.to_owned(), String::new());
+    }
+    let cut: String = text.chars().take(room + 1).collect();
+    let at = cut.rfind(' ').filter(|i| *i > 0);
+    match at {
+        Some(i) => (text[..i].to_owned(), text[i..].trim_start().to_owned()),
+        None => (
+            text.chars().take(room).collect(),
+            text.chars().skip(room).collect(),
+        ),
+    }
+}
+
 pub fn render(
     order: &DocumentOrder<'_>,
     settings: &LabelSettings,
@@ -113,8 +130,7 @@ pub fn render(
             );
             let room = ((bx - 50) as f32 / (24.0 * 0.6)) as usize;
             let text = format!("ADR {text}");
-            let first: String = text.chars().take(room).collect();
-            let rest: String = text.chars().skip(room).collect();
+            let (first, rest) = split_words(&text, room);
             t(552, 24, &first);
             if !rest.is_empty() {
                 t(580, 24, &rest);

@@ -1,7 +1,8 @@
 //! The staff JSON API for orders, charges, carrier locations and audit through the real binary,
 //! on both backends: status changes along the lifecycle (409 off it), charges (staff see them;
 //! a portal user only where the customer shows charges), the tenant's event export, a stream's
-//! history and state at a position, carrier locations with the "used by two customers" rule.
+//! history and state at a position, carrier locations with the "used by two customers" rule;
+//! an order's documents (CMR, labels as PDF or ZPL) for staff, and not for another customer.
 
 #![allow(clippy::unwrap_used)] // tests may unwrap
 
@@ -17,6 +18,7 @@ use portal_eventlog::testing::{Backend, TestStoreRef, with_store};
 use serde_json::json;
 
 const ANN: &str = "ann@alpha.example";
+const BOB: &str = "bob@beta.example";
 
 async fn orders(t: TestStoreRef) {
     let env = Env::start(t).await;
@@ -313,4 +315,72 @@ async fn audit_and_locations(t: TestStoreRef) {
     problem(&a, 404, "unknown location");
 }
 
-on_both_backends!(orders, audit_and_locations);
+async fn documents(t: TestStoreRef) {
+    let env = Env::start(t).await;
+    let api = &env.api;
+    let store = &env.t.store;
+    let alpha = customer(store, &env.acme, "Alpha Foods").await;
+    let beta = customer(store, &env.acme, "Beta Foods").await;
+    contact(store, &env.acme, beta, BOB).await;
+    let order = submitted_order(store, &env.acme, alpha, "ORD-9").await;
+    env.projected().await;
+
+    // The staff order page links the documents; the links download them.
+    let page = api.get(&format!("/staff/orders/{order}")).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("<h2>Documents</h2>"), "{}", page.body);
+    for link in [
+        format!("/staff/orders/{order}/documents/cmr"),
+        format!("/staff/orders/{order}/documents/label?format=pdf"),
+        format!("/staff/orders/{order}/documents/label?format=zpl"),
+    ] {
+        let escaped = link.replace('&', "&amp;");
+        assert!(page.body.contains(&escaped), "{link}: {}", page.body);
+        let a = api.get(&link).await;
+        assert_eq!(a.status, 200, "{link}: {}", a.body);
+        let ctype = a.header("content-type").unwrap();
+        if link.ends_with("zpl") {
+            assert!(ctype.starts_with("text/plain"), "{ctype}");
+            assert!(a.body.starts_with("^XA") && a.body.contains("^FDORD-9^FS"));
+        } else {
+            assert_eq!(ctype, "application/pdf");
+            assert!(a.body.starts_with("%PDF-"), "{link}");
+        }
+    }
+    let json = format!("/api/v1/orders/{order}/documents");
+    let cmr = api.get(&format!("{json}/cmr")).await;
+    let disposition = cmr.header("content-disposition");
+    assert_eq!(disposition, Some("attachment; filename=\"ORD-9-cmr.pdf\""));
+    let zpl = api.get(&format!("{json}/label?format=zpl")).await;
+    assert_eq!(zpl.body.matches("^XA").count(), 2, "a label per piece");
+    problem(&api.get(&format!("{json}/invoice")).await, 404, "kind");
+    let invoice = format!("/staff/orders/{order}/documents/invoice");
+    assert_eq!(api.get(&invoice).await.status, 404, "kind, page route");
+    field_error(
+        &api.get(&format!(
+            "/api/v1/orders/{order}/documents/label?format=docx"
+        ))
+        .await,
+        "format",
+        "unknown label format",
+    );
+    let unknown = format!("/api/v1/orders/{}/documents/cmr", uuid::Uuid::now_v7());
+    problem(&api.get(&unknown).await, 404, "unknown order");
+
+    // A user of another customer learns nothing, on either route.
+    let bob = env.with_token(&token(&env.t.url, "acme", BOB, Some(&beta.to_string())).await);
+    for kind in ["cmr", "label"] {
+        problem(
+            &bob.get(&format!("/api/v1/orders/{order}/documents/{kind}"))
+                .await,
+            404,
+            "another customer's document",
+        );
+        let a = bob
+            .get(&format!("/staff/orders/{order}/documents/{kind}"))
+            .await;
+        assert_eq!(a.status, 404, "the staff route is not for portal users");
+    }
+}
+
+on_both_backends!(orders, audit_and_locations, documents);

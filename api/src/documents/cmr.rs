@@ -6,14 +6,22 @@
 //! (documents attached, statistical number, reservations, signatures, …) stay empty for the
 //! people who fill them by hand.
 
-use super::pdf::{Canvas, Page, Weight, fit};
-use super::{Document, DocumentOrder, adr_text, file_stem};
+use super::cmr_goods;
+use super::pdf::{Canvas, Page, Weight, width_mm, wrap};
+use super::{Document, DocumentOrder, file_stem};
 use portal_domain::printer::DocumentFormat;
 use portal_domain::values::{Address, Consignment};
 use time::macros::format_description;
 
-const DESIGN_W: f32 = 190.0;
-const DESIGN_H: f32 = 277.0;
+pub(super) const DESIGN_W: f32 = 190.0;
+pub(super) const DESIGN_H: f32 = 277.0;
+/// Size of the box titles.
+const HEADING_PT: f32 = 6.0;
+
+/// Height in design mm of a box title of `lines` lines.
+pub(super) fn heading_height(lines: usize) -> f32 {
+    lines as f32 * Page::leading(HEADING_PT) + 0.6
+}
 
 /// Paper size in mm.
 pub fn paper_size(paper: DocumentFormat) -> (f32, f32) {
@@ -25,7 +33,7 @@ pub fn paper_size(paper: DocumentFormat) -> (f32, f32) {
 }
 
 /// A page with the design space mapped onto it.
-struct Sheet<'p> {
+pub(super) struct Sheet<'p> {
     page: &'p mut Page,
     scale: f32,
     ox: f32,
@@ -58,7 +66,13 @@ impl Sheet<'_> {
     }
 
     /// A numbered box with its title and content.
-    fn boxed(&mut self, (x, y, w, h): (f32, f32, f32, f32), number: &str, title: &str, body: &str) {
+    pub(super) fn boxed(
+        &mut self,
+        (x, y, w, h): (f32, f32, f32, f32),
+        number: &str,
+        title: &str,
+        body: &str,
+    ) {
         let (bx, by, bw, bh) = self.b(x, y, w, h);
         self.page.frame(bx, by, bw, bh, 0.25);
         let s = self.scale;
@@ -67,15 +81,26 @@ impl Sheet<'_> {
         } else {
             format!("{number}  {title}")
         };
+        // Narrow boxes take their title on two lines; the body starts below it.
+        let lines = wrap(&heading, w - 2.4, HEADING_PT, Weight::Regular)
+            .len()
+            .clamp(1, 2);
+        let head_h = heading_height(lines);
         self.page.text_in(
-            (bx + 1.2 * s, by + 0.6 * s, bw - 2.4 * s, 3.6 * s),
-            6.0 * s,
+            (bx + 1.2 * s, by + 0.6 * s, bw - 2.4 * s, head_h * s + 0.5),
+            HEADING_PT * s,
             Weight::Regular,
             &heading,
         );
         if !body.is_empty() {
+            let top = 0.6 + head_h + 0.2;
             self.page.text_in(
-                (bx + 1.2 * s, by + 4.4 * s, bw - 2.4 * s, bh - 5.0 * s),
+                (
+                    bx + 1.2 * s,
+                    by + top * s,
+                    bw - 2.4 * s,
+                    bh - (top + 0.6) * s,
+                ),
                 8.5 * s,
                 Weight::Regular,
                 body,
@@ -83,7 +108,7 @@ impl Sheet<'_> {
         }
     }
 
-    fn text(&mut self, x: f32, y: f32, size: f32, weight: Weight, text: &str) {
+    pub(super) fn text(&mut self, x: f32, y: f32, size: f32, weight: Weight, text: &str) {
         let (px, py, _, _) = self.b(x, y, 0.0, 0.0);
         self.page.text(px, py, size * self.scale, weight, text);
     }
@@ -110,17 +135,28 @@ fn address(a: &Address) -> String {
 pub fn render(order: &DocumentOrder<'_>, paper: DocumentFormat) -> Document {
     let (pw, ph) = paper_size(paper);
     let scale = ((pw - 20.0) / DESIGN_W).min((ph - 20.0) / DESIGN_H);
+    let (ox, oy) = ((pw - DESIGN_W * scale) / 2.0, (ph - DESIGN_H * scale) / 2.0);
     let mut canvas = Canvas::default();
     let count = order.content.consignments().len();
     for (i, c) in order.content.consignments().iter().enumerate() {
-        let page = canvas.page(pw, ph);
+        let rows = cmr_goods::rows(order, c);
         let mut sheet = Sheet {
-            page,
+            page: canvas.page(pw, ph),
             scale,
-            ox: (pw - DESIGN_W * scale) / 2.0,
-            oy: (ph - DESIGN_H * scale) / 2.0,
+            ox,
+            oy,
         };
-        note(&mut sheet, order, c, (i + 1, count));
+        let mut rest = note(&mut sheet, order, c, (i + 1, count), &rows);
+        let pages = cmr_goods::annex_pages(rest);
+        for page in 1..=pages {
+            let mut sheet = Sheet {
+                page: canvas.page(pw, ph),
+                scale,
+                ox,
+                oy,
+            };
+            rest = cmr_goods::annex(&mut sheet, order, (i + 1, count), (page, pages), rest);
+        }
     }
     Document {
         content_type: "application/pdf",
@@ -129,7 +165,14 @@ pub fn render(order: &DocumentOrder<'_>, paper: DocumentFormat) -> Document {
     }
 }
 
-fn note(s: &mut Sheet<'_>, order: &DocumentOrder<'_>, c: &Consignment, (n, of): (usize, usize)) {
+/// The note of consignment `n` of `of`; returns the goods rows left for annex pages.
+fn note<'r>(
+    s: &mut Sheet<'_>,
+    order: &DocumentOrder<'_>,
+    c: &Consignment,
+    (n, of): (usize, usize),
+    rows: &'r [cmr_goods::Row],
+) -> &'r [cmr_goods::Row] {
     let day = format_description!("[day].[month].[year]");
     let pickup = c.pickup();
     let delivery = c.delivery();
@@ -148,13 +191,10 @@ fn note(s: &mut Sheet<'_>, order: &DocumentOrder<'_>, c: &Consignment, (n, of): 
         Weight::Regular,
         "Lettre de voiture internationale · Internationaler Frachtbrief",
     );
-    s.text(
-        half + 10.0,
-        5.0,
-        10.0,
-        Weight::Bold,
-        &format!("Order {}  ·  consignment {n} of {of}", order.number),
-    );
+    // Right-aligned on the subtitle's line, clear of it.
+    let heading = format!("Order {}  ·  consignment {n} of {of}", order.number);
+    let right = DESIGN_W - width_mm(&heading, 9.0, Weight::Bold);
+    s.text(right.max(half - 10.0), 10.0, 9.0, Weight::Bold, &heading);
     let mut y = 13.0;
     s.pair(
         &mut y,
@@ -225,61 +265,9 @@ fn note(s: &mut Sheet<'_>, order: &DocumentOrder<'_>, c: &Consignment, (n, of): 
         ),
     );
 
-    // Boxes 6–12: one row per goods line.
-    let cols: [(&str, &str, f32); 7] = [
-        ("6", "Marks and numbers", 30.0),
-        ("7", "Number of packages", 20.0),
-        ("8", "Method of packing", 25.0),
-        ("9", "Nature of the goods", 60.0),
-        ("10", "Statistical number", 19.0),
-        ("11", "Gross weight kg", 18.0),
-        ("12", "Volume m³", 18.0),
-    ];
+    // Boxes 6–12: one row per goods line, the rest on annex pages.
     let table_h = 74.0;
-    let mut x = 0.0;
-    let marks = delivery
-        .reference()
-        .or(order.content.customer_reference())
-        .unwrap_or("");
-    let goods = c.goods();
-    let rows_fit = 12;
-    let mut bodies: [String; 7] = Default::default();
-    for (i, g) in goods.iter().take(rows_fit).enumerate() {
-        let nature = match adr_text(g) {
-            Some(adr) => format!("{} (ADR {adr})", g.description()),
-            None => g.description().to_string(),
-        };
-        let cells = [
-            if i == 0 {
-                marks.to_owned()
-            } else {
-                String::new()
-            },
-            g.quantity().to_string(),
-            g.packaging().as_str().replace('_', " "),
-            nature,
-            String::new(),
-            format!("{:.1}", g.weight_kg()),
-            g.volume_m3().map(|v| format!("{v:.2}")).unwrap_or_default(),
-        ];
-        // One line per goods line in every column, so the rows stay aligned.
-        for ((body, cell), (_, _, w)) in bodies.iter_mut().zip(cells).zip(cols.iter()) {
-            body.push_str(&fit(&cell, w - 2.4, 8.5, Weight::Regular));
-            body.push('\n');
-        }
-    }
-    if goods.len() > rows_fit {
-        bodies[3].push_str(&format!(
-            "… and {} more lines (see the order)",
-            goods.len() - rows_fit
-        ));
-    }
-    let total_weight: f64 = goods.iter().map(|g| g.weight_kg()).sum();
-    bodies[5].push_str(&format!("total {total_weight:.1}"));
-    for ((number, title, w), body) in cols.iter().zip(bodies.iter()) {
-        s.boxed((x, y, *w, table_h), number, title, body);
-        x += w;
-    }
+    let rest = cmr_goods::on_note(s, y, table_h, rows, c);
     y += table_h;
     let instructions = [
         pickup.instructions(),
@@ -336,4 +324,5 @@ fn note(s: &mut Sheet<'_>, order: &DocumentOrder<'_>, c: &Consignment, (n, of): 
         "Goods received: signature and stamp of the consignee",
         "",
     );
+    rest
 }

@@ -2,11 +2,12 @@
 //! label stock, four A6 labels to an A4 sheet (2 × 2, cut lines between them).
 //!
 //! A label shows, top to bottom: the carrier and the order number; the consignee (the delivery
-//! stop's address) in large type; the sender (pickup); the stop reference (or the order's); the
-//! delivery date; the goods line with its packaging and weight per piece; the ADR marking of
-//! dangerous goods; "n of N"; the Code 128 barcode with its text.
+//! stop's address) in large type; the sender (pickup); the customer's PO (the order's reference)
+//! and the delivery stop's reference; the delivery date; the goods line with its packaging and
+//! weight per piece; for dangerous goods the ADR marking and a hazard diamond with the class;
+//! "n of N"; the Code 128 barcode with its text.
 
-use super::pdf::{Canvas, Page, Weight, fit};
+use super::pdf::{Canvas, Page, Weight, fit, wrap};
 use super::{
     Document, DocumentError, DocumentOrder, LabelSettings, Piece, adr_text, file_stem, pieces,
 };
@@ -98,9 +99,25 @@ fn label(
     page.rule(x, y0 + m + 45.0, inner, 0.3);
     line(page, m + 49.0, 7.0, Weight::Regular, "FROM / SENDER");
     line(page, m + 54.0, 9.0, Weight::Regular, &piece.sender_line());
-    let reference = piece.reference(order.content).unwrap_or("—");
-    line(page, m + 60.0, 7.0, Weight::Regular, "REFERENCE");
-    line(page, m + 65.0, 10.0, Weight::Bold, reference);
+    // The customer's PO (the order's reference) and the delivery stop's own reference.
+    let half = inner / 2.0;
+    let column = |page: &mut Page, dx: f32, y: f32, size: f32, weight: Weight, text: &str| {
+        let shown = fit(text, half - 2.0, size, weight);
+        page.text(x + dx, y0 + y, size, weight, &shown);
+    };
+    column(
+        page,
+        0.0,
+        m + 60.0,
+        7.0,
+        Weight::Regular,
+        "PO / CUSTOMER REFERENCE",
+    );
+    let po = order.content.customer_reference().unwrap_or("—");
+    column(page, 0.0, m + 65.0, 10.0, Weight::Bold, po);
+    column(page, half, m + 60.0, 7.0, Weight::Regular, "STOP REFERENCE");
+    let stop_ref = c.delivery().reference().unwrap_or("—");
+    column(page, half, m + 65.0, 10.0, Weight::Bold, stop_ref);
     line(page, m + 71.0, 7.0, Weight::Regular, "DELIVERY");
     line(
         page,
@@ -123,26 +140,47 @@ fn label(
             g.weight_kg() / f64::from(g.quantity().max(1))
         ),
     );
-    if let Some(adr) = adr_text(g) {
-        line(page, m + 95.0, 10.0, Weight::Bold, &format!("ADR {adr}"));
+    if let (Some(adr), Some(text)) = (g.adr(), adr_text(g)) {
+        // The hazard diamond on the right, the ADR marking wrapped beside it.
+        let r = 9.0;
+        let (cx, cy) = (x + inner - r, y0 + m + 101.0);
+        hazard_diamond(page, (cx, cy), r, adr.class().as_str());
+        let lines = wrap(
+            &format!("ADR {text}"),
+            inner - 2.0 * r - 3.0,
+            9.0,
+            Weight::Bold,
+        );
+        for (i, l) in lines.iter().take(2).enumerate() {
+            page.text(x, y0 + m + 94.5 + 3.6 * i as f32, 8.5, Weight::Bold, l);
+        }
     }
     line(
         page,
-        m + 106.0,
+        m + 108.5,
         20.0,
         Weight::Bold,
         &format!("{} of {}", piece.n, piece.total),
     );
     line(
         page,
-        m + 111.0,
+        m + 112.5,
         7.0,
         Weight::Regular,
         &format!("consignment {}", piece.consignment),
     );
     let data = piece.barcode(order.number);
-    barcode(page, &data, (x, y0 + h - m - 26.0, inner, 20.0));
+    barcode(page, &data, (x, y0 + h - m - 23.5, inner, 18.0));
     page.text(x, y0 + h - m - 2.0, 9.0, Weight::Regular, &data);
+}
+
+/// A dangerous-goods diamond (a square on its point, `r` mm from centre to corner, with an inner
+/// border) with the hazard class in its lower half, as on ADR placards.
+fn hazard_diamond(page: &mut Page, (cx, cy): (f32, f32), r: f32, class: &str) {
+    let diamond = |r: f32| [(cx, cy - r), (cx + r, cy), (cx, cy + r), (cx - r, cy)];
+    page.polygon(&diamond(r), 0.5);
+    page.polygon(&diamond(r - 1.2), 0.2);
+    page.text_centred(cx, cy + r * 0.55, 12.0, Weight::Bold, class);
 }
 
 /// Code 128 (set B) bars of `data` across the box, with quiet zones of 10 modules.

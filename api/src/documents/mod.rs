@@ -7,8 +7,11 @@
 //!   handling units ([`pieces`]) both label renderers print;
 //! - [`labels`]: label PDFs (A6, 4×6 in: one label per page; A4: four A6 labels per sheet);
 //! - [`zpl`]: the same labels as ZPL II;
-//! - [`cmr`]: the CMR note, one page per consignment, on A4, A5 or Letter;
-//! - [`pdf`]: the drawing surface over `pdf-writer` (standard fonts, WinAnsi text, clipping).
+//! - [`cmr`]: the CMR note, one page per consignment (plus annex pages for goods lines that do
+//!   not fit), on A4, A5 or Letter; [`cmr_goods`]: its goods boxes 6–12 and the annexes;
+//! - [`pdf`]: the drawing surface over `pdf-writer` (text, lines, boxes, clipping);
+//! - [`fonts`]: the embedded DejaVu Sans fonts, subset per document; [`text`]: measuring,
+//!   wrapping and the visual order of right-to-left text.
 //!
 //! Contracts:
 //! - One label per handling unit: every goods line contributes `quantity` pieces, numbered
@@ -19,16 +22,25 @@
 //! - At most [`MAX_LABELS`] labels per document (copies included): larger orders are refused
 //!   with [`DocumentError::TooManyLabels`] rather than rendering for minutes.
 //!
-//! Crates: `pdf-writer` (the typst project's PDF writer: small, no system dependencies, the
-//! standard fonts need no font files) and `barcoders` (Code 128 encoding, set B).
+//! Crates: `pdf-writer` (the typst project's PDF writer: small, no system dependencies),
+//! `ttf-parser` (glyph ids and widths of the embedded fonts), `subsetter` (the typst project's
+//! font subsetter for PDF embedding), `miniz_oxide` (Flate compression of the streams) and
+//! `barcoders` (Code 128 encoding, set B).
 
 pub mod cmr;
+mod cmr_goods;
+pub mod fonts;
 pub mod labels;
 pub mod pdf;
+pub mod text;
 pub mod zpl;
 
 #[cfg(test)]
+mod test_pdf;
+#[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_text;
 
 use portal_domain::printer::{DocumentFormat, LabelFormat, OutputKind};
 use portal_domain::values::{Consignment, Goods, OrderContent};
@@ -123,14 +135,6 @@ impl<'a> Piece<'a> {
             from.country().as_str()
         )
     }
-
-    /// The reference a label prints: the delivery stop's, else the order's.
-    pub fn reference(&self, content: &'a OrderContent) -> Option<&'a str> {
-        self.of_consignment
-            .delivery()
-            .reference()
-            .or(content.customer_reference())
-    }
 }
 
 /// Every handling unit of the order, each `copies` times, in order.
@@ -202,12 +206,15 @@ pub(crate) fn file_stem(number: &str) -> String {
     }
 }
 
-/// A goods line's ADR marking, e.g. `UN1263 · class 3 · PG II`.
+/// A goods line's ADR marking on a label, e.g. `UN 1263 · class 3 · PG II · tunnel (D/E)`.
 pub(crate) fn adr_text(g: &Goods) -> Option<String> {
     g.adr().map(|a| {
-        let mut s = format!("{} · class {}", a.un_number(), a.class());
+        let mut s = format!("UN {} · class {}", a.un_number().digits(), a.class());
         if let Some(pg) = a.packing_group() {
             s.push_str(&format!(" · PG {pg}"));
+        }
+        if let Some(t) = a.tunnel_code() {
+            s.push_str(&format!(" · tunnel ({t})"));
         }
         s
     })

@@ -1,26 +1,32 @@
 //! A small drawing surface over `pdf-writer`: pages of a given size in millimetres, text in the
-//! PDF standard fonts Helvetica and Helvetica-Bold (no font files: every PDF reader has them),
-//! lines, rectangles and filled bars. Coordinates are millimetres from the page's top-left
-//! corner; the module turns them into PDF points from the bottom-left.
+//! embedded DejaVu Sans ([`super::fonts`]), lines, rectangles, filled bars and polygons.
+//! Coordinates are millimetres from the page's top-left corner; the module turns them into PDF
+//! points from the bottom-left.
 //!
-//! Contracts and hazards:
-//! - Text is encoded as WinAnsi (Windows-1252), the encoding of the standard fonts: Latin-1
-//!   letters (ä, ø, é, ß, …) print as they are; common Central European letters without a
-//!   WinAnsi code (ł, ő, č, ș, …) print as their base letter; anything else as `?`.
-//! - Text never leaves its box: [`Canvas::text_in`] clips to the box, and [`fit`] shortens text to
-//!   the box by an upper estimate of the Helvetica widths.
+//! Contracts:
+//! - Every Unicode character the font has prints as itself (Latin, Greek, Cyrillic, Arabic and
+//!   Hebrew letters, …); any other prints as the visible replacement glyph (see
+//!   [`super::fonts::glyph`]). Right-to-left runs are put in visual order ([`visual`]).
+//! - [`Canvas::finish`] embeds each font once, subset to the glyphs the document uses, and
+//!   compresses every stream.
+//! - [`Page::text_in`] keeps text inside its box: it wraps, and where the box is too low it
+//!   drops lines and ends the last one in `…`. Content that must never be cut (the CMR's goods)
+//!   is laid out by its caller with [`wrap`], which keeps every character.
 
-use pdf_writer::{Content, Name, Pdf, Rect, Ref, Str};
+pub use super::fonts::Weight;
+use super::fonts::{Used, face, glyph, ignorable};
+pub use super::text::{fit, visual, width_mm, wrap};
+use pdf_writer::{Content, Filter, Name, Pdf, Rect, Ref, Str};
 
 const PT_PER_MM: f32 = 72.0 / 25.4;
-const REGULAR: Name<'static> = Name(b"F1");
-const BOLD: Name<'static> = Name(b"F2");
+const FONT_NAMES: [Name<'static>; 2] = [Name(b"F1"), Name(b"F2")];
 
 /// One page being drawn.
 pub struct Page {
     width_mm: f32,
     height_mm: f32,
     content: Content,
+    used: Used,
 }
 
 /// A PDF document under construction.
@@ -36,6 +42,7 @@ impl Canvas {
             width_mm,
             height_mm,
             content: Content::new(),
+            used: Used::default(),
         });
         let last = self.pages.len() - 1;
         &mut self.pages[last]
@@ -45,26 +52,30 @@ impl Canvas {
     pub fn finish(self) -> Vec<u8> {
         let catalog = Ref::new(1);
         let tree = Ref::new(2);
-        let regular = Ref::new(3);
-        let bold = Ref::new(4);
-        let first = 5;
+        // Six objects per font (see `fonts::write`), from 3.
+        let font_ids = |w: usize| -> [Ref; 6] {
+            let base = 3 + 6 * i32::try_from(w).unwrap_or(0);
+            std::array::from_fn(|k| Ref::new(base + i32::try_from(k).unwrap_or(0)))
+        };
+        let first = 3 + 6 * 2;
         let ids: Vec<(Ref, Ref)> = (0..self.pages.len())
             .map(|i| {
                 let base = first + 2 * i32::try_from(i).unwrap_or(i32::MAX / 4);
                 (Ref::new(base), Ref::new(base + 1))
             })
             .collect();
+        let mut used = Used::default();
+        for p in &self.pages {
+            used.merge(&p.used);
+        }
         let mut pdf = Pdf::new();
         pdf.catalog(catalog).pages(tree);
         pdf.pages(tree)
             .kids(ids.iter().map(|(page, _)| *page))
             .count(i32::try_from(ids.len()).unwrap_or(i32::MAX));
-        pdf.type1_font(regular)
-            .base_font(Name(b"Helvetica"))
-            .encoding_predefined(Name(b"WinAnsiEncoding"));
-        pdf.type1_font(bold)
-            .base_font(Name(b"Helvetica-Bold"))
-            .encoding_predefined(Name(b"WinAnsiEncoding"));
+        for (i, w) in Weight::ALL.into_iter().enumerate() {
+            super::fonts::write(&mut pdf, w, &used, font_ids(i));
+        }
         for (p, (page_id, content_id)) in self.pages.into_iter().zip(ids) {
             let mut page = pdf.page(page_id);
             page.parent(tree)
@@ -77,86 +88,17 @@ impl Canvas {
                 .contents(content_id);
             let mut resources = page.resources();
             let mut fonts = resources.fonts();
-            fonts.pair(REGULAR, regular);
-            fonts.pair(BOLD, bold);
+            for (i, name) in FONT_NAMES.iter().enumerate() {
+                fonts.pair(*name, font_ids(i)[0]);
+            }
             drop(fonts);
             drop(resources);
             drop(page);
-            let bytes = p.content.finish();
-            pdf.stream(content_id, &bytes);
+            let bytes = miniz_oxide::deflate::compress_to_vec_zlib(&p.content.finish(), 6);
+            pdf.stream(content_id, &bytes).filter(Filter::FlateDecode);
         }
         pdf.finish()
     }
-}
-
-/// Font weight of a text run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Weight {
-    Regular,
-    Bold,
-}
-
-/// Upper estimate of a text's width in mm (Helvetica's widest common glyphs are about 0.72 em in
-/// regular and 0.78 em in bold; most are much narrower).
-pub fn width_mm(text: &str, size_pt: f32, weight: Weight) -> f32 {
-    let em = match weight {
-        Weight::Regular => 0.56,
-        Weight::Bold => 0.61,
-    };
-    let mm_per_pt = 25.4 / 72.0;
-    text.chars().map(|c| glyph(c) * em).sum::<f32>() * size_pt * mm_per_pt
-}
-
-/// Relative width of a glyph (1.0 an average lowercase letter).
-fn glyph(c: char) -> f32 {
-    match c {
-        'i' | 'j' | 'l' | '.' | ',' | ':' | ';' | '\'' | '|' | '!' | 'I' | ' ' => 0.5,
-        'f' | 't' | 'r' | '(' | ')' | '-' | '/' => 0.65,
-        'm' | 'w' | 'M' | 'W' | '@' | '%' => 1.6,
-        c if c.is_uppercase() || c.is_ascii_digit() => 1.2,
-        _ => 1.0,
-    }
-}
-
-/// `text` shortened (with `…`) to fit `max_mm` at `size_pt`.
-pub fn fit(text: &str, max_mm: f32, size_pt: f32, weight: Weight) -> String {
-    if width_mm(text, size_pt, weight) <= max_mm {
-        return text.to_owned();
-    }
-    let mut out: String = String::new();
-    for c in text.chars() {
-        out.push(c);
-        if width_mm(&format!("{out}…"), size_pt, weight) > max_mm {
-            out.pop();
-            break;
-        }
-    }
-    format!("{}…", out.trim_end())
-}
-
-/// `text` broken into lines of at most `max_mm` (words longer than a line are cut).
-pub fn wrap(text: &str, max_mm: f32, size_pt: f32, weight: Weight) -> Vec<String> {
-    let mut lines = Vec::new();
-    for paragraph in text.lines() {
-        let mut line = String::new();
-        for word in paragraph.split_whitespace() {
-            let candidate = if line.is_empty() {
-                word.to_owned()
-            } else {
-                format!("{line} {word}")
-            };
-            if width_mm(&candidate, size_pt, weight) <= max_mm {
-                line = candidate;
-            } else {
-                if !line.is_empty() {
-                    lines.push(std::mem::take(&mut line));
-                }
-                line = fit(word, max_mm, size_pt, weight);
-            }
-        }
-        lines.push(line);
-    }
-    lines
 }
 
 impl Page {
@@ -168,27 +110,48 @@ impl Page {
         (self.height_mm - mm) * PT_PER_MM
     }
 
+    /// `text` as the two-byte glyph ids of the font, recording the glyphs used.
+    fn encode(&mut self, weight: Weight, text: &str) -> Vec<u8> {
+        let Some(f) = face(weight) else {
+            return Vec::new();
+        };
+        let mut out = Vec::with_capacity(text.len() * 2);
+        for c in visual(text).chars().filter(|c| !ignorable(*c)) {
+            let (g, shown) = glyph(f, c);
+            self.used.add(weight, g, shown);
+            out.extend_from_slice(&g.to_be_bytes());
+        }
+        out
+    }
+
     /// Text with its baseline at (`x`, `y`) mm.
     pub fn text(&mut self, x: f32, y: f32, size_pt: f32, weight: Weight, text: &str) {
-        let font = match weight {
-            Weight::Regular => REGULAR,
-            Weight::Bold => BOLD,
-        };
-        let bytes = win_ansi(text);
+        let bytes = self.encode(weight, text);
         let (px, py) = (self.x(x), self.y(y));
         self.content
             .begin_text()
-            .set_font(font, size_pt)
+            .set_font(FONT_NAMES[weight as usize], size_pt)
             .next_line(px, py)
             .show(Str(&bytes))
             .end_text();
+    }
+
+    /// Text centred on `cx` with its baseline at `y` mm.
+    pub fn text_centred(&mut self, cx: f32, y: f32, size_pt: f32, weight: Weight, text: &str) {
+        let w = width_mm(text, size_pt, weight);
+        self.text(cx - w / 2.0, y, size_pt, weight, text);
+    }
+
+    /// The line height of text at `size_pt`, in mm.
+    pub fn leading(size_pt: f32) -> f32 {
+        size_pt * 0.3528 * 1.2
     }
 
     /// Lines of text from the top of the box (`x`, `y`, `w`, `h` mm), clipped to the box; lines
     /// that do not fit in its height are dropped, the last shown line then ends in `…`.
     pub fn text_in(&mut self, b: (f32, f32, f32, f32), size_pt: f32, weight: Weight, text: &str) {
         let (x, y, w, h) = b;
-        let leading = size_pt * 0.3528 * 1.2;
+        let leading = Self::leading(size_pt);
         let mut lines = wrap(text, w, size_pt, weight);
         let room = ((h - 0.5) / leading).floor().max(0.0) as usize;
         if lines.len() > room {
@@ -228,6 +191,22 @@ impl Page {
             .fill_nonzero();
     }
 
+    /// A closed polygon through `points` (mm), stroked `line_mm` wide.
+    pub fn polygon(&mut self, points: &[(f32, f32)], line_mm: f32) {
+        let Some((first, rest)) = points.split_first() else {
+            return;
+        };
+        let (fx, fy) = (self.x(first.0), self.y(first.1));
+        self.content
+            .set_line_width(line_mm * PT_PER_MM)
+            .move_to(fx, fy);
+        for (x, y) in rest {
+            let (px, py) = (self.x(*x), self.y(*y));
+            self.content.line_to(px, py);
+        }
+        self.content.close_path().stroke();
+    }
+
     /// A horizontal line.
     pub fn rule(&mut self, x: f32, y: f32, w: f32, line_mm: f32) {
         let (x1, x2, py) = (self.x(x), self.x(x + w), self.y(y));
@@ -240,78 +219,5 @@ impl Page {
 
     pub fn width_mm(&self) -> f32 {
         self.width_mm
-    }
-}
-
-/// `text` in WinAnsi (see the module docs).
-pub fn win_ansi(text: &str) -> Vec<u8> {
-    text.chars()
-        .flat_map(|c| {
-            let code = c as u32;
-            let mapped: Option<u8> = match code {
-                0x20..=0x7E | 0xA0..=0xFF => u8::try_from(code).ok(),
-                _ => match c {
-                    '€' => Some(0x80),
-                    '‚' => Some(0x82),
-                    '„' => Some(0x84),
-                    '…' => Some(0x85),
-                    '‘' => Some(0x91),
-                    '’' => Some(0x92),
-                    '“' => Some(0x93),
-                    '”' => Some(0x94),
-                    '•' => Some(0x95),
-                    '–' => Some(0x96),
-                    '—' => Some(0x97),
-                    '™' => Some(0x99),
-                    'Š' => Some(0x8A),
-                    'š' => Some(0x9A),
-                    'Ž' => Some(0x8E),
-                    'ž' => Some(0x9E),
-                    'Œ' => Some(0x8C),
-                    'œ' => Some(0x9C),
-                    'Ÿ' => Some(0x9F),
-                    _ => None,
-                },
-            };
-            mapped.map_or_else(|| base_letter(c).bytes().collect::<Vec<u8>>(), |b| vec![b])
-        })
-        .collect()
-}
-
-/// The base letter of a Central European letter without a WinAnsi code; `?` for anything else.
-fn base_letter(c: char) -> &'static str {
-    match c {
-        'ą' | 'ă' | 'ā' => "a",
-        'Ą' | 'Ă' | 'Ā' => "A",
-        'ć' | 'č' => "c",
-        'Ć' | 'Č' => "C",
-        'ď' | 'đ' => "d",
-        'Ď' | 'Đ' => "D",
-        'ę' | 'ě' | 'ē' | 'ė' => "e",
-        'Ę' | 'Ě' | 'Ē' | 'Ė' => "E",
-        'ğ' | 'ģ' => "g",
-        'Ğ' | 'Ģ' => "G",
-        'ı' | 'ī' | 'į' => "i",
-        'İ' | 'Ī' | 'Į' => "I",
-        'ķ' => "k",
-        'Ķ' => "K",
-        'ł' | 'ľ' | 'ĺ' | 'ļ' => "l",
-        'Ł' | 'Ľ' | 'Ĺ' | 'Ļ' => "L",
-        'ń' | 'ň' | 'ņ' => "n",
-        'Ń' | 'Ň' | 'Ņ' => "N",
-        'ő' | 'ō' => "o",
-        'Ő' | 'Ō' => "O",
-        'ř' | 'ŕ' => "r",
-        'Ř' | 'Ŕ' => "R",
-        'ś' | 'ş' | 'ș' => "s",
-        'Ś' | 'Ş' | 'Ș' => "S",
-        'ť' | 'ţ' | 'ț' => "t",
-        'Ť' | 'Ţ' | 'Ț' => "T",
-        'ů' | 'ű' | 'ū' | 'ų' => "u",
-        'Ů' | 'Ű' | 'Ū' | 'Ų' => "U",
-        'ź' | 'ż' => "z",
-        'Ź' | 'Ż' => "Z",
-        '\t' | '\n' | '\r' => " ",
-        _ => "?",
     }
 }

@@ -1,15 +1,16 @@
 //! Documents: page sizes and counts read back from the PDFs with `lopdf`, label text, the CMR's
-//! boxes, ZPL blocks and the injection guard, the Code 128 encoding.
+//! boxes, ZPL blocks and the injection guard, the Code 128 encoding. The fixtures are shared
+//! with the CMR and Unicode tests (`tests_text.rs`).
 #![allow(clippy::unwrap_used)]
 
+use super::test_pdf::{page_text, pages};
 use super::*;
-use lopdf::Document as Pdf;
 use portal_domain::values::{
     AddressInput, AdrInput, ConsignmentInput, GoodsInput, OrderContentInput, Packaging, StopInput,
 };
 use time::macros::{date, datetime};
 
-fn stop(name: &str, city: &str, day: u8) -> StopInput {
+pub(super) fn stop(name: &str, city: &str, day: u8) -> StopInput {
     StopInput {
         location_id: None,
         address: AddressInput {
@@ -28,7 +29,7 @@ fn stop(name: &str, city: &str, day: u8) -> StopInput {
     }
 }
 
-fn goods(description: &str, quantity: i64, adr: bool) -> GoodsInput {
+pub(super) fn goods(description: &str, quantity: i64, adr: bool) -> GoodsInput {
     GoodsInput {
         description: description.into(),
         quantity,
@@ -42,12 +43,13 @@ fn goods(description: &str, quantity: i64, adr: bool) -> GoodsInput {
             un_number: "1263".into(),
             class: "3".into(),
             packing_group: Some("II".into()),
+            tunnel_code: Some("D/E".into()),
         }),
     }
 }
 
 /// Two consignments: 2 + 3 pieces, then 1 piece.
-fn content() -> OrderContent {
+pub(super) fn content() -> OrderContent {
     OrderContent::new(OrderContentInput {
         customer_reference: Some("PO-77".into()),
         consignments: vec![
@@ -67,7 +69,7 @@ fn content() -> OrderContent {
     .unwrap()
 }
 
-fn order(content: &OrderContent) -> DocumentOrder<'_> {
+pub(super) fn order(content: &OrderContent) -> DocumentOrder<'_> {
     DocumentOrder {
         number: "261204-ABCD1234",
         customer_name: "Alpha Foods",
@@ -77,7 +79,7 @@ fn order(content: &OrderContent) -> DocumentOrder<'_> {
     }
 }
 
-fn settings(format: LabelFormat, output: OutputKind, copies: u8) -> LabelSettings {
+pub(super) fn settings(format: LabelFormat, output: OutputKind, copies: u8) -> LabelSettings {
     LabelSettings {
         format,
         output,
@@ -85,37 +87,8 @@ fn settings(format: LabelFormat, output: OutputKind, copies: u8) -> LabelSetting
     }
 }
 
-/// The MediaBox (width, height in mm) of every page.
-fn pages(bytes: &[u8]) -> Vec<(f32, f32)> {
-    let doc = Pdf::load_mem(bytes).unwrap();
-    doc.get_pages()
-        .values()
-        .map(|id| {
-            let page = doc.get_dictionary(*id).unwrap();
-            let b = page.get(b"MediaBox").unwrap().as_array().unwrap();
-            let n = |i: usize| b[i].as_float().unwrap() * 25.4 / 72.0;
-            (n(2), n(3))
-        })
-        .collect()
-}
-
 fn close(a: (f32, f32), b: (f32, f32)) -> bool {
     (a.0 - b.0).abs() < 0.2 && (a.1 - b.1).abs() < 0.2
-}
-
-/// The text drawn on a page (the WinAnsi strings of its content stream).
-fn page_text(bytes: &[u8], page: u32) -> String {
-    let doc = Pdf::load_mem(bytes).unwrap();
-    let id = doc.get_pages()[&page];
-    let content = doc.get_page_content(id);
-    let ops = lopdf::content::Content::decode(&content).unwrap();
-    ops.operations
-        .iter()
-        .filter(|op| op.operator == "Tj")
-        .filter_map(|op| op.operands.first()?.as_str().ok())
-        .map(|s| s.iter().map(|b| char::from(*b)).collect::<String>())
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 #[test]
@@ -145,7 +118,7 @@ fn one_label_per_handling_unit_on_thermal_stock() {
     assert!(first.contains("261204-ABCD1234-1-001"), "{first}");
     let fourth = page_text(&doc.bytes, 4);
     assert!(
-        fourth.contains("ADR UN1263") && fourth.contains("4 of 5"),
+        fourth.contains("ADR UN 1263") && fourth.contains("4 of 5"),
         "{fourth}"
     );
     let last = page_text(&doc.bytes, 6);
@@ -182,6 +155,11 @@ fn the_cmr_has_a_page_per_consignment_in_the_paper_size() {
         let p = pages(&doc.bytes);
         assert_eq!(p.len(), 2);
         assert!(p.iter().all(|s| close(*s, size)), "{paper:?}: {p:?}");
+        // Every box keeps its title at every scale.
+        let text = page_text(&doc.bytes, 2);
+        for n in 1..=24 {
+            assert!(text.contains(&format!("\n{n} ")), "{paper:?}: box {n}");
+        }
     }
     let doc = cmr(&order(&c), DocumentFormat::A4);
     assert_eq!(doc.file_name, "261204-ABCD1234-cmr.pdf");
@@ -259,16 +237,6 @@ fn code_128_bars_match_the_symbology() {
     assert!(s.ends_with("1100011101011"), "stop pattern: {s}");
 }
 
-#[test]
-fn text_fits_and_encodes() {
-    use super::pdf::{Weight, fit, width_mm, win_ansi, wrap};
-    let long = "Müller & Söhne Logistik und Spedition GmbH & Co. KG";
-    let short = fit(long, 40.0, 12.0, Weight::Bold);
-    assert!(short.ends_with('…') && width_mm(&short, 12.0, Weight::Bold) <= 40.0);
-    assert!(wrap(long, 40.0, 10.0, Weight::Regular).len() > 1);
-    assert_eq!(win_ansi("Łódź €"), b"L\xf3dz \x80".to_vec());
-}
-
 /// Writes sample documents to `$PORTAL_DOCS_SAMPLES` (a folder) for a look; nothing otherwise.
 #[test]
 fn samples_for_a_look() {
@@ -291,5 +259,44 @@ fn samples_for_a_look() {
             .bytes,
     );
     write("cmr.pdf", &cmr(&o, DocumentFormat::A4).bytes);
+    let one = OrderContent::new(OrderContentInput {
+        customer_reference: Some("PO-77".into()),
+        consignments: vec![ConsignmentInput {
+            pickup: stop("Alpha Foods Depot", "Hamburg", 5),
+            delivery: stop("Müller & Söhne GmbH", "München", 6),
+            goods: vec![goods("Tiles", 2, false), goods("Paint, flammable", 3, true)],
+        }],
+        notes: Some("Call before delivery".into()),
+    })
+    .unwrap();
+    write("cmr-one.pdf", &cmr(&order(&one), DocumentFormat::A4).bytes);
+    let mut lines = vec![
+        goods("Книги и журналы (Cyrillic)", 2, false),
+        goods("Βιβλία (Greek) · كتب عربية · gifts 📦", 1, false),
+    ];
+    lines.extend((1..=28).map(|i| goods(&format!("Article {i:02} assorted goods"), 1, i % 9 == 0)));
+    let many = OrderContent::new(OrderContentInput {
+        customer_reference: Some("PO-4711".into()),
+        consignments: vec![ConsignmentInput {
+            pickup: stop("Alpha Foods Depot", "Hamburg", 5),
+            delivery: stop("Σπύρος Παπαδόπουλος ΑΕ", "Θεσσαλονίκη", 6),
+            goods: lines,
+        }],
+        notes: None,
+    })
+    .unwrap();
+    write(
+        "cmr-annex.pdf",
+        &cmr(&order(&many), DocumentFormat::A4).bytes,
+    );
+    write(
+        "a6-unicode.pdf",
+        &labels(
+            &order(&many),
+            &settings(LabelFormat::A6, OutputKind::Pdf, 1),
+        )
+        .unwrap()
+        .bytes,
+    );
     write("cmr-a5.pdf", &cmr(&o, DocumentFormat::A5).bytes);
 }

@@ -1,5 +1,10 @@
 //! Shipping labels as ZPL II for Zebra-compatible thermal printers at 203 dpi (8 dots per mm):
-//! one `^XA … ^XZ` block per label, UTF-8 text (`^CI28`), the Code 128 barcode with `^BC`.
+//! one `^XA … ^XZ` block per label, UTF-8 text (`^CI28`), the Code 128 barcode with `^BC`. The
+//! lines are those of the PDF label ([`super::labels`]); a dangerous goods line's hazard class
+//! stands in a box (`^GB`) at the right of its ADR marking.
+//!
+//! The printer's own font 0 prints the text: which scripts it covers depends on the printer's
+//! fonts (Latin everywhere; Greek and Cyrillic on most current Zebra firmware).
 //!
 //! Hazard: ZPL's command prefixes `^` and `~` inside user text would be commands. They (and
 //! control characters) are replaced by spaces before any text reaches the output, so no order,
@@ -32,6 +37,23 @@ pub fn field(text: &str, max: usize) -> String {
         format!("{}…", cut.trim_end())
     } else {
         clean
+    }
+}
+
+/// `text` as a first line of at most `room` characters, broken at the last space that allows it
+/// (mid-word only for a single overlong word), and the rest.
+fn split_words(text: &str, room: usize) -> (String, String) {
+    if text.chars().count() <= room {
+        return (text.to_owned(), String::new());
+    }
+    let cut: String = text.chars().take(room + 1).collect();
+    let at = cut.rfind(' ').filter(|i| *i > 0);
+    match at {
+        Some(i) => (text[..i].to_owned(), text[i..].trim_start().to_owned()),
+        None => (
+            text.chars().take(room).collect(),
+            text.chars().skip(room).collect(),
+        ),
     }
 }
 
@@ -73,8 +95,10 @@ pub fn render(
         t(280, 32, to.country().as_str());
         t(330, 22, "FROM / SENDER");
         t(356, 26, &piece.sender_line());
-        let reference = piece.reference(order.content).unwrap_or("-");
-        t(400, 28, &format!("Ref: {reference}"));
+        // The customer's PO (the order's reference) and the delivery stop's reference.
+        let po = order.content.customer_reference().unwrap_or("-");
+        let stop_ref = c.delivery().reference().unwrap_or("-");
+        t(400, 28, &format!("PO: {po}  Ref: {stop_ref}"));
         t(
             436,
             28,
@@ -93,11 +117,28 @@ pub fn render(
                 g.weight_kg() / f64::from(g.quantity().max(1))
             ),
         );
-        if let Some(adr) = adr_text(g) {
-            t(552, 30, &format!("ADR {adr}"));
+        let mut class_box = String::new();
+        if let (Some(adr), Some(text)) = (g.adr(), adr_text(g)) {
+            // The hazard class in a box at the right, the ADR marking on two lines beside it.
+            let (bw, bh) = (140, 110);
+            let bx = pw - 30 - bw;
+            let _ = writeln!(class_box, "^FO{bx},550^GB{bw},{bh},6^FS");
+            let _ = writeln!(
+                class_box,
+                "^FO{bx},580^A0N,60,60^FB{bw},1,0,C^FD{}^FS",
+                field(adr.class().as_str(), 4)
+            );
+            let room = ((bx - 50) as f32 / (24.0 * 0.6)) as usize;
+            let text = format!("ADR {text}");
+            let (first, rest) = split_words(&text, room);
+            t(552, 24, &first);
+            if !rest.is_empty() {
+                t(580, 24, &rest);
+            }
         }
-        t(600, 70, &format!("{} of {}", piece.n, piece.total));
-        t(680, 24, &format!("consignment {}", piece.consignment));
+        t(612, 70, &format!("{} of {}", piece.n, piece.total));
+        t(688, 24, &format!("consignment {}", piece.consignment));
+        out.push_str(&class_box);
         let data = field(&piece.barcode(order.number), 60);
         let _ = writeln!(out, "^FO30,{}^BY3^BCN,160,Y,N,N^FD{data}^FS\n^XZ", ph - 230);
     }

@@ -7,19 +7,23 @@
 //! Staff see, besides the order, its actions: the status changes the lifecycle allows from the
 //! current status ([`OrderStatus::allowed_next`]; reject and cancel ask for a reason) and *Add
 //! charge*. Their forms post to [`super::staff::inbox`], which re-renders this page (422) with
-//! the messages next to the fields when the input is wrong.
+//! the messages next to the fields when the input is wrong. A submitted order's *Documents*
+//! (CMR, labels) download from [`staff_document`], rendered like the portal's.
 
 use super::layout::{Section, csrf_field, field_error, other_errors};
 use super::staff::common::{FormData, StaffCtx, tabs};
+use crate::documents::DocumentKind;
 use crate::error::AppError;
 use crate::json::orders::visible_order;
-use axum::extract::Path;
+use crate::services::parse_id;
+use crate::services::portal::documents::{self, LabelOutput};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::Response;
 use maud::{Markup, html};
-use portal_domain::FieldError;
 use portal_domain::order::OrderStatus;
 use portal_domain::values::{OrderContent, Stop};
+use portal_domain::{FieldError, OrderId};
 use portal_projections::models::orders::OrderDetail;
 use portal_projections::models::{ActorKind, customers};
 use time::macros::format_description;
@@ -139,6 +143,7 @@ pub(crate) fn consignments(content: &OrderContent) -> Markup {
                                 td data-label="ADR" { @if let Some(a) = g.adr() {
                                     (a.un_number().to_string()) ", class " (a.class().to_string())
                                     @if let Some(pg) = a.packing_group() { ", PG " (pg.to_string()) }
+                                    @if let Some(t) = a.tunnel_code() { ", tunnel (" (t.as_str()) ")" }
                                 } }
                             }
                         }
@@ -172,6 +177,45 @@ fn charges_table(detail: &OrderDetail) -> Markup {
                 }
             }
     }
+}
+
+/// The documents of a submitted order: the CMR note and the labels as PDF or ZPL, each a link to
+/// [`staff_document`]. A draft has none.
+fn documents_section(base: &str, detail: &OrderDetail) -> Markup {
+    let submitted = detail
+        .history
+        .iter()
+        .any(|h| h.status == OrderStatus::Submitted);
+    html! {
+        section.card #documents {
+            h2 { "Documents" }
+            @if submitted {
+                // The same buttons as on the portal's order page.
+                div.action-row {
+                    a.button.secondary href={ (base) "/documents/cmr" } download { "CMR note (PDF, A4)" }
+                    a.button.secondary href={ (base) "/documents/label?format=pdf" } download { "Shipping labels (PDF, A6)" }
+                    a.button.secondary href={ (base) "/documents/label?format=zpl" } download { "Shipping labels (ZPL, 203 dpi)" }
+                }
+            } @else {
+                p.empty { "Labels and the CMR note can be printed once the order is submitted." }
+            }
+        }
+    }
+}
+
+/// `GET /staff/orders/{id}/documents/{kind}`: the download behind the links of the Documents
+/// section (`kind` `cmr` or `label`, `?format=pdf|zpl` for labels); 404 for an unknown kind.
+#[instrument(skip_all, fields(tenant = %ctx.tenant()))]
+pub async fn staff_document(
+    ctx: StaffCtx,
+    Path((id, kind)): Path<(String, String)>,
+    Query(query): Query<LabelOutput>,
+) -> Result<Response, AppError> {
+    let order_id: OrderId = parse_id(&id)?;
+    let kind = DocumentKind::parse(&kind).ok_or(AppError::NotFound)?;
+    let output = query.parse()?;
+    let doc = documents::render(&ctx.state, &ctx.caller, order_id, kind, output).await?;
+    Ok(documents::response(doc))
 }
 
 /// `GET /staff/orders/{id}`: the order with its actions.
@@ -221,6 +265,7 @@ pub async fn render_staff(ctx: &StaffCtx, id: &str, sent: Sent<'_>) -> Result<Re
         (tabs(&base, false, "Order"))
         (actions(&ctx.csrf, &base, detail.order.status, &sent))
         (content(&detail))
+        (documents_section(&base, &detail))
         (charges_table(&detail))
         @if detail.order.status.allows_charges() {
             (charge_form(&ctx.csrf, &base, &sent))

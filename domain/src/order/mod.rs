@@ -18,6 +18,8 @@ mod events;
 mod status;
 
 #[cfg(test)]
+mod adr_tests;
+#[cfg(test)]
 mod charge_tests;
 #[cfg(test)]
 mod fixtures;

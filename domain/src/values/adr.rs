@@ -1,4 +1,4 @@
-//! Dangerous goods (ADR): UN number, hazard class, packing group.
+//! Dangerous goods (ADR): UN number, hazard class, packing group, tunnel restriction code.
 
 use super::collect;
 use crate::error::FieldError;
@@ -142,6 +142,9 @@ pub struct AdrInput {
     pub class: String,
     #[serde(default)]
     pub packing_group: Option<String>,
+    /// Absent in events written before the field existed: `serde(default)` reads them as none.
+    #[serde(default)]
+    pub tunnel_code: Option<String>,
 }
 
 /// Dangerous-goods data of a goods line.
@@ -151,6 +154,8 @@ pub struct Adr {
     un_number: UnNumber,
     class: AdrClass,
     packing_group: Option<PackingGroup>,
+    /// The tunnel restriction code the transport document prints in brackets.
+    tunnel_code: Option<TunnelCode>,
 }
 
 impl Adr {
@@ -165,7 +170,15 @@ impl Adr {
                 Some(pg) => PackingGroup::parse_as("packing_group", pg).map(Some),
             },
         );
-        let (Some(un_number), Some(class), Some(packing_group)) = (un_number, class, packing_group)
+        let tunnel_code = collect(
+            &mut errors,
+            match input.tunnel_code.as_deref().map(str::trim) {
+                None | Some("") => Ok(None),
+                Some(code) => TunnelCode::parse(code).map(Some),
+            },
+        );
+        let (Some(un_number), Some(class), Some(packing_group), Some(tunnel_code)) =
+            (un_number, class, packing_group, tunnel_code)
         else {
             return Err(errors);
         };
@@ -173,6 +186,7 @@ impl Adr {
             un_number,
             class,
             packing_group,
+            tunnel_code,
         })
     }
 
@@ -186,6 +200,30 @@ impl Adr {
 
     pub fn packing_group(&self) -> Option<PackingGroup> {
         self.packing_group
+    }
+
+    pub fn tunnel_code(&self) -> Option<TunnelCode> {
+        self.tunnel_code
+    }
+
+    /// The line of the transport document (ADR 5.4.1.1.1): UN number, proper shipping name,
+    /// class, packing group, tunnel restriction code in brackets, e.g.
+    /// `UN 1263 Paint, flammable, 3, II, (D/E)`. The goods description stands in for the proper
+    /// shipping name: the portal has no separate field for it. Absent parts are left out.
+    pub fn transport_line(&self, shipping_name: &str) -> String {
+        let mut line = format!(
+            "UN {} {}, {}",
+            self.un_number.digits(),
+            shipping_name.trim(),
+            self.class
+        );
+        if let Some(pg) = self.packing_group {
+            line.push_str(&format!(", {pg}"));
+        }
+        if let Some(code) = self.tunnel_code {
+            line.push_str(&format!(", ({code})"));
+        }
+        line
     }
 }
 
@@ -202,6 +240,73 @@ impl From<&Adr> for AdrInput {
             un_number: a.un_number.to_string(),
             class: a.class.to_string(),
             packing_group: a.packing_group.map(|p| p.to_string()),
+            tunnel_code: a.tunnel_code.map(|t| t.to_string()),
         }
     }
 }
+
+/// The ADR tunnel restriction codes (ADR 8.6.4), and `-` for goods not restricted in tunnels.
+const TUNNEL_CODES: [&str; 12] = [
+    "B", "B1000C", "B/D", "B/E", "C", "C5000D", "C/D", "C/E", "D", "D/E", "E", "-",
+];
+
+/// A tunnel restriction code such as `D/E` (which tunnel categories the load may not pass).
+/// Parsed case-insensitively and without inner spaces (`d / e` → `D/E`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, JsonSchema)]
+#[serde(into = "String")]
+#[schemars(with = "String", extend("enum" = TUNNEL_CODES))]
+pub struct TunnelCode(&'static str);
+
+impl TunnelCode {
+    /// Parses with the field name `tunnel_code`.
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        Self::parse_as("tunnel_code", raw)
+    }
+
+    pub fn parse_as(field: &str, raw: &str) -> Result<Self, FieldError> {
+        let s: String = raw
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_ascii_uppercase();
+        TUNNEL_CODES
+            .iter()
+            .find(|c| **c == s)
+            .map(|c| Self(c))
+            .ok_or_else(|| {
+                FieldError::new(
+                    field,
+                    "unknown tunnel restriction code (expected B, B1000C, B/D, B/E, C, C5000D, C/D, C/E, D, D/E, E or -)",
+                )
+            })
+    }
+
+    pub fn as_str(&self) -> &'static str {
+        self.0
+    }
+}
+
+impl fmt::Display for TunnelCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl TryFrom<String> for TunnelCode {
+    type Error = FieldError;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Self::parse(&s)
+    }
+}
+
+super::deserialize_via_string!(TunnelCode);
+
+impl From<TunnelCode> for String {
+    fn from(c: TunnelCode) -> Self {
+        c.0.to_owned()
+    }
+}
+
+#[cfg(test)]
+#[path = "adr_tests.rs"]
+mod tests;

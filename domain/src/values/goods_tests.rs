@@ -22,6 +22,7 @@ fn adr(un: &str, class: &str, pg: Option<&str>) -> AdrInput {
         un_number: un.into(),
         class: class.into(),
         packing_group: pg.map(Into::into),
+        tunnel_code: None,
     }
 }
 
@@ -245,7 +246,7 @@ fn dangerous_goods_line_is_validated_with_nested_paths() {
     let json = serde_json::to_value(&g).unwrap();
     assert_eq!(
         json["adr"],
-        serde_json::json!({"un_number": "UN1203", "class": "3", "packing_group": "II"})
+        serde_json::json!({"un_number": "UN1203", "class": "3", "packing_group": "II", "tunnel_code": null})
     );
 
     let bad = GoodsInput {

@@ -32,7 +32,7 @@ pub mod serde_time;
 mod text;
 
 pub use address::{Address, AddressInput};
-pub use adr::{Adr, AdrClass, AdrInput, PackingGroup, UnNumber};
+pub use adr::{Adr, AdrClass, AdrInput, PackingGroup, TunnelCode, UnNumber};
 pub use content::{
     Consignment, ConsignmentInput, OrderContent, OrderContentInput, Stop, StopInput,
 };

@@ -11,10 +11,10 @@ use crate::documents::DocumentKind;
 use crate::error::AppError;
 use crate::json::staff::body::{Body, Created};
 use crate::services::parse_id;
-use crate::services::portal::documents;
+use crate::services::portal::documents::{self, LabelOutput};
 use crate::services::portal::drafts::{self, OrderView};
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use portal_domain::OrderId;
 use portal_domain::values::OrderContentInput;
 use tracing::instrument;
@@ -24,7 +24,8 @@ use tracing::instrument;
 /// country, contact_name?, contact_phone?}, date: "YYYY-MM-DD", time_window?: {from: "HH:MM",
 /// to: "HH:MM"}, reference?, instructions?}`; a goods line is `{description, quantity,
 /// packaging, weight_kg, volume_m3?, loading_metres?, pallet_spaces?, stackable, adr?: {un_number,
-/// class, packing_group?}}`.
+/// class, packing_group?, tunnel_code?}}`; `tunnel_code` is an ADR tunnel restriction code (`B`,
+/// `B1000C`, `B/D`, `B/E`, `C`, `C5000D`, `C/D`, `C/E`, `D`, `D/E`, `E` or `-`).
 #[utoipa::path(post, path = "/api/v1/orders", tag = "orders",
     request_body(content = Object, description = "The order's content (see the summary)"),
     responses((status = 201, description = "The draft", body = OrderView)))]
@@ -115,21 +116,28 @@ pub async fn order_again(
     })
 }
 
-/// The order's shipping labels (`label`: PDF or ZPL, as the user's printer configuration says)
-/// or CMR note (`cmr`: PDF on the configured paper). 409 before submission.
+/// The order's shipping labels (`label`) or CMR note (`cmr`, PDF), for portal users (their
+/// customer's orders, in their printer configuration) and staff (every order of the tenant, CMR
+/// on A4, labels on A6). `format=pdf|zpl` chooses how labels are printed. 409 before
+/// submission, 404 for an unknown kind or an order outside the caller's scope.
 #[utoipa::path(get, path = "/api/v1/orders/{id}/documents/{kind}", tag = "orders",
     params(("id" = String, Path, description = "Order id"),
-        ("kind" = String, Path, description = "`label` or `cmr`")),
+        ("kind" = String, Path, description = "`label` or `cmr`"),
+        ("format" = Option<String>, Query, description = "Labels: `pdf` or `zpl` (default: the \
+            printer configuration; staff: `pdf`)")),
     responses((status = 200, description = "The document (application/pdf, or text/plain for ZPL)",
-        content_type = "application/pdf")))]
+        content_type = "application/pdf"),
+        (status = 404, description = "Unknown kind, or no such order for the caller")))]
 #[instrument(skip_all, fields(tenant = %caller.tenant()))]
 pub async fn document(
     State(state): State<AppState>,
     caller: Caller,
     Path((id, kind)): Path<(String, String)>,
+    Query(query): Query<LabelOutput>,
 ) -> Result<axum::response::Response, AppError> {
     let id: OrderId = parse_id(&id)?;
     let kind = DocumentKind::parse(&kind).ok_or(AppError::NotFound)?;
-    let doc = documents::render(&state, &caller, id, kind).await?;
+    let output = query.parse()?;
+    let doc = documents::render(&state, &caller, id, kind, output).await?;
     Ok(documents::response(doc))
 }

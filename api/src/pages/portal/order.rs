@@ -273,6 +273,6 @@ pub async fn document(
 ) -> Result<Response, AppError> {
     let order_id: OrderId = parse_id(&id)?;
     let kind = DocumentKind::parse(&kind).ok_or(AppError::NotFound)?;
-    let doc = documents::render(&ctx.state, &ctx.caller, order_id, kind).await?;
+    let doc = documents::render(&ctx.state, &ctx.caller, order_id, kind, None).await?;
     Ok(documents::response(doc))
 }

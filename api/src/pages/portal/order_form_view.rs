@@ -232,6 +232,7 @@ fn goods_line(
                 (input(errors, &f("adr.un_number"), "ADR UN number", v("adr.un_number"), "text", ""))
                 (input(errors, &f("adr.class"), "ADR class", v("adr.class"), "text", ""))
                 (input(errors, &f("adr.packing_group"), "Packing group", v("adr.packing_group"), "text", ""))
+                (input(errors, &f("adr.tunnel_code"), "Tunnel code", v("adr.tunnel_code"), "text", ""))
             }
             (field_error(errors, &f("adr")))
             div.action-row {

@@ -33,7 +33,7 @@ pub const STOP_FIELDS: [&str; 14] = [
 ];
 
 /// The fields of a goods line, after `consignments[i].goods[j].`.
-pub const GOODS_FIELDS: [&str; 11] = [
+pub const GOODS_FIELDS: [&str; 12] = [
     "description",
     "quantity",
     "packaging",
@@ -45,6 +45,7 @@ pub const GOODS_FIELDS: [&str; 11] = [
     "adr.un_number",
     "adr.class",
     "adr.packing_group",
+    "adr.tunnel_code",
 ];
 
 pub type Fields = BTreeMap<String, String>;
@@ -326,6 +327,7 @@ fn goods(fields: &Fields, path: &str, errors: &mut Vec<FieldError>) -> GoodsInpu
         un_number: un.to_owned(),
         class: class.to_owned(),
         packing_group: opt(get(fields, "adr.packing_group")),
+        tunnel_code: opt(get(fields, "adr.tunnel_code")),
     });
     GoodsInput {
         description: get(fields, "description").to_owned(),

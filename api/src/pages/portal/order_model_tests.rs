@@ -37,6 +37,8 @@ fn a_form_round_trips_through_the_content() {
         ("consignments[0].goods[0].stackable", "on"),
         ("consignments[0].goods[0].adr.un_number", "1263"),
         ("consignments[0].goods[0].adr.class", "3"),
+        ("consignments[0].goods[0].adr.packing_group", "II"),
+        ("consignments[0].goods[0].adr.tunnel_code", "d/e"),
     ]);
     let model = OrderModel::from_pairs(&pairs(&form));
     let (input, errors) = model.to_input();
@@ -50,6 +52,10 @@ fn a_form_round_trips_through_the_content() {
         ("500.5", "on")
     );
     assert_eq!(again.consignments[0].pickup["time_window.to"], "12:30");
+    assert_eq!(
+        g["adr.tunnel_code"], "D/E",
+        "the form shows the code as parsed"
+    );
     let (input, errors) = again.to_input();
     assert!(errors.is_empty(), "{errors:?}");
     assert_eq!(OrderContent::new(input).unwrap(), content);
@@ -87,4 +93,21 @@ fn absurd_indices_are_ignored() {
         "x",
     )]));
     assert_eq!(model.consignments.len(), 1);
+}
+
+#[test]
+fn an_unknown_tunnel_code_is_named_at_its_field() {
+    let mut model = OrderModel::new_order();
+    let g = &mut model.consignments[0].goods[0];
+    g.insert("adr.un_number".into(), "1263".into());
+    g.insert("adr.class".into(), "3".into());
+    g.insert("adr.tunnel_code".into(), "Z".into());
+    let (input, _) = model.to_input();
+    let errors = OrderContent::new(input).unwrap_err();
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.field == "consignments[0].goods[0].adr.tunnel_code"),
+        "{errors:?}"
+    );
 }

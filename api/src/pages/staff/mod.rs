@@ -12,6 +12,7 @@
 //! | `/staff/customers/new`, `/staff/customers/{id}` | [`customers`] creation, [`customer`] profile |
 //! | `/staff/contacts`, `/staff/contacts/{id}` | [`contacts`]: list view and edit form |
 //! | `/staff/orders`, `/staff/orders/{id}/…` | [`inbox`]: inbox, status changes, charges |
+//! | `/staff/orders/{id}/documents/{kind}` | the CMR and labels ([`crate::pages::orders`]) |
 //! | `/staff/locations[/new\|/{id}]` | [`locations`]: carrier locations and their visibility |
 //! | `…/{id}/audit` | [`audit`]: a stream's events and its state at any of them |
 //!
@@ -61,6 +62,10 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/staff/orders/{id}/status", post(inbox::change_status))
         .route("/staff/orders/{id}/charges", post(inbox::add_charge))
         .route("/staff/orders/{id}/audit", get(audit::order))
+        .route(
+            "/staff/orders/{id}/documents/{kind}",
+            get(crate::pages::orders::staff_document),
+        )
         .route(
             "/staff/locations",
             get(locations::list).post(locations::create),

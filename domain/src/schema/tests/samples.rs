@@ -42,6 +42,7 @@ fn rich_content() -> OrderContent {
         un_number: "1203".into(),
         class: "3".into(),
         packing_group: Some("II".into()),
+        tunnel_code: Some("D/E".into()),
     });
     input.notes = Some("Fragile".into());
     OrderContent::new(input).unwrap()

@@ -25,6 +25,7 @@ fn given_a_draft_when_goods_get_a_tunnel_code_then_the_update_event_carries_it()
     let state = given::<Order>(&[draft_created()])
         .when(UpdateDraft {
             content: content.clone(),
+            today: crate::testkit::TODAY,
         })
         .then(&[OrderDraftUpdated {
             order_id: order_id(),

@@ -63,6 +63,9 @@ pub fn tenant_samples() -> Vec<TenantEvent> {
         TenantEvent::StaffMemberRemoved {
             user_id: UserId::for_email(&email()),
         },
+        TenantEvent::TenantTimeZoneSet {
+            time_zone: crate::values::TimeZoneName::parse("Europe/Stockholm").unwrap(),
+        },
     ]
 }
 

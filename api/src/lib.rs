@@ -22,6 +22,7 @@ pub mod commands;
 pub mod config;
 pub mod documents;
 pub mod error;
+pub mod export;
 mod health;
 pub mod json;
 mod metrics;
@@ -108,6 +109,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/auth/login-link", post(auth::links::api_login_link))
         .route("/api/v1/me", get(json::me::me))
         .route("/api/v1/orders", get(json::orders::list))
+        .route("/api/v1/orders/export", get(json::export::export))
         .route("/api/v1/orders/{id}", get(json::orders::get));
 
     Router::new()

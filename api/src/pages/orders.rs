@@ -13,6 +13,7 @@ use super::layout::{Section, csrf_field, field_error, other_errors};
 use super::staff::common::{FormData, StaffCtx, tabs};
 use crate::error::AppError;
 use crate::json::orders::visible_order;
+use crate::zone::{Zone, tenant_zone};
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -45,9 +46,9 @@ pub(crate) fn head(detail: &OrderDetail) -> Markup {
     }
 }
 
-pub(crate) fn content(detail: &OrderDetail) -> Markup {
+/// The order's facts and status history; times local to `zone`, with its abbreviation.
+pub(crate) fn content(detail: &OrderDetail, zone: &Zone) -> Markup {
     let o = &detail.order;
-    let when = format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
     let day = format_description!("[year]-[month]-[day]");
     html! {
             div.two-col {
@@ -73,7 +74,7 @@ pub(crate) fn content(detail: &OrderDetail) -> Markup {
                         @for h in &detail.history {
                             li {
                                 strong { (h.status.as_str().replace('_', " ")) }
-                                " by " (actor(h.actor)) ", " (h.at.format(when).unwrap_or_default())
+                                " by " (actor(h.actor)) ", " (zone.format(h.at))
                                 @if let Some(reason) = &h.reason { br; span.muted { (reason) } }
                             }
                         }
@@ -198,6 +199,7 @@ pub async fn render_staff(ctx: &StaffCtx, id: &str, sent: Sent<'_>) -> Result<Re
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
+    let zone = tenant_zone(&ctx.state, ctx.tenant()).await?;
     let base = format!("/staff/orders/{}", detail.order.order_id);
     let customer = html! {
         p.subtitle {
@@ -210,7 +212,7 @@ pub async fn render_staff(ctx: &StaffCtx, id: &str, sent: Sent<'_>) -> Result<Re
         (customer)
         (tabs(&base, false, "Order"))
         (actions(&ctx.csrf, &base, detail.order.status, &sent))
-        (content(&detail))
+        (content(&detail, &zone))
         (charges_table(&detail))
         @if detail.order.status.allows_charges() {
             (charge_form(&ctx.csrf, &base, &sent))

@@ -14,6 +14,7 @@
 //! | `/staff/orders`, `/staff/orders/{id}/…` | [`inbox`]: inbox, status changes, charges |
 //! | `/staff/locations[/new\|/{id}]` | [`locations`]: carrier locations and their visibility |
 //! | `…/{id}/audit` | [`audit`]: a stream's events and its state at any of them |
+//! | `/staff/settings` | [`settings`]: the tenant's time zone |
 //!
 //! The order detail itself (`/staff/orders/{id}`) is [`crate::pages::orders`].
 
@@ -25,6 +26,7 @@ pub mod customers;
 pub mod inbox;
 pub mod locations;
 pub mod quick;
+pub mod settings;
 
 use crate::AppState;
 use axum::Router;
@@ -68,6 +70,8 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/staff/locations/new", get(locations::new_form))
         .route("/staff/locations/{id}", get(locations::edit))
         .route("/staff/locations/{id}/save", post(locations::save))
+        .route("/staff/settings", get(settings::show))
+        .route("/staff/settings/time-zone", post(settings::save_time_zone))
         .route_layer(from_fn_with_state(
             state.clone(),
             crate::web::csrf::csrf_protect,

@@ -99,6 +99,10 @@ pub fn user_samples() -> Vec<UserEvent> {
                 customer_id: id(1),
             },
         },
+        UserTimeZonePreferenceSet {
+            user_id,
+            time_zone: Some(crate::values::TimeZoneName::parse("Europe/Oslo").unwrap()),
+        },
     ]
 }
 

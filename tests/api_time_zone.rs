@@ -1,7 +1,8 @@
 //! The tenant's time zone through the real binary, on both backends: `GET`/`PUT
 //! /api/v1/tenant/time-zone` (unknown names and malformed ones are 422 and append nothing;
-//! portal users read it but cannot set it), the staff settings page, and the zone's effect on
-//! the order pages and the export (local times with the zone's abbreviation).
+//! portal users read it but cannot set it), the staff settings page, the zone's effect on the
+//! order pages and the export (local times with the zone's abbreviation), and a user's own zone
+//! on `/account`, which wins over the carrier's for that user only.
 
 #![allow(clippy::unwrap_used)] // tests may unwrap
 
@@ -155,6 +156,42 @@ async fn time_zone(t: TestStoreRef) {
         .until(PATH, |v| v["time_zone"] == "Europe/Stockholm")
         .await;
     assert_eq!(ann.get("/staff/settings").await.status, 404);
+
+    // A user's own zone (on /account) wins over the carrier's, for that user only.
+    let a = staff
+        .submit("/account/time-zone", &[("time_zone", "Nowhere/Land")])
+        .await;
+    assert_eq!(a.status, 422);
+    assert!(a.body.contains("time_zone-error"), "{}", a.body);
+    let a = staff
+        .submit("/account/time-zone", &[("time_zone", "Asia/Kolkata")])
+        .await;
+    assert_eq!(a.location(), Some("/account?saved=time-zone"), "{}", a.body);
+    let account = staff.get("/account?saved=time-zone").await;
+    assert!(
+        account
+            .body
+            .contains(r#"<option value="Asia/Kolkata" selected>"#)
+            && account
+                .body
+                .contains("The carrier's time zone (Europe/Stockholm)"),
+        "{}",
+        account.body
+    );
+    let inbox = staff.get("/staff/orders").await;
+    assert!(inbox.body.contains(" IST<"), "{}", inbox.body);
+    // The staff member's token is the same identity: its export follows the preference.
+    let csv = env.api.get("/api/v1/orders/export").await.body;
+    assert!(csv.contains(",Asia/Kolkata"), "{csv}");
+    let csv = ann.get("/api/v1/orders/export").await.body;
+    assert!(csv.contains(",Europe/Stockholm"), "{csv}");
+    // Blank: the carrier's zone again.
+    let a = staff
+        .submit("/account/time-zone", &[("time_zone", "")])
+        .await;
+    assert_eq!(a.status, 303, "{}", a.body);
+    let csv = env.api.get("/api/v1/orders/export").await.body;
+    assert!(csv.contains(",Europe/Stockholm"), "{csv}");
 }
 
 on_both_backends!(time_zone);

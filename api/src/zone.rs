@@ -7,6 +7,7 @@
 //! container without `/usr/share/zoneinfo` shows the same times).
 
 use crate::AppState;
+use crate::auth::Caller;
 use crate::error::AppError;
 use jiff::tz::TimeZone;
 use portal_domain::TenantId;
@@ -115,6 +116,17 @@ impl Zone {
             self.civil(at).format(&fmt).unwrap_or_default(),
             self.abbreviation(at)
         )
+    }
+}
+
+/// The zone `caller` reads times in: their own preference (set on `/account`), else their
+/// tenant's zone, else UTC.
+pub async fn reader_zone(state: &AppState, caller: &Caller) -> Result<Zone, AppError> {
+    let own =
+        portal_projections::models::user_prefs::time_zone(&state.read, caller.user_id).await?;
+    match own.and_then(|n| Zone::named(n.as_str())) {
+        Some(zone) => Ok(zone),
+        None => tenant_zone(state, caller.tenant()).await,
     }
 }
 

@@ -15,7 +15,7 @@ use crate::auth::scopes::scopes_of;
 use crate::auth::session::{self, ScopeRef};
 use crate::error::AppError;
 use crate::web::CsrfToken;
-use crate::zone::{Zone, tenant_zone};
+use crate::zone::{Zone, reader_zone};
 use axum::Form;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -180,7 +180,7 @@ pub async fn staff(
     )
     .await?;
     let dead = outbox::dead_letters(&state.db, Some(tenant)).await?;
-    let zone = tenant_zone(&state, tenant).await?;
+    let zone = reader_zone(&state, &caller).await?;
     let one = Page::first(1);
     let all = CustomerFilter::default();
     let with_portal = CustomerFilter {

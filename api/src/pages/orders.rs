@@ -13,7 +13,7 @@ use super::layout::{Section, csrf_field, field_error, other_errors};
 use super::staff::common::{FormData, StaffCtx, tabs};
 use crate::error::AppError;
 use crate::json::orders::visible_order;
-use crate::zone::{Zone, tenant_zone};
+use crate::zone::{Zone, reader_zone};
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -199,7 +199,7 @@ pub async fn render_staff(ctx: &StaffCtx, id: &str, sent: Sent<'_>) -> Result<Re
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    let zone = tenant_zone(&ctx.state, ctx.tenant()).await?;
+    let zone = reader_zone(&ctx.state, &ctx.caller).await?;
     let base = format!("/staff/orders/{}", detail.order.order_id);
     let customer = html! {
         p.subtitle {

@@ -1,5 +1,6 @@
 //! The order export use case (both roles): every order of the caller's scope that matches the
-//! list's filter, newest first, as a CSV or XLSX document with times in the tenant's zone.
+//! list's filter, newest first, as a CSV or XLSX document with times in the reader's zone (their
+//! own, else the tenant's).
 //! Portal users get their customer's orders only (the scope comes from the session or token,
 //! never from the request) and the charges column only where their customer shows charges.
 
@@ -8,7 +9,7 @@ use crate::auth::Caller;
 use crate::error::AppError;
 use crate::export::{self, Format, OrderColumns};
 use crate::json::orders::shows_charges;
-use crate::zone::tenant_zone;
+use crate::zone::reader_zone;
 use portal_projections::models::Page;
 use portal_projections::models::orders::{self, OrderFilter, OrderListItem};
 use tracing::info;
@@ -55,7 +56,7 @@ pub async fn orders(
             None => break,
         }
     }
-    let zone = tenant_zone(state, caller.tenant()).await?;
+    let zone = reader_zone(state, caller).await?;
     let columns = OrderColumns {
         customer: caller.is_staff(),
         charges,

@@ -8,7 +8,7 @@ use super::common::PortalCtx;
 use crate::error::AppError;
 use crate::pages::home::orders_table;
 use crate::pages::layout::Section;
-use crate::zone::tenant_zone;
+use crate::zone::reader_zone;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use portal_projections::models::orders::{self, OrderFilter};
@@ -36,7 +36,7 @@ async fn render(ctx: &PortalCtx) -> Result<Response, AppError> {
     let dash =
         dashboards::customer(&ctx.state.read, ctx.tenant(), ctx.user.customer_id, today).await?;
     let shows_charges = ctx.shows_charges().await?;
-    let zone = tenant_zone(&ctx.state, ctx.tenant()).await?;
+    let zone = reader_zone(&ctx.state, &ctx.caller).await?;
     let recent = orders::list(
         &ctx.state.read,
         ctx.tenant(),

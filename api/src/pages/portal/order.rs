@@ -20,7 +20,7 @@ use crate::services::parse_id;
 use crate::services::portal::approvals::{self, Decision};
 use crate::services::portal::documents;
 use crate::services::portal::drafts;
-use crate::zone::tenant_zone;
+use crate::zone::reader_zone;
 use axum::body::Bytes;
 use axum::extract::Path;
 use axum::http::StatusCode;
@@ -49,7 +49,7 @@ async fn render(
     } else {
         StatusCode::OK
     };
-    let zone = tenant_zone(&ctx.state, ctx.tenant()).await?;
+    let zone = reader_zone(&ctx.state, &ctx.caller).await?;
     let base = format!("/portal/orders/{}", detail.order.order_id);
     let body = html! {
         (head(&detail))

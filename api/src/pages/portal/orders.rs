@@ -9,7 +9,7 @@ use crate::export::Format;
 use crate::pages::home::orders_table;
 use crate::pages::layout::Section;
 use crate::pages::staff::common::{FormData, query_string};
-use crate::zone::tenant_zone;
+use crate::zone::reader_zone;
 use axum::extract::RawQuery;
 use axum::response::{Redirect, Response};
 use maud::html;
@@ -45,7 +45,7 @@ pub async fn list(ctx: PortalCtx, RawQuery(raw): RawQuery) -> Result<Response, A
             .for_each(|i| i.order.charges_awaiting_approval = 0);
     }
     let counts = orders::counts_by_status(&ctx.state.read, ctx.tenant(), scope).await?;
-    let zone = tenant_zone(&ctx.state, ctx.tenant()).await?;
+    let zone = reader_zone(&ctx.state, &ctx.caller).await?;
     let status_s = status.map_or("", |s| s.as_str());
     let next = rows.next.as_deref().map(|after| {
         format!(

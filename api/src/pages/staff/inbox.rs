@@ -10,7 +10,7 @@ use crate::pages::layout::Section;
 use crate::pages::orders::{Sent, render_staff};
 use crate::services::orders::{self as service, NewCharge, StatusChange};
 use crate::services::parse_id;
-use crate::zone::tenant_zone;
+use crate::zone::reader_zone;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery};
 use axum::response::Response;
@@ -36,7 +36,7 @@ pub async fn list(ctx: StaffCtx, RawQuery(raw): RawQuery) -> Result<Response, Ap
         None => Page::first(Page::DEFAULT_LIMIT),
     };
     let rows = orders::inbox(&ctx.state.read, ctx.tenant(), &filter, &page).await?;
-    let zone = tenant_zone(&ctx.state, ctx.tenant()).await?;
+    let zone = reader_zone(&ctx.state, &ctx.caller).await?;
     let status_s = status.map_or("", |s| s.as_str());
     let next = rows.next.as_deref().map(|after| {
         format!(

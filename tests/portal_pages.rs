@@ -1,7 +1,7 @@
 //! The customer portal's pages through the real binary, on both backends, as a browser without
 //! script sends them: the new user's empty dashboard, the address book, the order form (rows
 //! added by button, every bad field named, nothing appended), submission (read-only afterwards:
-//! 409 "Submitted orders cannot be edited"), *Order again*, the CSV export, printer settings,
+//! 409 "Submitted orders cannot be edited"), *Order again*, the export links, printer settings,
 //! charge decisions; a user of another customer gets 404 for all of it, staff get 404 (or, for
 //! the dashboard, `/staff`), and a customer that does not show charges sees no trace of them.
 
@@ -252,9 +252,18 @@ async fn journey(t: TestStoreRef) {
         "{}",
         list.body
     );
-    let csv = ann.get("/portal/orders.csv?q=PO-77").await;
+    assert!(list.body.contains("/api/v1/orders/export?format=xlsx"));
+    // The former CSV address redirects to the API's export with the same filter.
+    let moved = ann.get("/portal/orders.csv?q=PO-77").await;
+    assert_eq!(moved.status, 308);
+    let to = moved.location().unwrap().to_owned();
+    assert!(to.starts_with("/api/v1/orders/export?format=csv"), "{to}");
+    let csv = ann.get(&to).await;
     assert_eq!(csv.header("content-type"), Some("text/csv; charset=utf-8"));
-    assert!(csv.body.starts_with("order_number,reference,status"));
+    assert!(
+        csv.body
+            .starts_with("\u{feff}order_number,reference,status")
+    );
     assert_eq!(csv.body.lines().count(), 3, "{}", csv.body);
     assert!(
         csv.body.contains("charges_awaiting_approval"),
@@ -374,7 +383,12 @@ async fn journey(t: TestStoreRef) {
     // Beta does not show charges: no page, no column, no figure.
     assert_eq!(bob.get("/portal/charges").await.status, 404);
     assert!(!bob.get("/portal").await.body.contains("charges to approve"));
-    assert!(!bob.get("/portal/orders.csv").await.body.contains("charges"));
+    assert!(
+        !bob.get("/api/v1/orders/export?format=csv")
+            .await
+            .body
+            .contains("charges")
+    );
 }
 
 on_both_backends!(journey);

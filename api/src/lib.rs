@@ -22,6 +22,7 @@ pub mod commands;
 pub mod config;
 pub mod documents;
 pub mod error;
+pub mod export;
 mod health;
 pub mod json;
 mod metrics;
@@ -88,6 +89,7 @@ pub fn router(state: AppState) -> Router {
         .route("/password/reset", post(auth::reset::reset))
         .route("/switch", post(pages::home::switch))
         .route("/account/password", post(pages::account::set_password))
+        .route("/account/time-zone", post(pages::account::set_time_zone))
         .route("/staff/emails/retry", post(pages::home::retry_email))
         .route_layer(from_fn_with_state(state.clone(), web::csrf::csrf_protect));
 
@@ -108,6 +110,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/auth/login-link", post(auth::links::api_login_link))
         .route("/api/v1/me", get(json::me::me))
         .route("/api/v1/orders", get(json::orders::list))
+        .route("/api/v1/orders/export", get(json::export::export))
         .route("/api/v1/orders/{id}", get(json::orders::get));
 
     Router::new()

@@ -41,6 +41,7 @@ use utoipa::openapi::{ContentBuilder, ObjectBuilder, Ref, Required, ResponseBuil
         login_link,
         me,
         orders_list,
+        crate::json::export::export,
         order_get,
         healthz,
         readyz,

@@ -8,6 +8,7 @@ use portal_domain::location::LocationEvent;
 use portal_domain::order::OrderEvent;
 use portal_domain::printer::PrinterConfigEvent;
 use portal_domain::tenant::TenantEvent;
+use portal_domain::user::UserEvent;
 use portal_domain::{Aggregate, TenantId};
 use portal_eventlog::RecordedEvent;
 use portal_eventlog::codec::decode;
@@ -22,6 +23,8 @@ pub enum Decoded {
     Order(OrderEvent),
     Location(LocationEvent),
     Printer(PrinterConfigEvent),
+    /// A login identity's event (stream `user-…` in the identity realm).
+    User(UserEvent),
     /// A category this build does not know: projections ignore it.
     Unknown,
     /// A known category whose payload does not decode. A projection that reads this category must
@@ -37,7 +40,7 @@ impl Decoded {
                 Err(e) => Decoded::Invalid(e.to_string()),
             }
         }
-        use portal_domain::{contact, customer, location, order, printer, tenant};
+        use portal_domain::{contact, customer, location, order, printer, tenant, user};
         match recorded.stream_id.category() {
             c if c == tenant::Tenant::CATEGORY => wrap::<tenant::Tenant>(recorded, Self::Tenant),
             c if c == customer::Customer::CATEGORY => {
@@ -53,6 +56,7 @@ impl Decoded {
             c if c == printer::PrinterConfig::CATEGORY => {
                 wrap::<printer::PrinterConfig>(recorded, Self::Printer)
             }
+            c if c == user::User::CATEGORY => wrap::<user::User>(recorded, Self::User),
             _ => Self::Unknown,
         }
     }

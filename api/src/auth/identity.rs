@@ -4,7 +4,7 @@
 //! Events carry ids and the email only: never a token, a password or its hash.
 
 use portal_domain::user::{LinkPurpose, LoginMethod, TokenScope, User, UserCommand};
-use portal_domain::values::Email;
+use portal_domain::values::{Email, TimeZoneName};
 use portal_domain::{Actor, ApiTokenId, LoginRequestId, TenantId, UserId};
 use portal_eventlog::{CommandContext, ExecuteError, Metadata, Store, StreamId, execute};
 use uuid::Uuid;
@@ -92,4 +92,16 @@ pub async fn record_api_token(
         scope,
     };
     run(store, email, &context(Actor::Operator), command).await
+}
+
+/// The user chose their own time zone (`None`: the carrier's again); the caller checked the
+/// name against the time-zone database.
+pub async fn record_time_zone_preference(
+    store: &Store,
+    email: &Email,
+    time_zone: Option<TimeZoneName>,
+    actor: Actor,
+) -> Result<(), ExecuteError> {
+    let command = UserCommand::SetTimeZonePreference { time_zone };
+    run(store, email, &context(actor), command).await
 }

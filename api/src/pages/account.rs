@@ -1,5 +1,5 @@
-//! `/account`: the user's own page: who is logged in, and the optional password (set, or change
-//! with the current one). The password is stored as an argon2id hash in `credentials`; the event
+//! `/account`: the user's own page: who is logged in, their own time zone (else the carrier's is
+//! used), and the optional password (set, or change with the current one). The password is stored as an argon2id hash in `credentials`; the event
 //! `PasswordSet` records only that it was set. Tries of the current password count against the
 //! same rate limits as password logins.
 
@@ -13,13 +13,18 @@ use crate::auth::session::ScopeRef;
 use crate::auth::{identity, password};
 use crate::error::AppError;
 use crate::pages::auth_views::TOO_MANY;
+use crate::pages::staff::common::settle;
+use crate::services::time_zone::known_zone;
 use crate::web::{ClientIp, CsrfToken};
+use crate::zone::{Zone, tenant_zone};
 use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use maud::html;
+use maud::{Markup, html};
+use portal_domain::values::TimeZoneName;
 use portal_domain::{Actor, FieldError, UserId};
+use portal_projections::models::user_prefs;
 use serde::Deserialize;
 use time::OffsetDateTime;
 use tracing::{info, instrument};
@@ -35,8 +40,13 @@ async fn render(
     signed: &SignedIn,
     csrf: &str,
     errors: &[FieldError],
-    saved: bool,
+    saved: Option<&str>,
 ) -> Result<Response, AppError> {
+    let own = user_prefs::time_zone(&state.read, signed.user.user_id).await?;
+    let carrier = match &signed.scope {
+        Some(scope) => Some(tenant_zone(state, scope.tenant()).await?),
+        None => None,
+    };
     let has_password = password::stored(&state.db, signed.user.user_id)
         .await?
         .is_some();
@@ -65,7 +75,12 @@ async fn render(
                 h1 { "Your account" }
                 p.subtitle { "Logged in as " strong { (signed.user.email) } }
             } }
-            @if saved { p.notice.ok role="status" { "Your password was saved." } }
+            @match saved {
+                Some("time-zone") => p.notice.ok role="status" { "Your time zone was saved." },
+                Some(_) => p.notice.ok role="status" { "Your password was saved." },
+                None => {},
+            }
+            (time_zone_card(csrf, own.as_ref().map(TimeZoneName::as_str), carrier.as_ref(), errors))
             section.card.narrow {
                 h2 { @if has_password { "Change your password" } @else { "Set a password" } }
                 p.hint {
@@ -107,7 +122,7 @@ pub async fn account(
     csrf: CsrfToken,
     Query(q): Query<AccountQuery>,
 ) -> Result<Response, AppError> {
-    render(&state, &signed, &csrf.0, &[], q.saved.is_some()).await
+    render(&state, &signed, &csrf.0, &[], q.saved.as_deref()).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -136,18 +151,18 @@ pub async fn set_password(
         let limits = &state.auth.limits;
         if !rate_limit::allow(&state.db, limits, Action::Password, Some(&email), ip, now).await? {
             let errors = [FieldError::new("current", TOO_MANY.to_lowercase())];
-            return render(&state, &signed, &csrf.0, &errors, false).await;
+            return render(&state, &signed, &csrf.0, &errors, None).await;
         }
         let ok = form.current.chars().count() <= password::MAX_CHARS
             && password::verify(form.current.clone(), Some(stored)).await?;
         if !ok {
             let errors = [FieldError::new("current", "is not your current password")];
-            return render(&state, &signed, &csrf.0, &errors, false).await;
+            return render(&state, &signed, &csrf.0, &errors, None).await;
         }
     }
     let errors = check_new_password(&form.password, &form.confirm);
     if !errors.is_empty() {
-        return render(&state, &signed, &csrf.0, &errors, false).await;
+        return render(&state, &signed, &csrf.0, &errors, None).await;
     }
     let phc = password::hash(form.password).await?;
     password::store(&state.db, user_id, &phc, now).await?;
@@ -158,4 +173,71 @@ pub async fn set_password(
     identity::record_password_set(&state.store, &email, false, actor).await?;
     info!("password set");
     Ok(Redirect::to("/account?saved=1").into_response())
+}
+
+/// The time-zone form: the user's own zone, or (blank) the carrier's.
+fn time_zone_card(
+    csrf: &str,
+    own: Option<&str>,
+    carrier: Option<&Zone>,
+    errors: &[FieldError],
+) -> Markup {
+    let carrier_label = match carrier {
+        Some(z) => format!("The carrier's time zone ({})", z.name()),
+        None => "The carrier's time zone".to_owned(),
+    };
+    html! {
+        section.card.narrow #time-zone {
+            h2 { "Time zone" }
+            p.hint { "Order lists, order pages and exports show times in this zone." }
+            form method="post" action="/account/time-zone" {
+                (csrf_field(csrf))
+                label for="time_zone" { "Your time zone" }
+                select id="time_zone" name="time_zone" {
+                    option value="" selected[own.is_none()] { (carrier_label) }
+                    @for name in Zone::known_names() {
+                        option value=(name) selected[Some(name.as_str()) == own] { (name) }
+                    }
+                }
+                (field_error(errors, "time_zone"))
+                button.button type="submit" { "Save time zone" }
+            }
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TimeZoneForm {
+    #[serde(default)]
+    pub time_zone: String,
+}
+
+/// `POST /account/time-zone`: the user's own zone (blank: follow the carrier's). A name the
+/// time-zone database does not know is shown next to the field (422) and nothing is stored.
+#[instrument(skip_all)]
+pub async fn set_time_zone(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    csrf: CsrfToken,
+    Form(form): Form<TimeZoneForm>,
+) -> Result<Response, AppError> {
+    let raw = form.time_zone.trim();
+    let time_zone = if raw.is_empty() {
+        None
+    } else {
+        match known_zone("time_zone", raw) {
+            Ok((name, _)) => Some(name),
+            Err(e) => return render(&state, &signed, &csrf.0, &[e], None).await,
+        }
+    };
+    let user_id = signed.user.user_id;
+    let actor = signed
+        .scope
+        .as_ref()
+        .map_or(Actor::System, |s| s.actor(user_id));
+    identity::record_time_zone_preference(&state.store, &signed.user.email, time_zone, actor)
+        .await?;
+    settle(&state).await;
+    info!("time zone preference saved");
+    Ok(Redirect::to("/account?saved=time-zone").into_response())
 }

@@ -15,6 +15,7 @@ use crate::auth::scopes::scopes_of;
 use crate::auth::session::{self, ScopeRef};
 use crate::error::AppError;
 use crate::web::CsrfToken;
+use crate::zone::{Zone, reader_zone};
 use axum::Form;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -129,7 +130,13 @@ pub(crate) fn status_badge(status: portal_domain::order::OrderStatus) -> Markup 
     html! { span class={ "badge " (s) } { (s.replace('_', " ")) } }
 }
 
-pub(crate) fn orders_table(items: &[OrderListItem], base: &str, with_customer: bool) -> Markup {
+/// The order list's table; times (`Created`) local to `zone`, with its abbreviation.
+pub(crate) fn orders_table(
+    items: &[OrderListItem],
+    base: &str,
+    with_customer: bool,
+    zone: &Zone,
+) -> Markup {
     html! {
         table {
             thead { tr {
@@ -148,7 +155,7 @@ pub(crate) fn orders_table(items: &[OrderListItem], base: &str, with_customer: b
                         td.pickup-date data-label="Pickup" { @if let Some(p) = &o.pickup { (day(p.date)) } @else { "—" } }
                         td data-label="To" { @if let Some(d) = &o.delivery { (d.city) ", " (d.country) } @else { "—" } }
                         td data-label="Status" { (status_badge(o.status)) }
-                        td data-label="Created" { (date_time(o.created_at)) }
+                        td data-label="Created" { (zone.format(o.created_at)) }
                     }
                 }
             }
@@ -179,6 +186,7 @@ pub async fn staff(
     )
     .await?;
     let dead = outbox::dead_letters(&state.db, Some(tenant)).await?;
+    let zone = reader_zone(&state, &caller).await?;
     let one = Page::first(1);
     let all = CustomerFilter::default();
     let with_portal = CustomerFilter {
@@ -225,7 +233,7 @@ pub async fn staff(
                 @if inbox.items.is_empty() {
                     p.empty { "No submitted orders yet." }
                 } @else {
-                    (orders_table(&inbox.items, "/staff", true))
+                    (orders_table(&inbox.items, "/staff", true, &zone))
                 }
             }
         },

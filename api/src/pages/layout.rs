@@ -118,7 +118,7 @@ pub enum Section {
     Contacts,
     Orders,
     Locations,
-    /// The portal's printer configuration and account links.
+    /// The portal's printer configuration and account links; the staff's tenant settings.
     Settings,
     /// A page outside the sections (account, error pages).
     Other,
@@ -145,6 +145,7 @@ fn staff_nav(current: Section) -> Markup {
                 }
                 (link(Section::Orders, "/staff/orders", "Orders"))
                 (link(Section::Locations, "/staff/locations", "Locations"))
+                (link(Section::Settings, "/staff/settings", "Settings"))
             }
         }
     }

@@ -17,6 +17,7 @@ use crate::error::AppError;
 use crate::json::orders::visible_order;
 use crate::services::parse_id;
 use crate::services::portal::documents::{self, LabelOutput};
+use crate::zone::{Zone, reader_zone};
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -49,9 +50,9 @@ pub(crate) fn head(detail: &OrderDetail) -> Markup {
     }
 }
 
-pub(crate) fn content(detail: &OrderDetail) -> Markup {
+/// The order's facts and status history; times local to `zone`, with its abbreviation.
+pub(crate) fn content(detail: &OrderDetail, zone: &Zone) -> Markup {
     let o = &detail.order;
-    let when = format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
     let day = format_description!("[year]-[month]-[day]");
     html! {
             div.two-col {
@@ -77,7 +78,7 @@ pub(crate) fn content(detail: &OrderDetail) -> Markup {
                         @for h in &detail.history {
                             li {
                                 strong { (h.status.as_str().replace('_', " ")) }
-                                " by " (actor(h.actor)) ", " (h.at.format(when).unwrap_or_default())
+                                " by " (actor(h.actor)) ", " (zone.format(h.at))
                                 @if let Some(reason) = &h.reason { br; span.muted { (reason) } }
                             }
                         }
@@ -242,6 +243,7 @@ pub async fn render_staff(ctx: &StaffCtx, id: &str, sent: Sent<'_>) -> Result<Re
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
+    let zone = reader_zone(&ctx.state, &ctx.caller).await?;
     let base = format!("/staff/orders/{}", detail.order.order_id);
     let o = &detail.order;
     // The customer's name from its read model; a customer not projected yet keeps the link.
@@ -264,7 +266,7 @@ pub async fn render_staff(ctx: &StaffCtx, id: &str, sent: Sent<'_>) -> Result<Re
         } }
         (tabs(&base, false, "Order"))
         (actions(&ctx.csrf, &base, detail.order.status, &sent))
-        (content(&detail))
+        (content(&detail, &zone))
         (documents_section(&base, &detail))
         (charges_table(&detail))
         @if detail.order.status.allows_charges() {

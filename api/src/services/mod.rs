@@ -20,15 +20,18 @@
 //!   loaded state before appending any, so a rejection appends nothing.
 //!
 //! Modules: [`customers`], [`contacts`], [`bulk`] (quick actions), [`orders`] (status and
-//! charges), [`locations`] (carrier locations), [`audit`] (event export and stream history).
+//! charges), [`locations`] (carrier locations), [`audit`] (event export and stream history),
+//! [`exports`] (the order list as CSV or XLSX, both roles), [`time_zone`] (the tenant's zone).
 
 pub mod audit;
 pub mod bulk;
 pub mod contacts;
 pub mod customers;
+pub mod exports;
 pub mod locations;
 pub mod orders;
 pub mod portal;
+pub mod time_zone;
 
 use crate::auth::Caller;
 use crate::error::AppError;

@@ -7,7 +7,7 @@
 
 use crate::error::DomainError;
 use crate::ids::{TenantId, UserId};
-use crate::values::{Email, Name};
+use crate::values::{Email, Name, TimeZoneName};
 use crate::{Aggregate, DomainEvent};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -26,6 +26,8 @@ pub struct TenantState {
     pub name: Option<Name>,
     /// Staff members by identity, sorted by id.
     pub staff: Vec<(UserId, Email)>,
+    /// The zone times are shown in; `None` (UTC) until staff choose one.
+    pub time_zone: Option<TimeZoneName>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -47,6 +49,12 @@ pub enum TenantCommand {
     RemoveStaffMember {
         user_id: UserId,
     },
+    /// Staff choose the zone the carrier's times are shown in. The name's existence in the
+    /// time-zone database is checked by the caller (the domain has no database); setting the
+    /// current zone again is a no-op.
+    SetTimeZone {
+        time_zone: TimeZoneName,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -67,6 +75,9 @@ pub enum TenantEvent {
     StaffMemberRemoved {
         user_id: UserId,
     },
+    TenantTimeZoneSet {
+        time_zone: TimeZoneName,
+    },
 }
 
 impl DomainEvent for TenantEvent {
@@ -75,6 +86,7 @@ impl DomainEvent for TenantEvent {
         "TenantRenamed",
         "StaffMemberAdded",
         "StaffMemberRemoved",
+        "TenantTimeZoneSet",
     ];
 
     fn event_type(&self) -> &'static str {
@@ -83,6 +95,7 @@ impl DomainEvent for TenantEvent {
             Self::TenantRenamed { .. } => "TenantRenamed",
             Self::StaffMemberAdded { .. } => "StaffMemberAdded",
             Self::StaffMemberRemoved { .. } => "StaffMemberRemoved",
+            Self::TenantTimeZoneSet { .. } => "TenantTimeZoneSet",
         }
     }
 }
@@ -148,6 +161,17 @@ impl Aggregate for Tenant {
                 }
                 Ok(vec![TenantEvent::StaffMemberRemoved { user_id: *user_id }])
             }
+            TenantCommand::SetTimeZone { time_zone } => {
+                if !state.exists {
+                    return Err(DomainError::NotFound("tenant"));
+                }
+                if state.time_zone.as_ref() == Some(time_zone) {
+                    return Ok(vec![]);
+                }
+                Ok(vec![TenantEvent::TenantTimeZoneSet {
+                    time_zone: time_zone.clone(),
+                }])
+            }
         }
     }
 
@@ -166,6 +190,9 @@ impl Aggregate for Tenant {
             }
             TenantEvent::StaffMemberRemoved { user_id } => {
                 state.staff.retain(|(id, _)| id != user_id);
+            }
+            TenantEvent::TenantTimeZoneSet { time_zone } => {
+                state.time_zone = Some(time_zone.clone());
             }
         }
         state

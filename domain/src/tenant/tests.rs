@@ -79,6 +79,9 @@ fn every_event_round_trips() {
         StaffMemberRemoved {
             user_id: UserId::for_email(&email("ann@acme.example")),
         },
+        TenantTimeZoneSet {
+            time_zone: zone("Europe/Stockholm"),
+        },
     ]);
     let json = serde_json::to_value(created()).unwrap();
     assert_eq!(
@@ -166,4 +169,67 @@ fn remove_staff_member() {
     given::<Tenant>(&[created()])
         .when(RemoveStaffMember { user_id: ann })
         .then_nothing();
+}
+
+fn zone(s: &str) -> TimeZoneName {
+    TimeZoneName::parse(s).unwrap()
+}
+
+#[test]
+fn set_time_zone() {
+    let state = given::<Tenant>(&[created()])
+        .when(SetTimeZone {
+            time_zone: zone("Europe/Stockholm"),
+        })
+        .then(&[TenantTimeZoneSet {
+            time_zone: zone("Europe/Stockholm"),
+        }]);
+    assert_eq!(state.time_zone, Some(zone("Europe/Stockholm")));
+}
+
+#[test]
+fn setting_the_current_time_zone_again_changes_nothing() {
+    let set = TenantTimeZoneSet {
+        time_zone: zone("Europe/Stockholm"),
+    };
+    given::<Tenant>(&[created(), set.clone()])
+        .when(SetTimeZone {
+            time_zone: zone("Europe/Stockholm"),
+        })
+        .then_nothing();
+    // Another zone afterwards is a change again.
+    given::<Tenant>(&[created(), set])
+        .when(SetTimeZone {
+            time_zone: zone("UTC"),
+        })
+        .then(&[TenantTimeZoneSet {
+            time_zone: zone("UTC"),
+        }]);
+}
+
+#[test]
+fn the_time_zone_of_an_unknown_tenant_is_rejected() {
+    given::<Tenant>(&[])
+        .when(SetTimeZone {
+            time_zone: zone("Europe/Stockholm"),
+        })
+        .then_error(DomainError::NotFound("tenant"));
+}
+
+#[test]
+fn a_time_zone_event_with_a_malformed_name_does_not_deserialise() {
+    let good =
+        serde_json::json!({"type": "TenantTimeZoneSet", "data": {"time_zone": "Asia/Tokyo"}});
+    assert_eq!(
+        serde_json::from_value::<TenantEvent>(good).unwrap(),
+        TenantTimeZoneSet {
+            time_zone: zone("Asia/Tokyo")
+        }
+    );
+    let bad = serde_json::json!({"type": "TenantTimeZoneSet", "data": {"time_zone": "+01:00"}});
+    assert!(serde_json::from_value::<TenantEvent>(bad).is_err());
+    assert_eq!(
+        TimeZoneName::parse("Europe/ Paris").unwrap_err().field,
+        "time_zone"
+    );
 }

@@ -17,7 +17,7 @@
 
 use crate::error::DomainError;
 use crate::ids::{ApiTokenId, CustomerId, LoginRequestId, TenantId, UserId};
-use crate::values::Email;
+use crate::values::{Email, TimeZoneName};
 use crate::{Aggregate, DomainEvent};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -91,6 +91,8 @@ pub struct UserState {
     pub link_requests: u64,
     pub logins: u64,
     pub api_tokens: Vec<ApiTokenId>,
+    /// The user's own zone for showing times; `None` follows the carrier's zone.
+    pub time_zone: Option<TimeZoneName>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -113,6 +115,9 @@ pub enum UserCommand {
         credential_id: ApiTokenId,
         scope: TokenScope,
     },
+    /// The user's own time zone (`None`: follow the carrier's). The caller checks the name
+    /// against the time-zone database; the same preference again is a no-op.
+    SetTimeZonePreference { time_zone: Option<TimeZoneName> },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -147,6 +152,11 @@ pub enum UserEvent {
         credential_id: ApiTokenId,
         scope: TokenScope,
     },
+    /// `time_zone: null` means the user follows the carrier's zone again.
+    UserTimeZonePreferenceSet {
+        user_id: UserId,
+        time_zone: Option<TimeZoneName>,
+    },
 }
 
 impl DomainEvent for UserEvent {
@@ -156,6 +166,7 @@ impl DomainEvent for UserEvent {
         "PasswordSet",
         "UserLoggedIn",
         "ApiTokenIssued",
+        "UserTimeZonePreferenceSet",
     ];
 
     fn event_type(&self) -> &'static str {
@@ -165,6 +176,7 @@ impl DomainEvent for UserEvent {
             Self::PasswordSet { .. } => "PasswordSet",
             Self::UserLoggedIn { .. } => "UserLoggedIn",
             Self::ApiTokenIssued { .. } => "ApiTokenIssued",
+            Self::UserTimeZonePreferenceSet { .. } => "UserTimeZonePreferenceSet",
         }
     }
 }
@@ -240,6 +252,16 @@ impl Aggregate for User {
                     scope: scope.clone(),
                 }])
             }
+            C::SetTimeZonePreference { time_zone } => {
+                let (user_id, _) = existing(state)?;
+                if state.time_zone == *time_zone {
+                    return Ok(vec![]);
+                }
+                Ok(vec![E::UserTimeZonePreferenceSet {
+                    user_id,
+                    time_zone: time_zone.clone(),
+                }])
+            }
         }
     }
 
@@ -255,6 +277,7 @@ impl Aggregate for User {
             E::PasswordSet { .. } => state.has_password = true,
             E::UserLoggedIn { .. } => state.logins += 1,
             E::ApiTokenIssued { credential_id, .. } => state.api_tokens.push(*credential_id),
+            E::UserTimeZonePreferenceSet { time_zone, .. } => state.time_zone = time_zone.clone(),
         }
         state
     }

@@ -200,5 +200,49 @@ fn every_event_round_trips() {
                 tenant: TenantId::parse("acme").unwrap(),
             },
         },
+        UserTimeZonePreferenceSet {
+            user_id: ann(),
+            time_zone: Some(TimeZoneName::utc()),
+        },
     ]);
+}
+
+#[test]
+fn set_and_clear_the_time_zone_preference() {
+    let oslo = Some(TimeZoneName::parse("Europe/Oslo").unwrap());
+    let set = UserTimeZonePreferenceSet {
+        user_id: ann(),
+        time_zone: oslo.clone(),
+    };
+    let state = given::<User>(&[registered()])
+        .when(SetTimeZonePreference {
+            time_zone: oslo.clone(),
+        })
+        .then(std::slice::from_ref(&set));
+    assert_eq!(state.time_zone, oslo);
+    given::<User>(&[registered(), set.clone()])
+        .when(SetTimeZonePreference {
+            time_zone: oslo.clone(),
+        })
+        .then_nothing();
+    let state = given::<User>(&[registered(), set])
+        .when(SetTimeZonePreference { time_zone: None })
+        .then(&[UserTimeZonePreferenceSet {
+            user_id: ann(),
+            time_zone: None,
+        }]);
+    assert_eq!(state.time_zone, None);
+    // No preference yet: clearing it changes nothing.
+    given::<User>(&[registered()])
+        .when(SetTimeZonePreference { time_zone: None })
+        .then_nothing();
+}
+
+#[test]
+fn the_time_zone_preference_of_an_unknown_user_is_rejected() {
+    given::<User>(&[])
+        .when(SetTimeZonePreference {
+            time_zone: Some(TimeZoneName::utc()),
+        })
+        .then_error(DomainError::NotFound("user"));
 }

@@ -30,6 +30,7 @@ mod phone;
 mod schedule;
 pub mod serde_time;
 mod text;
+mod time_zone;
 
 pub use address::{Address, AddressInput};
 pub use adr::{Adr, AdrClass, AdrInput, PackingGroup, TunnelCode, UnNumber};
@@ -44,6 +45,7 @@ pub use goods::{Goods, GoodsInput, Packaging};
 pub use phone::Phone;
 pub use schedule::{OpeningHours, OpeningPeriod, OpeningPeriodInput, TimeWindow, TimeWindowInput};
 pub use text::{Name, optional_text, required_text};
+pub use time_zone::TimeZoneName;
 
 /// Implements the string plumbing shared by single-string values: `as_str`, `Display`,
 /// `AsRef<str>`, and the serde bridge (`TryFrom<String>` runs `parse`, `Into<String>`).

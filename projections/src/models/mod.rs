@@ -3,7 +3,7 @@
 //!
 //! | module | projection | tables | serves |
 //! |---|---|---|---|
-//! | [`tenants`] | `tenants` | `rm_tenants` | the carrier's name for emails and headers |
+//! | [`tenants`] | `tenants` | `rm_tenants` | the carrier's name for emails and headers, its time zone |
 //! | [`staff`] | `staff` | `rm_staff` | login lookup of staff by email, staff scope checks |
 //! | [`customers`] | `customers` | `rm_customers`, `rm_customer_contacts` | customers list view, quick actions, profile with contacts |
 //! | [`contacts`] | `contacts` | `rm_contacts`, `rm_contact_customers` | contacts list view, login lookup by email |
@@ -13,6 +13,7 @@
 //! | [`printers`] | `printer_configs` | `rm_printer_configs` | printer configuration of a customer |
 //! | [`dashboards`] | `dashboards` | `rm_dash_*` | customer and tenant dashboards |
 //! | [`audit`] | `audit_streams` | `rm_audit_streams` | audit index: one row per stream |
+//! | [`user_prefs`] | `user_preferences` | `rm_user_preferences` | a login identity's own time zone |
 //!
 //! Rules every projection here follows (see [`crate::Projection`]):
 //! - a projection reads and writes only its own tables. Whatever it needs from another
@@ -42,6 +43,7 @@ pub mod printers;
 pub(crate) mod sql;
 pub mod staff;
 pub mod tenants;
+pub mod user_prefs;
 
 #[cfg(test)]
 pub(crate) mod testkit;
@@ -65,5 +67,6 @@ pub fn all() -> Vec<Arc<dyn Projection>> {
         Arc::new(printers::PrinterConfigsProjection),
         Arc::new(dashboards::DashboardsProjection),
         Arc::new(audit::AuditProjection),
+        Arc::new(user_prefs::UserPrefsProjection),
     ]
 }

@@ -85,7 +85,9 @@ impl Projection for StaffProjection {
                 TenantEvent::StaffMemberRemoved { user_id } => {
                     ctx.delete::<StaffRow>(&tenant, &user_id.to_string());
                 }
-                TenantEvent::TenantCreated { .. } | TenantEvent::TenantRenamed { .. } => {}
+                TenantEvent::TenantCreated { .. }
+                | TenantEvent::TenantRenamed { .. }
+                | TenantEvent::TenantTimeZoneSet { .. } => {}
             }
             Ok(())
         })

@@ -1,5 +1,6 @@
 //! Tenants: the carrier's display name, for email texts, page headers and the portal switcher
-//! ("Carrier — Customer"). One row per tenant, keyed by its slug.
+//! ("Carrier — Customer"), and the time zone its times are shown in. One row per tenant, keyed
+//! by its slug.
 
 use super::common::invalid_in;
 use super::sql::by_key;
@@ -11,7 +12,7 @@ use crate::rows::{ColValue, Column, Row, Table};
 use crate::store::ReadDb;
 use futures::future::BoxFuture;
 use portal_domain::tenant::{Tenant, TenantEvent};
-use portal_domain::values::Name;
+use portal_domain::values::{Name, TimeZoneName};
 use portal_domain::{Aggregate, TenantId};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -21,6 +22,10 @@ use time::OffsetDateTime;
 pub struct TenantRow {
     pub tenant: TenantId,
     pub name: Name,
+    /// The zone chosen by staff; `None` shows times in UTC. Rows written before the setting
+    /// existed read as `None`.
+    #[serde(default)]
+    pub time_zone: Option<TimeZoneName>,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
@@ -29,7 +34,7 @@ pub struct TenantRow {
 
 pub static TENANTS: Table = Table {
     name: "rm_tenants",
-    columns: &[Column::text("name")],
+    columns: &[Column::text("name"), Column::text("time_zone")],
     indexes: &[],
 };
 
@@ -42,7 +47,10 @@ impl Row for TenantRow {
         self.tenant.as_str().to_owned()
     }
     fn columns(&self) -> Vec<ColValue> {
-        vec![self.name.as_str().into()]
+        vec![
+            self.name.as_str().into(),
+            ColValue::Text(self.time_zone.as_ref().map(|z| z.as_str().to_owned())),
+        ]
     }
 }
 
@@ -81,6 +89,7 @@ impl Projection for TenantsProjection {
                 TenantEvent::TenantCreated { name, .. } => ctx.put(TenantRow {
                     tenant,
                     name: name.clone(),
+                    time_zone: None,
                     created_at: at,
                     updated_at: at,
                 }),
@@ -90,12 +99,21 @@ impl Projection for TenantsProjection {
                         .get_or_insert_with::<TenantRow>(&tenant, &key, || TenantRow {
                             tenant: tenant.clone(),
                             name: name.clone(),
+                            time_zone: None,
                             created_at: at,
                             updated_at: at,
                         })
                         .await?;
                     row.name = name.clone();
                     row.updated_at = at;
+                }
+                TenantEvent::TenantTimeZoneSet { time_zone } => {
+                    let key = tenant.as_str().to_owned();
+                    // A tenant's first event is its creation; a row is there already.
+                    if let Some(row) = ctx.get_mut::<TenantRow>(&tenant, &key).await? {
+                        row.time_zone = Some(time_zone.clone());
+                        row.updated_at = at;
+                    }
                 }
                 // Staff members are the `staff` read model's.
                 TenantEvent::StaffMemberAdded { .. } | TenantEvent::StaffMemberRemoved { .. } => {}
@@ -108,6 +126,11 @@ impl Projection for TenantsProjection {
 /// The tenant's row.
 pub async fn get(db: &ReadDb, tenant: &TenantId) -> Result<Option<TenantRow>, QueryError> {
     by_key(db, tenant, tenant.as_str()).await
+}
+
+/// The tenant's time zone, if the tenant is known and staff chose one.
+pub async fn time_zone(db: &ReadDb, tenant: &TenantId) -> Result<Option<TimeZoneName>, QueryError> {
+    Ok(get(db, tenant).await?.and_then(|t| t.time_zone))
 }
 
 /// The tenant's display name, if the tenant is known.
@@ -145,7 +168,26 @@ mod tests {
         let row: TenantRow = h.row(&acme, "acme").unwrap();
         assert_eq!(row.name.as_str(), "ACME Logistics");
         assert!(row.updated_at > row.created_at);
-        assert_eq!(row.columns(), vec![ColValue::from("ACME Logistics")]);
+        assert_eq!(
+            row.columns(),
+            vec![ColValue::from("ACME Logistics"), ColValue::Text(None)]
+        );
+        let zone = TimeZoneName::parse("Europe/Stockholm").unwrap();
+        h.apply::<Tenant>(
+            &acme,
+            "acme",
+            TenantEvent::TenantTimeZoneSet {
+                time_zone: zone.clone(),
+            },
+        )
+        .unwrap();
+        let row: TenantRow = h.row(&acme, "acme").unwrap();
+        assert_eq!(row.time_zone, Some(zone));
+        assert_eq!(row.name.as_str(), "ACME Logistics");
+        assert_eq!(
+            row.columns()[1],
+            ColValue::Text(Some("Europe/Stockholm".to_owned()))
+        );
     }
 
     #[test]

@@ -6,12 +6,12 @@
 //! and cannot drift apart ([`crate::openapi`] merges them with the routes of `lib.rs`).
 //!
 //! Modules: [`customers`], [`contacts`], [`orders`] (status, charges), [`locations`] (carrier
-//! locations), [`audit`] (event export, stream history); [`body`] (the JSON body extractor whose
-//! rejections are problem documents, 413 included); [`schemas`] (shapes of read-model rows for
-//! the spec).
+//! locations), [`audit`] (event export, stream history), [`tenant`] (the time-zone setting, read
+//! by both roles); [`body`] (the JSON body extractor whose rejections are problem documents, 413
+//! included); [`schemas`] (shapes of read-model rows for the spec).
 //!
 //! Every handler takes the [`crate::auth::Caller`] (401 without a session or token), answers 404
-//! to a caller who is not staff (except the charges list), runs the use case of
+//! to a caller who is not staff (except the charges list and the time-zone read), runs the use case of
 //! [`crate::services`], and honours `Idempotency-Key` on writes (bound to the route, the path's
 //! ids and the body).
 
@@ -22,6 +22,7 @@ pub mod customers;
 pub mod locations;
 pub mod orders;
 pub mod schemas;
+pub mod tenant;
 
 use crate::AppState;
 use axum::Router;
@@ -46,6 +47,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(locations::update))
         .routes(routes!(audit::events))
         .routes(routes!(audit::stream_history))
+        .routes(routes!(tenant::get_time_zone, tenant::set_time_zone))
 }
 
 /// The staff's JSON routes and `GET /api/openapi.json`.

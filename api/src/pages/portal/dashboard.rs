@@ -8,6 +8,7 @@ use super::common::PortalCtx;
 use crate::error::AppError;
 use crate::pages::home::orders_table;
 use crate::pages::layout::{Section, noun};
+use crate::zone::reader_zone;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use portal_projections::models::orders::{self, OrderFilter};
@@ -35,6 +36,7 @@ async fn render(ctx: &PortalCtx) -> Result<Response, AppError> {
     let dash =
         dashboards::customer(&ctx.state.read, ctx.tenant(), ctx.user.customer_id, today).await?;
     let shows_charges = ctx.shows_charges().await?;
+    let zone = reader_zone(&ctx.state, &ctx.caller).await?;
     let recent = orders::list(
         &ctx.state.read,
         ctx.tenant(),
@@ -115,7 +117,7 @@ async fn render(ctx: &PortalCtx) -> Result<Response, AppError> {
                 @if todays.is_empty() {
                     p.empty { "Nothing submitted or picked up today." }
                 } @else {
-                    (orders_table(&todays, "/portal", false))
+                    (orders_table(&todays, "/portal", false, &zone))
                 }
             }
         }

@@ -11,7 +11,7 @@
 //! | path | page |
 //! |---|---|
 //! | `/portal` | [`dashboard`]: figures and SVG charts ([`charts`]) |
-//! | `/portal/orders`, `/portal/orders.csv` | [`orders`]: list with status tabs, search, CSV |
+//! | `/portal/orders`, `/portal/orders.csv` | [`orders`]: list with status tabs, search, export links (the `.csv` path redirects to the API) |
 //! | `/portal/orders/new`, `/portal/orders/{id}/edit` | [`order_form`] (markup: [`order_form_view`], model: [`order_model`]) |
 //! | `/portal/orders/{id}[/submit\|/cancel\|/again\|/documents/{kind}\|/charges/{c}/decision]` | [`order`] |
 //! | `/portal/charges` | [`charges`]: charges to approve |

@@ -20,6 +20,7 @@ use crate::services::parse_id;
 use crate::services::portal::approvals::{self, Decision};
 use crate::services::portal::documents;
 use crate::services::portal::drafts;
+use crate::zone::reader_zone;
 use axum::body::Bytes;
 use axum::extract::Path;
 use axum::http::StatusCode;
@@ -48,12 +49,13 @@ async fn render(
     } else {
         StatusCode::OK
     };
+    let zone = reader_zone(&ctx.state, &ctx.caller).await?;
     let base = format!("/portal/orders/{}", detail.order.order_id);
     let body = html! {
         (head(&detail))
         p.subtitle { a href="/portal/orders" { "Orders" } " › " (detail.order.number) }
         (actions(&ctx.csrf, &base, &detail))
-        (content(&detail))
+        (content(&detail, &zone))
         (charges(&ctx.csrf, &base, &detail, decision))
     };
     ctx.page_with(

@@ -1,21 +1,21 @@
 //! The portal's order list `/portal/orders`: a tab per status with its count, search by order
-//! number or reference, cursor paging; and its CSV export `/portal/orders.csv` with the same
-//! filter (every matching order, not one page). Charge figures appear in the CSV only where the
-//! customer shows charges.
+//! number or reference, cursor paging; and links to its export (CSV or XLSX) with the same
+//! filter, served by the JSON API ([`crate::json::export`]; every matching order, not one page).
+//! The former `/portal/orders.csv` redirects there.
 
 use super::common::PortalCtx;
 use crate::error::AppError;
+use crate::export::Format;
 use crate::pages::home::orders_table;
 use crate::pages::layout::{Section, count};
 use crate::pages::staff::common::{FormData, query_string};
+use crate::zone::reader_zone;
 use axum::extract::RawQuery;
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::{Redirect, Response};
 use maud::html;
 use portal_domain::order::OrderStatus;
-use portal_projections::models::orders::{self, OrderFilter, OrderListItem};
+use portal_projections::models::orders::{self, OrderFilter};
 use portal_projections::models::{Page, Scope};
-use time::format_description::well_known::Rfc3339;
 
 /// The filter of the list and the export: `status` (blank: all) and `q`.
 fn filter_of(form: &FormData) -> (Option<OrderStatus>, String, OrderFilter) {
@@ -45,6 +45,7 @@ pub async fn list(ctx: PortalCtx, RawQuery(raw): RawQuery) -> Result<Response, A
             .for_each(|i| i.order.charges_awaiting_approval = 0);
     }
     let counts = orders::counts_by_status(&ctx.state.read, ctx.tenant(), scope).await?;
+    let zone = reader_zone(&ctx.state, &ctx.caller).await?;
     let status_s = status.map_or("", |s| s.as_str());
     let next = rows.next.as_deref().map(|after| {
         format!(
@@ -52,10 +53,8 @@ pub async fn list(ctx: PortalCtx, RawQuery(raw): RawQuery) -> Result<Response, A
             query_string(&[("status", status_s), ("q", &q), ("after", after)])
         )
     });
-    let csv = format!(
-        "/portal/orders.csv{}",
-        query_string(&[("status", status_s), ("q", &q)])
-    );
+    let csv = export_url(&form, Format::Csv);
+    let xlsx = export_url(&form, Format::Xlsx);
     let tab = |s: Option<OrderStatus>, label: String| {
         let href = format!(
             "/portal/orders{}",
@@ -91,6 +90,7 @@ pub async fn list(ctx: PortalCtx, RawQuery(raw): RawQuery) -> Result<Response, A
             }
             div.filter-field { button.button type="submit" { "Search" } }
             div.filter-field { a.button.secondary href=(csv) download { "Export CSV" } }
+            div.filter-field { a.button.secondary href=(xlsx) download { "Export Excel" } }
         }
         section.card {
             p.subtitle { (count(rows.total, "order", "orders")) }
@@ -103,7 +103,7 @@ pub async fn list(ctx: PortalCtx, RawQuery(raw): RawQuery) -> Result<Response, A
                     }
                 }
             } @else {
-                (orders_table(&rows.items, "/portal", false))
+                (orders_table(&rows.items, "/portal", false, &zone))
             }
             @if let Some(next) = next {
                 p.pager { a.button.secondary href=(next) rel="next" { "Next" } }
@@ -113,96 +113,21 @@ pub async fn list(ctx: PortalCtx, RawQuery(raw): RawQuery) -> Result<Response, A
     ctx.page("Orders", Section::Orders, body).await
 }
 
-/// Rows fetched per page while exporting.
-const EXPORT_PAGE: u32 = 500;
-
-/// `GET /portal/orders.csv?status=&q=`: every order matching the filter, newest first.
-pub async fn export(ctx: PortalCtx, RawQuery(raw): RawQuery) -> Result<Response, AppError> {
+/// `GET /portal/orders.csv?status=&q=`: the former address of the CSV export, kept for
+/// bookmarks; it redirects to the JSON API's export with the same filter.
+pub async fn export(_ctx: PortalCtx, RawQuery(raw): RawQuery) -> Redirect {
     let form = FormData::query(raw.as_deref());
-    let (_, _, filter) = filter_of(&form);
-    let scope = Scope::Customer(ctx.user.customer_id);
-    let charges = ctx.shows_charges().await?;
-    let mut items: Vec<OrderListItem> = Vec::new();
-    let mut page = Page::first(EXPORT_PAGE);
-    loop {
-        let rows = orders::list(&ctx.state.read, ctx.tenant(), scope, &filter, &page).await?;
-        items.extend(rows.items);
-        match rows.next {
-            Some(after) => page = Page::after(after, EXPORT_PAGE),
-            None => break,
-        }
-    }
-    let bytes = to_csv(&items, charges)?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"orders.csv\"",
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
+    Redirect::permanent(&export_url(&form, Format::Csv))
 }
 
-/// The CSV document (RFC 4180, header row first). `charges`: add the column of charges awaiting
-/// approval.
-pub fn to_csv(items: &[OrderListItem], charges: bool) -> Result<Vec<u8>, AppError> {
-    let failed = |e: csv::Error| AppError::internal(format!("CSV export failed: {e}"));
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let mut head = vec![
-        "order_number",
-        "reference",
-        "status",
-        "pickup_name",
-        "pickup_city",
-        "pickup_country",
-        "pickup_date",
-        "delivery_name",
-        "delivery_city",
-        "delivery_country",
-        "delivery_date",
-        "consignments",
-        "total_weight_kg",
-        "created_at",
-        "submitted_at",
-    ];
-    if charges {
-        head.push("charges_awaiting_approval");
-    }
-    w.write_record(&head).map_err(failed)?;
-    for item in items {
-        let o = &item.order;
-        let stop = |s: &Option<orders::StopSummary>| match s {
-            Some(s) => [
-                s.name.clone(),
-                s.city.clone(),
-                s.country.clone(),
-                s.date.to_string(),
-            ],
-            None => Default::default(),
-        };
-        let mut record = vec![
-            o.number.clone(),
-            o.customer_reference.clone().unwrap_or_default(),
-            o.status.as_str().to_owned(),
-        ];
-        record.extend(stop(&o.pickup));
-        record.extend(stop(&o.delivery));
-        record.extend([
-            o.consignments.to_string(),
-            o.total_weight_kg.to_string(),
-            o.created_at.format(&Rfc3339).unwrap_or_default(),
-            o.submitted_at
-                .and_then(|at| at.format(&Rfc3339).ok())
-                .unwrap_or_default(),
-        ]);
-        if charges {
-            record.push(o.charges_awaiting_approval.to_string());
-        }
-        w.write_record(&record).map_err(failed)?;
-    }
-    w.into_inner()
-        .map_err(|e| AppError::internal(format!("CSV export failed: {e}")))
+/// The export of the list's filter (`status`, `q`) in `format`.
+fn export_url(form: &FormData, format: Format) -> String {
+    format!(
+        "/api/v1/orders/export{}",
+        query_string(&[
+            ("format", format.as_str()),
+            ("status", form.get("status").trim()),
+            ("q", form.get("q").trim()),
+        ])
+    )
 }

@@ -12,6 +12,7 @@ use crate::pages::layout::{Section, count, field_error, input_attrs};
 use crate::pages::orders::{Sent, render_staff};
 use crate::services::orders::{self as service, NewCharge, StatusChange};
 use crate::services::parse_id;
+use crate::zone::reader_zone;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery};
 use axum::response::Response;
@@ -46,6 +47,7 @@ pub async fn list(ctx: StaffCtx, RawQuery(raw): RawQuery) -> Result<Response, Ap
     };
     let rows = orders::inbox(&ctx.state.read, ctx.tenant(), &filter, &page).await?;
     let counts = orders::inbox_counts(&ctx.state.read, ctx.tenant(), &filter).await?;
+    let zone = reader_zone(&ctx.state, &ctx.caller).await?;
     let status_s = status.map_or("", |s| s.as_str());
     // What the tabs and the pager keep of the filter (the typed text, even if it is wrong).
     let (from_s, to_s) = (form.get("pickup_from"), form.get("pickup_to"));
@@ -93,7 +95,7 @@ pub async fn list(ctx: StaffCtx, RawQuery(raw): RawQuery) -> Result<Response, Ap
             @if rows.items.is_empty() {
                 p.empty { "No submitted orders here." }
             } @else {
-                (orders_table(&rows.items, "/staff", true))
+                (orders_table(&rows.items, "/staff", true, &zone))
             }
             @if let Some(next) = next {
                 p.pager { a.button.secondary href=(next) rel="next" { "Next" } }

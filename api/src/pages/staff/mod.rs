@@ -15,6 +15,7 @@
 //! | `/staff/orders/{id}/documents/{kind}` | the CMR and labels ([`crate::pages::orders`]) |
 //! | `/staff/locations[/new\|/{id}]` | [`locations`]: carrier locations and their visibility |
 //! | `…/{id}/audit` | [`audit`]: a stream's events and its state at any of them |
+//! | `/staff/settings` | [`settings`]: the tenant's time zone |
 //!
 //! The order detail itself (`/staff/orders/{id}`) is [`crate::pages::orders`].
 
@@ -26,6 +27,7 @@ pub mod customers;
 pub mod inbox;
 pub mod locations;
 pub mod quick;
+pub mod settings;
 
 use crate::AppState;
 use axum::Router;
@@ -73,6 +75,8 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/staff/locations/new", get(locations::new_form))
         .route("/staff/locations/{id}", get(locations::edit))
         .route("/staff/locations/{id}/save", post(locations::save))
+        .route("/staff/settings", get(settings::show))
+        .route("/staff/settings/time-zone", post(settings::save_time_zone))
         .route_layer(from_fn_with_state(
             state.clone(),
             crate::web::csrf::csrf_protect,

@@ -64,6 +64,9 @@ pub fn tenant_samples() -> Vec<TenantEvent> {
         TenantEvent::StaffMemberRemoved {
             user_id: UserId::for_email(&email()),
         },
+        TenantEvent::TenantTimeZoneSet {
+            time_zone: crate::values::TimeZoneName::parse("Europe/Stockholm").unwrap(),
+        },
     ]
 }
 
@@ -96,6 +99,10 @@ pub fn user_samples() -> Vec<UserEvent> {
                 tenant: TenantId::parse("acme").unwrap(),
                 customer_id: id(1),
             },
+        },
+        UserTimeZonePreferenceSet {
+            user_id,
+            time_zone: Some(crate::values::TimeZoneName::parse("Europe/Oslo").unwrap()),
         },
     ]
 }

@@ -38,8 +38,8 @@ fn order_body(reference: &str, pickup_city: &str) -> Value {
             "postal_code": "35230", "city": city, "country": "SE"}, "date": date})
     };
     json!({"customer_reference": reference, "consignments": [{
-        "pickup": stop(pickup_city, "2030-06-05"),
-        "delivery": stop("Malmö", "2030-06-06"),
+        "pickup": stop(pickup_city, &support::day(5)),
+        "delivery": stop("Malmö", &support::day(6)),
         "goods": [{"description": "Tiles", "quantity": 1, "packaging": "euro_pallet",
             "weight_kg": 500.0, "stackable": false}]
     }]})

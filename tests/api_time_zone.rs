@@ -77,7 +77,7 @@ async fn time_zone(t: TestStoreRef) {
     // An order's times: the export in Tokyo time, the pages with "JST".
     let stop = |city: &str| {
         json!({"address": {"name": "Site", "street": "Hafenstraße 1", "postal_code": "20457",
-            "city": city, "country": "DE"}, "date": "2030-06-05"})
+            "city": city, "country": "DE"}, "date": support::day(5)})
     };
     let a = ann
         .post(

@@ -34,10 +34,11 @@ fn assert_unusable(a: &Answer, reason: &str, csrf: &str) {
     assert_eq!(a.status, 410, "{}", a.body);
     assert!(a.body.contains("This link cannot be used"), "{}", a.body);
     assert!(a.body.contains(reason), "{}", a.body);
-    assert_eq!(
-        hidden_inputs(&a.body, "/login/link"),
-        [("csrf".to_owned(), csrf.to_owned())]
-    );
+    // The session's CSRF token and the form's one-time id, nothing else.
+    let hidden = hidden_inputs(&a.body, "/login/link");
+    let names: Vec<&str> = hidden.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["csrf", "form_id"], "{hidden:?}");
+    assert_eq!(hidden[0].1, csrf);
     assert!(a.body.contains("Send a new login link"), "{}", a.body);
     assert_eq!(a.header("referrer-policy"), Some("no-referrer"));
     assert_page_headers(a, "an unusable link");

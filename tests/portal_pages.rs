@@ -54,6 +54,15 @@ fn assert_field(page: &Answer, field: &str) {
     );
 }
 
+/// The hidden inputs of the form posting to `action` on `page`.
+fn hidden(page: &str, action: &str) -> Vec<(&'static str, &'static str)> {
+    identity_web_common::hidden_inputs(page, action)
+        .into_iter()
+        .filter(|(name, _)| name != "csrf")
+        .map(|(k, v)| (&*k.leak(), &*v.leak()))
+        .collect()
+}
+
 fn order_id_of(answer: &Answer) -> String {
     let to = answer.location().unwrap();
     to.trim_start_matches("/portal/orders/")
@@ -201,15 +210,68 @@ async fn journey(t: TestStoreRef) {
         fields.push((format!("consignments[0].delivery.{k}"), v.into()));
     }
     fields.push(("consignments[0].delivery.date".into(), support::day(6)));
+    // The form as the page renders it: with its one-time id.
+    fields.push(("form_id".into(), "neworderform0000001".into()));
     let pairs: Vec<(&str, &str)> = fields
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
     let sent = ann.submit("/portal/orders/new", &pairs).await;
     assert_eq!(sent.status, 303, "{}", sent.body);
-    let order = order_id_of(&sent);
+    // *Save and submit* saves the draft and leads to the review step, not to the carrier.
+    let review_path = sent.location().unwrap().to_owned();
+    assert!(review_path.ends_with("/review"), "{review_path}");
+    let order = review_path
+        .trim_start_matches("/portal/orders/")
+        .trim_end_matches("/review")
+        .to_owned();
+    // The same form posted again (a double click, Back + resubmit): the same draft, no second.
+    let before = env.events().await;
+    let twice = ann.submit("/portal/orders/new", &pairs).await;
+    assert_eq!(twice.location(), Some(review_path.as_str()));
+    assert_eq!(env.events().await, before, "a second post appends nothing");
+    let review = ann.get(&review_path).await;
+    assert_eq!(review.status, 200, "{}", review.body);
+    for text in [
+        "Check and submit order",
+        "Hafenstraße 1",
+        "Alexanderplatz 1",
+        "CMR consignment note",
+        "Shipping labels: 3",
+        "Submit to carrier",
+    ] {
+        assert!(review.body.contains(text), "{text}: {}", review.body);
+    }
+    assert!(env.events().await == before, "the review step only reads");
+    let submit_form = hidden(&review.body, &format!("/portal/orders/{order}/submit"));
+    let submitted = ann
+        .submit(&format!("/portal/orders/{order}/submit"), &submit_form)
+        .await;
+    assert_eq!(submitted.status, 303, "{}", submitted.body);
+    assert_eq!(
+        submitted.location(),
+        Some(format!("/portal/orders/{order}").as_str())
+    );
+    let after_submit = env.events().await;
+    // *Submit to carrier* twice, and the order form once more after Back: nothing appended, the
+    // order's page says why.
+    let again = ann
+        .submit(&format!("/portal/orders/{order}/submit"), &submit_form)
+        .await;
+    assert_eq!(again.status, 303, "{}", again.body);
+    let back = ann.submit("/portal/orders/new", &pairs).await;
+    assert_eq!(
+        back.location(),
+        Some(format!("/portal/orders/{order}").as_str())
+    );
+    assert_eq!(env.events().await, after_submit, "submitted once");
     let page = ann.get(&format!("/portal/orders/{order}")).await;
     assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("was submitted on") && page.body.contains("can no longer be changed"),
+        "{}",
+        page.body
+    );
     assert!(
         page.body.contains("Submitted orders cannot be edited"),
         "{}",
@@ -223,18 +285,24 @@ async fn journey(t: TestStoreRef) {
             .contains("Berlin site"),
         "delivery kept in the book"
     );
-    // Read-only: the form and its POST are 409.
+    // Read-only: the form and its POST lead to the order's page, saying why; nothing appended.
     let edit = ann.get(&format!("/portal/orders/{order}/edit")).await;
-    assert_eq!(edit.status, 409);
-    assert!(edit.body.contains("Submitted orders cannot be edited"));
-    let before = env.events().await;
+    assert_eq!(edit.status, 303);
     assert_eq!(
-        ann.submit(&format!("/portal/orders/{order}/edit"), &pairs)
-            .await
-            .status,
-        409
+        edit.location(),
+        Some(format!("/portal/orders/{order}").as_str())
     );
-    assert_eq!(env.events().await, before);
+    let page = ann.get(&format!("/portal/orders/{order}")).await;
+    assert!(
+        page.body.contains("can no longer be changed"),
+        "{}",
+        page.body
+    );
+    let edited = ann
+        .submit(&format!("/portal/orders/{order}/edit"), &pairs)
+        .await;
+    assert_eq!(edited.status, 303);
+    assert_eq!(env.events().await, after_submit);
 
     // Order again: a new draft's form, the content copied.
     let again = ann

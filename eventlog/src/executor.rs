@@ -49,6 +49,11 @@ impl<A: Aggregate> Executed<A> {
     pub fn changed(&self) -> bool {
         !self.events.is_empty()
     }
+
+    /// Whether this is the first result of the same key again (nothing appended now).
+    pub fn replayed(&self) -> bool {
+        self.append.as_ref().is_some_and(|a| a.replayed)
+    }
 }
 
 /// Runs `command` against the stream `stream` of aggregate `A` in `ctx.tenant`.
@@ -206,6 +211,9 @@ async fn replay<A: Aggregate>(
     Ok(Executed {
         state,
         events,
-        append: Some(prior),
+        append: Some(AppendResult {
+            replayed: true,
+            ..prior
+        }),
     })
 }

@@ -287,6 +287,65 @@ pub fn input_attrs_if(invalid: bool, field: &str) -> InputAttrs {
     }
 }
 
+/// The error summary at the top of a form (the GOV.UK pattern): every message of `errors`, each
+/// a link to its control when the form shows one (`fields`), so one request's problems are all
+/// in view at once however deep in the form they are. It takes the focus when the page loads
+/// (`autofocus` on a focusable box: no script), so a screen reader announces it and the first
+/// Tab leads to its links.
+pub fn error_summary(errors: &[FieldError], fields: &[&str]) -> Markup {
+    html! {
+        @if !errors.is_empty() {
+            div.notice.error-summary #error-summary role="alert" tabindex="-1" autofocus
+                aria-labelledby="error-summary-title" {
+                h2 #error-summary-title { "There is a problem" }
+                ul {
+                    @for e in errors {
+                        li {
+                            @if fields.contains(&e.field.as_str()) {
+                                a href={ "#" (control_id(&e.field)) } {
+                                    (field_label(&e.field)) ": " (e.message)
+                                }
+                            } @else {
+                                (capitalise(&e.message)) "."
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The id of the control of a field named by its JSON path (`consignments[0].pickup.date` →
+/// `consignments_0__pickup_date`), as the forms render it.
+pub fn control_id(field: &str) -> String {
+    field.replace(['[', ']', '.'], "_")
+}
+
+/// A field's JSON path in words: `consignments[0].goods[1].weight_kg` → "Consignment 1, goods
+/// line 2, weight kg".
+pub fn field_label(field: &str) -> String {
+    let words: Vec<String> = field
+        .split('.')
+        .map(|part| match part.split_once('[') {
+            Some((name, rest)) => {
+                let n = rest
+                    .trim_end_matches(']')
+                    .parse::<usize>()
+                    .map_or(0, |n| n + 1);
+                let name = match name {
+                    "consignments" => "consignment",
+                    "goods" => "goods line",
+                    other => other,
+                };
+                format!("{} {n}", name.replace('_', " "))
+            }
+            None => part.replace('_', " "),
+        })
+        .collect();
+    capitalise(&words.join(", "))
+}
+
 /// "1 order", "2 orders", "0 orders": a count with its noun in the right number.
 pub fn count(n: i64, singular: &str, plural: &str) -> String {
     format!("{n} {}", noun(n, singular, plural))

@@ -13,7 +13,8 @@
 //! | `/portal` | [`dashboard`]: figures and SVG charts ([`charts`]) |
 //! | `/portal/orders`, `/portal/orders.csv` | [`orders`]: list with status tabs, search, export links (the `.csv` path redirects to the API) |
 //! | `/portal/orders/new`, `/portal/orders/{id}/edit` | [`order_form`] (markup: [`order_form_view`], model: [`order_model`]) |
-//! | `/portal/orders/{id}[/submit\|/cancel\|/again\|/documents/{kind}\|/charges/{c}/decision]` | [`order`] |
+//! | `/portal/orders/{id}/review`, `/portal/orders/{id}/submit` | [`review`]: "Check and submit", then *Submit to carrier* |
+//! | `/portal/orders/{id}[/cancel\|/again\|/documents/{kind}\|/charges/{c}/decision]` | [`order`] |
 //! | `/portal/charges` | [`charges`]: charges to approve |
 //! | `/portal/locations[/new\|/{id}[/archive]]` | [`locations`]: the address book |
 //! | `/portal/settings` | [`settings`]: printers, account links |
@@ -28,6 +29,7 @@ pub mod order_form;
 pub mod order_form_view;
 pub mod order_model;
 pub mod orders;
+pub mod review;
 pub mod settings;
 
 use crate::AppState;
@@ -50,7 +52,8 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             "/portal/orders/{id}/edit",
             get(order_form::edit_form).post(order_form::update),
         )
-        .route("/portal/orders/{id}/submit", post(order::submit))
+        .route("/portal/orders/{id}/review", get(review::show))
+        .route("/portal/orders/{id}/submit", post(review::submit))
         .route("/portal/orders/{id}/cancel", post(order::cancel))
         .route("/portal/orders/{id}/again", post(order::again))
         .route("/portal/orders/{id}/documents/{kind}", get(order::document))

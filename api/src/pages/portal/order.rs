@@ -1,5 +1,5 @@
 //! A portal user's order page `/portal/orders/{id}` and its actions:
-//! - a draft: *Edit*, *Submit*, *Cancel draft*;
+//! - a draft: *Edit*, *Check and submit* (the [`super::review`] step), *Cancel draft*;
 //! - a submitted order: read-only ("Submitted orders cannot be edited"), the status history,
 //!   downloads of the shipping labels and the CMR note in the user's printer configuration
 //!   (`/portal/orders/{id}/documents/label|cmr`);
@@ -91,7 +91,7 @@ fn actions(csrf: &str, base: &str, detail: &OrderDetail) -> Markup {
             div.action-row {
                 @if draft {
                     a.button href={ (base) "/edit" } { "Edit" }
-                    (post_button(csrf, &format!("{base}/submit"), "Submit", "button"))
+                    a.button href={ (base) "/review" } { "Check and submit" }
                     (post_button(csrf, &format!("{base}/cancel"), "Cancel draft", "button secondary"))
                 }
                 (post_button(csrf, &format!("{base}/again"), "Order again", "button secondary"))
@@ -208,25 +208,6 @@ pub async fn decide(
             let errors = form_errors(e)?;
             render(&ctx, &id, Some((charge_id, &form, &errors))).await
         }
-    }
-}
-
-/// `POST /portal/orders/{id}/submit`.
-pub async fn submit(ctx: PortalCtx, Path(id): Path<String>) -> Result<Response, AppError> {
-    let order_id: OrderId = parse_id(&id)?;
-    match drafts::submit(&ctx.state, &ctx.caller, order_id, None).await {
-        Ok(view) => {
-            ctx.done(
-                format!("Order {} submitted to the carrier.", view.number),
-                &format!("/portal/orders/{order_id}"),
-            )
-            .await
-        }
-        // A location archived since the draft was saved: back to the form, at the stop.
-        Err(AppError::Rejected(portal_domain::DomainError::Validation(errors))) => {
-            super::order_form::render_errors(&ctx, order_id, errors).await
-        }
-        Err(e) => Err(e),
     }
 }
 

@@ -1,29 +1,38 @@
 //! The order form: `/portal/orders/new` and `/portal/orders/{id}/edit` (a draft only; a submitted
-//! order answers 409 "Submitted orders cannot be edited").
+//! or cancelled order sends the user to its page saying so, [`super::review::not_a_draft`]).
 //!
 //! Plain HTML without script: *Add consignment*, *Add goods line* and *Remove* are submit
 //! buttons (`action`) that re-render the form with one row more or less, keeping what was typed.
 //! *Save draft* and *Save and submit* validate everything at once and show each message next to
-//! its field (422), with nothing saved. A stop either picks a location of the address book (its
-//! address is filled in from the book) or takes a typed address, which *Save to address book*
-//! adds to the book — only once the whole order is valid, so a rejected form creates nothing.
+//! its field (422), with nothing saved; *Save and submit* then leads to the review step
+//! ([`super::review`]), never straight to the carrier.
+//!
+//! A stop either picks a location of the address book or takes a typed address, which *Save as
+//! new location* adds to the book — only once the whole order is valid, so a rejected form
+//! creates nothing. Picking a location fills the fields from the book and remembers it in the
+//! hidden `filled_from`; fields changed after that detach the stop from the location (the typed
+//! address is what the carrier gets, and the page says so), see [`apply_book`].
+//!
+//! Exactly once: the form's one-time id keys the creation, so the same form posted again (Back,
+//! a double click, a refreshed POST) lands on the draft the first post created — updated with
+//! what the second post carried, unless it was submitted meanwhile.
 
 use super::common::PortalCtx;
 use super::order_form_view::render;
 use super::order_model::{ConsignmentModel, Fields, OrderModel};
+use super::review::not_a_draft;
 use crate::error::AppError;
 use crate::pages::staff::common::{FormData, form_errors};
 use crate::services::portal::address_book::{self, AddressBookInput};
 use crate::services::portal::drafts;
-use crate::services::{parse_id, stream};
+use crate::services::{parse_id, sub_key};
 use axum::body::Bytes;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
-use portal_domain::order::Order;
-use portal_domain::values::OrderContent;
+use portal_domain::values::{OrderContent, OrderContentInput, schedule_errors};
 use portal_domain::{DomainError, FieldError, OrderId};
-use portal_eventlog::executor::load;
+use portal_eventlog::Idempotency;
 use portal_projections::models::locations::LocationRow;
 
 /// `GET /portal/orders/new`.
@@ -34,26 +43,24 @@ pub async fn new_form(ctx: PortalCtx) -> Result<Response, AppError> {
 /// `GET /portal/orders/{id}/edit`.
 pub async fn edit_form(ctx: PortalCtx, Path(id): Path<String>) -> Result<Response, AppError> {
     let order_id: OrderId = parse_id(&id)?;
-    let model = draft_model(&ctx, order_id).await?;
-    render(&ctx, Some(order_id), &model, &[], StatusCode::OK).await
+    match draft_model(&ctx, order_id).await? {
+        Ok(model) => render(&ctx, Some(order_id), &model, &[], StatusCode::OK).await,
+        Err(closed) => Ok(closed),
+    }
 }
 
-/// The form of a draft of the user's customer (404 otherwise, 409 once submitted).
-async fn draft_model(ctx: &PortalCtx, id: OrderId) -> Result<OrderModel, AppError> {
-    let (order, _, _) = load::<Order>(&ctx.state.store, &stream::<Order>(id), ctx.tenant())
-        .await
-        .map_err(AppError::from)?;
-    if !order.exists || order.customer_id != Some(ctx.user.customer_id) {
-        return Err(AppError::NotFound);
-    }
-    if order.is_submitted() {
-        return Err(DomainError::SubmittedOrderCannotBeEdited.into());
-    }
-    if order.status != portal_domain::order::OrderStatus::Draft {
-        return Err(DomainError::DraftCancelled.into());
+/// The form of a draft of the user's customer (404 otherwise); for an order that is no longer a
+/// draft, the redirect to its page saying so.
+async fn draft_model(
+    ctx: &PortalCtx,
+    id: OrderId,
+) -> Result<Result<OrderModel, Response>, AppError> {
+    let (order, _) = drafts::load_own(&ctx.state, &ctx.caller, ctx.user, id).await?;
+    if let Some(closed) = not_a_draft(ctx, id, &order).await? {
+        return Ok(Err(closed));
     }
     let content = order.content.ok_or(AppError::NotFound)?;
-    Ok(OrderModel::from_content(&content))
+    Ok(Ok(OrderModel::from_content(&content)))
 }
 
 /// The draft's form with `errors` (422): where a submission failed on the stored draft.
@@ -62,15 +69,19 @@ pub async fn render_errors(
     id: OrderId,
     errors: Vec<FieldError>,
 ) -> Result<Response, AppError> {
-    let model = draft_model(ctx, id).await?;
-    render(
-        ctx,
-        Some(id),
-        &model,
-        &errors,
-        StatusCode::UNPROCESSABLE_ENTITY,
-    )
-    .await
+    match draft_model(ctx, id).await? {
+        Ok(model) => {
+            render(
+                ctx,
+                Some(id),
+                &model,
+                &errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(closed) => Ok(closed),
+    }
 }
 
 /// `POST /portal/orders/new`.
@@ -85,8 +96,10 @@ pub async fn update(
     body: Bytes,
 ) -> Result<Response, AppError> {
     let order_id: OrderId = parse_id(&id)?;
-    // Refuse a submitted order before anything else (the message, not the form's errors).
-    draft_model(&ctx, order_id).await?;
+    // A submitted order before anything else: its page and why, not the form's errors.
+    if let Err(closed) = draft_model(&ctx, order_id).await? {
+        return Ok(closed);
+    }
     save(ctx, Some(order_id), body).await
 }
 
@@ -94,24 +107,34 @@ async fn save(ctx: PortalCtx, id: Option<OrderId>, body: Bytes) -> Result<Respon
     let form = FormData::parse(&body);
     let mut model = OrderModel::from_pairs(&form.0);
     let action = form.get("action").to_owned();
+    let book = address_book::list(&ctx.state, &ctx.caller, false).await?;
+    let detached = apply_book(&mut model, &book);
     if edit_rows(&mut model, &action) {
         return render(&ctx, id, &model, &[], StatusCode::OK).await;
     }
-    let book = address_book::list(&ctx.state, &ctx.caller, false).await?;
-    fill_from_book(&mut model, &book);
     let (input, mut errors) = model.to_input();
-    if let Err(domain) = OrderContent::new(input.clone()) {
-        // A field that did not parse already has its message; the domain's would repeat it.
-        let parsed: Vec<String> = errors.iter().map(|e| e.field.clone()).collect();
-        errors.extend(
-            domain
-                .into_iter()
-                .filter(|e| !parsed.iter().any(|p| e.field.starts_with(p.as_str()))),
-        );
+    // Every problem in this one answer: what did not parse, the content's rules and the date
+    // rules. A field that did not parse already has its message; the others would repeat it.
+    let parsed: Vec<String> = errors.iter().map(|e| e.field.clone()).collect();
+    let mut rules = OrderContent::new(input.clone()).err().unwrap_or_default();
+    let today = drafts::today(&ctx.state, &ctx.caller).await?;
+    rules.extend(schedule_errors(&input, today));
+    for e in rules {
+        let repeated = parsed.iter().any(|p| e.field.starts_with(p.as_str()))
+            || errors
+                .iter()
+                .any(|o| o.field == e.field && o.message == e.message);
+        if !repeated {
+            errors.push(e);
+        }
     }
     if !errors.is_empty() {
         return render(&ctx, id, &model, &errors, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
+    let key = match id {
+        None => ctx.form_key("portal.order.create"),
+        Some(_) => ctx.change_key("portal.order.update"),
+    };
     // The order is valid: now add the typed addresses the user asked to keep.
     let mut input = input;
     for (i, c) in model.consignments.iter().enumerate() {
@@ -132,7 +155,7 @@ async fn save(ctx: PortalCtx, id: Option<OrderId>, body: Bytes) -> Result<Respon
                         opening_hours: vec![],
                         instructions: stop.instructions.clone(),
                     },
-                    None,
+                    sub_key(key.as_ref(), &format!("book.{i}.{role}")),
                 )
                 .await?;
                 stop.location_id = Some(added.location_id);
@@ -140,42 +163,82 @@ async fn save(ctx: PortalCtx, id: Option<OrderId>, body: Bytes) -> Result<Respon
         }
     }
     let saved = match id {
-        Some(id) => drafts::update(&ctx.state, &ctx.caller, id, &input, None).await,
-        None => drafts::create(&ctx.state, &ctx.caller, &input, None).await,
+        Some(id) => drafts::update(&ctx.state, &ctx.caller, id, &input, key).await,
+        None => create_once(&ctx, &input, key).await,
     };
     let view = match saved {
         Ok(view) => view,
+        Err(AppError::Rejected(
+            DomainError::SubmittedOrderCannotBeEdited | DomainError::DraftCancelled,
+        )) => {
+            // This form once more after its order was submitted (Back, *Save and submit*).
+            let order_id = match (id, key_again(&ctx)) {
+                (Some(id), _) => id,
+                // A replay of the creation: appends nothing, names the order.
+                (None, Some(key)) => {
+                    drafts::create(&ctx.state, &ctx.caller, &input, Some(key))
+                        .await?
+                        .id
+                }
+                (None, None) => return Err(DomainError::SubmittedOrderCannotBeEdited.into()),
+            };
+            return match draft_model(&ctx, order_id).await? {
+                Err(closed) => Ok(closed),
+                Ok(_) => Err(DomainError::SubmittedOrderCannotBeEdited.into()),
+            };
+        }
         Err(e) => {
             let errors = form_errors(e)?;
             return render(&ctx, id, &model, &errors, StatusCode::UNPROCESSABLE_ENTITY).await;
         }
     };
-    let page = format!("/portal/orders/{}", view.id);
-    if action == "submit" {
-        match drafts::submit(&ctx.state, &ctx.caller, view.id, None).await {
-            Ok(v) => {
-                ctx.done(
-                    format!("Order {} submitted to the carrier.", v.number),
-                    &page,
-                )
-                .await
-            }
-            Err(e) => {
-                let errors = form_errors(e)?;
-                render(
-                    &ctx,
-                    Some(view.id),
-                    &model,
-                    &errors,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                )
-                .await
-            }
-        }
+    let (mut text, to) = if action == "submit" {
+        (
+            format!("Draft {} saved: check it, then submit.", view.number),
+            format!("/portal/orders/{}/review", view.id),
+        )
     } else {
-        ctx.done(format!("Draft {} saved.", view.number), &page)
-            .await
+        (
+            format!("Draft {} saved.", view.number),
+            format!("/portal/orders/{}", view.id),
+        )
+    };
+    for name in detached {
+        text.push_str(&format!(
+            " Changed from {name}: this stop uses the address typed here \
+             (tick Save as new location on the form to keep it in the address book)."
+        ));
     }
+    ctx.done(text, &to).await
+}
+
+/// Creates the draft under the form's key. The same form posted again finds the draft the first
+/// post created; what this post carries then replaces its content — and when that draft was
+/// submitted or cancelled meanwhile, the answer is that rejection.
+async fn create_once(
+    ctx: &PortalCtx,
+    input: &OrderContentInput,
+    key: Option<Idempotency>,
+) -> Result<drafts::OrderView, AppError> {
+    let view = drafts::create(&ctx.state, &ctx.caller, input, key).await?;
+    if !view.replayed {
+        return Ok(view);
+    }
+    // A replay answers with the draft as it was; what counts is what it is now.
+    let (now, _) = drafts::load_own(&ctx.state, &ctx.caller, ctx.user, view.id).await?;
+    if now.is_submitted() {
+        return Err(DomainError::SubmittedOrderCannotBeEdited.into());
+    }
+    if now.status != portal_domain::order::OrderStatus::Draft {
+        return Err(DomainError::DraftCancelled.into());
+    }
+    let again = ctx.change_key("portal.order.update");
+    drafts::update(&ctx.state, &ctx.caller, view.id, input, again).await
+}
+
+/// The creation key of the posted form, to find the order it created (a replay, appends nothing).
+fn key_again(ctx: &PortalCtx) -> Option<Idempotency> {
+    ctx.form_key("portal.order.create")
 }
 
 /// Applies a row button (`add_consignment`, `add_goods:i`, `remove_goods:i:j`,
@@ -207,32 +270,57 @@ fn edit_rows(model: &mut OrderModel, action: &str) -> bool {
     true
 }
 
-/// Stops that picked a location of the address book take its address.
-fn fill_from_book(model: &mut OrderModel, book: &[LocationRow]) {
+/// Stops that picked a location of the address book take its address, unless the user changed
+/// the fields after they were filled from that very location (`filled_from`): then the stop is
+/// detached — no location, the typed address — and the location's name is returned, so the page
+/// can say so. Fields filled from another location (the user picked a different one) or left
+/// blank are (re)filled from the book.
+fn apply_book(model: &mut OrderModel, book: &[LocationRow]) -> Vec<String> {
+    let mut detached = Vec::new();
     for c in &mut model.consignments {
         for fields in [&mut c.pickup, &mut c.delivery] {
             let id = fields.get("location_id").cloned().unwrap_or_default();
             let Some(row) = book.iter().find(|l| l.location_id.to_string() == id) else {
                 continue;
             };
-            let a = &row.address;
-            for (key, value) in [
-                ("address.name", a.name().to_string()),
-                ("address.street", a.street().to_owned()),
-                ("address.postal_code", a.postal_code().to_owned()),
-                ("address.city", a.city().to_owned()),
-                ("address.country", a.country().as_str().to_owned()),
-                (
-                    "address.contact_name",
-                    a.contact_name().unwrap_or_default().to_owned(),
-                ),
-                (
-                    "address.contact_phone",
-                    a.contact_phone().map(|p| p.to_string()).unwrap_or_default(),
-                ),
-            ] {
+            let from_book = book_fields(row);
+            let typed = |key: &str| fields.get(key).map_or("", |v| v.trim());
+            let blank = from_book.iter().all(|(key, _)| typed(key).is_empty());
+            let same = from_book
+                .iter()
+                .all(|(key, value)| typed(key) == value.trim());
+            let filled_here = fields.get("filled_from").is_some_and(|f| *f == id);
+            if filled_here && !blank && !same {
+                fields.remove("location_id");
+                fields.remove("filled_from");
+                detached.push(row.name.to_string());
+                continue;
+            }
+            for (key, value) in from_book {
                 fields.insert(key.to_owned(), value);
             }
+            fields.insert("filled_from".to_owned(), id);
         }
     }
+    detached
+}
+
+/// The form fields of a location's address.
+fn book_fields(row: &LocationRow) -> [(&'static str, String); 7] {
+    let a = &row.address;
+    [
+        ("address.name", a.name().to_string()),
+        ("address.street", a.street().to_owned()),
+        ("address.postal_code", a.postal_code().to_owned()),
+        ("address.city", a.city().to_owned()),
+        ("address.country", a.country().as_str().to_owned()),
+        (
+            "address.contact_name",
+            a.contact_name().unwrap_or_default().to_owned(),
+        ),
+        (
+            "address.contact_phone",
+            a.contact_phone().map(|p| p.to_string()).unwrap_or_default(),
+        ),
+    ]
 }

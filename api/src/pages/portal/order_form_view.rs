@@ -6,7 +6,7 @@
 use super::common::PortalCtx;
 use super::order_model::{ConsignmentModel, Fields, GOODS_FIELDS, OrderModel, STOP_FIELDS};
 use crate::error::AppError;
-use crate::pages::layout::{Section, csrf_field, field_error, input_attrs, other_errors};
+use crate::pages::layout::{Section, csrf_field, error_summary, field_error, input_attrs};
 use crate::services::portal::address_book;
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -42,7 +42,7 @@ pub async fn render(
         } }
         form.order-form method="post" action=(action) novalidate {
             (csrf_field(&ctx.csrf))
-            (other_errors(errors, &shown))
+            (error_summary(errors, &shown))
             section.card {
                 h2 { "Order" }
                 div.two-col {
@@ -138,6 +138,7 @@ fn stop(
                     }
                 }
                 (field_error(errors, &f("location_id")))
+                input type="hidden" name=(f("filled_from")) value=(v("filled_from"));
             }
             div.grid {
                 (input(errors, &f("address.name"), "Company / site", v("address.name"), "text", ""))
@@ -161,7 +162,7 @@ fn stop(
             }
             label.check {
                 input type="checkbox" name=(f("save_to_book")) value="on" checked[v("save_to_book") == "on"];
-                " Save a new address to the address book"
+                " Save as new location in the address book"
             }
         }
     }

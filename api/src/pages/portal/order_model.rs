@@ -15,8 +15,11 @@ use time::macros::format_description;
 use time::{Date, Time};
 
 /// The fields of a stop, after `consignments[i].pickup.` / `.delivery.`.
-pub const STOP_FIELDS: [&str; 14] = [
+pub const STOP_FIELDS: [&str; 15] = [
     "location_id",
+    // The location whose address the fields were filled from (hidden): a change of the fields
+    // after that detaches the stop from the location.
+    "filled_from",
     "address.name",
     "address.street",
     "address.postal_code",
@@ -151,7 +154,15 @@ impl OrderModel {
         if let Ok(value) = serde_json::to_value(content) {
             flatten("", &value, &mut pairs);
         }
-        Self::from_pairs(&pairs)
+        let mut model = Self::from_pairs(&pairs);
+        for c in &mut model.consignments {
+            for stop in [&mut c.pickup, &mut c.delivery] {
+                if let Some(id) = stop.get("location_id").filter(|id| !id.is_empty()).cloned() {
+                    stop.insert("filled_from".to_owned(), id);
+                }
+            }
+        }
+        model
     }
 
     /// The content input, or the message of every field that does not parse.

@@ -32,7 +32,7 @@ use portal_domain::order::{Order, OrderCommand, OrderState};
 use portal_domain::values::{Address, OrderContent, OrderContentInput, schedule_errors};
 use portal_domain::{Aggregate, DomainError, LocationId, OrderId};
 use portal_eventlog::Idempotency;
-use portal_eventlog::executor::load;
+use portal_eventlog::executor::{Executed, load};
 use serde::Serialize;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
@@ -57,6 +57,9 @@ pub struct OrderView {
     /// What the user should know, e.g. a customer reference used by another recent order
     /// (submission only; never a refusal).
     pub warnings: Vec<OrderWarning>,
+    /// The first result of the same idempotency key again: the state as it was then.
+    #[serde(skip)]
+    pub replayed: bool,
 }
 
 impl OrderView {
@@ -69,7 +72,14 @@ impl OrderView {
             submitted_at: state.submitted_at,
             changed,
             warnings: vec![],
+            replayed: false,
         })
+    }
+
+    fn done(done: &Executed<Order>) -> Result<Self, AppError> {
+        let mut view = Self::of(&done.state, done.changed())?;
+        view.replayed = done.replayed();
+        Ok(view)
     }
 }
 
@@ -214,7 +224,7 @@ async fn create_with(
         today,
     };
     let done = run::<Order>(state, caller, &stream::<Order>(id), &command, idempotency).await?;
-    OrderView::of(&done.state, done.changed())
+    OrderView::done(&done)
 }
 
 /// Replaces a draft's content; the order afterwards.
@@ -234,7 +244,7 @@ pub async fn update(
     let sid = stream::<Order>(id);
     let done =
         run_loaded::<Order>(state, caller, &sid, &command, idempotency, current, version).await?;
-    OrderView::of(&done.state, done.changed())
+    OrderView::done(&done)
 }
 
 /// 409 "Submitted orders cannot be edited" for a submitted order.
@@ -275,7 +285,7 @@ pub async fn submit(
     let sid = stream::<Order>(id);
     let done =
         run_loaded::<Order>(state, caller, &sid, &command, idempotency, current, version).await?;
-    let mut view = OrderView::of(&done.state, done.changed())?;
+    let mut view = OrderView::done(&done)?;
     let reference = done
         .state
         .content
@@ -299,7 +309,7 @@ pub async fn cancel_draft(
     let command = OrderCommand::CancelDraft;
     let done =
         run_loaded::<Order>(state, caller, &sid, &command, idempotency, current, version).await?;
-    OrderView::of(&done.state, done.changed())
+    OrderView::done(&done)
 }
 
 /// *Order again*: a new draft with the content of order `id` (what was submitted, or the

@@ -7,6 +7,9 @@
 //! (`scrollWidth <= innerWidth`): nothing scrolls sideways. The phone views are saved as
 //! `docs/screenshots/phone-*.png`.
 //!
+//! At desktop width each of those pages, the login page and both forms showing their messages
+//! are also checked with axe-core: no violation of impact serious or critical.
+//!
 //! The data has the long words that push pages wide: a long company name, a long location name
 //! and reference.
 
@@ -86,7 +89,8 @@ async fn messages_linked(b: &Browser, at_least: u64) {
     assert_eq!(v[1], json!([]), "fields without their message");
 }
 
-/// Opens `path` at both sizes and asserts it fits; the phone view is saved as `phone-<name>`.
+/// Opens `path` at both sizes and asserts it fits, and that the desktop view has no serious or
+/// critical accessibility violation; the phone view is saved as `phone-<name>`.
 async fn fits(b: &Browser, base: &str, path: &str, shows: &str, name: &str) {
     for (w, h) in [DESKTOP, PHONE] {
         b.client.set_window_size(w, h).await.unwrap();
@@ -97,6 +101,9 @@ async fn fits(b: &Browser, base: &str, path: &str, shows: &str, name: &str) {
             document <= window,
             "{path} at {w}×{h}: the document is {document} px wide, the window {window} px"
         );
+        if (w, h) == DESKTOP {
+            b.assert_accessible(name).await;
+        }
     }
     whole_page_screenshot(b, &format!("phone-{name}")).await;
 }
@@ -173,6 +180,13 @@ async fn pages_fit_phones_and_desktops() {
         assert_eq!(charge.status, 201, "{}", charge.body);
         wait_projected(&t.store, &t.url).await;
 
+        b.client
+            .set_window_size(DESKTOP.0, DESKTOP.1)
+            .await
+            .unwrap();
+        b.goto(&format!("{base}/login")).await;
+        b.wait_text("Send login link").await;
+        b.assert_accessible("login").await;
         log_in(&b, &sink, &base, ANN, 1, "/portal").await;
         let portal = [
             ("/portal", "Orders per", "dashboard"),
@@ -202,6 +216,11 @@ async fn pages_fit_phones_and_desktops() {
         assert!(document <= window, "the form's messages: {document} > {window}");
         messages_linked(&b, 10).await;
         whole_page_screenshot(&b, "phone-order-form-errors").await;
+        b.client
+            .set_window_size(DESKTOP.0, DESKTOP.1)
+            .await
+            .unwrap();
+        b.assert_accessible("order-form-errors").await;
         // The location form's messages, the opening hours' ones under one element.
         b.goto(&format!("{base}/portal/locations/new")).await;
         b.fill("#name", "Depot").await;
@@ -210,6 +229,7 @@ async fn pages_fit_phones_and_desktops() {
             .await;
         b.wait_text("Must not be empty").await;
         messages_linked(&b, 3).await;
+        b.assert_accessible("location-form-errors").await;
 
         log_in(&b, &sink, &base, STAFF, 0, "/staff").await;
         let staff_pages = [

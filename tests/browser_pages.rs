@@ -7,8 +7,9 @@
 //! (`scrollWidth <= innerWidth`): nothing scrolls sideways. The phone views are saved as
 //! `docs/screenshots/phone-*.png`.
 //!
-//! At desktop width each of those pages, the login page and both forms showing their messages
-//! are also checked with axe-core: no violation of impact serious or critical.
+//! At desktop width each of those pages, the login pages, the account page and both forms
+//! showing their messages are also checked with axe-core: no violation of impact serious or
+//! critical.
 //!
 //! The data has the long words that push pages wide: a long company name, a long location name
 //! and reference.
@@ -37,7 +38,7 @@ const PHONE: (u32, u32) = (390, 844);
 const DESKTOP: (u32, u32) = (1280, 800);
 
 /// Logs `email` in through an emailed link (`before`: the emails it had already), landing on
-/// `home`.
+/// `home`; the pages on the way are checked with axe-core.
 async fn log_in(b: &Browser, sink: &SmtpSink, base: &str, email: &str, before: usize, home: &str) {
     b.client.delete_all_cookies().await.unwrap();
     b.goto(&format!("{base}/login")).await;
@@ -45,9 +46,11 @@ async fn log_in(b: &Browser, sink: &SmtpSink, base: &str, email: &str, before: u
     b.click("form[action='/login/link'] button[type=submit]")
         .await;
     b.wait_text("Check your email").await;
+    b.assert_accessible("login-link-sent").await;
     let link = next_link(sink, email, before).await;
     b.goto(&link).await;
     b.wait_text(&format!("Continue as {email}")).await;
+    b.assert_accessible("login-continue").await;
     b.click("form[action='/login/continue'] button[type=submit]")
         .await;
     wait_until("the home page", Duration::from_secs(10), || async {
@@ -230,6 +233,9 @@ async fn pages_fit_phones_and_desktops() {
         b.wait_text("Must not be empty").await;
         messages_linked(&b, 3).await;
         b.assert_accessible("location-form-errors").await;
+        b.goto(&format!("{base}/account")).await;
+        b.wait_text("Your account").await;
+        b.assert_accessible("account").await;
 
         log_in(&b, &sink, &base, STAFF, 0, "/staff").await;
         let staff_pages = [

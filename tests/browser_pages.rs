@@ -7,9 +7,10 @@
 //! (`scrollWidth <= innerWidth`): nothing scrolls sideways. The phone views are saved as
 //! `docs/screenshots/phone-*.png`.
 //!
-//! At desktop width each of those pages, the login pages, the account page and both forms
-//! showing their messages are also checked with axe-core: no violation of impact serious or
-//! critical.
+//! At desktop width each of those pages is also checked with axe-core (no violation of impact
+//! serious or critical), and so are the login pages, the account page, a location's edit form,
+//! the new customer form, a customer's audit trail, a contact, the staff settings, and the order,
+//! location and new customer forms showing their messages.
 //!
 //! The data has the long words that push pages wide: a long company name, a long location name
 //! and reference.
@@ -156,6 +157,7 @@ async fn pages_fit_phones_and_desktops() {
             )
             .await;
         assert_eq!(a.status, 201, "{}", a.body);
+        let contact = a.json()["id"].as_str().unwrap().to_owned();
         wait_until("the welcome email", Duration::from_secs(30), || async {
             !sink.to(ANN).is_empty()
         })
@@ -172,6 +174,7 @@ async fn pages_fit_phones_and_desktops() {
             )
             .await;
         assert_eq!(l.status, 201, "{}", l.body);
+        let location = l.json()["id"].as_str().unwrap().to_owned();
         let order = submitted_order(&t.store, &acme, alpha.parse().unwrap(), "ORD-1").await;
         let charge = staff
             .post(
@@ -233,9 +236,16 @@ async fn pages_fit_phones_and_desktops() {
         b.wait_text("Must not be empty").await;
         messages_linked(&b, 3).await;
         b.assert_accessible("location-form-errors").await;
-        b.goto(&format!("{base}/account")).await;
-        b.wait_text("Your account").await;
-        b.assert_accessible("account").await;
+        // Pages whose width the list above does not need to check, for accessibility only.
+        let more = [
+            ("/account", "Your account", "account"),
+            (&format!("/portal/locations/{location}"), "Hafenlogistikzentrum", "location-edit"),
+        ];
+        for (path, shows, name) in more {
+            b.goto(&format!("{base}{path}")).await;
+            b.wait_text(shows).await;
+            b.assert_accessible(name).await;
+        }
 
         log_in(&b, &sink, &base, STAFF, 0, "/staff").await;
         let staff_pages = [
@@ -261,6 +271,29 @@ async fn pages_fit_phones_and_desktops() {
         for (path, shows, name) in staff_pages {
             fits(&b, &base, path, shows, name).await;
         }
+        b.client
+            .set_window_size(DESKTOP.0, DESKTOP.1)
+            .await
+            .unwrap();
+        let more = [
+            ("/staff/customers/new", "New customer", "staff-customer-form"),
+            (&format!("/staff/customers/{alpha}/audit"), "Audit trail", "staff-customer-audit"),
+            (&format!("/staff/contacts/{contact}"), "Ann Berg", "staff-contact"),
+            ("/staff/settings", "Settings", "staff-settings"),
+            ("/account", "Your account", "staff-account"),
+        ];
+        for (path, shows, name) in more {
+            b.goto(&format!("{base}{path}")).await;
+            b.wait_text(shows).await;
+            b.assert_accessible(name).await;
+        }
+        // The new customer form with its message: a blank name passes the browser's `required`.
+        b.goto(&format!("{base}/staff/customers/new")).await;
+        b.fill("#name", " ").await;
+        b.click("form[action='/staff/customers'] button[type=submit]")
+            .await;
+        b.css("p.field-error").await;
+        b.assert_accessible("staff-customer-form-errors").await;
     })
     .await;
 }

@@ -13,7 +13,8 @@
 //! 7. the orders inbox, locations and the customer's audit trail.
 //!
 //! Every step is asserted through what the browser shows (and the emails through the sink); the
-//! pages passed are saved as screenshots under `docs/screenshots/`.
+//! pages passed are saved as screenshots under `docs/screenshots/` and checked with axe-core: no
+//! violation of impact serious or critical.
 
 #![allow(clippy::unwrap_used)] // tests may unwrap
 
@@ -46,6 +47,7 @@ const MORE: [(&str, &str); 3] = [
 async fn log_in(b: &Browser, sink: &SmtpSink, base: &str) {
     b.goto(&format!("{base}/login")).await;
     b.screenshot("login").await;
+    b.assert_accessible("login").await;
     b.fill("#link-email", STAFF).await;
     b.click("form[action='/login/link'] button[type=submit]")
         .await;
@@ -58,6 +60,7 @@ async fn log_in(b: &Browser, sink: &SmtpSink, base: &str) {
     b.wait_text("ACME Transport — Staff").await;
     assert_eq!(b.path().await, "/staff");
     b.screenshot("staff-home").await;
+    b.assert_accessible("staff-home").await;
 }
 
 /// Fills *New customer* (the page is open) with `name`, `code`, approved.
@@ -138,6 +141,7 @@ async fn giving_access_to_customer_portal() {
             b.click("a.button[href='/staff/customers/new']").await;
             fill_new_customer(&b, "Bolt Bikes", "BB").await;
             b.screenshot("customers-new").await;
+            b.assert_accessible("customers-new").await;
             let profile = create_customer(&b).await;
             let bolt_id = profile.trim_start_matches("/staff/customers/").to_owned();
             assert!(
@@ -146,6 +150,7 @@ async fn giving_access_to_customer_portal() {
             );
             b.wait_text("Portal off").await;
             b.screenshot("customer-profile").await;
+            b.assert_accessible("customer-profile").await;
 
             // 2. The contact toggle is disabled, with the hint, while the portal is off.
             b.click("details.add-contact summary").await;
@@ -157,6 +162,7 @@ async fn giving_access_to_customer_portal() {
                 Some("toggle-portal_access-hint".to_owned())
             );
             b.screenshot("contact-toggle-disabled").await;
+            b.assert_accessible("contact-toggle-disabled").await;
 
             // 3. Access to Customer Portal and Show charges on, Save.
             assert!(!b.is_checked("#toggle-enabled").await);
@@ -210,6 +216,7 @@ async fn giving_access_to_customer_portal() {
                 "{oskar}"
             );
             b.screenshot("customer-contacts").await;
+            b.assert_accessible("customer-contacts").await;
 
             // 5. Three more customers, then Quick actions on every customer matching "bolt".
             for (name, code) in MORE {
@@ -253,6 +260,7 @@ async fn giving_access_to_customer_portal() {
             b.click("#select-all").await;
             assert!(b.is_checked("#select-all").await);
             b.screenshot("quick-actions").await;
+            b.assert_accessible("quick-actions").await;
             b.click(&format!("{quick} button[type=submit]")).await;
             b.wait_text("Quick action report").await;
             let summary = "Access to customer portal updated: 3 changed, 1 already so, 0 failed.";
@@ -272,6 +280,7 @@ async fn giving_access_to_customer_portal() {
             );
             assert!(b.texts_of("tr.outcome-failed").await.is_empty());
             b.screenshot("quick-actions-report").await;
+            b.assert_accessible("quick-actions-report").await;
             b.click("a.button[href='/staff/customers']").await;
             b.wait_text("New customer").await; // the list again (the report says "4 customers")
             let portal_col = b.texts_of("table.customers tbody td:nth-child(4)").await;
@@ -288,6 +297,7 @@ async fn giving_access_to_customer_portal() {
                 "{oskar}"
             );
             b.screenshot("contacts-list").await;
+            b.assert_accessible("contacts-list").await;
             b.click("a.edit[aria-label='Edit Oskar Off']").await;
             b.wait_text(&format!("With access, {OSKAR} receives a welcome email"))
                 .await;
@@ -297,6 +307,7 @@ async fn giving_access_to_customer_portal() {
             b.click("label[for=toggle-enabled]").await;
             assert!(b.is_checked("#toggle-enabled").await);
             b.screenshot("contact-edit").await;
+            b.assert_accessible("contact-edit").await;
             b.click("#access button[type=submit]").await;
             b.wait_text("Portal access granted to Oskar Off; a welcome email is on its way.")
                 .await;
@@ -310,9 +321,11 @@ async fn giving_access_to_customer_portal() {
             b.click("nav.subnav a[href='/staff/orders']").await;
             b.wait_text("ORD-1001").await;
             b.screenshot("orders-inbox").await;
+            b.assert_accessible("orders-inbox").await;
             b.click("nav.subnav a[href='/staff/locations']").await;
             b.wait_text("No carrier locations yet.").await;
             b.screenshot("locations").await;
+            b.assert_accessible("locations").await;
             b.goto(&format!("{base}{profile}")).await;
             b.click(&format!("a.tab[href='{profile}/audit']")).await;
             b.wait_text("Audit trail of").await;
@@ -325,6 +338,7 @@ async fn giving_access_to_customer_portal() {
             }
             b.wait_text(&format!("Staff: {STAFF}")).await;
             b.screenshot("customer-audit").await;
+            b.assert_accessible("customer-audit").await;
         },
     )
     .await;

@@ -7,6 +7,11 @@
 //! (`scrollWidth <= innerWidth`): nothing scrolls sideways. The phone views are saved as
 //! `docs/screenshots/phone-*.png`.
 //!
+//! At desktop width each of those pages is also checked with axe-core (no violation of impact
+//! serious or critical), and so are the login pages, the account page, a location's edit form,
+//! the new customer form, a customer's audit trail, a contact, the staff settings, and the order,
+//! location and new customer forms showing their messages.
+//!
 //! The data has the long words that push pages wide: a long company name, a long location name
 //! and reference.
 
@@ -34,7 +39,7 @@ const PHONE: (u32, u32) = (390, 844);
 const DESKTOP: (u32, u32) = (1280, 800);
 
 /// Logs `email` in through an emailed link (`before`: the emails it had already), landing on
-/// `home`.
+/// `home`; the pages on the way are checked with axe-core.
 async fn log_in(b: &Browser, sink: &SmtpSink, base: &str, email: &str, before: usize, home: &str) {
     b.client.delete_all_cookies().await.unwrap();
     b.goto(&format!("{base}/login")).await;
@@ -42,9 +47,11 @@ async fn log_in(b: &Browser, sink: &SmtpSink, base: &str, email: &str, before: u
     b.click("form[action='/login/link'] button[type=submit]")
         .await;
     b.wait_text("Check your email").await;
+    b.assert_accessible("login-link-sent").await;
     let link = next_link(sink, email, before).await;
     b.goto(&link).await;
     b.wait_text(&format!("Continue as {email}")).await;
+    b.assert_accessible("login-continue").await;
     b.click("form[action='/login/continue'] button[type=submit]")
         .await;
     wait_until("the home page", Duration::from_secs(10), || async {
@@ -86,7 +93,8 @@ async fn messages_linked(b: &Browser, at_least: u64) {
     assert_eq!(v[1], json!([]), "fields without their message");
 }
 
-/// Opens `path` at both sizes and asserts it fits; the phone view is saved as `phone-<name>`.
+/// Opens `path` at both sizes and asserts it fits, and that the desktop view has no serious or
+/// critical accessibility violation; the phone view is saved as `phone-<name>`.
 async fn fits(b: &Browser, base: &str, path: &str, shows: &str, name: &str) {
     for (w, h) in [DESKTOP, PHONE] {
         b.client.set_window_size(w, h).await.unwrap();
@@ -97,6 +105,9 @@ async fn fits(b: &Browser, base: &str, path: &str, shows: &str, name: &str) {
             document <= window,
             "{path} at {w}×{h}: the document is {document} px wide, the window {window} px"
         );
+        if (w, h) == DESKTOP {
+            b.assert_accessible(name).await;
+        }
     }
     whole_page_screenshot(b, &format!("phone-{name}")).await;
 }
@@ -146,6 +157,7 @@ async fn pages_fit_phones_and_desktops() {
             )
             .await;
         assert_eq!(a.status, 201, "{}", a.body);
+        let contact = a.json()["id"].as_str().unwrap().to_owned();
         wait_until("the welcome email", Duration::from_secs(30), || async {
             !sink.to(ANN).is_empty()
         })
@@ -162,6 +174,7 @@ async fn pages_fit_phones_and_desktops() {
             )
             .await;
         assert_eq!(l.status, 201, "{}", l.body);
+        let location = l.json()["id"].as_str().unwrap().to_owned();
         let order = submitted_order(&t.store, &acme, alpha.parse().unwrap(), "ORD-1").await;
         let charge = staff
             .post(
@@ -173,6 +186,13 @@ async fn pages_fit_phones_and_desktops() {
         assert_eq!(charge.status, 201, "{}", charge.body);
         wait_projected(&t.store, &t.url).await;
 
+        b.client
+            .set_window_size(DESKTOP.0, DESKTOP.1)
+            .await
+            .unwrap();
+        b.goto(&format!("{base}/login")).await;
+        b.wait_text("Send login link").await;
+        b.assert_accessible("login").await;
         log_in(&b, &sink, &base, ANN, 1, "/portal").await;
         let portal = [
             ("/portal", "Orders per", "dashboard"),
@@ -202,6 +222,11 @@ async fn pages_fit_phones_and_desktops() {
         assert!(document <= window, "the form's messages: {document} > {window}");
         messages_linked(&b, 10).await;
         whole_page_screenshot(&b, "phone-order-form-errors").await;
+        b.client
+            .set_window_size(DESKTOP.0, DESKTOP.1)
+            .await
+            .unwrap();
+        b.assert_accessible("order-form-errors").await;
         // The location form's messages, the opening hours' ones under one element.
         b.goto(&format!("{base}/portal/locations/new")).await;
         b.fill("#name", "Depot").await;
@@ -210,6 +235,17 @@ async fn pages_fit_phones_and_desktops() {
             .await;
         b.wait_text("Must not be empty").await;
         messages_linked(&b, 3).await;
+        b.assert_accessible("location-form-errors").await;
+        // Pages whose width the list above does not need to check, for accessibility only.
+        let more = [
+            ("/account", "Your account", "account"),
+            (&format!("/portal/locations/{location}"), "Hafenlogistikzentrum", "location-edit"),
+        ];
+        for (path, shows, name) in more {
+            b.goto(&format!("{base}{path}")).await;
+            b.wait_text(shows).await;
+            b.assert_accessible(name).await;
+        }
 
         log_in(&b, &sink, &base, STAFF, 0, "/staff").await;
         let staff_pages = [
@@ -235,6 +271,29 @@ async fn pages_fit_phones_and_desktops() {
         for (path, shows, name) in staff_pages {
             fits(&b, &base, path, shows, name).await;
         }
+        b.client
+            .set_window_size(DESKTOP.0, DESKTOP.1)
+            .await
+            .unwrap();
+        let more = [
+            ("/staff/customers/new", "New customer", "staff-customer-form"),
+            (&format!("/staff/customers/{alpha}/audit"), "Audit trail", "staff-customer-audit"),
+            (&format!("/staff/contacts/{contact}"), "Ann Berg", "staff-contact"),
+            ("/staff/settings", "Settings", "staff-settings"),
+            ("/account", "Your account", "staff-account"),
+        ];
+        for (path, shows, name) in more {
+            b.goto(&format!("{base}{path}")).await;
+            b.wait_text(shows).await;
+            b.assert_accessible(name).await;
+        }
+        // The new customer form with its message: a blank name passes the browser's `required`.
+        b.goto(&format!("{base}/staff/customers/new")).await;
+        b.fill("#name", " ").await;
+        b.click("form[action='/staff/customers'] button[type=submit]")
+            .await;
+        b.css("p.field-error").await;
+        b.assert_accessible("staff-customer-form-errors").await;
     })
     .await;
 }

@@ -11,7 +11,8 @@
 //! 7. staff add a charge and ask for approval; Ann approves it with a comment;
 //! 8. *Settings*: labels as ZPL on 4×6 in, two copies: the labels come as ZPL.
 //!
-//! The pages passed are saved as screenshots under `docs/screenshots/` (`portal-*.png`).
+//! The pages passed are saved as screenshots under `docs/screenshots/` (`portal-*.png`) and
+//! checked with axe-core: no violation of impact serious or critical.
 
 #![allow(clippy::unwrap_used)] // tests may unwrap
 
@@ -125,6 +126,7 @@ async fn a_portal_users_journey() {
             // 2. Log in: the dashboard's first steps.
             log_in(&b, &sink, &base).await;
             b.screenshot("portal-dashboard-empty").await;
+            b.assert_accessible("portal-dashboard-empty").await;
 
             // 3. The address book.
             b.click("nav.subnav a[href='/portal/locations']").await;
@@ -142,10 +144,12 @@ async fn a_portal_users_journey() {
             b.fill("#instructions", "Ramp 2, book a slot the day before")
                 .await;
             b.screenshot("portal-location-form").await;
+            b.assert_accessible("portal-location-form").await;
             b.click("form[action='/portal/locations'] button[type=submit]")
                 .await;
             b.wait_text("Location Hamburg Depot added.").await;
             b.screenshot("portal-locations").await;
+            b.assert_accessible("portal-locations").await;
 
             // 4. A new order: every missing field at once, then filled in.
             b.click("nav.subnav a[href='/portal/orders']").await;
@@ -156,6 +160,7 @@ async fn a_portal_users_journey() {
             b.wait_text("Must not be empty").await;
             b.wait_text("Is required").await;
             b.screenshot("portal-order-form-errors").await;
+            b.assert_accessible("portal-order-form-errors").await;
             b.fill("#customer_reference", "PO-4711").await;
             let depot = b
                 .attr(
@@ -199,6 +204,7 @@ async fn a_portal_users_journey() {
             b.fill("#consignments_0__goods_1__adr_packing_group", "III")
                 .await;
             b.screenshot("portal-order-form").await;
+            b.assert_accessible("portal-order-form").await;
             b.click("button[value=save]").await;
             b.wait_text("saved.").await;
             b.wait_text("This order is a draft").await;
@@ -208,6 +214,7 @@ async fn a_portal_users_journey() {
                 .trim_start_matches("/portal/orders/")
                 .to_owned();
             b.screenshot("portal-order-draft").await;
+            b.assert_accessible("portal-order-draft").await;
             b.click(&format!(
                 "form[action='/portal/orders/{order}/submit'] button"
             ))
@@ -219,6 +226,7 @@ async fn a_portal_users_journey() {
                 "the depot's address"
             );
             b.screenshot("portal-order-submitted").await;
+            b.assert_accessible("portal-order-submitted").await;
             let ann = Api::new(&base, &token(&t.url, "acme", ANN, Some(&alpha)).await);
             let edit = ann
                 .put(
@@ -246,9 +254,11 @@ async fn a_portal_users_journey() {
                 b.text().await
             );
             b.screenshot("portal-dashboard").await;
+            b.assert_accessible("portal-dashboard").await;
             b.click("nav.subnav a[href='/portal/orders']").await;
             b.wait_text("submitted (1)").await;
             b.screenshot("portal-orders").await;
+            b.assert_accessible("portal-orders").await;
 
             // 7. A charge to approve.
             let charge = staff
@@ -269,6 +279,7 @@ async fn a_portal_users_journey() {
             )
             .await;
             b.screenshot("portal-charge-approval").await;
+            b.assert_accessible("portal-charge-approval").await;
             b.click("button[value=approved]").await;
             b.wait_text("Charge approved.").await;
             b.wait_text("Driver waited 2 h, agreed").await;
@@ -286,6 +297,7 @@ async fn a_portal_users_journey() {
                 .await;
             b.wait_text("Printer settings saved.").await;
             b.screenshot("portal-settings").await;
+            b.assert_accessible("portal-settings").await;
             let (kind, zpl) =
                 download(&ann, &format!("/api/v1/orders/{order}/documents/label")).await;
             assert_eq!(kind, "text/plain; charset=utf-8");

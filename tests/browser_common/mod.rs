@@ -232,3 +232,99 @@ impl Browser {
         std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
     }
 }
+
+/// axe-core's browser build, installed by `npm ci` in `tests/axe` (pinned by its lock file).
+const AXE_PATH: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/axe/node_modules/axe-core/axe.min.js"
+);
+
+/// axe-core's source, read once per test binary; `None` when it is not installed.
+fn axe_source() -> Option<&'static str> {
+    static SOURCE: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    SOURCE
+        .get_or_init(|| std::fs::read_to_string(AXE_PATH).ok())
+        .as_deref()
+}
+
+/// Runs axe-core on the page and collects the violations of impact serious or critical (the
+/// minor and moderate ones are advice, not failures). The page's own scripts are left alone:
+/// WebDriver scripts run outside the page's Content-Security-Policy.
+const AXE_RUN: &str = "
+const done = arguments[arguments.length - 1];
+const run = () => axe.run(document, { resultTypes: ['violations'] }).then(
+  (r) => done({ violations: r.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => ({ id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+      nodes: v.nodes.map((n) => ({ target: n.target, html: n.html,
+        summary: n.failureSummary || '' })) })) }),
+  (e) => done({ error: String(e) }));
+// Colour contrast needs the style sheet applied, so wait for the whole page.
+if (document.readyState === 'complete') { run(); }
+else { window.addEventListener('load', run, { once: true }); }
+";
+
+impl Browser {
+    /// Asserts that axe-core finds no serious or critical violation on the current page; `page`
+    /// names it in the failure, which lists each rule with its impact, help and failing nodes.
+    ///
+    /// Without axe-core installed the check prints a skip line, unless
+    /// `PORTAL_TEST_REQUIRE_SERVICES=1`, which makes it fail.
+    pub async fn assert_accessible(&self, page: &str) {
+        let Some(source) = axe_source() else {
+            assert!(
+                !services_required(),
+                "{page}: axe-core is missing ({AXE_PATH}) but PORTAL_TEST_REQUIRE_SERVICES=1 \
+                 requires the accessibility check: run npm ci in tests/axe"
+            );
+            // Once per test binary: every page would repeat it.
+            static SKIPPED: std::sync::Once = std::sync::Once::new();
+            SKIPPED.call_once(|| {
+                println!("skipped the accessibility checks: run npm ci in tests/axe");
+            });
+            return;
+        };
+        self.client
+            .execute(source, vec![])
+            .await
+            .unwrap_or_else(|e| panic!("{page}: cannot load axe-core: {e}"));
+        let result = self
+            .client
+            .execute_async(AXE_RUN, vec![])
+            .await
+            .unwrap_or_else(|e| panic!("{page}: axe-core did not run: {e}"));
+        if let Some(error) = result.get("error") {
+            panic!("{page}: axe-core failed: {error}");
+        }
+        let violations = result["violations"].as_array().cloned().unwrap_or_default();
+        if violations.is_empty() {
+            return;
+        }
+        let mut report = String::new();
+        for v in &violations {
+            report.push_str(&format!(
+                "\n{} ({}): {} <{}>\n",
+                v["id"].as_str().unwrap_or_default(),
+                v["impact"].as_str().unwrap_or_default(),
+                v["help"].as_str().unwrap_or_default(),
+                v["helpUrl"].as_str().unwrap_or_default(),
+            ));
+            for n in v["nodes"].as_array().into_iter().flatten() {
+                report.push_str(&format!(
+                    "  at {}\n    {}\n    {}\n",
+                    n["target"],
+                    n["html"].as_str().unwrap_or_default(),
+                    n["summary"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .replace('\n', "\n    "),
+                ));
+            }
+        }
+        panic!(
+            "{page} at {}: {} serious or critical accessibility violation(s):{report}",
+            self.path().await,
+            violations.len()
+        );
+    }
+}

@@ -3,9 +3,12 @@
 //! 1. staff give Alpha Foods portal access (charges shown) and Ann access: the welcome email;
 //! 2. Ann logs in through an emailed link: the dashboard's first steps;
 //! 3. *Locations* › *Add location*;
-//! 4. *Orders* › *New order*: a first *Save draft* shows every missing field; then the pickup
-//!    from the address book, a typed delivery, a goods line added by button with ADR data;
-//!    *Save draft*, then *Submit*: the order is read-only, and an API edit is 409;
+//! 4. *Orders* › *New order*: a first *Save draft* shows every missing field in an error summary
+//!    that has the focus and links to the fields; then the pickup from the address book, a typed
+//!    delivery, a goods line added by button with ADR data; *Save and submit* leads to the review
+//!    step, and Back + *Save and submit* again to the same draft; the pickup's street changed on
+//!    the form detaches it from the book; *Submit to carrier*, then Back: the order's page says
+//!    it was submitted, once, with the typed address; an API edit is 409;
 //! 5. the label PDF (A6, one page per handling unit) and the CMR;
 //! 6. the dashboard counts the order;
 //! 7. staff add a charge and ask for approval; Ann approves it with a comment;
@@ -161,6 +164,14 @@ async fn a_portal_users_journey() {
             b.wait_text("Is required").await;
             b.screenshot("portal-order-form-errors").await;
             b.assert_accessible("portal-order-form-errors").await;
+            // The error summary has the focus and lists every problem; a link moves the focus to
+            // its field.
+            assert_eq!(b.focused_id().await, "error-summary");
+            let listed = b.texts_of("#error-summary li").await;
+            assert!(listed.len() >= 8, "{listed:?}");
+            b.click("#error-summary a[href='#consignments_0__goods_0__description']")
+                .await;
+            assert_eq!(b.focused_id().await, "consignments_0__goods_0__description");
             b.fill("#customer_reference", "PO-4711").await;
             let depot = b
                 .attr(
@@ -192,38 +203,66 @@ async fn a_portal_users_journey() {
                 Some("PO-4711"),
                 "typed values survive adding a row"
             );
-            b.fill("#consignments_0__goods_1__description", "Tile adhesive")
-                .await;
-            b.fill("#consignments_0__goods_1__quantity", "1").await;
-            b.select("#consignments_0__goods_1__packaging", "drum")
-                .await;
-            b.fill("#consignments_0__goods_1__weight_kg", "200").await;
-            b.fill("#consignments_0__goods_1__adr_un_number", "1133")
-                .await;
-            b.fill("#consignments_0__goods_1__adr_class", "3").await;
-            b.fill("#consignments_0__goods_1__adr_packing_group", "III")
-                .await;
+            adhesive(&b).await;
             b.screenshot("portal-order-form").await;
             b.assert_accessible("portal-order-form").await;
-            b.click("button[value=save]").await;
-            b.wait_text("saved.").await;
-            b.wait_text("This order is a draft").await;
-            let order = b
-                .path()
-                .await
+            // *Save and submit* leads to the review step; Back to the filled form and *Save and
+            // submit* again: the same draft, not a second one.
+            b.click("button[value=submit]").await;
+            b.wait_text("Check and submit order").await;
+            let review = b.path().await;
+            // The form was the answer to a post (the added goods line): the browser asks to
+            // send it again, which renders it again as it was.
+            b.back().await;
+            b.reload().await;
+            b.wait_text("Save it as a draft").await;
+            adhesive(&b).await;
+            b.click("button[value=submit]").await;
+            b.wait_text("Check and submit order").await;
+            assert_eq!(b.path().await, review, "the same draft again");
+            let order = review
                 .trim_start_matches("/portal/orders/")
+                .trim_end_matches("/review")
                 .to_owned();
+            b.click(&format!("a[href='/portal/orders/{order}']")).await;
+            b.wait_text("This order is a draft").await;
             b.screenshot("portal-order-draft").await;
             b.assert_accessible("portal-order-draft").await;
+            // The pickup's street changed after it was filled from the book: the stop leaves
+            // the book entry and keeps what was typed.
+            b.click(&format!("a.button[href='/portal/orders/{order}/edit']"))
+                .await;
+            b.wait_text("Edit draft").await;
+            assert_eq!(
+                b.css("#consignments_0__pickup_address_street")
+                    .await
+                    .prop("value")
+                    .await
+                    .unwrap()
+                    .as_deref(),
+                Some("Hafenstraße 1"),
+                "filled from the book"
+            );
+            b.fill("#consignments_0__pickup_address_street", "Hafenstraße 7")
+                .await;
+            b.click("button[value=submit]").await;
+            b.wait_text("Changed from Hamburg Depot").await;
+            b.wait_text("Check and submit order").await;
+            assert!(b.text().await.contains("Hafenstraße 7"), "the typed street");
+            b.screenshot("portal-order-review").await;
+            b.assert_accessible("portal-order-review").await;
+            // *Submit to carrier*, then Back: the order's page says it was submitted already.
             b.click(&format!(
                 "form[action='/portal/orders/{order}/submit'] button"
             ))
             .await;
             b.wait_text("submitted to the carrier.").await;
+            b.back().await;
+            b.wait_text("can no longer be changed").await;
             b.wait_text("Submitted orders cannot be edited.").await;
             assert!(
-                b.text().await.contains("Hafenstraße 1"),
-                "the depot's address"
+                b.text().await.contains("Hafenstraße 7"),
+                "the typed address reached the carrier"
             );
             b.screenshot("portal-order-submitted").await;
             b.assert_accessible("portal-order-submitted").await;
@@ -309,4 +348,19 @@ async fn a_portal_users_journey() {
         },
     )
     .await;
+}
+
+/// Fills the second goods line: tile adhesive, dangerous goods.
+async fn adhesive(b: &Browser) {
+    b.fill("#consignments_0__goods_1__description", "Tile adhesive")
+        .await;
+    b.fill("#consignments_0__goods_1__quantity", "1").await;
+    b.select("#consignments_0__goods_1__packaging", "drum")
+        .await;
+    b.fill("#consignments_0__goods_1__weight_kg", "200").await;
+    b.fill("#consignments_0__goods_1__adr_un_number", "1133")
+        .await;
+    b.fill("#consignments_0__goods_1__adr_class", "3").await;
+    b.fill("#consignments_0__goods_1__adr_packing_group", "III")
+        .await;
 }

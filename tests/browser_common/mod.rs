@@ -182,6 +182,24 @@ impl Browser {
         self.client.refresh().await.unwrap();
     }
 
+    /// The browser's Back button.
+    pub async fn back(&self) {
+        self.client.back().await.unwrap();
+    }
+
+    /// The id of the element that has the focus ("" for none).
+    pub async fn focused_id(&self) -> String {
+        let id = self
+            .client
+            .execute(
+                "return document.activeElement ? document.activeElement.id : '';",
+                vec![],
+            )
+            .await
+            .unwrap();
+        id.as_str().unwrap_or_default().to_owned()
+    }
+
     /// The page's path (and query).
     pub async fn path(&self) -> String {
         let url = self.client.current_url().await.unwrap();

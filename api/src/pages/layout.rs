@@ -236,9 +236,17 @@ pub fn card_page(title: &str, body: Markup) -> Markup {
 /// The hidden fields every form carries: the CSRF token and a one-time form id (the command's
 /// idempotency key, see [`crate::web::csrf`]).
 pub fn csrf_field(csrf: &str) -> Markup {
+    csrf_field_of(csrf, None)
+}
+
+/// [`csrf_field`] for a form rendered again in answer to its own post (a row added, a message
+/// shown): it keeps the id it was posted with, so the form stays one intention from its first
+/// page to its last post — Back and reload re-post it with the same id.
+pub fn csrf_field_of(csrf: &str, posted: Option<&str>) -> Markup {
+    let id = posted.map_or_else(crate::web::csrf::FormId::mint, str::to_owned);
     html! {
         input type="hidden" name="csrf" value=(csrf);
-        input type="hidden" name="form_id" value=(crate::web::csrf::FormId::mint());
+        input type="hidden" name="form_id" value=(id);
     }
 }
 
@@ -299,7 +307,7 @@ pub fn error_summary(errors: &[FieldError], fields: &[&str]) -> Markup {
                 aria-labelledby="error-summary-title" {
                 h2 #error-summary-title { "There is a problem" }
                 ul {
-                    @for e in errors {
+                    @for e in in_form_order(errors, fields) {
                         li {
                             @if fields.contains(&e.field.as_str()) {
                                 a href={ "#" (control_id(&e.field)) } {
@@ -314,6 +322,18 @@ pub fn error_summary(errors: &[FieldError], fields: &[&str]) -> Markup {
             }
         }
     }
+}
+
+/// `errors` in the order of their controls on the form (`fields`); the others last.
+fn in_form_order<'a>(errors: &'a [FieldError], fields: &[&str]) -> Vec<&'a FieldError> {
+    let mut sorted: Vec<&FieldError> = errors.iter().collect();
+    sorted.sort_by_key(|e| {
+        fields
+            .iter()
+            .position(|f| *f == e.field)
+            .unwrap_or(usize::MAX)
+    });
+    sorted
 }
 
 /// The id of the control of a field named by its JSON path (`consignments[0].pickup.date` →

@@ -6,7 +6,7 @@
 use super::common::PortalCtx;
 use super::order_model::{ConsignmentModel, Fields, GOODS_FIELDS, OrderModel, STOP_FIELDS};
 use crate::error::AppError;
-use crate::pages::layout::{Section, csrf_field, error_summary, field_error, input_attrs};
+use crate::pages::layout::{Section, csrf_field_of, error_summary, field_error, input_attrs};
 use crate::services::portal::address_book;
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -41,7 +41,7 @@ pub async fn render(
             p.subtitle { "Save it as a draft while you complete it; once submitted it cannot be changed." }
         } }
         form.order-form method="post" action=(action) novalidate {
-            (csrf_field(&ctx.csrf))
+            (csrf_field_of(&ctx.csrf, ctx.form.0.as_deref()))
             (error_summary(errors, &shown))
             section.card {
                 h2 { "Order" }

@@ -83,13 +83,14 @@ pub async fn duplicate_reference(
         .map(|(at, o)| OrderWarning {
             code: "duplicate_reference".to_owned(),
             message: format!(
-                "Your reference {reference} is also on order {} ({})",
+                "Your reference {reference} is also on order {}, {} on {}.",
                 o.number,
                 if o.submitted_at.is_some() {
                     "submitted"
                 } else {
-                    "a draft"
-                }
+                    "a draft created"
+                },
+                at.date()
             ),
             order_id: o.order_id,
             number: o.number,

@@ -24,7 +24,8 @@ pub fn neutralise(text: &str) -> std::borrow::Cow<'_, str> {
 
 fn field(cell: &Cell) -> String {
     let day = format_description!("[year]-[month]-[day]");
-    let second = format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+    // To the minute: what a planner reads; the XLSX cells keep the seconds.
+    let minute = format_description!("[year]-[month]-[day] [hour]:[minute]");
     match cell {
         Cell::Empty => String::new(),
         Cell::Text(s) => neutralise(s).into_owned(),
@@ -32,7 +33,7 @@ fn field(cell: &Cell) -> String {
         Cell::Int(n) => n.to_string(),
         Cell::Number(n) => n.to_string(),
         Cell::Date(d) => d.format(&day).unwrap_or_default(),
-        Cell::DateTime(t) => t.format(&second).unwrap_or_default(),
+        Cell::DateTime(t) => t.format(&minute).unwrap_or_default(),
     }
 }
 
@@ -63,7 +64,7 @@ mod tests {
     }
 
     #[test]
-    fn the_document_has_a_bom_quotes_and_times_to_the_second() {
+    fn the_document_has_a_bom_quotes_and_times_to_the_minute() {
         let sheet = Sheet {
             header: vec!["reference", "city", "date", "at", "weight"],
             rows: vec![vec![
@@ -80,7 +81,7 @@ mod tests {
         assert_eq!(
             text,
             "reference,city,date,at,weight\n\
-             \"'=HYPERLINK(\"\"x\"\")\",\"Växjö, Småland\",2026-12-06,2026-12-06 14:05:09,12.5\n"
+             \"'=HYPERLINK(\"\"x\"\")\",\"Växjö, Småland\",2026-12-06,2026-12-06 14:05,12.5\n"
         );
     }
 }

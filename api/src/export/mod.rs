@@ -3,7 +3,7 @@
 //!
 //! Contract of both formats:
 //! - the same columns in the same order, a header row first (names in [`orders_sheet`]);
-//! - times are local to the zone named in the `time_zone` column, to the second;
+//! - times are local to the zone named in the `time_zone` column, to the minute in CSV;
 //! - user text can never become a formula: CSV prefixes risky cells with an apostrophe
 //!   ([`csv::neutralise`]), XLSX writes every text as a string cell (never a formula).
 

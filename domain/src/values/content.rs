@@ -5,6 +5,7 @@
 //! ([`OrderContent::with_location_addresses`]), so a later edit of the location never rewrites a
 //! submitted order.
 
+use super::printable::Origin;
 use super::{
     Address, AddressInput, Goods, GoodsInput, TimeWindow, TimeWindowInput, collect, collect_within,
     optional_text, serde_time,
@@ -59,9 +60,18 @@ impl Stop {
     pub const MAX_REFERENCE: usize = 100;
     pub const MAX_INSTRUCTIONS: usize = 2000;
 
+    /// Validates input; the texts must be printable on the transport documents.
     pub fn new(input: StopInput) -> Result<Self, Vec<FieldError>> {
+        Self::new_from(Origin::Input, input)
+    }
+
+    pub(crate) fn new_from(origin: Origin, input: StopInput) -> Result<Self, Vec<FieldError>> {
         let mut errors = Vec::new();
-        let address = collect_within(&mut errors, "address", Address::new(input.address));
+        let address = collect_within(
+            &mut errors,
+            "address",
+            Address::new_from(origin, input.address),
+        );
         let time_window = collect(
             &mut errors,
             input
@@ -76,7 +86,8 @@ impl Stop {
                 input.reference.as_deref(),
                 Self::MAX_REFERENCE,
                 false,
-            ),
+            )
+            .and_then(|s| origin.printable_opt("reference", s, false)),
         );
         let instructions = collect(
             &mut errors,
@@ -85,7 +96,8 @@ impl Stop {
                 input.instructions.as_deref(),
                 Self::MAX_INSTRUCTIONS,
                 true,
-            ),
+            )
+            .and_then(|s| origin.printable_opt("instructions", s, true)),
         );
         let (Some(address), Some(time_window), Some(reference), Some(instructions)) =
             (address, time_window, reference, instructions)
@@ -130,7 +142,7 @@ impl Stop {
 impl TryFrom<StopInput> for Stop {
     type Error = crate::error::DomainError;
     fn try_from(input: StopInput) -> Result<Self, Self::Error> {
-        Self::new(input).map_err(Into::into)
+        Self::new_from(Origin::Stored, input).map_err(Into::into)
     }
 }
 
@@ -171,9 +183,20 @@ impl Consignment {
     pub const MAX_GOODS_LINES: usize = 100;
 
     pub fn new(input: ConsignmentInput) -> Result<Self, Vec<FieldError>> {
+        Self::new_from(Origin::Input, input)
+    }
+
+    pub(crate) fn new_from(
+        origin: Origin,
+        input: ConsignmentInput,
+    ) -> Result<Self, Vec<FieldError>> {
         let mut errors = Vec::new();
-        let pickup = collect_within(&mut errors, "pickup", Stop::new(input.pickup));
-        let delivery = collect_within(&mut errors, "delivery", Stop::new(input.delivery));
+        let pickup = collect_within(&mut errors, "pickup", Stop::new_from(origin, input.pickup));
+        let delivery = collect_within(
+            &mut errors,
+            "delivery",
+            Stop::new_from(origin, input.delivery),
+        );
         if input.goods.is_empty() {
             errors.push(FieldError::new(
                 "goods",
@@ -187,7 +210,11 @@ impl Consignment {
         }
         let mut goods = Vec::with_capacity(input.goods.len());
         for (i, line) in input.goods.into_iter().enumerate() {
-            if let Some(g) = collect_within(&mut errors, &format!("goods[{i}]"), Goods::new(line)) {
+            if let Some(g) = collect_within(
+                &mut errors,
+                &format!("goods[{i}]"),
+                Goods::new_from(origin, line),
+            ) {
                 goods.push(g);
             }
         }
@@ -217,7 +244,7 @@ impl Consignment {
 impl TryFrom<ConsignmentInput> for Consignment {
     type Error = crate::error::DomainError;
     fn try_from(input: ConsignmentInput) -> Result<Self, Self::Error> {
-        Self::new(input).map_err(Into::into)
+        Self::new_from(Origin::Stored, input).map_err(Into::into)
     }
 }
 
@@ -262,8 +289,13 @@ impl OrderContent {
 
     /// Validates everything and returns all problems at once, with dotted paths such as
     /// `consignments[0].goods[1].weight_kg`. An order without consignments is rejected here
-    /// ("stops missing"), so drafts are always complete enough to submit.
+    /// ("stops missing"), so drafts are always complete enough to submit. Every text that goes on
+    /// the transport documents must be printable there ([`super::printable`]).
     pub fn new(input: OrderContentInput) -> Result<Self, Vec<FieldError>> {
+        Self::new_from(Origin::Input, input)
+    }
+
+    fn new_from(origin: Origin, input: OrderContentInput) -> Result<Self, Vec<FieldError>> {
         let mut errors = Vec::new();
         let customer_reference = collect(
             &mut errors,
@@ -272,7 +304,8 @@ impl OrderContent {
                 input.customer_reference.as_deref(),
                 Self::MAX_CUSTOMER_REFERENCE,
                 false,
-            ),
+            )
+            .and_then(|s| origin.printable_opt("customer_reference", s, false)),
         );
         if input.consignments.is_empty() {
             errors.push(FieldError::new(
@@ -288,13 +321,15 @@ impl OrderContent {
         let mut consignments = Vec::with_capacity(input.consignments.len());
         for (i, c) in input.consignments.into_iter().enumerate() {
             let parent = format!("consignments[{i}]");
-            if let Some(c) = collect_within(&mut errors, &parent, Consignment::new(c)) {
+            if let Some(c) = collect_within(&mut errors, &parent, Consignment::new_from(origin, c))
+            {
                 consignments.push(c);
             }
         }
         let notes = collect(
             &mut errors,
-            optional_text("notes", input.notes.as_deref(), Self::MAX_NOTES, true),
+            optional_text("notes", input.notes.as_deref(), Self::MAX_NOTES, true)
+                .and_then(|s| origin.printable_opt("notes", s, true)),
         );
         match (customer_reference, notes) {
             (Some(customer_reference), Some(notes)) if errors.is_empty() => Ok(Self {
@@ -379,7 +414,7 @@ impl OrderContent {
 impl TryFrom<OrderContentInput> for OrderContent {
     type Error = crate::error::DomainError;
     fn try_from(input: OrderContentInput) -> Result<Self, Self::Error> {
-        Self::new(input).map_err(Into::into)
+        Self::new_from(Origin::Stored, input).map_err(Into::into)
     }
 }
 

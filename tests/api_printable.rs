@@ -1,7 +1,8 @@
 //! Text the transport documents cannot print, through the real binary on both backends: an
 //! order with Arabic text in a delivery city or an emoji in a goods description is 422 naming the
 //! field and the characters, and appends nothing; Greek, Cyrillic and Polish text is accepted.
-//! The same rule guards the address book.
+//! The same rule guards the address book, which also takes a country by its English name and
+//! answers its ISO code.
 
 #![allow(clippy::unwrap_used)] // tests may unwrap
 
@@ -65,6 +66,17 @@ async fn printable_text(t: TestStoreRef) {
         .await;
     field_error(&a, "address.street", "Hebrew street");
     assert_eq!(env.events().await, before, "nothing appended");
+
+    let a = ann
+        .post(
+            "/api/v1/locations",
+            &json!({"name": "Prague depot", "address": {"name": "Depot Praha",
+                "street": "Náměstí 1", "postal_code": "110 00", "city": "Praha",
+                "country": "Czech Republic"}, "instructions": "Brána 2\nZazvonit"}),
+        )
+        .await;
+    assert_eq!(a.status, 201, "{}", a.body);
+    assert_eq!(a.json()["address"]["country"], "CZ", "{}", a.body);
 
     for (city, description) in [
         ("Θεσσαλονίκη", "Βιβλία"),

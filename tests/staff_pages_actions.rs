@@ -357,6 +357,10 @@ async fn carrier_locations_by_form(t: TestStoreRef) {
     let edit = format!("/staff/locations/{loc}");
     let form = staff.get(&edit).await.body;
     assert!(form.contains("Mon 08:00-17:00\nTue 08:00-12:00"), "{form}");
+    assert!(
+        form.contains(r#"<option value="DE" selected>Germany (DE)</option>"#),
+        "the country is chosen from a list: {form}"
+    );
 
     // Used by two customers: limiting it to one is refused next to the choice.
     draft_using(&t.store, &acme, a, loc, "D-1").await;

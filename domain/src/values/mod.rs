@@ -33,14 +33,13 @@ mod phone;
 mod printable;
 mod schedule;
 pub mod serde_time;
+mod stop;
 mod text;
 mod time_zone;
 
 pub use address::{Address, AddressInput};
 pub use adr::{Adr, AdrClass, AdrInput, PackingGroup, TunnelCode, UnNumber};
-pub use content::{
-    Consignment, ConsignmentInput, OrderContent, OrderContentInput, Stop, StopInput,
-};
+pub use content::{Consignment, ConsignmentInput, OrderContent, OrderContentInput};
 pub use country::{COUNTRY_CODES, CountryCode};
 pub use country_names::{COUNTRY_ALIASES, COUNTRY_NAMES};
 pub use currency::{CURRENCIES, Currency, Money};
@@ -51,6 +50,7 @@ pub use opening_text::{opening_hours_text, parse_opening_hours};
 pub use phone::Phone;
 pub use printable::{Origin, PRINTABLE_RANGES, check_printable, is_printable, unprintable};
 pub use schedule::{OpeningHours, OpeningPeriod, OpeningPeriodInput, TimeWindow, TimeWindowInput};
+pub use stop::{Stop, StopInput};
 pub use text::{Name, optional_text, required_text};
 pub use time_zone::TimeZoneName;
 

@@ -140,9 +140,9 @@ async fn a_portal_users_journey() {
             b.fill("[id='address.street']", "Hafenstraße 1").await;
             b.fill("[id='address.postal_code']", "20457").await;
             b.fill("[id='address.city']", "Hamburg").await;
-            b.fill("[id='address.country']", "DE").await;
+            b.select("[id='address.country']", "DE").await;
             b.fill("[id='address.contact_name']", "Ole Sund").await;
-            b.fill("#opening_hours", "monday 07:00-16:00\ntuesday 07:00-16:00")
+            b.fill("#opening_hours", "Mon-Tue 07:00-12:00, 12:30-16:00")
                 .await;
             b.fill("#instructions", "Ramp 2, book a slot the day before")
                 .await;

@@ -108,7 +108,12 @@ async fn journey(t: TestStoreRef) {
     for field in ["name", "address.street"] {
         assert_field(&bad, field);
     }
-    assert!(bad.body.contains("monday 08:00-17:00"), "{}", bad.body);
+    assert!(
+        bad.body
+            .contains("line 1: “someday” is not a day of the week"),
+        "{}",
+        bad.body
+    );
     assert_eq!(env.events().await, before);
     let added = ann
         .submit(
@@ -119,7 +124,10 @@ async fn journey(t: TestStoreRef) {
                 ("address.postal_code", "20457"),
                 ("address.city", "Hamburg"),
                 ("address.country", "DE"),
-                ("opening_hours", "monday 08:00-17:00"),
+                (
+                    "opening_hours",
+                    "Mon-Fri 08:00-12:00, 13:00-17:00\nsat 08:00-12:00",
+                ),
             ],
         )
         .await;
@@ -133,6 +141,13 @@ async fn journey(t: TestStoreRef) {
         .find(|id| uuid::Uuid::parse_str(id).is_ok())
         .unwrap()
         .to_owned();
+    let edit = ann.get(&format!("/portal/locations/{location}")).await;
+    assert!(
+        edit.body
+            .contains("Mon-Fri 08:00-12:00, 13:00-17:00\nSat 08:00-12:00"),
+        "the hours are shown grouped: {}",
+        edit.body
+    );
 
     // The order form: a goods line added by button keeps what was typed.
     let form = ann.get("/portal/orders/new").await;

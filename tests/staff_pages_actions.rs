@@ -323,7 +323,7 @@ async fn carrier_locations_by_form(t: TestStoreRef) {
         }
     };
     let mut bad = fields("all_portal_customers", String::new());
-    bad[4].1 = "Germany".into();
+    bad[4].1 = "Germania".into();
     let refused = send("/staff/locations".into(), bad).await;
     assert_eq!(refused.status, 422, "{}", refused.body);
     assert!(
@@ -356,7 +356,11 @@ async fn carrier_locations_by_form(t: TestStoreRef) {
         .unwrap();
     let edit = format!("/staff/locations/{loc}");
     let form = staff.get(&edit).await.body;
-    assert!(form.contains("monday 08:00-17:00"), "{form}");
+    assert!(form.contains("Mon 08:00-17:00\nTue 08:00-12:00"), "{form}");
+    assert!(
+        form.contains(r#"<option value="DE" selected>Germany (DE)</option>"#),
+        "the country is chosen from a list: {form}"
+    );
 
     // Used by two customers: limiting it to one is refused next to the choice.
     draft_using(&t.store, &acme, a, loc, "D-1").await;

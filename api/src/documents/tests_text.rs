@@ -5,14 +5,16 @@
 
 use super::fonts::{self, REPLACEMENT, Weight};
 use super::test_pdf::{page_count, page_text};
-use super::tests::{content, goods, order, settings, stop};
+use super::tests::{content, goods, order, settings, stop, stored};
 use super::text::{visual, width_mm, wrap};
 use super::*;
 use portal_domain::values::{ConsignmentInput, GoodsInput, OrderContentInput};
 
-/// One consignment with `goods`, delivered to `consignee` in `city`.
+/// One consignment with `goods`, delivered to `consignee` in `city`, read as from a stored event:
+/// input refuses text the documents cannot print, but events written before that rule may hold
+/// any, and the documents must still show it as well as they can.
 fn one(consignee: &str, city: &str, goods: Vec<GoodsInput>) -> OrderContent {
-    OrderContent::new(OrderContentInput {
+    stored(OrderContentInput {
         customer_reference: Some("PO-4711".into()),
         consignments: vec![ConsignmentInput {
             pickup: stop("Alpha Foods Depot", "Hamburg", 5),
@@ -21,7 +23,6 @@ fn one(consignee: &str, city: &str, goods: Vec<GoodsInput>) -> OrderContent {
         }],
         notes: None,
     })
-    .unwrap()
 }
 
 /// The page's text with line breaks as spaces (a wrapped cell reads as one line).
@@ -154,6 +155,23 @@ fn both_fonts_parse_and_lack_emoji() {
         assert_eq!(fonts::glyph(face, '📦').1, REPLACEMENT);
         assert_eq!(fonts::glyph(face, 'ж').1, 'ж');
         assert_eq!(fonts::glyph(face, '\t').1, ' ');
+    }
+}
+
+#[test]
+fn every_character_input_accepts_has_a_glyph_in_both_fonts() {
+    for w in Weight::ALL {
+        let face = fonts::face(w).unwrap();
+        for &(lo, hi) in portal_domain::values::PRINTABLE_RANGES {
+            for c in (lo..=hi).filter_map(char::from_u32) {
+                assert_eq!(
+                    fonts::glyph(face, c).1,
+                    c,
+                    "U+{:04X} in {w:?}",
+                    u32::from(c)
+                );
+            }
+        }
     }
 }
 

@@ -15,6 +15,7 @@
 
 pub mod account;
 pub mod auth_views;
+pub mod country;
 pub mod dev_mail;
 pub mod errors;
 pub mod flash;

@@ -32,7 +32,8 @@ pub struct VisibilityInput {
     pub customer_id: Option<String>,
 }
 
-/// A postal address; `country` is an ISO 3166 alpha-2 code. Every field may be missing from the
+/// A postal address; `country` is an ISO 3166 alpha-2 code or the country's English name (stored
+/// and answered as the code). Every field may be missing from the
 /// JSON (then it is reported as a field error, e.g. `address.street`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(default)]

@@ -8,7 +8,7 @@
 
 use crate::error::{DomainError, FieldError};
 use crate::ids::{CustomerId, LocationId};
-use crate::values::{Address, Name, OpeningHours, optional_text};
+use crate::values::{Address, Name, OpeningHours, check_printable, optional_text};
 use crate::{Aggregate, DomainEvent};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -163,13 +163,13 @@ impl DomainEvent for LocationEvent {
 /// The longest site instructions, in characters.
 pub const MAX_INSTRUCTIONS: usize = 2000;
 
+/// Site instructions are for drivers, like a stop's instructions: the same printable rule.
 fn instructions(raw: &Option<String>) -> Result<Option<String>, DomainError> {
-    Ok(optional_text(
-        "instructions",
-        raw.as_deref(),
-        MAX_INSTRUCTIONS,
-        true,
-    )?)
+    let text = optional_text("instructions", raw.as_deref(), MAX_INSTRUCTIONS, true)?;
+    if let Some(t) = &text {
+        check_printable("instructions", t, true)?;
+    }
+    Ok(text)
 }
 
 /// A customer's own location is visible to that customer only; carrier locations may be anything.

@@ -154,6 +154,42 @@ fn update_location_with_the_same_values_changes_nothing() {
 }
 
 #[test]
+fn update_location_with_unprintable_instructions_is_rejected() {
+    given::<Location>(&[carrier_hub()])
+        .when(UpdateLocation {
+            name: name("Main warehouse"),
+            address: address("Berlin"),
+            opening_hours: weekdays_8_to_16(),
+            instructions: Some("Gate 2\nاتصل بالسائق 😀".into()),
+        })
+        .then_invalid(&["instructions"]);
+}
+
+#[test]
+fn an_added_location_with_unprintable_text_in_its_event_still_loads() {
+    let mut json = serde_json::to_value(carrier_hub()).unwrap();
+    json["data"]["name"] = "مستودع".into();
+    json["data"]["address"]["city"] = "😀".into();
+    json["data"]["instructions"] = "ܐ".into();
+    let event: LocationEvent = serde_json::from_value(json).unwrap();
+    let state = given::<Location>(&[event])
+        .when(UpdateLocation {
+            name: name("Main warehouse"),
+            address: address("Berlin"),
+            opening_hours: weekdays_8_to_16(),
+            instructions: None,
+        })
+        .then(&[LocationUpdated {
+            location_id: location_id(),
+            name: name("Main warehouse"),
+            address: address("Berlin"),
+            opening_hours: weekdays_8_to_16(),
+            instructions: None,
+        }]);
+    assert_eq!(state.name.unwrap().as_str(), "Main warehouse");
+}
+
+#[test]
 fn update_archived_location_is_rejected() {
     given::<Location>(&[carrier_hub(), archived()])
         .when(UpdateLocation {

@@ -1,5 +1,6 @@
 //! Postal addresses of stops and locations.
 
+use super::printable::Origin;
 use super::{CountryCode, Name, Phone, collect, optional_text, required_text};
 use crate::error::FieldError;
 use schemars::JsonSchema;
@@ -63,18 +64,26 @@ impl Address {
     /// Validates every field and returns all problems at once (field names as in the input).
     ///
     /// The postal code is required for every country; a country without postal codes would need
-    /// that loosened (safe to do later, see [`crate::values`]).
+    /// that loosened (safe to do later, see [`crate::values`]). Every text must be printable on
+    /// the transport documents ([`super::printable`]).
     pub fn new(input: AddressInput) -> Result<Self, Vec<FieldError>> {
+        Self::new_from(Origin::Input, input)
+    }
+
+    pub(crate) fn new_from(origin: Origin, input: AddressInput) -> Result<Self, Vec<FieldError>> {
         let mut errors = Vec::new();
-        let name = collect(&mut errors, Name::parse_as("name", &input.name));
+        let name = collect(&mut errors, Name::parse_from(origin, "name", &input.name));
         let street = collect(
             &mut errors,
-            required_text("street", &input.street, Self::MAX_STREET, false),
+            required_text("street", &input.street, Self::MAX_STREET, false)
+                .and_then(|s| origin.printable("street", s, false)),
         );
+        // Letters, digits, spaces and '-' only: printable by construction.
         let postal_code = collect(&mut errors, postal_code(&input.postal_code));
         let city = collect(
             &mut errors,
-            required_text("city", &input.city, Self::MAX_CITY, false),
+            required_text("city", &input.city, Self::MAX_CITY, false)
+                .and_then(|s| origin.printable("city", s, false)),
         );
         let country = collect(
             &mut errors,
@@ -87,7 +96,8 @@ impl Address {
                 input.contact_name.as_deref(),
                 Name::MAX_CHARS,
                 false,
-            ),
+            )
+            .and_then(|s| origin.printable_opt("contact_name", s, false)),
         );
         let contact_phone = collect(
             &mut errors,
@@ -172,7 +182,7 @@ fn postal_code(raw: &str) -> Result<String, FieldError> {
 impl TryFrom<AddressInput> for Address {
     type Error = crate::error::DomainError;
     fn try_from(input: AddressInput) -> Result<Self, Self::Error> {
-        Self::new(input).map_err(Into::into)
+        Self::new_from(Origin::Stored, input).map_err(Into::into)
     }
 }
 

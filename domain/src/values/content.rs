@@ -5,147 +5,14 @@
 //! ([`OrderContent::with_location_addresses`]), so a later edit of the location never rewrites a
 //! submitted order.
 
-use super::{
-    Address, AddressInput, Goods, GoodsInput, TimeWindow, TimeWindowInput, collect, collect_within,
-    optional_text, serde_time,
-};
+use super::printable::Origin;
+use super::{Address, Goods, GoodsInput, Stop, StopInput, collect, collect_within, optional_text};
 use crate::error::FieldError;
 use crate::ids::LocationId;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use time::Date;
-
-/// The unvalidated shape of a [`Stop`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub struct StopInput {
-    #[serde(default)]
-    pub location_id: Option<LocationId>,
-    /// May be left out (or blank) when `location_id` is given: the location's address is used.
-    #[serde(default)]
-    pub address: AddressInput,
-    #[serde(with = "serde_time::date")]
-    #[schemars(schema_with = "crate::schema::date_schema")]
-    pub date: Date,
-    #[serde(default)]
-    pub time_window: Option<TimeWindowInput>,
-    #[serde(default)]
-    pub reference: Option<String>,
-    #[serde(default)]
-    pub instructions: Option<String>,
-}
-
-/// A pickup or delivery: where, when, and what the driver must know.
-///
-/// `location_id` links the stop to an address-book location; until submission `address` is
-/// whatever the form showed, at submission it is replaced by the location's current address.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(try_from = "StopInput")]
-pub struct Stop {
-    location_id: Option<LocationId>,
-    address: Address,
-    #[serde(with = "serde_time::date")]
-    #[schemars(schema_with = "crate::schema::date_schema")]
-    date: Date,
-    time_window: Option<TimeWindow>,
-    #[schemars(length(min = 1, max = Stop::MAX_REFERENCE))]
-    reference: Option<String>,
-    /// May span several lines.
-    #[schemars(length(min = 1, max = Stop::MAX_INSTRUCTIONS))]
-    instructions: Option<String>,
-}
-
-impl Stop {
-    pub const MAX_REFERENCE: usize = 100;
-    pub const MAX_INSTRUCTIONS: usize = 2000;
-
-    pub fn new(input: StopInput) -> Result<Self, Vec<FieldError>> {
-        let mut errors = Vec::new();
-        let address = collect_within(&mut errors, "address", Address::new(input.address));
-        let time_window = collect(
-            &mut errors,
-            input
-                .time_window
-                .map(|w| TimeWindow::new(w.from, w.to))
-                .transpose(),
-        );
-        let reference = collect(
-            &mut errors,
-            optional_text(
-                "reference",
-                input.reference.as_deref(),
-                Self::MAX_REFERENCE,
-                false,
-            ),
-        );
-        let instructions = collect(
-            &mut errors,
-            optional_text(
-                "instructions",
-                input.instructions.as_deref(),
-                Self::MAX_INSTRUCTIONS,
-                true,
-            ),
-        );
-        let (Some(address), Some(time_window), Some(reference), Some(instructions)) =
-            (address, time_window, reference, instructions)
-        else {
-            return Err(errors);
-        };
-        Ok(Self {
-            location_id: input.location_id,
-            address,
-            date: input.date,
-            time_window,
-            reference,
-            instructions,
-        })
-    }
-
-    pub fn location_id(&self) -> Option<LocationId> {
-        self.location_id
-    }
-
-    pub fn address(&self) -> &Address {
-        &self.address
-    }
-
-    pub fn date(&self) -> Date {
-        self.date
-    }
-
-    pub fn time_window(&self) -> Option<TimeWindow> {
-        self.time_window
-    }
-
-    pub fn reference(&self) -> Option<&str> {
-        self.reference.as_deref()
-    }
-
-    pub fn instructions(&self) -> Option<&str> {
-        self.instructions.as_deref()
-    }
-}
-
-impl TryFrom<StopInput> for Stop {
-    type Error = crate::error::DomainError;
-    fn try_from(input: StopInput) -> Result<Self, Self::Error> {
-        Self::new(input).map_err(Into::into)
-    }
-}
-
-impl From<&Stop> for StopInput {
-    fn from(s: &Stop) -> Self {
-        Self {
-            location_id: s.location_id,
-            address: AddressInput::from(&s.address),
-            date: s.date,
-            time_window: s.time_window.map(Into::into),
-            reference: s.reference.clone(),
-            instructions: s.instructions.clone(),
-        }
-    }
-}
 
 /// The unvalidated shape of a [`Consignment`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -171,9 +38,20 @@ impl Consignment {
     pub const MAX_GOODS_LINES: usize = 100;
 
     pub fn new(input: ConsignmentInput) -> Result<Self, Vec<FieldError>> {
+        Self::new_from(Origin::Input, input)
+    }
+
+    pub(crate) fn new_from(
+        origin: Origin,
+        input: ConsignmentInput,
+    ) -> Result<Self, Vec<FieldError>> {
         let mut errors = Vec::new();
-        let pickup = collect_within(&mut errors, "pickup", Stop::new(input.pickup));
-        let delivery = collect_within(&mut errors, "delivery", Stop::new(input.delivery));
+        let pickup = collect_within(&mut errors, "pickup", Stop::new_from(origin, input.pickup));
+        let delivery = collect_within(
+            &mut errors,
+            "delivery",
+            Stop::new_from(origin, input.delivery),
+        );
         if input.goods.is_empty() {
             errors.push(FieldError::new(
                 "goods",
@@ -187,7 +65,11 @@ impl Consignment {
         }
         let mut goods = Vec::with_capacity(input.goods.len());
         for (i, line) in input.goods.into_iter().enumerate() {
-            if let Some(g) = collect_within(&mut errors, &format!("goods[{i}]"), Goods::new(line)) {
+            if let Some(g) = collect_within(
+                &mut errors,
+                &format!("goods[{i}]"),
+                Goods::new_from(origin, line),
+            ) {
                 goods.push(g);
             }
         }
@@ -217,7 +99,7 @@ impl Consignment {
 impl TryFrom<ConsignmentInput> for Consignment {
     type Error = crate::error::DomainError;
     fn try_from(input: ConsignmentInput) -> Result<Self, Self::Error> {
-        Self::new(input).map_err(Into::into)
+        Self::new_from(Origin::Stored, input).map_err(Into::into)
     }
 }
 
@@ -262,8 +144,13 @@ impl OrderContent {
 
     /// Validates everything and returns all problems at once, with dotted paths such as
     /// `consignments[0].goods[1].weight_kg`. An order without consignments is rejected here
-    /// ("stops missing"), so drafts are always complete enough to submit.
+    /// ("stops missing"), so drafts are always complete enough to submit. Every text that goes on
+    /// the transport documents must be printable there ([`super::printable`]).
     pub fn new(input: OrderContentInput) -> Result<Self, Vec<FieldError>> {
+        Self::new_from(Origin::Input, input)
+    }
+
+    fn new_from(origin: Origin, input: OrderContentInput) -> Result<Self, Vec<FieldError>> {
         let mut errors = Vec::new();
         let customer_reference = collect(
             &mut errors,
@@ -272,7 +159,8 @@ impl OrderContent {
                 input.customer_reference.as_deref(),
                 Self::MAX_CUSTOMER_REFERENCE,
                 false,
-            ),
+            )
+            .and_then(|s| origin.printable_opt("customer_reference", s, false)),
         );
         if input.consignments.is_empty() {
             errors.push(FieldError::new(
@@ -288,13 +176,15 @@ impl OrderContent {
         let mut consignments = Vec::with_capacity(input.consignments.len());
         for (i, c) in input.consignments.into_iter().enumerate() {
             let parent = format!("consignments[{i}]");
-            if let Some(c) = collect_within(&mut errors, &parent, Consignment::new(c)) {
+            if let Some(c) = collect_within(&mut errors, &parent, Consignment::new_from(origin, c))
+            {
                 consignments.push(c);
             }
         }
         let notes = collect(
             &mut errors,
-            optional_text("notes", input.notes.as_deref(), Self::MAX_NOTES, true),
+            optional_text("notes", input.notes.as_deref(), Self::MAX_NOTES, true)
+                .and_then(|s| origin.printable_opt("notes", s, true)),
         );
         match (customer_reference, notes) {
             (Some(customer_reference), Some(notes)) if errors.is_empty() => Ok(Self {
@@ -379,7 +269,7 @@ impl OrderContent {
 impl TryFrom<OrderContentInput> for OrderContent {
     type Error = crate::error::DomainError;
     fn try_from(input: OrderContentInput) -> Result<Self, Self::Error> {
-        Self::new(input).map_err(Into::into)
+        Self::new_from(Origin::Stored, input).map_err(Into::into)
     }
 }
 

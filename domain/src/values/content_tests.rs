@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used)]
 use super::*;
 use crate::testkit::{address, content_input, goods_input, id, stop_input};
+use crate::values::TimeWindowInput;
 use time::macros::{date, time};
 
 fn fields(errors: &[FieldError]) -> Vec<&str> {

@@ -1,5 +1,7 @@
-//! ISO 3166-1 alpha-2 country codes.
+//! ISO 3166-1 alpha-2 country codes, typed as the code (`DE`) or as an English name (`Germany`,
+//! `Czech Republic`); stored and shown as the code.
 
+use super::country_names::{COUNTRY_ALIASES, COUNTRY_NAMES};
 use crate::error::FieldError;
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -36,28 +38,86 @@ pub const COUNTRY_CODES: [&str; 249] = [
 pub struct CountryCode(&'static str);
 
 impl CountryCode {
-    /// Parses with the field name `country`; input is trimmed and uppercased (`de` → `DE`).
+    /// Parses with the field name `country`: an ISO code in any case (`de` → `DE`) or an English
+    /// name in any case, with or without accents and a leading "the" (`germany`, `Czechia`,
+    /// `Czech Republic`, `Cote d'Ivoire`, `the Netherlands`).
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
         Self::parse_as("country", raw)
     }
 
     pub fn parse_as(field: &str, raw: &str) -> Result<Self, FieldError> {
         let code = raw.trim().to_ascii_uppercase();
-        match COUNTRY_CODES.binary_search(&code.as_str()) {
-            Ok(i) => Ok(Self(COUNTRY_CODES[i])),
-            Err(_) => {
-                let shown: String = code.chars().take(10).collect();
-                Err(FieldError::new(
-                    field,
-                    format!("unknown ISO country code '{shown}'"),
-                ))
-            }
+        if let Ok(i) = COUNTRY_CODES.binary_search(&code.as_str()) {
+            return Ok(Self(COUNTRY_CODES[i]));
         }
+        if let Some(found) = by_name(raw) {
+            return Ok(found);
+        }
+        let shown: String = raw.trim().chars().take(40).collect();
+        Err(FieldError::new(
+            field,
+            if code.chars().count() == 2 {
+                format!("unknown ISO country code '{code}'")
+            } else {
+                format!(
+                    "unknown country '{shown}': give its ISO code (DE) or English name (Germany)"
+                )
+            },
+        ))
+    }
+
+    /// The English short name (`Germany` for `DE`).
+    pub fn name(&self) -> &'static str {
+        COUNTRY_NAMES
+            .binary_search_by(|(code, _)| code.cmp(&self.0))
+            .map_or(self.0, |i| COUNTRY_NAMES[i].1)
     }
 
     pub fn as_str(&self) -> &'static str {
         self.0
     }
+}
+
+/// The country whose name or alias reads like `raw` once case, accents, punctuation and a
+/// leading "the" are ignored.
+fn by_name(raw: &str) -> Option<CountryCode> {
+    let wanted = fold(raw);
+    if wanted.is_empty() {
+        return None;
+    }
+    COUNTRY_NAMES
+        .iter()
+        .chain(COUNTRY_ALIASES.iter())
+        .find(|(_, name)| fold(name) == wanted)
+        .and_then(|(code, _)| CountryCode::parse(code).ok())
+}
+
+/// Lowercase ASCII words: accents of Latin letters dropped, `&` read as "and", other
+/// punctuation removed, a leading "the" left out.
+fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars().flat_map(char::to_lowercase) {
+        match c {
+            'a'..='z' | '0'..='9' => out.push(c),
+            '&' => out.push_str(" and "),
+            'à'..='å' => out.push('a'),
+            'ç' => out.push('c'),
+            'è'..='ë' => out.push('e'),
+            'ì'..='ï' => out.push('i'),
+            'ñ' => out.push('n'),
+            'ò'..='ö' | 'ø' => out.push('o'),
+            'ù'..='ü' => out.push('u'),
+            'ý' | 'ÿ' => out.push('y'),
+            c if c.is_whitespace() || matches!(c, '-' | ',' | '(' | ')' | '.') => out.push(' '),
+            _ => {}
+        }
+    }
+    let words: Vec<&str> = out.split_whitespace().collect();
+    let words = match words.split_first() {
+        Some((&"the", rest)) => rest,
+        _ => &words[..],
+    };
+    words.join(" ")
 }
 
 impl fmt::Display for CountryCode {
@@ -111,9 +171,54 @@ mod tests {
             e,
             FieldError::new("country", "unknown ISO country code 'XX'")
         );
-        for bad in ["", "D", "DEU", "UK", "EU", "XK", "YU"] {
+        for bad in [
+            "", "D", "DEU", "UK", "EU", "XK", "YU", "Germania", "the", "Republic",
+        ] {
             assert!(CountryCode::parse(bad).is_err(), "{bad}");
         }
+        let e = CountryCode::parse("Atlantis").unwrap_err();
+        assert_eq!(
+            e.message,
+            "unknown country 'Atlantis': give its ISO code (DE) or English name (Germany)"
+        );
+    }
+
+    #[test]
+    fn given_an_english_name_when_parsed_then_its_code_is_stored() {
+        for (name, code) in [
+            ("Germany", "DE"),
+            ("germany", "DE"),
+            ("  GERMANY ", "DE"),
+            ("Czech Republic", "CZ"),
+            ("Czechia", "CZ"),
+            ("United Kingdom", "GB"),
+            ("Great Britain", "GB"),
+            ("the Netherlands", "NL"),
+            ("Cote d'Ivoire", "CI"),
+            ("Côte d’Ivoire", "CI"),
+            ("Aland Islands", "AX"),
+            ("Turkey", "TR"),
+            ("Türkiye", "TR"),
+            ("Bosnia & Herzegovina", "BA"),
+            ("Korea, Republic of", "KR"),
+            ("Guinea-Bissau", "GW"),
+            ("United States of America", "US"),
+        ] {
+            assert_eq!(CountryCode::parse(name).unwrap().as_str(), code, "{name}");
+        }
+        let c: CountryCode = serde_json::from_str("\"Poland\"").unwrap();
+        assert_eq!(serde_json::to_string(&c).unwrap(), "\"PL\"");
+    }
+
+    #[test]
+    fn every_code_has_one_name_and_every_name_one_code() {
+        let codes: Vec<&str> = COUNTRY_NAMES.iter().map(|(c, _)| *c).collect();
+        assert_eq!(codes, COUNTRY_CODES);
+        for (code, name) in COUNTRY_NAMES.iter().chain(COUNTRY_ALIASES.iter()) {
+            assert_eq!(CountryCode::parse(name).unwrap().as_str(), *code, "{name}");
+        }
+        assert_eq!(CountryCode::parse("DE").unwrap().name(), "Germany");
+        assert_eq!(CountryCode::parse("GB").unwrap().name(), "United Kingdom");
     }
 
     #[test]

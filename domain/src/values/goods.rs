@@ -6,6 +6,7 @@
 //! that produced it and "nothing changed" checks would see a change.
 
 use super::adr::{Adr, AdrInput};
+use super::printable::Origin;
 use super::{Name, collect, collect_within};
 use crate::error::FieldError;
 use schemars::JsonSchema;
@@ -115,11 +116,16 @@ impl Goods {
     pub const MAX_PALLET_SPACES: i64 = 34;
 
     /// Validates every field and returns all problems at once (field names as in the input).
+    /// The description must be printable on the transport documents.
     pub fn new(input: GoodsInput) -> Result<Self, Vec<FieldError>> {
+        Self::new_from(Origin::Input, input)
+    }
+
+    pub(crate) fn new_from(origin: Origin, input: GoodsInput) -> Result<Self, Vec<FieldError>> {
         let mut errors = Vec::new();
         let description = collect(
             &mut errors,
-            Name::parse_as("description", &input.description),
+            Name::parse_from(origin, "description", &input.description),
         );
         let quantity = collect(&mut errors, quantity(input.quantity));
         let weight_kg = collect(
@@ -303,7 +309,7 @@ fn measure(
 impl TryFrom<GoodsInput> for Goods {
     type Error = crate::error::DomainError;
     fn try_from(input: GoodsInput) -> Result<Self, Self::Error> {
-        Self::new(input).map_err(Into::into)
+        Self::new_from(Origin::Stored, input).map_err(Into::into)
     }
 }
 

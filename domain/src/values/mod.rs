@@ -2,7 +2,8 @@
 //!
 //! Fields are private; the only ways in are the constructors (`parse`/`parse_as` for single
 //! values, `new` for compound ones) and `Deserialize`, which runs the same validation (serde
-//! `try_from`). Compound values have a plain `…Input` twin with public, unvalidated fields in the
+//! `try_from`) except one rule added later: text that goes on the transport documents must be
+//! printable there (`printable`), checked for input only ([`Origin`]). Compound values have a plain `…Input` twin with public, unvalidated fields in the
 //! shape of the JSON API body; their constructors return *every* problem at once, with dotted
 //! field paths such as `consignments[0].goods[1].weight_kg`. A validated value serialises to the
 //! same shape as its input, so `Input → value → JSON → value` is lossless.
@@ -22,28 +23,34 @@ mod address;
 mod adr;
 mod content;
 mod country;
+mod country_names;
 mod currency;
 mod dates;
 mod email;
 mod goods;
+mod opening_text;
 mod phone;
+mod printable;
 mod schedule;
 pub mod serde_time;
+mod stop;
 mod text;
 mod time_zone;
 
 pub use address::{Address, AddressInput};
 pub use adr::{Adr, AdrClass, AdrInput, PackingGroup, TunnelCode, UnNumber};
-pub use content::{
-    Consignment, ConsignmentInput, OrderContent, OrderContentInput, Stop, StopInput,
-};
+pub use content::{Consignment, ConsignmentInput, OrderContent, OrderContentInput};
 pub use country::{COUNTRY_CODES, CountryCode};
+pub use country_names::{COUNTRY_ALIASES, COUNTRY_NAMES};
 pub use currency::{CURRENCIES, Currency, Money};
 pub use dates::{MAX_DAYS_AHEAD, schedule_errors};
 pub use email::Email;
 pub use goods::{Goods, GoodsInput, Packaging};
+pub use opening_text::{opening_hours_text, parse_opening_hours};
 pub use phone::Phone;
+pub use printable::{Origin, PRINTABLE_RANGES, check_printable, is_printable, unprintable};
 pub use schedule::{OpeningHours, OpeningPeriod, OpeningPeriodInput, TimeWindow, TimeWindowInput};
+pub use stop::{Stop, StopInput};
 pub use text::{Name, optional_text, required_text};
 pub use time_zone::TimeZoneName;
 
@@ -51,6 +58,18 @@ pub use time_zone::TimeZoneName;
 /// `AsRef<str>`, and the serde bridge (`TryFrom<String>` runs `parse`, `Into<String>`).
 macro_rules! string_value {
     ($ty:ident) => {
+        $crate::values::string_value!(@plumbing $ty);
+
+        impl TryFrom<String> for $ty {
+            type Error = $crate::error::FieldError;
+            fn try_from(s: String) -> Result<Self, Self::Error> {
+                Self::parse(&s)
+            }
+        }
+    };
+    // Without `TryFrom<String>`: for a type whose input rules are stricter than its history's,
+    // which implements it itself with the stored-event rules.
+    (@plumbing $ty:ident) => {
         impl $ty {
             pub fn as_str(&self) -> &str {
                 &self.0
@@ -66,13 +85,6 @@ macro_rules! string_value {
         impl AsRef<str> for $ty {
             fn as_ref(&self) -> &str {
                 &self.0
-            }
-        }
-
-        impl TryFrom<String> for $ty {
-            type Error = $crate::error::FieldError;
-            fn try_from(s: String) -> Result<Self, Self::Error> {
-                Self::parse(&s)
             }
         }
 

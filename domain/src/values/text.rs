@@ -2,6 +2,7 @@
 //! characters (they break CSV exports, labels and email headers), multi-line text allows line
 //! breaks and tabs only. Lengths count characters, not bytes.
 
+use super::printable::Origin;
 use super::string_value;
 use crate::error::FieldError;
 use schemars::JsonSchema;
@@ -71,17 +72,31 @@ pub struct Name(String);
 impl Name {
     pub const MAX_CHARS: usize = 200;
 
-    /// Parses with the field name `name`.
+    /// Parses input with the field name `name`.
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
         Self::parse_as("name", raw)
     }
 
+    /// Parses input: names go on documents and labels, so they must be printable.
     pub fn parse_as(field: &str, raw: &str) -> Result<Self, FieldError> {
-        required_text(field, raw, Self::MAX_CHARS, false).map(Self)
+        Self::parse_from(Origin::Input, field, raw)
+    }
+
+    pub(crate) fn parse_from(origin: Origin, field: &str, raw: &str) -> Result<Self, FieldError> {
+        let s = required_text(field, raw, Self::MAX_CHARS, false)?;
+        origin.printable(field, s, false).map(Self)
     }
 }
 
-string_value!(Name);
+string_value!(@plumbing Name);
+
+/// The serde bridge: stored events keep names accepted before the printable rule.
+impl TryFrom<String> for Name {
+    type Error = FieldError;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Self::parse_from(Origin::Stored, "name", &s)
+    }
+}
 
 #[cfg(test)]
 mod tests {

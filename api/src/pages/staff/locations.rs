@@ -3,10 +3,12 @@
 //! that a location used by two or more customers cannot be limited to one customer is the
 //! domain's; its message stands next to the visibility choice.
 //!
-//! Opening hours are typed one period per line, `monday 08:00-17:00`.
+//! Opening hours are typed as text, one rule per line (`Mon-Fri 08:00-12:00, 13:00-17:00`, see
+//! `portal_domain::values::parse_opening_hours`), and shown the same way.
 
 use super::common::{FormData, StaffCtx, form_errors};
 use crate::error::AppError;
+use crate::pages::country::country_select;
 use crate::pages::layout::{
     Section, count, csrf_field, error_id, field_error, input_attrs, input_attrs_if, other_errors,
 };
@@ -18,7 +20,9 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use maud::{Markup, html};
 use portal_domain::location::{LocationOwner, LocationVisibility};
-use portal_domain::values::{AddressInput, OpeningHours, OpeningPeriodInput};
+use portal_domain::values::{
+    AddressInput, OpeningHours, OpeningPeriodInput, opening_hours_text, parse_opening_hours,
+};
 use portal_domain::{FieldError, LocationId};
 use portal_projections::models::customers::{self, CustomerFilter};
 use portal_projections::models::locations::{self, LocationRow};
@@ -112,46 +116,12 @@ pub(crate) fn form_of(l: &LocationRow) -> FormData {
 }
 
 fn hours_text(hours: &OpeningHours) -> String {
-    hours
-        .periods()
-        .iter()
-        .map(|p| {
-            let input = OpeningPeriodInput::from(*p);
-            let v = serde_json::to_value(input).unwrap_or_default();
-            format!(
-                "{} {}-{}",
-                v["weekday"].as_str().unwrap_or_default(),
-                v["opens"].as_str().unwrap_or_default(),
-                v["closes"].as_str().unwrap_or_default()
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+    opening_hours_text(hours)
 }
 
-/// Opening hours from the text area, one `weekday HH:MM-HH:MM` per line.
+/// Opening hours from the text area: day ranges, abbreviations, several periods a line.
 pub(crate) fn parse_hours(text: &str) -> Result<Vec<OpeningPeriodInput>, FieldError> {
-    let mut out = Vec::new();
-    for (i, line) in text.lines().map(str::trim).enumerate() {
-        if line.is_empty() {
-            continue;
-        }
-        let bad = || {
-            FieldError::new(
-                "opening_hours",
-                format!("line {} is not like “monday 08:00-17:00”", i + 1),
-            )
-        };
-        let (day, times) = line.split_once(char::is_whitespace).ok_or_else(bad)?;
-        let (opens, closes) = times.trim().split_once('-').ok_or_else(bad)?;
-        let value = serde_json::json!({
-            "weekday": day.trim().to_lowercase(),
-            "opens": opens.trim(),
-            "closes": closes.trim(),
-        });
-        out.push(serde_json::from_value(value).map_err(|_| bad())?);
-    }
-    Ok(out)
+    parse_opening_hours(text)
 }
 
 fn input_of(form: &FormData) -> Result<CarrierLocationInput, FieldError> {
@@ -207,7 +177,7 @@ pub(crate) const FIELDS: [(&str, &str); 7] = [
     ("address.street", "Street"),
     ("address.postal_code", "Postal code"),
     ("address.city", "City"),
-    ("address.country", "Country (ISO code, e.g. DE)"),
+    ("address.country", "Country"),
     ("address.contact_name", "Contact on site"),
     ("address.contact_phone", "Contact phone"),
 ];
@@ -293,8 +263,12 @@ pub(crate) fn location_fields(form: &FormData, errors: &[FieldError]) -> Markup 
                         div {
                             label for=(field) { (label) }
                             @let a = input_attrs(errors, field);
-                            input type="text" id=(field) name=(field) value=(form.get(field))
-                                aria-invalid=[a.invalid] aria-describedby=[a.described_by];
+                            @if field == "address.country" {
+                                (country_select(field, field, form.get(field), &a))
+                            } @else {
+                                input type="text" id=(field) name=(field) value=(form.get(field))
+                                    aria-invalid=[a.invalid] aria-describedby=[a.described_by];
+                            }
                             (field_error(errors, field))
                         }
                     }
@@ -303,9 +277,9 @@ pub(crate) fn location_fields(form: &FormData, errors: &[FieldError]) -> Markup 
                 // Its messages come from `opening_hours[i]…` fields: one element lists them all.
                 @let hours: Vec<&FieldError> = errors.iter().filter(|e| e.field.starts_with("opening_hours")).collect();
                 @let a = input_attrs_if(!hours.is_empty(), "opening_hours");
-                textarea id="opening_hours" name="opening_hours" rows="4" placeholder="monday 08:00-17:00"
+                textarea id="opening_hours" name="opening_hours" rows="4" placeholder="Mon-Fri 08:00-17:00"
                     aria-invalid=[a.invalid] aria-describedby=[a.described_by] { (form.get("opening_hours")) }
-                p.hint { "One period per line, e.g. “monday 08:00-17:00”." }
+                p.hint { "One line per day or range of days, e.g. “Mon-Fri 08:00-12:00, 13:00-17:00” and “Sat 08:00-12:00”." }
                 @if !hours.is_empty() {
                     div id=(error_id("opening_hours")) {
                         @for e in &hours { p.field-error { (e.message) "." } }

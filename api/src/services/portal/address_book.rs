@@ -29,7 +29,7 @@ pub struct AddressBookInput {
     #[serde(default)]
     pub name: String,
     /// `{name, street, postal_code, city, country, contact_name?, contact_phone?}`; `country`
-    /// is an ISO 3166 alpha-2 code.
+    /// is an ISO 3166 alpha-2 code or the country's English name (stored as the code).
     #[serde(default, deserialize_with = "lenient_address")]
     #[schema(value_type = AddressBody)]
     pub address: AddressInput,

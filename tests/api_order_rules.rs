@@ -69,7 +69,11 @@ async fn dates_and_warnings(t: TestStoreRef) {
     let before = env.events().await;
 
     // A pickup in the past, one more than a year ahead.
-    let past = order("R-1", stop("Hamburg", &day(-1), None), stop("Berlin", &day(1), None));
+    let past = order(
+        "R-1",
+        stop("Hamburg", &day(-1), None),
+        stop("Berlin", &day(1), None),
+    );
     let m = field_error(
         &ann.post("/api/v1/orders", &past).await,
         "consignments[0].pickup.date",
@@ -121,13 +125,21 @@ async fn dates_and_warnings(t: TestStoreRef) {
     assert_eq!(env.events().await, before, "nothing appended on bad orders");
 
     // A valid draft; its edit obeys the same rules.
-    let good = order("PO-9", stop("Hamburg", &day(0), None), stop("Berlin", &day(1), None));
-    let a = ann.send_keyed("POST", "/api/v1/orders", &good, "create-po-9").await;
+    let good = order(
+        "PO-9",
+        stop("Hamburg", &day(0), None),
+        stop("Berlin", &day(1), None),
+    );
+    let a = ann
+        .send_keyed("POST", "/api/v1/orders", &good, "create-po-9")
+        .await;
     assert_eq!(a.status, 201, "{}", a.body);
     let first = a.json()["id"].as_str().unwrap().to_owned();
     // The same creation again with its key: the same order, nothing appended.
     let after = env.events().await;
-    let again = ann.send_keyed("POST", "/api/v1/orders", &good, "create-po-9").await;
+    let again = ann
+        .send_keyed("POST", "/api/v1/orders", &good, "create-po-9")
+        .await;
     assert_eq!(again.json()["id"], first.as_str(), "{}", again.body);
     assert_eq!(env.events().await, after);
     field_error(

@@ -89,7 +89,7 @@ async fn stop(b: &Browser, role: &str, city: &str, date: &str) {
     b.fill(&f("address_street"), "Alexanderplatz 1").await;
     b.fill(&f("address_postal_code"), "10178").await;
     b.fill(&f("address_city"), city).await;
-    b.fill(&f("address_country"), "DE").await;
+    b.select(&f("address_country"), "DE").await;
     b.set_value(&f("date"), date).await;
     b.set_value(&f("time_window_from"), "08:00").await;
     b.set_value(&f("time_window_to"), "12:00").await;

@@ -127,8 +127,9 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics::metrics))
         .fallback(pages::errors::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        // Inside the sessions: an error page shows the logged-in caller's navigation.
+        .layer(from_fn_with_state(state.clone(), pages::errors::render_errors))
         .layer(sessions)
-        .layer(from_fn(pages::errors::render_errors))
         .layer(from_fn_with_state(state.clone(), web::csrf::csrf_cookie))
         .layer(from_fn(web::headers::security_headers))
         .with_state(state)

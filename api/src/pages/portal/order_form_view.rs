@@ -6,6 +6,7 @@
 use super::common::PortalCtx;
 use super::order_model::{ConsignmentModel, Fields, GOODS_FIELDS, OrderModel, STOP_FIELDS};
 use crate::error::AppError;
+use crate::pages::country::country_select;
 use crate::pages::layout::{Section, csrf_field_of, error_summary, field_error, input_attrs};
 use crate::services::portal::address_book;
 use axum::http::StatusCode;
@@ -145,7 +146,12 @@ fn stop(
                 (input(errors, &f("address.street"), "Street", v("address.street"), "text", ""))
                 (input(errors, &f("address.postal_code"), "Postcode", v("address.postal_code"), "text", ""))
                 (input(errors, &f("address.city"), "City", v("address.city"), "text", ""))
-                (input(errors, &f("address.country"), "Country (ISO, e.g. DE)", v("address.country"), "text", ""))
+                div.field {
+                    @let id = f("address.country").replace(['[', ']', '.'], "_");
+                    label for=(id) { "Country" }
+                    (country_select(&f("address.country"), &id, v("address.country"), &input_attrs(errors, &f("address.country"))))
+                    (field_error(errors, &f("address.country")))
+                }
                 (input(errors, &f("address.contact_name"), "Contact", v("address.contact_name"), "text", ""))
                 (input(errors, &f("address.contact_phone"), "Phone", v("address.contact_phone"), "tel", ""))
                 (input(errors, &f("date"), "Date", v("date"), "date", ""))

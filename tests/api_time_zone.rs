@@ -105,7 +105,7 @@ async fn time_zone(t: TestStoreRef) {
     let tokyo = created.to_offset(time::macros::offset!(+9));
     let local = tokyo
         .format(time::macros::format_description!(
-            "[year]-[month]-[day] [hour]:[minute]:[second]"
+            "[year]-[month]-[day] [hour]:[minute]"
         ))
         .unwrap();
     let csv = ann.get("/api/v1/orders/export").await.body;

@@ -184,6 +184,24 @@ async fn pages_fit_phones_and_desktops() {
             )
             .await;
         assert_eq!(charge.status, 201, "{}", charge.body);
+        let stop = |location: Option<&str>, date: String| match location {
+            Some(id) => json!({"location_id": id, "date": date}),
+            None => json!({"date": date, "address": {
+                "name": "Niederlassung Süd", "street": "Industriestraße 12",
+                "postal_code": "80939", "city": "München", "country": "DE"}}),
+        };
+        let d = ann
+            .post(
+                "/api/v1/orders",
+                &json!({"customer_reference": "PO-2026-000417", "consignments": [{
+                    "pickup": stop(Some(&location), support::day(3)),
+                    "delivery": stop(None, support::day(4)),
+                    "goods": [{"description": "Fliesenkleber, 25-kg-Säcke", "quantity": 12,
+                        "packaging": "euro_pallet", "weight_kg": 900.0, "stackable": true}]}]}),
+            )
+            .await;
+        assert_eq!(d.status, 201, "{}", d.body);
+        let draft = d.json()["id"].as_str().unwrap().to_owned();
         wait_projected(&t.store, &t.url).await;
 
         b.client
@@ -199,6 +217,7 @@ async fn pages_fit_phones_and_desktops() {
             ("/portal/orders", "ORD-1", "orders"),
             ("/portal/orders/new", "New order", "order-form"),
             (&format!("/portal/orders/{order}"), "awaiting your approval", "order"),
+            (&format!("/portal/orders/{draft}/review"), "Submit to carrier", "order-review"),
             ("/portal/locations", "Hafenlogistikzentrum", "locations"),
             ("/portal/locations/new", "New location", "location-form"),
             ("/portal/charges", "Wartezeit", "charges"),

@@ -449,7 +449,20 @@ async fn journey(t: TestStoreRef) {
         format!("/portal/orders/{order}/documents/label"),
         format!("/portal/orders/{order}/documents/cmr"),
     ] {
-        assert_eq!(bob.get(&path).await.status, 404, "{path}");
+        let page = bob.get(&path).await;
+        assert_eq!(page.status, 404, "{path}");
+        // An error page of the application: Bob's own header and the portal's navigation.
+        if page
+            .header("content-type")
+            .is_some_and(|t| t.starts_with("text/html"))
+        {
+            assert!(
+                page.body.contains("bob@beta.example")
+                    && page.body.contains("aria-label=\"Portal\""),
+                "{path}: {}",
+                page.body
+            );
+        }
     }
     for (path, fields) in [
         (format!("/portal/orders/{order}/again"), vec![]),
@@ -460,7 +473,9 @@ async fn journey(t: TestStoreRef) {
     }
     let staff = Browser::new(&base_of(&env.server));
     staff.login(&env.sink, STAFF).await;
-    assert_eq!(staff.get("/portal/orders").await.status, 404);
+    let page = staff.get("/portal/orders").await;
+    assert_eq!(page.status, 404);
+    assert!(page.body.contains("aria-label=\"Staff\""), "{}", page.body);
     assert_eq!(staff.get("/portal").await.location(), Some("/staff"));
 
     // Beta does not show charges: no page, no column, no figure.

@@ -128,7 +128,10 @@ pub fn router(state: AppState) -> Router {
         .fallback(pages::errors::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         // Inside the sessions: an error page shows the logged-in caller's navigation.
-        .layer(from_fn_with_state(state.clone(), pages::errors::render_errors))
+        .layer(from_fn_with_state(
+            state.clone(),
+            pages::errors::render_errors,
+        ))
         .layer(sessions)
         .layer(from_fn_with_state(state.clone(), web::csrf::csrf_cookie))
         .layer(from_fn(web::headers::security_headers))

@@ -78,7 +78,10 @@ pub async fn render_errors(
 
 /// The header of the caller whose request failed; `None` when not logged in (or when even that
 /// cannot be read: the error page must not fail in turn).
-async fn nav(state: &AppState, (headers, extensions): (header::HeaderMap, axum::http::Extensions)) -> Option<Nav> {
+async fn nav(
+    state: &AppState,
+    (headers, extensions): (header::HeaderMap, axum::http::Extensions),
+) -> Option<Nav> {
     let (mut parts, ()) = Request::new(()).into_parts();
     parts.headers = headers;
     parts.extensions = extensions;

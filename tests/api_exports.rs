@@ -11,26 +11,10 @@ mod identity_web_common;
 #[macro_use]
 mod support;
 
-use api_common::{Api, Env, field_error, token};
+use api_common::{Api, Env, field_error};
 use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
 use portal_eventlog::testing::{Backend, TestStoreRef, with_store};
 use serde_json::{Value, json};
-
-/// A customer with portal access and one contact with access: a client with its portal token.
-async fn portal_user(env: &Env, name: &str, email: &str) -> Api {
-    let id = env.api.customer(name).await;
-    env.api.portal(&id, true, true).await;
-    let a = env
-        .api
-        .post(
-            &format!("/api/v1/customers/{id}/contacts"),
-            &json!({"name": "Ann", "email": email, "portal_access": true}),
-        )
-        .await;
-    assert_eq!(a.status, 201, "{}", a.body);
-    env.projected().await;
-    env.with_token(&token(&env.t.url, "acme", email, Some(&id)).await)
-}
 
 fn order_body(reference: &str, pickup_city: &str) -> Value {
     let stop = |city: &str, date: &str| {
@@ -86,8 +70,12 @@ const RISKY: [&str; 4] = ["=SUM(A1)", "@SUM(A1)", "+4930123", "-2+3"];
 
 async fn exports(t: TestStoreRef) {
     let env = Env::start(t).await;
-    let ann = portal_user(&env, "Alpha Foods", "ann@alpha.example").await;
-    let bob = portal_user(&env, "Beta Steel", "bob@beta.example").await;
+    let (_, ann) = env
+        .portal_user("Alpha Foods", "ann@alpha.example", true)
+        .await;
+    let (_, bob) = env
+        .portal_user("Beta Steel", "bob@beta.example", true)
+        .await;
     for reference in RISKY {
         let a = ann
             .post("/api/v1/orders", &order_body(reference, "Växjö"))

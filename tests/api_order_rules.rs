@@ -14,27 +14,11 @@ mod identity_web_common;
 #[macro_use]
 mod support;
 
-use api_common::{Api, Env, field_error, problem, token};
+use api_common::{Env, field_error, problem};
 use identity_web_common::Answer;
 use portal_eventlog::testing::{Backend, TestStoreRef, with_store};
 use serde_json::{Value, json};
 use support::day;
-
-async fn portal_user(env: &Env) -> Api {
-    let id = env.api.customer("Alpha Foods").await;
-    env.api.portal(&id, true, false).await;
-    let a = env
-        .api
-        .post(
-            &format!("/api/v1/customers/{id}/contacts"),
-            &json!({"name": "Ann", "email": "ann@alpha.example", "portal_access": true}),
-        )
-        .await;
-    assert_eq!(a.status, 201, "{}", a.body);
-    env.projected().await;
-    let token = token(&env.t.url, "acme", "ann@alpha.example", Some(&id)).await;
-    env.with_token(&token)
-}
 
 fn stop(city: &str, date: &str, window: Option<(&str, &str)>) -> Value {
     let mut stop = json!({"address": {"name": format!("{city} site"), "street": "Hafenstraße 1",
@@ -65,7 +49,9 @@ fn fields(a: &Answer) -> Vec<String> {
 
 async fn dates_and_warnings(t: TestStoreRef) {
     let env = Env::start(t).await;
-    let ann = portal_user(&env).await;
+    let (_, ann) = env
+        .portal_user("Alpha Foods", "ann@alpha.example", false)
+        .await;
     let before = env.events().await;
 
     // A pickup in the past, one more than a year ahead.

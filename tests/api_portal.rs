@@ -13,27 +13,9 @@ mod identity_web_common;
 #[macro_use]
 mod support;
 
-use api_common::{Api, Env, field_error, problem, token};
+use api_common::{Api, Env, field_error, problem};
 use portal_eventlog::testing::{Backend, TestStoreRef, with_store};
 use serde_json::{Value, json};
-
-/// A customer with portal access (and charges shown as asked) and one contact with access: the
-/// customer's id and a client with the contact's portal token.
-async fn portal_user(env: &Env, name: &str, email: &str, show_charges: bool) -> (String, Api) {
-    let id = env.api.customer(name).await;
-    env.api.portal(&id, true, show_charges).await;
-    let a = env
-        .api
-        .post(
-            &format!("/api/v1/customers/{id}/contacts"),
-            &json!({"name": "Ann", "email": email, "portal_access": true}),
-        )
-        .await;
-    assert_eq!(a.status, 201, "{}", a.body);
-    env.projected().await;
-    let token = token(&env.t.url, "acme", email, Some(&id)).await;
-    (id, env.with_token(&token))
-}
 
 fn address(name: &str, city: &str) -> Value {
     json!({"name": name, "street": "Hafenstraße 1", "postal_code": "20457",
@@ -92,8 +74,12 @@ async fn pdf_pages(api: &Api, path: &str) -> Vec<(u32, u32)> {
 
 async fn address_book_and_orders(t: TestStoreRef) {
     let env = Env::start(t).await;
-    let (_alpha, ann) = portal_user(&env, "Alpha Foods", "ann@alpha.example", true).await;
-    let (_beta, bob) = portal_user(&env, "Beta Steel", "bob@beta.example", false).await;
+    let (_alpha, ann) = env
+        .portal_user("Alpha Foods", "ann@alpha.example", true)
+        .await;
+    let (_beta, bob) = env
+        .portal_user("Beta Steel", "bob@beta.example", false)
+        .await;
 
     // Address book: bad input names every field, appends nothing.
     let before = env.events().await;
@@ -314,8 +300,12 @@ async fn address_book_and_orders(t: TestStoreRef) {
 
 async fn charges_and_printers(t: TestStoreRef) {
     let env = Env::start(t).await;
-    let (_alpha, ann) = portal_user(&env, "Alpha Foods", "ann@alpha.example", true).await;
-    let (_beta, bob) = portal_user(&env, "Beta Steel", "bob@beta.example", false).await;
+    let (_alpha, ann) = env
+        .portal_user("Alpha Foods", "ann@alpha.example", true)
+        .await;
+    let (_beta, bob) = env
+        .portal_user("Beta Steel", "bob@beta.example", false)
+        .await;
     let submit = |api: Api, reference: &'static str| async move {
         let a = api
             .post("/api/v1/orders", &order_body(reference, None))

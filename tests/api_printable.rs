@@ -12,7 +12,7 @@ mod identity_web_common;
 #[macro_use]
 mod support;
 
-use api_common::{Env, field_error, token};
+use api_common::{Env, field_error};
 use portal_eventlog::testing::{Backend, TestStoreRef, with_store};
 use serde_json::{Value, json};
 
@@ -32,18 +32,9 @@ fn order(delivery_city: &str, description: &str) -> Value {
 
 async fn printable_text(t: TestStoreRef) {
     let env = Env::start(t).await;
-    let id = env.api.customer("Alpha Foods").await;
-    env.api.portal(&id, true, false).await;
-    let a = env
-        .api
-        .post(
-            &format!("/api/v1/customers/{id}/contacts"),
-            &json!({"name": "Ann", "email": "ann@alpha.test", "portal_access": true}),
-        )
+    let (_, ann) = env
+        .portal_user("Alpha Foods", "ann@alpha.test", false)
         .await;
-    assert_eq!(a.status, 201, "{}", a.body);
-    env.projected().await;
-    let ann = env.with_token(&token(&env.t.url, "acme", "ann@alpha.test", Some(&id)).await);
 
     let before = env.events().await;
     let a = ann.post("/api/v1/orders", &order("القاهرة", "Books")).await;

@@ -62,6 +62,24 @@ impl Env {
     pub fn with_token(&self, token: &str) -> Api {
         Api::new(&self.api.base, token)
     }
+
+    /// A customer with portal access (charges shown as asked) and one contact "Ann" at `email`
+    /// with access: the customer's id and a client with the contact's portal token.
+    pub async fn portal_user(&self, name: &str, email: &str, show_charges: bool) -> (String, Api) {
+        let id = self.api.customer(name).await;
+        self.api.portal(&id, true, show_charges).await;
+        let a = self
+            .api
+            .post(
+                &format!("/api/v1/customers/{id}/contacts"),
+                &serde_json::json!({"name": "Ann", "email": email, "portal_access": true}),
+            )
+            .await;
+        assert_eq!(a.status, 201, "{}", a.body);
+        self.projected().await;
+        let token = token(&self.t.url, "acme", email, Some(&id)).await;
+        (id, self.with_token(&token))
+    }
 }
 
 /// `portal token create` for `email` at `tenant` (and `customer`): the token.

@@ -301,7 +301,7 @@ fn note<'r>(
         &format!(
             "{} on {}",
             pickup.address().city(),
-            order.submitted_at.date().format(day).unwrap_or_default()
+            order.submitted_on.format(day).unwrap_or_default()
         ),
     );
     y += 12.0;

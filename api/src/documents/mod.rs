@@ -44,7 +44,7 @@ mod tests_text;
 
 use portal_domain::printer::{DocumentFormat, LabelFormat, OutputKind};
 use portal_domain::values::{Consignment, Goods, OrderContent};
-use time::OffsetDateTime;
+use time::Date;
 
 /// The most labels one document holds.
 pub const MAX_LABELS: usize = 2000;
@@ -57,7 +57,8 @@ pub struct DocumentOrder<'a> {
     pub customer_name: &'a str,
     /// The carrier (the tenant).
     pub carrier_name: &'a str,
-    pub submitted_at: OffsetDateTime,
+    /// The day of submission in the carrier's time zone (what box 21 "established on" says).
+    pub submitted_on: Date,
     /// The submitted content: the stops hold their address snapshots.
     pub content: &'a OrderContent,
 }

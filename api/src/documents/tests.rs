@@ -8,7 +8,7 @@ use super::*;
 use portal_domain::values::{
     AddressInput, AdrInput, ConsignmentInput, GoodsInput, OrderContentInput, Packaging, StopInput,
 };
-use time::macros::{date, datetime};
+use time::macros::date;
 
 pub(super) fn stop(name: &str, city: &str, day: u8) -> StopInput {
     StopInput {
@@ -80,7 +80,7 @@ pub(super) fn order(content: &OrderContent) -> DocumentOrder<'_> {
         number: "261204-ABCD1234",
         customer_name: "Alpha Foods",
         carrier_name: "ACME Transport",
-        submitted_at: datetime!(2026-12-04 10:00 UTC),
+        submitted_on: date!(2026 - 12 - 04),
         content,
     }
 }

@@ -90,11 +90,12 @@ pub async fn render(
         .map(ToString::to_string)
         .unwrap_or_default();
     let number = order.number.clone().unwrap_or_default();
+    let zone = crate::zone::tenant_zone(state, caller.tenant()).await?;
     let doc_order = DocumentOrder {
         number: &number,
         customer_name: &customer_name,
         carrier_name: &carrier,
-        submitted_at,
+        submitted_on: zone.civil(submitted_at).date(),
         content,
     };
     let (paper, mut labels) = if caller.is_staff() {

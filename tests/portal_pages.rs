@@ -63,13 +63,6 @@ fn hidden(page: &str, action: &str) -> Vec<(&'static str, &'static str)> {
         .collect()
 }
 
-fn order_id_of(answer: &Answer) -> String {
-    let to = answer.location().unwrap();
-    to.trim_start_matches("/portal/orders/")
-        .trim_end_matches("/edit")
-        .to_owned()
-}
-
 const STOP: [(&str, &str); 5] = [
     ("address.name", "Berlin site"),
     ("address.street", "Alexanderplatz 1"),

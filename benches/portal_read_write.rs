@@ -19,7 +19,9 @@
 
 mod common;
 
-use common::{CONNECTIONS, Wrk, bootstrap, env_u64, portal, post, put, run, serve, wrk, wrk_with};
+use common::{
+    CONNECTIONS, Wrk, bootstrap, env_u64, portal, portal_customer, post, run, serve, wrk, wrk_with,
+};
 use futures::StreamExt as _;
 use portal_domain::order::{Order, OrderEvent};
 use portal_domain::values::OrderContent;
@@ -45,61 +47,6 @@ fn order_body(reference: &str) -> Value {
         "goods": [{"description": "Tiles", "quantity": 3, "packaging": "euro_pallet",
             "weight_kg": 500.0, "stackable": false}]
     }]})
-}
-
-/// A customer with portal access and charges shown, and one user's portal token.
-async fn customer(base: &str, staff: &str, url: &str, i: usize) -> (String, String) {
-    let http = reqwest::Client::new();
-    let c = post(
-        &http,
-        format!("{base}/api/v1/customers"),
-        staff,
-        json!({"name": format!("Customer {i}")}),
-    )
-    .await;
-    let id = c["id"].as_str().expect("customer id").to_owned();
-    put(
-        &http,
-        format!("{base}/api/v1/customers/{id}/portal"),
-        staff,
-        json!({"enabled": true, "show_charges": true}),
-    )
-    .await;
-    let email = format!("user{i}@customer.example");
-    post(
-        &http,
-        format!("{base}/api/v1/customers/{id}/contacts"),
-        staff,
-        json!({"name": format!("User {i}"), "email": email, "portal_access": true}),
-    )
-    .await;
-    // The grant reaches the identity tables through the projections: retry for a moment.
-    let started = Instant::now();
-    loop {
-        let out = portal(url)
-            .args([
-                "token",
-                "create",
-                "--tenant",
-                "bench",
-                "--email",
-                &email,
-                "--customer",
-                &id,
-            ])
-            .output()
-            .expect("run portal");
-        let text = String::from_utf8_lossy(&out.stdout).into_owned();
-        if let Some(token) = text.lines().map(str::trim).find(|l| l.len() == 43) {
-            return (id, token.to_owned());
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "no token: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
 }
 
 /// The wrk script: each thread submits its own share of the drafts, each once (afterwards the
@@ -274,7 +221,7 @@ async fn main() {
 
     let mut customers = Vec::new();
     for i in 0..CUSTOMERS {
-        customers.push(customer(&base, &staff, &db.url, i).await);
+        customers.push(portal_customer(&base, &staff, &db.url, i).await);
     }
 
     // 1. Submissions.

@@ -2,9 +2,10 @@
 //! `wrk` runs and their figures, JSON requests with a bearer token.
 #![allow(dead_code)] // each bench uses a part
 
-use serde_json::Value;
+use serde_json::{Value, json};
 use std::io::{BufRead as _, BufReader};
 use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
 
 pub const CONNECTIONS: u32 = 32;
 
@@ -189,4 +190,60 @@ pub async fn put(http: &reqwest::Client, url: String, token: &str, body: Value) 
 /// The calendar day `offset` days from today (UTC) as `YYYY-MM-DD`: orders book days from today on.
 pub fn day(offset: i64) -> String {
     (time::OffsetDateTime::now_utc().date() + time::Duration::days(offset)).to_string()
+}
+
+/// Customer `i` with portal access and charges shown, and its user `user{i}@customer.example`
+/// with access: the customer's id and the user's bearer token.
+pub async fn portal_customer(base: &str, staff: &str, url: &str, i: usize) -> (String, String) {
+    let http = reqwest::Client::new();
+    let c = post(
+        &http,
+        format!("{base}/api/v1/customers"),
+        staff,
+        json!({"name": format!("Customer {i}")}),
+    )
+    .await;
+    let id = c["id"].as_str().expect("customer id").to_owned();
+    put(
+        &http,
+        format!("{base}/api/v1/customers/{id}/portal"),
+        staff,
+        json!({"enabled": true, "show_charges": true}),
+    )
+    .await;
+    let email = format!("user{i}@customer.example");
+    post(
+        &http,
+        format!("{base}/api/v1/customers/{id}/contacts"),
+        staff,
+        json!({"name": format!("User {i}"), "email": email, "portal_access": true}),
+    )
+    .await;
+    // The grant reaches the identity tables through the projections: retry for a moment.
+    let started = Instant::now();
+    loop {
+        let out = portal(url)
+            .args([
+                "token",
+                "create",
+                "--tenant",
+                "bench",
+                "--email",
+                &email,
+                "--customer",
+                &id,
+            ])
+            .output()
+            .expect("run portal");
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        if let Some(token) = text.lines().map(str::trim).find(|l| l.len() == 43) {
+            return (id, token.to_owned());
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "no token: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
 }

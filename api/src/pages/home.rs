@@ -113,13 +113,6 @@ pub async fn switch(
     Ok(Redirect::to(chosen.scope.home()).into_response())
 }
 
-fn date_time(at: OffsetDateTime) -> String {
-    at.format(format_description!(
-        "[year]-[month]-[day] [hour]:[minute] UTC"
-    ))
-    .unwrap_or_default()
-}
-
 fn day(d: Date) -> String {
     d.format(format_description!("[year]-[month]-[day]"))
         .unwrap_or_default()
@@ -227,7 +220,7 @@ pub async fn staff(
                     span.stat-value { (waiting) } span.stat-label { "Orders to accept or reject" }
                 }
             }
-            @if !dead.is_empty() { (dead_letters(&dead, &csrf.0)) }
+            @if !dead.is_empty() { (dead_letters(&dead, &csrf.0, &zone)) }
             section.card {
                 h2 { "Latest submitted orders" }
                 @if inbox.items.is_empty() {
@@ -241,7 +234,7 @@ pub async fn staff(
     .into_response())
 }
 
-fn dead_letters(dead: &[DeadLetter], csrf: &str) -> Markup {
+fn dead_letters(dead: &[DeadLetter], csrf: &str, zone: &Zone) -> Markup {
     html! {
         section.card #undelivered {
             h2 { "Emails that could not be delivered" }
@@ -259,7 +252,7 @@ fn dead_letters(dead: &[DeadLetter], csrf: &str) -> Markup {
                             td data-label="To" { (d.recipient) }
                             td.num data-label="Tries" { (d.attempts) }
                             td data-label="Last error" { (d.last_error) }
-                            td data-label="Given up" { (date_time(d.dead_at)) }
+                            td data-label="Given up" { (zone.format(d.dead_at)) }
                             td {
                                 form.inline method="post" action="/staff/emails/retry" {
                                     (csrf_field(csrf))

@@ -3,11 +3,12 @@
 //! was right after it, folded from the log like `portal replay` does
 //! ([`crate::services::audit::stream_history`]). Read-only; the log is never changed.
 
-use super::common::{FormData, StaffCtx, date_time, tabs};
+use super::common::{FormData, StaffCtx, tabs};
 use crate::error::AppError;
 use crate::pages::layout::{Section, count};
 use crate::services::audit::{StreamHistory, Until, stream_history};
 use crate::services::parse_id;
+use crate::zone::{Zone, reader_zone};
 use axum::extract::{Path, RawQuery};
 use axum::response::Response;
 use maud::{Markup, html};
@@ -94,6 +95,7 @@ async fn show(
         .await?
         .and_then(|s| s.label)
         .unwrap_or_else(|| stream_id.to_owned());
+    let zone = reader_zone(&ctx.state, &ctx.caller).await?;
     let mut who = Vec::with_capacity(all.events.len());
     for e in &all.events {
         who.push(actor(ctx, &e.metadata.actor).await?);
@@ -112,7 +114,7 @@ async fn show(
                     @for (e, who) in all.events.iter().zip(&who) {
                         tr class=[(Some(e.position) == chosen.as_ref().and_then(|c| c.position)).then_some("chosen")] {
                             td.num data-label="#" { (e.version) }
-                            td data-label="When" { (date_time(e.recorded_at)) }
+                            td data-label="When" { (zone.format(e.recorded_at)) }
                             td data-label="Who" { (who) }
                             td data-label="What" { strong { (e.event_type) } (summary(e)) }
                             td { a href={ (base) "/audit?at=" (e.position) "#state" } { "State after this" } }
@@ -121,7 +123,7 @@ async fn show(
                 }
             }
         }
-        @if let Some(c) = &chosen { (state_panel(c)) }
+        @if let Some(c) = &chosen { (state_panel(c, &zone)) }
     };
     ctx.page(&format!("Audit · {label}"), section, body).await
 }
@@ -179,12 +181,12 @@ fn compact(v: &Value) -> String {
     }
 }
 
-fn state_panel(h: &StreamHistory) -> Markup {
+fn state_panel(h: &StreamHistory, zone: &Zone) -> Markup {
     html! {
         section.card #state {
             h2 {
                 "State after event " (h.version.unwrap_or_default())
-                @if let Some(last) = h.events.last() { " (" (last.event_type) ", " (date_time(last.recorded_at)) ")" }
+                @if let Some(last) = h.events.last() { " (" (last.event_type) ", " (zone.format(last.recorded_at)) ")" }
             }
             @if h.later_events > 0 {
                 p.hint {

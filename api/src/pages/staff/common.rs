@@ -19,8 +19,6 @@ use portal_domain::customer::CustomerStatus;
 use portal_domain::error::RejectionKind;
 use portal_domain::{DomainError, FieldError, TenantId};
 use std::time::{Duration, Instant};
-use time::OffsetDateTime;
-use time::macros::format_description;
 use tower_sessions::Session;
 
 /// A request of a staff member: anyone else gets 404 (the staff pages do not exist for them),
@@ -240,14 +238,6 @@ pub async fn settle(state: &AppState) {
         }
         tokio::time::sleep(Duration::from_millis(15)).await;
     }
-}
-
-/// `2025-06-01 14:05 UTC`.
-pub fn date_time(at: OffsetDateTime) -> String {
-    at.format(format_description!(
-        "[year]-[month]-[day] [hour]:[minute] UTC"
-    ))
-    .unwrap_or_default()
 }
 
 /// Parses a customer status of a form or filter (`None` for anything else).

@@ -47,6 +47,9 @@ impl CountryCode {
 
     pub fn parse_as(field: &str, raw: &str) -> Result<Self, FieldError> {
         let code = raw.trim().to_ascii_uppercase();
+        if code.is_empty() {
+            return Err(FieldError::new(field, "is required"));
+        }
         if let Ok(i) = COUNTRY_CODES.binary_search(&code.as_str()) {
             return Ok(Self(COUNTRY_CODES[i]));
         }
@@ -176,6 +179,7 @@ mod tests {
         ] {
             assert!(CountryCode::parse(bad).is_err(), "{bad}");
         }
+        assert_eq!(CountryCode::parse("  ").unwrap_err().message, "is required");
         let e = CountryCode::parse("Atlantis").unwrap_err();
         assert_eq!(
             e.message,

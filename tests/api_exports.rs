@@ -29,20 +29,6 @@ fn order_body(reference: &str, pickup_city: &str) -> Value {
     }]})
 }
 
-/// The raw bytes and content type of `GET path`.
-async fn download(api: &Api, path: &str) -> (Vec<u8>, String) {
-    let r = api
-        .http
-        .get(format!("{}{path}", api.base))
-        .bearer_auth(&api.token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200, "{path}");
-    let ctype = r.headers()["content-type"].to_str().unwrap().to_owned();
-    (r.bytes().await.unwrap().to_vec(), ctype)
-}
-
 /// The CSV's records (header first), after checking and dropping the byte order mark.
 fn csv_records(bytes: &[u8]) -> Vec<Vec<String>> {
     assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "no BOM");
@@ -97,7 +83,7 @@ async fn exports(t: TestStoreRef) {
     env.projected().await;
 
     // CSV: BOM, UTF-8, neutralised formulas, minutes, only Ann's orders.
-    let (bytes, ctype) = download(&ann, "/api/v1/orders/export?format=csv").await;
+    let (bytes, ctype) = ann.download("/api/v1/orders/export?format=csv").await;
     assert_eq!(ctype, "text/csv; charset=utf-8");
     let records = csv_records(&bytes);
     let (header, rows) = records.split_first().unwrap();
@@ -125,7 +111,7 @@ async fn exports(t: TestStoreRef) {
     assert!(!header.contains(&"customer".to_owned()), "{header:?}");
 
     // XLSX: the same rows in the same order; text as string cells, times as date cells.
-    let (xbytes, ctype) = download(&ann, "/api/v1/orders/export?format=xlsx").await;
+    let (xbytes, ctype) = ann.download("/api/v1/orders/export?format=xlsx").await;
     assert_eq!(
         ctype,
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -156,19 +142,21 @@ async fn exports(t: TestStoreRef) {
     }
 
     // Bob sees his order only; staff see both customers', with the customer's name.
-    let (bytes, _) = download(&bob, "/api/v1/orders/export").await;
+    let (bytes, _) = bob.download("/api/v1/orders/export").await;
     let text = String::from_utf8(bytes).unwrap();
     assert!(
         text.contains("BETA-SECRET") && !text.contains("PO-1"),
         "{text}"
     );
-    let (bytes, _) = download(&env.api, "/api/v1/orders/export?format=csv").await;
+    let (bytes, _) = env.api.download("/api/v1/orders/export?format=csv").await;
     let records = csv_records(&bytes);
     assert_eq!(records.len(), 7);
     assert!(records[0].contains(&"customer".to_owned()));
 
     // The list's filters apply; a wrong format or status is a 422 naming each field.
-    let (bytes, _) = download(&ann, "/api/v1/orders/export?status=submitted&q=PO").await;
+    let (bytes, _) = ann
+        .download("/api/v1/orders/export?status=submitted&q=PO")
+        .await;
     assert_eq!(csv_records(&bytes).len(), 2);
     let a = ann
         .get("/api/v1/orders/export?format=pdf&status=lost")

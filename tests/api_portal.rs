@@ -45,15 +45,7 @@ fn order_body(reference: &str, pickup_location: Option<&str>) -> Value {
 
 /// The page sizes (mm, rounded) of a PDF document answered at `path`.
 async fn pdf_pages(api: &Api, path: &str) -> Vec<(u32, u32)> {
-    let r = api
-        .http
-        .get(format!("{}{path}", api.base))
-        .bearer_auth(&api.token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200, "{path}");
-    let bytes = r.bytes().await.unwrap();
+    let (bytes, _) = api.download(path).await;
     let doc = lopdf::Document::load_mem(&bytes).unwrap();
     doc.get_pages()
         .values()

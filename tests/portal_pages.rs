@@ -54,15 +54,6 @@ fn assert_field(page: &Answer, field: &str) {
     );
 }
 
-/// The hidden inputs of the form posting to `action` on `page`.
-fn hidden(page: &str, action: &str) -> Vec<(&'static str, &'static str)> {
-    identity_web_common::hidden_inputs(page, action)
-        .into_iter()
-        .filter(|(name, _)| name != "csrf")
-        .map(|(k, v)| (&*k.leak(), &*v.leak()))
-        .collect()
-}
-
 const STOP: [(&str, &str); 5] = [
     ("address.name", "Berlin site"),
     ("address.street", "Alexanderplatz 1"),
@@ -251,7 +242,16 @@ async fn journey(t: TestStoreRef) {
         assert!(review.body.contains(text), "{text}: {}", review.body);
     }
     assert!(env.events().await == before, "the review step only reads");
-    let submit_form = hidden(&review.body, &format!("/portal/orders/{order}/submit"));
+    // The review's form as sent: its hidden inputs but the CSRF token, which `submit` adds.
+    let submit_form: Vec<(String, String)> =
+        identity_web_common::hidden_inputs(&review.body, &format!("/portal/orders/{order}/submit"))
+            .into_iter()
+            .filter(|(name, _)| name != "csrf")
+            .collect();
+    let submit_form: Vec<(&str, &str)> = submit_form
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
     let submitted = ann
         .submit(&format!("/portal/orders/{order}/submit"), &submit_form)
         .await;

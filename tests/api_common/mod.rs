@@ -129,6 +129,20 @@ impl Api {
             .bearer_auth(&self.token)
     }
 
+    /// The raw bytes and content type of `GET path`, asserting 200 (documents, exports).
+    pub async fn download(&self, path: &str) -> (Vec<u8>, String) {
+        let r = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+        let ctype = r.headers()["content-type"].to_str().unwrap().to_owned();
+        (r.bytes().await.unwrap().to_vec(), ctype)
+    }
+
     pub async fn get(&self, path: &str) -> Answer {
         Self::read(self.request(reqwest::Method::GET, path)).await
     }

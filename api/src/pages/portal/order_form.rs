@@ -163,27 +163,20 @@ async fn save(ctx: PortalCtx, id: Option<OrderId>, body: Bytes) -> Result<Respon
         }
     }
     let saved = match id {
-        Some(id) => drafts::update(&ctx.state, &ctx.caller, id, &input, key).await,
+        Some(id) => match drafts::update(&ctx.state, &ctx.caller, id, &input, key).await {
+            Err(AppError::Rejected(
+                DomainError::SubmittedOrderCannotBeEdited | DomainError::DraftCancelled,
+            )) => Ok(Err(id)),
+            other => other.map(Ok),
+        },
         None => create_once(&ctx, &input, key).await,
     };
     let view = match saved {
-        Ok(view) => view,
-        Err(AppError::Rejected(
-            DomainError::SubmittedOrderCannotBeEdited | DomainError::DraftCancelled,
-        )) => {
-            // This form once more after its order was submitted (Back, *Save and submit*).
-            let order_id = match (id, key_again(&ctx)) {
-                (Some(id), _) => id,
-                // A replay of the creation: appends nothing, names the order.
-                (None, Some(key)) => {
-                    drafts::create(&ctx.state, &ctx.caller, &input, Some(key))
-                        .await?
-                        .id
-                }
-                (None, None) => return Err(DomainError::SubmittedOrderCannotBeEdited.into()),
-            };
-            return match draft_model(&ctx, order_id).await? {
-                Err(closed) => Ok(closed),
+        Ok(Ok(view)) => view,
+        // This form once more after its order was submitted (Back, *Save and submit*).
+        Ok(Err(closed)) => {
+            return match draft_model(&ctx, closed).await? {
+                Err(page) => Ok(page),
                 Ok(_) => Err(DomainError::SubmittedOrderCannotBeEdited.into()),
             };
         }
@@ -213,32 +206,26 @@ async fn save(ctx: PortalCtx, id: Option<OrderId>, body: Bytes) -> Result<Respon
 }
 
 /// Creates the draft under the form's key. The same form posted again finds the draft the first
-/// post created; what this post carries then replaces its content — and when that draft was
-/// submitted or cancelled meanwhile, the answer is that rejection.
+/// post created; what this post carries then replaces its content. `Err(id)`: that draft was
+/// submitted or cancelled meanwhile, nothing was changed.
 async fn create_once(
     ctx: &PortalCtx,
     input: &OrderContentInput,
     key: Option<Idempotency>,
-) -> Result<drafts::OrderView, AppError> {
+) -> Result<Result<drafts::OrderView, OrderId>, AppError> {
     let view = drafts::create(&ctx.state, &ctx.caller, input, key).await?;
     if !view.replayed {
-        return Ok(view);
+        return Ok(Ok(view));
     }
     // A replay answers with the draft as it was; what counts is what it is now.
     let (now, _) = drafts::load_own(&ctx.state, &ctx.caller, ctx.user, view.id).await?;
-    if now.is_submitted() {
-        return Err(DomainError::SubmittedOrderCannotBeEdited.into());
-    }
-    if now.status != portal_domain::order::OrderStatus::Draft {
-        return Err(DomainError::DraftCancelled.into());
+    if now.is_submitted() || now.status != portal_domain::order::OrderStatus::Draft {
+        return Ok(Err(view.id));
     }
     let again = ctx.change_key("portal.order.update");
-    drafts::update(&ctx.state, &ctx.caller, view.id, input, again).await
-}
-
-/// The creation key of the posted form, to find the order it created (a replay, appends nothing).
-fn key_again(ctx: &PortalCtx) -> Option<Idempotency> {
-    ctx.form_key("portal.order.create")
+    drafts::update(&ctx.state, &ctx.caller, view.id, input, again)
+        .await
+        .map(Ok)
 }
 
 /// Applies a row button (`add_consignment`, `add_goods:i`, `remove_goods:i:j`,

@@ -113,7 +113,9 @@ async fn seed_orders(db: &TestStore, customers: &[CustomerId], count: u64) {
                     },
                 }];
                 let submitted_content = match &events[0] {
-                    OrderEvent::OrderDraftCreated { content, .. } => content.clone(),
+                    OrderEvent::OrderDraftCreated { content, .. } => {
+                        content.complete().expect("complete content")
+                    }
                     _ => unreachable!(),
                 };
                 events.push(OrderEvent::OrderSubmitted {

@@ -2,7 +2,8 @@
 //! both backends: the date rules (no pickup before today, none more than 365 days ahead, no
 //! delivery before its pickup, on one day no delivery window ending before the pickup window
 //! starts, `from` before `to`) on drafts, edits and submission, every problem in one answer at
-//! its field with nothing appended; the same creation sent twice with one idempotency key makes
+//! its field with nothing appended; a draft saved with gaps, marked incomplete, whose submission
+//! lists every gap; the same creation sent twice with one idempotency key makes
 //! one order; a customer reference used by another recent order is a warning on submission,
 //! never a refusal.
 
@@ -159,4 +160,94 @@ async fn dates_and_warnings(t: TestStoreRef) {
     assert!(warnings[0]["number"].is_string());
 }
 
-on_both_backends!(dates_and_warnings);
+/// A draft saved with gaps: only what is present is checked; the detail and the list say it is
+/// incomplete; submission lists every gap at its field and appends nothing; completed, it goes.
+async fn incomplete_drafts(t: TestStoreRef) {
+    let env = Env::start(t).await;
+    let (_, ann) = env
+        .portal_user("Alpha Foods", "ann@alpha.example", false)
+        .await;
+
+    // Nothing but a reference and a pickup city: saved.
+    let sketch = json!({"customer_reference": "R-9", "consignments": [{
+        "pickup": {"address": {"city": "Växjö"}}, "delivery": {}, "goods": [{"description": "Tiles"}]
+    }]});
+    let a = ann.post("/api/v1/orders", &sketch).await;
+    assert_eq!(a.status, 201, "{}", a.body);
+    let body = a.json();
+    let id = body["id"].as_str().unwrap().to_owned();
+    let missing: Vec<&str> = body["missing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    for f in [
+        "consignments[0].pickup.address.name",
+        "consignments[0].pickup.date",
+        "consignments[0].delivery.address.city",
+        "consignments[0].delivery.date",
+        "consignments[0].goods[0].quantity",
+        "consignments[0].goods[0].weight_kg",
+    ] {
+        assert!(missing.contains(&f), "{f} not in {missing:?}");
+    }
+    assert_eq!(
+        body["content"]["consignments"][0]["pickup"]["address"]["city"],
+        "Växjö"
+    );
+
+    // What is present must still be well-formed, the date rules included.
+    let mut wrong = sketch.clone();
+    wrong["consignments"][0]["goods"][0]["weight_kg"] = json!(-1);
+    wrong["consignments"][0]["pickup"]["date"] = json!(day(-1));
+    assert_eq!(
+        fields(&ann.post("/api/v1/orders", &wrong).await),
+        [
+            "consignments[0].goods[0].weight_kg",
+            "consignments[0].pickup.date"
+        ]
+    );
+
+    // The list and the detail mark it.
+    env.projected().await;
+    let a = ann.get("/api/v1/orders?status=draft").await;
+    let row = a.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["order_id"] == id.as_str())
+        .cloned()
+        .unwrap();
+    assert_eq!(row["incomplete"], true, "{row}");
+    let a = ann.get(&format!("/api/v1/orders/{id}")).await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert!(!a.json()["missing"].as_array().unwrap().is_empty());
+
+    // Submission lists every gap at once and appends nothing.
+    let before = env.events().await;
+    let a = ann
+        .post(&format!("/api/v1/orders/{id}/submit"), &json!({}))
+        .await;
+    let gaps = fields(&a);
+    assert!(gaps.len() >= 6, "{gaps:?}");
+    assert!(gaps.contains(&"consignments[0].delivery.date".to_owned()));
+    assert_eq!(env.events().await, before);
+
+    // Completed, it is submitted.
+    let complete = order(
+        "R-9",
+        stop("Växjö", &day(1), None),
+        stop("Malmö", &day(2), None),
+    );
+    let a = ann.put(&format!("/api/v1/orders/{id}"), &complete).await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(a.json()["missing"], json!([]));
+    let a = ann
+        .post(&format!("/api/v1/orders/{id}/submit"), &json!({}))
+        .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(a.json()["status"], "submitted");
+}
+
+on_both_backends!(dates_and_warnings, incomplete_drafts);

@@ -159,22 +159,83 @@ async fn journey(t: TestStoreRef) {
             &[
                 ("action", "save"),
                 ("consignments[0].pickup.date", "tomorrow"),
+                ("consignments[0].delivery.address.postal_code", "12/34"),
                 ("consignments[0].goods[0].quantity", "three"),
                 ("consignments[0].goods[0].packaging", "euro_pallet"),
+                ("consignments[0].goods[0].weight_kg", "-1"),
             ],
         )
         .await;
     assert_eq!(bad.status, 422, "{}", bad.body);
     for field in [
         "consignments[0].pickup.date",
+        "consignments[0].delivery.address.postal_code",
         "consignments[0].goods[0].quantity",
         "consignments[0].goods[0].weight_kg",
-        "consignments[0].delivery.address.city",
-        "consignments[0].goods[0].description",
     ] {
         assert_field(&bad, field);
     }
+    // Blanks are gaps of a draft, not errors of the form.
+    assert!(
+        !bad.body
+            .contains("id=\"consignments[0].delivery.address.city-error\"")
+    );
     assert_eq!(env.events().await, before);
+
+    // A sketch is saved as a draft that says what it lacks; the list marks it.
+    let sketch = ann
+        .submit(
+            "/portal/orders/new",
+            &[
+                ("action", "save"),
+                ("form_id", "sketchform000000001"),
+                ("customer_reference", "PO-SKETCH"),
+                ("consignments[0].pickup.address.city", "Växjö"),
+                ("consignments[0].goods[0].description", "Tiles"),
+            ],
+        )
+        .await;
+    assert_eq!(sketch.status, 303, "{}", sketch.body);
+    let draft_page = sketch.location().unwrap().to_owned();
+    let page = ann.get(&draft_page).await;
+    assert!(page.body.contains("Not complete yet"), "{}", page.body);
+    assert!(
+        page.body.contains("It is not complete yet"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("Consignment 1, delivery, date"),
+        "{}",
+        page.body
+    );
+    env.projected().await;
+    let list = ann.get("/portal/orders").await;
+    assert!(list.body.contains("badge incomplete"), "{}", list.body);
+    // *Check and submit* on it lists the gaps and offers no submit button.
+    let review = ann.get(&format!("{draft_page}/review")).await;
+    assert_eq!(review.status, 200);
+    assert!(
+        review.body.contains("Complete the order"),
+        "{}",
+        review.body
+    );
+    assert!(
+        !review.body.contains("Submit to carrier"),
+        "{}",
+        review.body
+    );
+    // Submitting it anyway lands on the form with every gap at its field.
+    let complete = ann.get(&format!("{draft_page}/complete")).await;
+    assert_eq!(complete.status, 200);
+    for field in [
+        "consignments[0].pickup.date",
+        "consignments[0].delivery.date",
+        "consignments[0].goods[0].weight_kg",
+    ] {
+        assert_field(&complete, field);
+    }
+    assert!(complete.body.contains("Växjö"));
 
     // A valid order: pickup from the book, delivery typed and kept; saved and submitted.
     let mut fields: Vec<(String, String)> = vec![
@@ -324,7 +385,7 @@ async fn journey(t: TestStoreRef) {
     // The list: tabs with counts, search, CSV.
     let list = ann.get("/portal/orders?status=submitted").await;
     assert!(
-        list.body.contains("submitted (1)") && list.body.contains("draft (1)"),
+        list.body.contains("submitted (1)") && list.body.contains("draft (2)"),
         "{}",
         list.body
     );

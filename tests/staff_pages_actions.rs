@@ -59,7 +59,7 @@ async fn draft_using(store: &Store, t: &TenantId, c: CustomerId, loc: LocationId
             contact_name: None,
             contact_phone: None,
         },
-        date: time::macros::date!(2030 - 06 - 05),
+        date: Some(time::macros::date!(2030 - 06 - 05)),
         time_window: None,
         reference: None,
         instructions: None,
@@ -71,9 +71,9 @@ async fn draft_using(store: &Store, t: &TenantId, c: CustomerId, loc: LocationId
             delivery: stop(None, "Bremen"),
             goods: vec![GoodsInput {
                 description: "Crates".into(),
-                quantity: 1,
-                packaging: Packaging::EuroPallet,
-                weight_kg: 100.0,
+                quantity: Some(1),
+                packaging: Some(Packaging::EuroPallet),
+                weight_kg: Some(100.0),
                 volume_m3: None,
                 loading_metres: None,
                 pallet_spaces: None,
@@ -89,7 +89,7 @@ async fn draft_using(store: &Store, t: &TenantId, c: CustomerId, loc: LocationId
         order_id: id,
         customer_id: c,
         number: n.to_owned(),
-        content,
+        content: content.into(),
         // The fixture's dates are fixed: decide as of a day before them.
         today: time::macros::date!(2030 - 06 - 01),
     };

@@ -220,6 +220,11 @@ pub fn date_schema(_: &mut SchemaGenerator) -> Schema {
     schema_from(json!({"type": "string", "format": "date"}))
 }
 
+/// An optional calendar date ([`crate::values::serde_time::date_opt`]): a date or `null`.
+pub fn optional_date_schema(_: &mut SchemaGenerator) -> Schema {
+    schema_from(json!({"type": ["string", "null"], "format": "date"}))
+}
+
 /// A time of day written by [`crate::values::serde_time::hm`]: `"08:30"`. Reading also accepts
 /// seconds (`"08:30:15"`, dropped), which the deserialize contract says.
 pub fn time_of_day_schema(generator: &mut SchemaGenerator) -> Schema {

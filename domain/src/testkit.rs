@@ -5,8 +5,8 @@
 use crate::error::DomainError;
 use crate::ids::LocationId;
 use crate::values::{
-    Address, AddressInput, ConsignmentInput, GoodsInput, OrderContent, OrderContentInput,
-    Packaging, StopInput,
+    Address, AddressInput, ConsignmentInput, DraftContent, GoodsInput, OrderContent,
+    OrderContentInput, Packaging, StopInput,
 };
 use crate::{Aggregate, DomainEvent};
 use std::collections::BTreeSet;
@@ -150,9 +150,9 @@ pub fn address(city: &str) -> Address {
 pub fn goods_input(description: &str, weight_kg: f64) -> GoodsInput {
     GoodsInput {
         description: description.into(),
-        quantity: 2,
-        packaging: Packaging::EuroPallet,
-        weight_kg,
+        quantity: Some(2),
+        packaging: Some(Packaging::EuroPallet),
+        weight_kg: Some(weight_kg),
         volume_m3: None,
         loading_metres: Some(0.8),
         pallet_spaces: Some(2),
@@ -168,7 +168,7 @@ pub fn stop_input(city: &str, day: u8) -> StopInput {
     StopInput {
         location_id: None,
         address: address_input(city),
-        date: date!(2025 - 06 - 01).replace_day(day).unwrap(),
+        date: Some(date!(2025 - 06 - 01).replace_day(day).unwrap()),
         time_window: None,
         reference: None,
         instructions: None,
@@ -185,6 +185,11 @@ pub fn content_input(reference: &str) -> OrderContentInput {
         }],
         notes: None,
     }
+}
+
+/// [`content`] as a draft's content.
+pub fn draft(reference: &str) -> DraftContent {
+    DraftContent::from(&content(reference))
 }
 
 pub fn content(reference: &str) -> OrderContent {

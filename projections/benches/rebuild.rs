@@ -124,7 +124,7 @@ async fn generate(store: &Store, tenant: &TenantId, target: u64) -> u64 {
                                 order_id,
                                 customer_id,
                                 number: format!("ORD-{n:08}"),
-                                content: content(n),
+                                content: content(n).into(),
                                 today: TODAY,
                             },
                             &user,

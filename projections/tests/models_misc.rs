@@ -101,7 +101,7 @@ async fn seed_locations(w: &mut Writer) -> (TenantId, TenantId) {
                 order_id: id(o),
                 customer_id: c,
                 number: format!("N{o}"),
-                content: content_at("PO", id(54)),
+                content: content_at("PO", id(54)).into(),
             }],
         )
         .await;

@@ -210,7 +210,7 @@ async fn orders_body(t: TestStoreRef) {
         d.history[1].reported_at,
         Some(datetime!(2025-06-02 08:00 UTC))
     );
-    assert_eq!(d.content.consignments().len(), 1);
+    assert_eq!(d.content.input().consignments.len(), 1);
     assert_eq!(d.order.number, "ORD-001");
     assert!(orders::get(&db, &acme, c1, id(O3)).await.unwrap().is_none());
     assert!(

@@ -275,7 +275,7 @@ pub async fn draft_using(
             contact_name: None,
             contact_phone: None,
         },
-        date: time::macros::date!(2030 - 06 - 05),
+        date: Some(time::macros::date!(2030 - 06 - 05)),
         time_window: None,
         reference: None,
         instructions: None,
@@ -287,9 +287,9 @@ pub async fn draft_using(
             delivery: stop(None),
             goods: vec![GoodsInput {
                 description: "Tiles".into(),
-                quantity: 1,
-                packaging: Packaging::EuroPallet,
-                weight_kg: 500.0,
+                quantity: Some(1),
+                packaging: Some(Packaging::EuroPallet),
+                weight_kg: Some(500.0),
                 volume_m3: None,
                 loading_metres: None,
                 pallet_spaces: None,
@@ -313,7 +313,7 @@ pub async fn draft_using(
         order_id: id,
         customer_id: c,
         number: format!("D-{id}"),
-        content,
+        content: content.into(),
         // The fixture's dates are fixed: decide as of a day before them.
         today: time::macros::date!(2030 - 06 - 01),
     };

@@ -55,7 +55,7 @@ fn stop(city: &str, date: time::Date, window_to: Option<Time>) -> StopInput {
             contact_name: None,
             contact_phone: None,
         },
-        date,
+        date: Some(date),
         time_window: window_to.map(|to| TimeWindowInput {
             from: Time::MIDNIGHT,
             to,
@@ -80,9 +80,9 @@ fn content(reference: &str, n: usize) -> OrderContent {
             delivery: stop("Hamburg", day, window),
             goods: vec![GoodsInput {
                 description: "Books".into(),
-                quantity: 1 + (n % 5) as i64,
-                packaging: Packaging::EuroPallet,
-                weight_kg: 800.0,
+                quantity: Some(1 + (n % 5) as i64),
+                packaging: Some(Packaging::EuroPallet),
+                weight_kg: Some(800.0),
                 volume_m3: None,
                 loading_metres: None,
                 pallet_spaces: None,
@@ -189,7 +189,7 @@ fn order_steps(steps: &mut Vec<Step>, customer: CustomerId, n: usize, at: Offset
             order_id: order,
             customer_id: customer,
             number: format!("ORD-{n}"),
-            content: content(&format!("ref {n}"), n),
+            content: content(&format!("ref {n}"), n).into(),
             today: TODAY,
         },
     );
@@ -201,7 +201,7 @@ fn order_steps(steps: &mut Vec<Step>, customer: CustomerId, n: usize, at: Offset
         push(
             &submitter,
             OrderCommand::UpdateDraft {
-                content: content(&format!("ref {n} (edited)"), n + 1),
+                content: content(&format!("ref {n} (edited)"), n + 1).into(),
                 today: TODAY,
             },
         );

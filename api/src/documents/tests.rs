@@ -22,7 +22,7 @@ pub(super) fn stop(name: &str, city: &str, day: u8) -> StopInput {
             contact_name: Some("Øle Łukasz".into()),
             contact_phone: None,
         },
-        date: date!(2030 - 06 - 01).replace_day(day).unwrap(),
+        date: Some(date!(2030 - 06 - 01).replace_day(day).unwrap()),
         time_window: None,
         reference: Some("REF-9".into()),
         instructions: Some("Ring at gate 4".into()),
@@ -32,9 +32,9 @@ pub(super) fn stop(name: &str, city: &str, day: u8) -> StopInput {
 pub(super) fn goods(description: &str, quantity: i64, adr: bool) -> GoodsInput {
     GoodsInput {
         description: description.into(),
-        quantity,
-        packaging: Packaging::EuroPallet,
-        weight_kg: 400.0,
+        quantity: Some(quantity),
+        packaging: Some(Packaging::EuroPallet),
+        weight_kg: Some(400.0),
         volume_m3: Some(1.5),
         loading_metres: None,
         pallet_spaces: None,

@@ -119,7 +119,7 @@ pub fn orders_sheet(items: &[OrderListItem], columns: OrderColumns, zone: &Zone)
             text(&s.name),
             text(&s.city),
             text(&s.country),
-            Cell::Date(s.date),
+            s.date.map_or(Cell::Empty, Cell::Date),
         ],
         None => [Cell::Empty, Cell::Empty, Cell::Empty, Cell::Empty],
     };

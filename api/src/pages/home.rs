@@ -145,9 +145,12 @@ pub(crate) fn orders_table(
                         td data-label="Reference" { (o.customer_reference.as_deref().unwrap_or("—")) }
                         @if with_customer { td data-label="Customer" { (item.customer_name.as_deref().unwrap_or("—")) } }
                         td data-label="From" { @if let Some(p) = &o.pickup { (p.city) ", " (p.country) } @else { "—" } }
-                        td.pickup-date data-label="Pickup" { @if let Some(p) = &o.pickup { (day(p.date)) } @else { "—" } }
+                        td.pickup-date data-label="Pickup" { @if let Some(d) = o.pickup.as_ref().and_then(|p| p.date) { (day(d)) } @else { "—" } }
                         td data-label="To" { @if let Some(d) = &o.delivery { (d.city) ", " (d.country) } @else { "—" } }
-                        td data-label="Status" { (status_badge(o.status)) }
+                        td data-label="Status" {
+                            (status_badge(o.status))
+                            @if o.incomplete { " " span.badge.incomplete title="Some fields are still missing before it can be submitted" { "incomplete" } }
+                        }
                         td data-label="Created" { (zone.format(o.created_at)) }
                     }
                 }

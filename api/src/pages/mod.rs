@@ -21,6 +21,7 @@ pub mod errors;
 pub mod flash;
 pub mod home;
 pub mod layout;
+pub mod order_content;
 pub mod orders;
 pub mod portal;
 pub mod staff;

@@ -1,6 +1,6 @@
 //! The staff's order page `/staff/orders/{id}`, and the parts of an order's page the portal's
 //! ([`super::portal::order`]) shares: the head, the facts and status history ([`content`]), the
-//! consignments with stops and goods ([`consignments`]). The order comes through
+//! consignments with stops and goods ([`super::order_content`]). The order comes through
 //! [`crate::json::orders::visible_order`], so an id of another tenant answers 404 exactly like
 //! an unknown one.
 //!
@@ -11,6 +11,7 @@
 //! (CMR, labels) download from [`staff_document`], rendered like the portal's.
 
 use super::layout::{Section, csrf_field, field_error, other_errors};
+use super::order_content::{consignments, missing_card};
 use super::staff::common::{FormData, StaffCtx, tabs};
 use crate::documents::DocumentKind;
 use crate::error::AppError;
@@ -23,9 +24,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use maud::{Markup, html};
 use portal_domain::order::OrderStatus;
-use portal_domain::values::{OrderContent, Stop};
 use portal_domain::{FieldError, OrderId};
-use portal_projections::models::orders::OrderDetail;
+use portal_projections::models::orders::{OrderDetail, StopSummary};
 use portal_projections::models::{ActorKind, customers};
 use time::macros::format_description;
 use tracing::instrument;
@@ -53,7 +53,6 @@ pub(crate) fn head(detail: &OrderDetail) -> Markup {
 /// The order's facts and status history; times local to `zone`, with its abbreviation.
 pub(crate) fn content(detail: &OrderDetail, zone: &Zone) -> Markup {
     let o = &detail.order;
-    let day = format_description!("[year]-[month]-[day]");
     html! {
             div.two-col {
                 section.card {
@@ -63,10 +62,10 @@ pub(crate) fn content(detail: &OrderDetail, zone: &Zone) -> Markup {
                         dt { "Consignments" } dd { (o.consignments) }
                         dt { "Total weight" } dd { (o.total_weight_kg) " kg" }
                         @if let Some(p) = &o.pickup {
-                            dt { "Pickup" } dd { (p.name) ", " (p.city) ", " (p.country) " — " (p.date.format(day).unwrap_or_default()) }
+                            dt { "Pickup" } dd { (stop_line(p)) }
                         }
                         @if let Some(d) = &o.delivery {
-                            dt { "Delivery" } dd { (d.name) ", " (d.city) ", " (d.country) " — " (d.date.format(day).unwrap_or_default()) }
+                            dt { "Delivery" } dd { (stop_line(d)) }
                         }
                         @if let Some(r) = &detail.rejection_reason { dt { "Rejected because" } dd { (r) } }
                         @if let Some(r) = &detail.cancellation_reason { dt { "Cancelled because" } dd { (r) } }
@@ -85,75 +84,23 @@ pub(crate) fn content(detail: &OrderDetail, zone: &Zone) -> Markup {
                     }
                 }
             }
+            (missing_card(detail))
             (consignments(&detail.content))
     }
 }
 
-/// Every consignment of the order: its stops (address, date, window, reference, instructions)
-/// and goods lines.
-pub(crate) fn consignments(content: &OrderContent) -> Markup {
+/// "Hamburg Depot, Hamburg, DE — 2030-06-05"; a draft's blanks are left out.
+fn stop_line(s: &StopSummary) -> String {
     let day = format_description!("[year]-[month]-[day]");
-    let hm = format_description!("[hour]:[minute]");
-    let stop = |label: &str, s: &Stop| {
-        let a = s.address();
-        html! {
-            div {
-                h3 { (label) }
-                p {
-                    strong { (a.name()) } br;
-                    (a.street()) br;
-                    (a.postal_code()) " " (a.city()) ", " (a.country().as_str())
-                    @if let Some(c) = a.contact_name() { br; "Contact: " (c) }
-                    @if let Some(p) = a.contact_phone() { " · " (p.to_string()) }
-                }
-                p {
-                    (s.date().format(day).unwrap_or_default())
-                    @if let Some(w) = s.time_window() {
-                        ", " (w.from().format(hm).unwrap_or_default()) "–" (w.to().format(hm).unwrap_or_default())
-                    }
-                    @if let Some(r) = s.reference() { br; "Reference: " (r) }
-                }
-                @if let Some(i) = s.instructions() { p.muted { (i) } }
-            }
-        }
-    };
-    html! {
-        @for (i, c) in content.consignments().iter().enumerate() {
-            section.card.consignment {
-                h2 { "Consignment " (i + 1) }
-                div.two-col {
-                    (stop("Pickup", c.pickup()))
-                    (stop("Delivery", c.delivery()))
-                }
-                table {
-                    thead { tr {
-                        th { "Goods" } th.num { "Qty" } th { "Packaging" } th.num { "Weight kg" }
-                        th.num { "Volume m³" } th.num { "LDM" } th.num { "Pallet spaces" } th { "Stackable" } th { "ADR" }
-                    } }
-                    tbody {
-                        @for g in c.goods() {
-                            tr {
-                                td data-label="Goods" { (g.description()) }
-                                td.num data-label="Qty" { (g.quantity()) }
-                                td data-label="Packaging" { (g.packaging().as_str().replace('_', " ")) }
-                                td.num data-label="Weight kg" { (g.weight_kg()) }
-                                td.num data-label="Volume m³" { @if let Some(v) = g.volume_m3() { (v) } }
-                                td.num data-label="LDM" { @if let Some(v) = g.loading_metres() { (v) } }
-                                td.num data-label="Pallet spaces" { @if let Some(v) = g.pallet_spaces() { (v) } }
-                                td data-label="Stackable" { @if g.stackable() { "yes" } @else { "no" } }
-                                td data-label="ADR" { @if let Some(a) = g.adr() {
-                                    (a.un_number().to_string()) ", class " (a.class().to_string())
-                                    @if let Some(pg) = a.packing_group() { ", PG " (pg.to_string()) }
-                                    @if let Some(t) = a.tunnel_code() { ", tunnel (" (t.as_str()) ")" }
-                                } }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        @if let Some(n) = content.notes() { section.card { h2 { "Notes" } p { (n) } } }
-    }
+    let place: Vec<&str> = [s.name.as_str(), s.city.as_str(), s.country.as_str()]
+        .into_iter()
+        .filter(|p| !p.is_empty())
+        .collect();
+    let date = s
+        .date
+        .and_then(|d| d.format(day).ok())
+        .unwrap_or_else(|| "no date yet".to_owned());
+    format!("{} — {date}", place.join(", "))
 }
 
 /// The charges of an order (staff view: no decision forms).

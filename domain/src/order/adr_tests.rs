@@ -6,7 +6,7 @@ use super::OrderEvent::*;
 use super::fixtures::*;
 use super::*;
 use crate::testkit::{content_input, given};
-use crate::values::{AdrInput, OrderContent};
+use crate::values::{AdrInput, DraftContent, OrderContent};
 
 fn with_tunnel_code(code: &str) -> Result<OrderContent, Vec<crate::FieldError>> {
     let mut input = content_input("PO-1");
@@ -21,7 +21,7 @@ fn with_tunnel_code(code: &str) -> Result<OrderContent, Vec<crate::FieldError>> 
 
 #[test]
 fn given_a_draft_when_goods_get_a_tunnel_code_then_the_update_event_carries_it() {
-    let content = with_tunnel_code("D/E").unwrap();
+    let content = DraftContent::from(&with_tunnel_code("D/E").unwrap());
     let state = given::<Order>(&[draft_created()])
         .when(UpdateDraft {
             content: content.clone(),
@@ -31,7 +31,7 @@ fn given_a_draft_when_goods_get_a_tunnel_code_then_the_update_event_carries_it()
             order_id: order_id(),
             content: content.clone(),
         }]);
-    let content = state.content.unwrap();
+    let content = state.content.unwrap().complete().unwrap();
     let adr = content.consignments()[0].goods()[0].adr().unwrap();
     assert_eq!(adr.tunnel_code().map(|t| t.as_str()), Some("D/E"));
 }

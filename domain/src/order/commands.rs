@@ -2,7 +2,7 @@
 //! submission, charge decisions; staff: the rest); the rules here hold for everyone.
 
 use crate::ids::{ChargeId, CustomerId, LocationId, OrderId};
-use crate::values::{Address, Money, Name, OrderContent};
+use crate::values::{Address, DraftContent, Money, Name};
 use time::{Date, OffsetDateTime};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -15,13 +15,14 @@ pub enum OrderCommand {
         order_id: OrderId,
         customer_id: CustomerId,
         number: String,
-        content: OrderContent,
+        content: DraftContent,
         today: Date,
     },
     UpdateDraft {
-        content: OrderContent,
+        content: DraftContent,
         today: Date,
     },
+    /// The draft must be complete: every gap is reported at once, with the date rules.
     /// `location_addresses` holds the current address of every location the stops refer to that
     /// the customer may still use (see `OrderContent::location_ids`); they are copied into the
     /// submitted content. `submitted_at` is the handler's "now".

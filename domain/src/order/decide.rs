@@ -7,7 +7,7 @@ use super::{ChargeApproval, Order, OrderCommand, OrderEvent, OrderState, OrderSt
 use crate::apply_all;
 use crate::error::{DomainError, FieldError};
 use crate::ids::{ChargeId, OrderId};
-use crate::values::{OrderContent, optional_text, required_text};
+use crate::values::{DraftContent, optional_text, required_text};
 use time::{Date, OffsetDateTime, UtcOffset};
 
 pub(super) const MAX_NUMBER: usize = 40;
@@ -69,11 +69,19 @@ pub(super) fn decide(
                 .content
                 .as_ref()
                 .ok_or(DomainError::NotFound("order"))?;
-            // A draft saved with valid dates may have aged since.
-            schedule(draft, *today)?;
+            // Gaps and the date rules together (a draft saved with valid dates may have aged).
+            let schedule = draft.schedule_errors(*today);
+            let complete = match draft.complete() {
+                Ok(complete) if schedule.is_empty() => complete,
+                Ok(_) => return Err(DomainError::Validation(schedule)),
+                Err(mut gaps) => {
+                    gaps.extend(schedule);
+                    return Err(DomainError::Validation(gaps));
+                }
+            };
             vec![E::OrderSubmitted {
                 order_id,
-                content: draft.with_location_addresses(location_addresses)?,
+                content: complete.with_location_addresses(location_addresses)?,
                 submitted_at,
             }]
         }
@@ -177,8 +185,8 @@ pub(super) fn decide(
     Ok(events)
 }
 
-/// The date rules on `today`, every violation at once.
-fn schedule(content: &OrderContent, today: Date) -> Result<(), DomainError> {
+/// The date rules on `today` for the dates given so far, every violation at once.
+fn schedule(content: &DraftContent, today: Date) -> Result<(), DomainError> {
     let errors = content.schedule_errors(today);
     if errors.is_empty() {
         Ok(())

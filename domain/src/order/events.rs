@@ -3,7 +3,7 @@
 use super::decide::{MAX_COMMENT, MAX_NUMBER, MAX_REASON};
 use crate::DomainEvent;
 use crate::ids::{ChargeId, CustomerId, OrderId};
-use crate::values::{Money, Name, OrderContent};
+use crate::values::{DraftContent, Money, Name, OrderContent};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -16,11 +16,14 @@ pub enum OrderEvent {
         customer_id: CustomerId,
         #[schemars(length(min = 1, max = MAX_NUMBER))]
         number: String,
-        content: OrderContent,
+        /// The draft as filled in so far: gaps are possible, what is present is well-formed.
+        /// Complete content has exactly the form of `OrderSubmitted`'s.
+        content: DraftContent,
     },
     OrderDraftUpdated {
         order_id: OrderId,
-        content: OrderContent,
+        /// As in `OrderDraftCreated`.
+        content: DraftContent,
     },
     /// `content` is the draft with the locations' addresses copied into its stops: the order as
     /// the carrier received it, never rewritten afterwards.

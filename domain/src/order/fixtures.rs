@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::ids::LocationId;
-use crate::testkit::{content, id};
+use crate::testkit::{content, draft, id};
 use crate::values::Currency;
 use time::macros::datetime;
 
@@ -44,7 +44,7 @@ pub fn draft_created() -> OrderEvent {
         order_id: order_id(),
         customer_id: customer_id(),
         number: "ORD-2025-0001".into(),
-        content: content("PO-1"),
+        content: draft("PO-1"),
     }
 }
 

@@ -5,6 +5,8 @@
 //! - A submitted order cannot be edited. Every portal-side change after submission (`UpdateDraft`,
 //!   `SubmitOrder` again, `CancelDraft`) is rejected with `SubmittedOrderCannotBeEdited`, and
 //!   [`OrderState::submitted_content`] never changes once set.
+//! - A draft may have gaps ([`DraftContent`]); submission needs the complete content and lists
+//!   every gap at once, with the date rules.
 //! - Submission copies the current address of every referenced location into the stops, so a
 //!   later edit of a location never rewrites what the carrier received.
 //! - Staff transitions only follow [`OrderStatus::allowed_next`]; asking for the current status
@@ -37,7 +39,7 @@ pub use status::OrderStatus;
 use crate::Aggregate;
 use crate::error::DomainError;
 use crate::ids::{ChargeId, CustomerId, OrderId};
-use crate::values::{Money, Name, OrderContent};
+use crate::values::{DraftContent, Money, Name, OrderContent};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -75,8 +77,8 @@ pub struct OrderState {
     pub number: Option<String>,
     /// Meaningful only when `exists` (the default state says `Draft`).
     pub status: OrderStatus,
-    /// The current content: the draft, and after submission the submitted content.
-    pub content: Option<OrderContent>,
+    /// The current content: the draft (gaps allowed), and after submission the submitted content.
+    pub content: Option<DraftContent>,
     /// Set once at submission, never changed afterwards.
     pub submitted_content: Option<OrderContent>,
     #[serde(with = "time::serde::rfc3339::option")]
@@ -140,7 +142,7 @@ impl Aggregate for Order {
                 ..
             } => {
                 state.status = OrderStatus::Submitted;
-                state.content = Some(content.clone());
+                state.content = Some(DraftContent::from(content));
                 state.submitted_content = Some(content.clone());
                 state.submitted_at = Some(*submitted_at);
             }

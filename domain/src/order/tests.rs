@@ -5,7 +5,8 @@ use super::OrderEvent::*;
 use super::OrderStatus::*;
 use super::fixtures::*;
 use super::*;
-use crate::testkit::{address, assert_round_trip, content, content_at_location, given};
+use crate::testkit::{address, assert_round_trip, content, content_at_location, draft, given};
+use crate::values::DraftContent;
 use time::UtcOffset;
 use time::macros::datetime;
 
@@ -28,7 +29,7 @@ fn create_draft() {
             order_id: order_id(),
             customer_id: customer_id(),
             number: " ORD-2025-0001 ".into(),
-            content: content("PO-1"),
+            content: draft("PO-1"),
             today: crate::testkit::TODAY,
         })
         .then(&[draft_created()]);
@@ -44,7 +45,7 @@ fn create_draft_without_number_is_rejected() {
             order_id: order_id(),
             customer_id: customer_id(),
             number: "  ".into(),
-            content: content("PO-1"),
+            content: draft("PO-1"),
             today: crate::testkit::TODAY,
         })
         .then_invalid(&["number"]);
@@ -57,7 +58,7 @@ fn create_existing_order_is_rejected() {
             order_id: order_id(),
             customer_id: customer_id(),
             number: "X".into(),
-            content: content("PO-1"),
+            content: draft("PO-1"),
             today: crate::testkit::TODAY,
         })
         .then_error(DomainError::AlreadyExists("order"));
@@ -67,7 +68,7 @@ fn create_existing_order_is_rejected() {
 fn every_command_on_an_unknown_order_is_not_found() {
     for command in [
         UpdateDraft {
-            content: content("X"),
+            content: draft("X"),
             today: crate::testkit::TODAY,
         },
         submit(vec![]),
@@ -114,21 +115,21 @@ fn every_command_on_an_unknown_order_is_not_found() {
 fn update_draft() {
     let state = given::<Order>(&[draft_created()])
         .when(UpdateDraft {
-            content: content("PO-2"),
+            content: draft("PO-2"),
             today: crate::testkit::TODAY,
         })
         .then(&[OrderDraftUpdated {
             order_id: order_id(),
-            content: content("PO-2"),
+            content: draft("PO-2"),
         }]);
-    assert_eq!(state.content, Some(content("PO-2")));
+    assert_eq!(state.content, Some(draft("PO-2")));
 }
 
 #[test]
 fn update_draft_with_the_same_content_changes_nothing() {
     given::<Order>(&[draft_created()])
         .when(UpdateDraft {
-            content: content("PO-1"),
+            content: draft("PO-1"),
             today: crate::testkit::TODAY,
         })
         .then_nothing();
@@ -141,7 +142,7 @@ fn update_a_submitted_order_is_rejected_in_every_later_status() {
     ] {
         given::<Order>(&history(status))
             .when(UpdateDraft {
-                content: content("PO-2"),
+                content: draft("PO-2"),
                 today: crate::testkit::TODAY,
             })
             .then_error(DomainError::SubmittedOrderCannotBeEdited);
@@ -152,7 +153,7 @@ fn update_a_submitted_order_is_rejected_in_every_later_status() {
 fn update_a_cancelled_draft_is_rejected() {
     given::<Order>(&[draft_created(), draft_cancelled()])
         .when(UpdateDraft {
-            content: content("PO-2"),
+            content: draft("PO-2"),
             today: crate::testkit::TODAY,
         })
         .then_error(DomainError::DraftCancelled);
@@ -177,7 +178,7 @@ fn submit_copies_the_current_location_address_into_the_stop() {
         order_id: order_id(),
         customer_id: customer_id(),
         number: "ORD-1".into(),
-        content: draft.clone(),
+        content: DraftContent::from(&draft),
     };
     let expected = draft
         .with_location_addresses(&[(depot(), address("Potsdam"))])
@@ -189,15 +190,12 @@ fn submit_copies_the_current_location_address_into_the_stop() {
             content: expected,
             submitted_at: submitted_at(),
         }]);
-    let stop_city = |c: &Option<crate::values::OrderContent>| {
-        c.as_ref().unwrap().consignments()[0]
-            .pickup()
-            .address()
-            .city()
-            .to_owned()
-    };
-    assert_eq!(stop_city(&state.submitted_content), "Potsdam");
-    assert_eq!(stop_city(&state.content), "Potsdam");
+    let submitted = state.submitted_content.unwrap();
+    assert_eq!(
+        submitted.consignments()[0].pickup().address().city(),
+        "Potsdam"
+    );
+    assert_eq!(state.content, Some(DraftContent::from(&submitted)));
 }
 
 #[test]
@@ -206,7 +204,7 @@ fn submit_with_an_unavailable_location_is_rejected() {
         order_id: order_id(),
         customer_id: customer_id(),
         number: "ORD-1".into(),
-        content: content_at_location("PO-1", depot()),
+        content: DraftContent::from(&content_at_location("PO-1", depot())),
     };
     given::<Order>(&[created])
         .when(submit(vec![]))
@@ -285,7 +283,7 @@ fn every_event_round_trips() {
         draft_created(),
         OrderDraftUpdated {
             order_id: order_id(),
-            content: content_at_location("PO-2", depot()),
+            content: DraftContent::from(&content_at_location("PO-2", depot())),
         },
         submitted(),
         draft_cancelled(),
@@ -316,4 +314,97 @@ fn every_event_round_trips() {
         json["data"]["amount"],
         serde_json::json!({"amount_minor": 4500, "currency": "EUR"})
     );
+}
+
+// --- Drafts with gaps ---
+
+/// A draft without a delivery date, and whose goods line has no weight.
+fn incomplete(pickup_day: Option<time::Date>) -> DraftContent {
+    let mut input = crate::testkit::content_input("PO-1");
+    let c = &mut input.consignments[0];
+    c.pickup.date = pickup_day.or(c.pickup.date);
+    c.delivery.date = None;
+    c.goods[0].weight_kg = None;
+    DraftContent::new(input).unwrap()
+}
+
+fn created_with(content: DraftContent) -> OrderEvent {
+    OrderDraftCreated {
+        order_id: order_id(),
+        customer_id: customer_id(),
+        number: "ORD-2025-0001".into(),
+        content,
+    }
+}
+
+#[test]
+fn create_an_incomplete_draft() {
+    let state = given::<Order>(&[])
+        .when(CreateDraft {
+            order_id: order_id(),
+            customer_id: customer_id(),
+            number: "ORD-2025-0001".into(),
+            content: incomplete(None),
+            today: crate::testkit::TODAY,
+        })
+        .then(&[created_with(incomplete(None))]);
+    assert_eq!(state.status, Draft);
+    assert!(!state.content.unwrap().is_complete());
+}
+
+#[test]
+fn create_an_incomplete_draft_with_a_past_pickup_is_rejected_at_the_date() {
+    given::<Order>(&[])
+        .when(CreateDraft {
+            order_id: order_id(),
+            customer_id: customer_id(),
+            number: "ORD-2025-0001".into(),
+            content: incomplete(Some(time::macros::date!(2020 - 01 - 01))),
+            today: crate::testkit::TODAY,
+        })
+        .then_invalid(&["consignments[0].pickup.date"]);
+}
+
+#[test]
+fn submit_an_incomplete_draft_lists_every_gap() {
+    given::<Order>(&[created_with(incomplete(None))])
+        .when(submit(vec![]))
+        .then_invalid(&[
+            "consignments[0].delivery.date",
+            "consignments[0].goods[0].weight_kg",
+        ]);
+}
+
+#[test]
+fn submit_lists_gaps_and_aged_dates_together() {
+    let later = crate::testkit::TODAY
+        .next_day()
+        .unwrap()
+        .next_day()
+        .unwrap();
+    let command = SubmitOrder {
+        location_addresses: vec![],
+        submitted_at: submitted_at(),
+        today: later.next_day().unwrap(),
+    };
+    given::<Order>(&[created_with(incomplete(None))])
+        .when(command)
+        .then_invalid(&[
+            "consignments[0].delivery.date",
+            "consignments[0].goods[0].weight_kg",
+            "consignments[0].pickup.date",
+        ]);
+}
+
+#[test]
+fn completing_a_draft_makes_it_submittable() {
+    given::<Order>(&[
+        created_with(incomplete(None)),
+        OrderDraftUpdated {
+            order_id: order_id(),
+            content: draft("PO-1"),
+        },
+    ])
+    .when(submit(vec![]))
+    .then(&[submitted()]);
 }

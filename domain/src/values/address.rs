@@ -9,10 +9,16 @@ use serde::{Deserialize, Serialize};
 /// The unvalidated shape of an [`Address`] (the JSON API body).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct AddressInput {
+    // Defaults: a draft may be saved with blanks; `Address::new` reports them.
+    #[serde(default)]
     pub name: String,
+    #[serde(default)]
     pub street: String,
+    #[serde(default)]
     pub postal_code: String,
+    #[serde(default)]
     pub city: String,
+    #[serde(default)]
     pub country: String,
     #[serde(default)]
     pub contact_name: Option<String>,

@@ -138,7 +138,10 @@ super::string_value!(UnNumber);
 /// The unvalidated shape of [`Adr`].
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct AdrInput {
+    // Defaults: a draft may be saved with blanks; `Adr::new` reports them.
+    #[serde(default)]
     pub un_number: String,
+    #[serde(default)]
     pub class: String,
     #[serde(default)]
     pub packing_group: Option<String>,

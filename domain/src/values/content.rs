@@ -144,13 +144,16 @@ impl OrderContent {
 
     /// Validates everything and returns all problems at once, with dotted paths such as
     /// `consignments[0].goods[1].weight_kg`. An order without consignments is rejected here
-    /// ("stops missing"), so drafts are always complete enough to submit. Every text that goes on
+    /// ("stops missing"); a draft with gaps is a [`super::DraftContent`]. Every text that goes on
     /// the transport documents must be printable there ([`super::printable`]).
     pub fn new(input: OrderContentInput) -> Result<Self, Vec<FieldError>> {
         Self::new_from(Origin::Input, input)
     }
 
-    fn new_from(origin: Origin, input: OrderContentInput) -> Result<Self, Vec<FieldError>> {
+    pub(crate) fn new_from(
+        origin: Origin,
+        input: OrderContentInput,
+    ) -> Result<Self, Vec<FieldError>> {
         let mut errors = Vec::new();
         let customer_reference = collect(
             &mut errors,

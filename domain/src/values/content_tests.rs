@@ -87,7 +87,7 @@ fn every_problem_is_reported_with_a_dotted_path() {
 fn the_order_of_dates_is_a_schedule_rule_not_a_shape_rule() {
     // A stored order stays readable whatever its dates; the rules run with "today" in decide.
     let mut input = content_input("PO");
-    input.consignments[0].delivery.date = date!(2025 - 06 - 01);
+    input.consignments[0].delivery.date = Some(date!(2025 - 06 - 01));
     let content = OrderContent::new(input.clone()).unwrap();
     assert_eq!(
         content.schedule_errors(date!(2025 - 05 - 01)),
@@ -96,7 +96,7 @@ fn the_order_of_dates_is_a_schedule_rule_not_a_shape_rule() {
             "the delivery date is before the pickup date"
         )]
     );
-    input.consignments[0].delivery.date = date!(2025 - 06 - 02);
+    input.consignments[0].delivery.date = Some(date!(2025 - 06 - 02));
     let content = OrderContent::new(input).unwrap();
     assert!(content.schedule_errors(date!(2025 - 05 - 01)).is_empty());
 }

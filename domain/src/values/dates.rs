@@ -34,19 +34,26 @@ fn consignment(errors: &mut Vec<FieldError>, path: &str, c: &ConsignmentInput, t
     let latest = today
         .checked_add(Duration::days(MAX_DAYS_AHEAD))
         .unwrap_or(Date::MAX);
-    let (pickup, delivery) = (c.pickup.date, c.delivery.date);
-    if pickup < today {
-        errors.push(FieldError::new(
-            format!("{path}.pickup.date"),
-            format!("the pickup date is in the past (today is {today})"),
-        ));
-    } else if pickup > latest {
-        errors.push(FieldError::new(
-            format!("{path}.pickup.date"),
-            format!("the pickup date is more than {MAX_DAYS_AHEAD} days ahead"),
-        ));
+    // A date not given yet (an incomplete draft) has no rule to break.
+    if let Some(pickup) = c.pickup.date {
+        if pickup < today {
+            errors.push(FieldError::new(
+                format!("{path}.pickup.date"),
+                format!("the pickup date is in the past (today is {today})"),
+            ));
+        } else if pickup > latest {
+            errors.push(FieldError::new(
+                format!("{path}.pickup.date"),
+                format!("the pickup date is more than {MAX_DAYS_AHEAD} days ahead"),
+            ));
+        }
     }
-    if delivery < pickup {
+    let Some(delivery) = c.delivery.date else {
+        return;
+    };
+    if let Some(pickup) = c.pickup.date
+        && delivery < pickup
+    {
         errors.push(FieldError::new(
             format!("{path}.delivery.date"),
             "the delivery date is before the pickup date",
@@ -56,7 +63,7 @@ fn consignment(errors: &mut Vec<FieldError>, path: &str, c: &ConsignmentInput, t
             format!("{path}.delivery.date"),
             format!("the delivery date is more than {MAX_DAYS_AHEAD} days ahead"),
         ));
-    } else if delivery == pickup
+    } else if c.pickup.date == Some(delivery)
         && let (Some(p), Some(d)) = (&c.pickup.time_window, &c.delivery.time_window)
         && d.to < p.from
     {
@@ -80,7 +87,7 @@ mod tests {
         StopInput {
             location_id: None,
             address: AddressInput::default(),
-            date,
+            date: Some(date),
             time_window: window.map(|(from, to)| TimeWindowInput { from, to }),
             reference: None,
             instructions: None,
@@ -173,5 +180,18 @@ mod tests {
             stop(date!(2026 - 12 - 06), Some((time!(08:00), time!(09:00)))),
         );
         assert!(schedule_errors(&o, TODAY).is_empty());
+    }
+
+    #[test]
+    fn a_date_not_given_yet_breaks_no_rule_but_a_given_one_is_still_checked() {
+        let mut o = order(stop(TODAY, None), stop(date!(2026 - 11 - 30), None));
+        o.consignments[0].pickup.date = None;
+        assert!(schedule_errors(&o, TODAY).is_empty());
+        let mut o = order(stop(date!(2020 - 01 - 01), None), stop(TODAY, None));
+        o.consignments[0].delivery.date = None;
+        assert_eq!(
+            fields(&schedule_errors(&o, TODAY)),
+            ["consignments[0].pickup.date"]
+        );
     }
 }

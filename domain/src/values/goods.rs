@@ -64,10 +64,15 @@ impl Packaging {
 /// reported as a field error instead of failing to parse.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct GoodsInput {
+    // Blank or absent: a draft may be saved without them; `Goods::new` reports them as required.
+    #[serde(default)]
     pub description: String,
-    pub quantity: i64,
-    pub packaging: Packaging,
-    pub weight_kg: f64,
+    #[serde(default)]
+    pub quantity: Option<i64>,
+    #[serde(default)]
+    pub packaging: Option<Packaging>,
+    #[serde(default)]
+    pub weight_kg: Option<f64>,
     #[serde(default)]
     pub volume_m3: Option<f64>,
     #[serde(default)]
@@ -127,17 +132,20 @@ impl Goods {
             &mut errors,
             Name::parse_from(origin, "description", &input.description),
         );
-        let quantity = collect(&mut errors, quantity(input.quantity));
+        let quantity = collect(&mut errors, required("quantity", input.quantity, quantity));
+        let packaging = collect(&mut errors, required("packaging", input.packaging, Ok));
         let weight_kg = collect(
             &mut errors,
-            measure(
-                "weight_kg",
-                input.weight_kg,
-                3,
-                Self::MAX_WEIGHT_KG,
-                "the weight",
-                "kg (a full truck load)",
-            ),
+            required("weight_kg", input.weight_kg, |w| {
+                measure(
+                    "weight_kg",
+                    w,
+                    3,
+                    Self::MAX_WEIGHT_KG,
+                    "the weight",
+                    "kg (a full truck load)",
+                )
+            }),
         );
         let volume_m3 = collect(
             &mut errors,
@@ -171,6 +179,7 @@ impl Goods {
         let (
             Some(description),
             Some(quantity),
+            Some(packaging),
             Some(weight_kg),
             Some(volume_m3),
             Some(loading_metres),
@@ -179,6 +188,7 @@ impl Goods {
         ) = (
             description,
             quantity,
+            packaging,
             weight_kg,
             volume_m3,
             loading_metres,
@@ -191,7 +201,7 @@ impl Goods {
         Ok(Self {
             description,
             quantity,
-            packaging: input.packaging,
+            packaging,
             weight_kg,
             volume_m3,
             loading_metres,
@@ -240,6 +250,15 @@ impl Goods {
     pub fn is_dangerous(&self) -> bool {
         self.adr.is_some()
     }
+}
+
+/// A value the goods line cannot do without: `None` is "is required", `Some` is checked.
+fn required<T, U>(
+    field: &str,
+    value: Option<T>,
+    check: impl FnOnce(T) -> Result<U, FieldError>,
+) -> Result<U, FieldError> {
+    value.map_or_else(|| Err(FieldError::new(field, "is required")), check)
 }
 
 fn quantity(q: i64) -> Result<u32, FieldError> {
@@ -317,9 +336,9 @@ impl From<&Goods> for GoodsInput {
     fn from(g: &Goods) -> Self {
         Self {
             description: g.description.to_string(),
-            quantity: i64::from(g.quantity),
-            packaging: g.packaging,
-            weight_kg: g.weight_kg,
+            quantity: Some(i64::from(g.quantity)),
+            packaging: Some(g.packaging),
+            weight_kg: Some(g.weight_kg),
             volume_m3: g.volume_m3,
             loading_metres: g.loading_metres,
             pallet_spaces: g.pallet_spaces.map(i64::from),

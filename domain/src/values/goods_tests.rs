@@ -6,9 +6,9 @@ use crate::values::{AdrClass, PackingGroup, UnNumber};
 fn pallets() -> GoodsInput {
     GoodsInput {
         description: "Machine parts".into(),
-        quantity: 4,
-        packaging: Packaging::EuroPallet,
-        weight_kg: 1200.5,
+        quantity: Some(4),
+        packaging: Some(Packaging::EuroPallet),
+        weight_kg: Some(1200.5),
         volume_m3: Some(6.4),
         loading_metres: Some(1.6),
         pallet_spaces: Some(4),
@@ -50,7 +50,7 @@ fn valid_goods_line_is_accepted() {
 #[test]
 fn negative_zero_and_absurd_quantities_are_rejected() {
     let q = |quantity| GoodsInput {
-        quantity,
+        quantity: Some(quantity),
         ..pallets()
     };
     assert_eq!(
@@ -75,7 +75,7 @@ fn negative_zero_and_absurd_quantities_are_rejected() {
 #[test]
 fn negative_nan_infinite_and_absurd_weights_are_rejected() {
     let w = |weight_kg| GoodsInput {
-        weight_kg,
+        weight_kg: Some(weight_kg),
         ..pallets()
     };
     assert_eq!(
@@ -111,7 +111,7 @@ fn negative_nan_infinite_and_absurd_weights_are_rejected() {
 #[test]
 fn measurements_are_rounded_so_they_survive_json() {
     let g = Goods::new(GoodsInput {
-        weight_kg: 0.1 + 0.2,
+        weight_kg: Some(0.1 + 0.2),
         volume_m3: Some(1.0 / 3.0),
         loading_metres: Some(2.0 / 3.0),
         ..pallets()

@@ -3,7 +3,7 @@
 //! `time`'s built-in serde output changes with its cargo features (`serde-human-readable` turns
 //! tuples into strings), and cargo unifies features across the whole build, so relying on it would
 //! let an unrelated crate change the event schema. These modules pin the formats:
-//! - [`date`] writes `"2025-03-14"`;
+//! - [`date`] writes `"2025-03-14"` ([`date_opt`]: the same or `null`);
 //! - [`hm`] writes `"08:30"`, minutes precision (seconds are dropped on the way in);
 //! - [`weekday`] writes `"monday"` … `"sunday"`;
 //! - instants use `time::serde::rfc3339` (`"2025-03-14T08:30:00Z"`), always in UTC (`decide`
@@ -40,6 +40,27 @@ pub mod date {
         let s = String::deserialize(d)?;
         Date::parse(&s, DATE)
             .map_err(|_| D::Error::custom(format!("'{s}' is not a date (YYYY-MM-DD)")))
+    }
+}
+
+/// An optional [`date`]: `null` (or an absent field, with `#[serde(default)]`) is `None`.
+pub mod date_opt {
+    use super::*;
+
+    pub fn serialize<S: Serializer>(d: &Option<Date>, s: S) -> Result<S::Ok, S::Error> {
+        match d {
+            Some(d) => date::serialize(d, s),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Date>, D::Error> {
+        match Option::<String>::deserialize(d)? {
+            None => Ok(None),
+            Some(s) => Date::parse(&s, DATE)
+                .map(Some)
+                .map_err(|_| D::Error::custom(format!("'{s}' is not a date (YYYY-MM-DD)"))),
+        }
     }
 }
 

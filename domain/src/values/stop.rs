@@ -19,9 +19,10 @@ pub struct StopInput {
     /// May be left out (or blank) when `location_id` is given: the location's address is used.
     #[serde(default)]
     pub address: AddressInput,
-    #[serde(with = "serde_time::date")]
-    #[schemars(schema_with = "crate::schema::date_schema")]
-    pub date: Date,
+    /// Required to submit; a draft may be saved without it.
+    #[serde(default, with = "serde_time::date_opt")]
+    #[schemars(schema_with = "crate::schema::optional_date_schema")]
+    pub date: Option<Date>,
     #[serde(default)]
     pub time_window: Option<TimeWindowInput>,
     #[serde(default)]
@@ -67,6 +68,10 @@ impl Stop {
             "address",
             Address::new_from(origin, input.address),
         );
+        let date = input.date.or_else(|| {
+            errors.push(FieldError::new("date", "is required"));
+            None
+        });
         let time_window = collect(
             &mut errors,
             input
@@ -94,15 +99,15 @@ impl Stop {
             )
             .and_then(|s| origin.printable_opt("instructions", s, true)),
         );
-        let (Some(address), Some(time_window), Some(reference), Some(instructions)) =
-            (address, time_window, reference, instructions)
+        let (Some(address), Some(date), Some(time_window), Some(reference), Some(instructions)) =
+            (address, date, time_window, reference, instructions)
         else {
             return Err(errors);
         };
         Ok(Self {
             location_id: input.location_id,
             address,
-            date: input.date,
+            date,
             time_window,
             reference,
             instructions,
@@ -146,7 +151,7 @@ impl From<&Stop> for StopInput {
         Self {
             location_id: s.location_id,
             address: AddressInput::from(&s.address),
-            date: s.date,
+            date: Some(s.date),
             time_window: s.time_window.map(Into::into),
             reference: s.reference.clone(),
             instructions: s.instructions.clone(),

@@ -216,7 +216,7 @@ mod tests {
                 order_id: o,
                 customer_id: c,
                 number: "ORD-9".into(),
-                content: content("PO"),
+                content: content("PO").into(),
             },
         )
         .unwrap();

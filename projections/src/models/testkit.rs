@@ -73,7 +73,7 @@ fn stop(
     StopInput {
         location_id: location,
         address: address_input(city),
-        date,
+        date: Some(date),
         time_window: window_to.map(|to| TimeWindowInput {
             from: Time::MIDNIGHT,
             to,
@@ -97,9 +97,9 @@ pub fn content_with(
             delivery: stop("Hamburg", delivery, window_to, None),
             goods: vec![GoodsInput {
                 description: "Books".into(),
-                quantity: 2,
-                packaging: Packaging::EuroPallet,
-                weight_kg: 800.0,
+                quantity: Some(2),
+                packaging: Some(Packaging::EuroPallet),
+                weight_kg: Some(800.0),
                 volume_m3: None,
                 loading_metres: Some(0.8),
                 pallet_spaces: Some(2),

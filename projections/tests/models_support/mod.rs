@@ -69,7 +69,7 @@ fn stop(city: &str, date: Date, window_to: Option<Time>) -> StopInput {
     StopInput {
         location_id: None,
         address: address_input(city),
-        date,
+        date: Some(date),
         time_window: window_to.map(|to| TimeWindowInput {
             from: Time::MIDNIGHT,
             to,
@@ -88,9 +88,9 @@ pub fn content(reference: &str, delivery: Date, window_to: Option<Time>) -> Orde
             delivery: stop("Hamburg", delivery, window_to),
             goods: vec![GoodsInput {
                 description: "Books".into(),
-                quantity: 2,
-                packaging: Packaging::EuroPallet,
-                weight_kg: 800.0,
+                quantity: Some(2),
+                packaging: Some(Packaging::EuroPallet),
+                weight_kg: Some(800.0),
                 volume_m3: None,
                 loading_metres: None,
                 pallet_spaces: None,
@@ -331,7 +331,7 @@ pub fn created(o: u128, c: CustomerId, number: &str, reference: &str) -> OrderEv
         order_id: id(o),
         customer_id: c,
         number: number.into(),
-        content: content(reference, date!(2025 - 06 - 05), Some(time!(12:00))),
+        content: content(reference, date!(2025 - 06 - 05), Some(time!(12:00))).into(),
     }
 }
 

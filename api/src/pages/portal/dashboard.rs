@@ -50,7 +50,10 @@ async fn render(ctx: &PortalCtx) -> Result<Response, AppError> {
         .into_iter()
         .filter(|i| {
             i.order.submitted_at.map(|at| at.date()) == Some(today)
-                || i.order.pickup.as_ref().is_some_and(|p| p.date == today)
+                || i.order
+                    .pickup
+                    .as_ref()
+                    .is_some_and(|p| p.date == Some(today))
         })
         .collect();
     if !shows_charges {

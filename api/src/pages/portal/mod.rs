@@ -12,7 +12,7 @@
 //! |---|---|
 //! | `/portal` | [`dashboard`]: figures and SVG charts ([`charts`]) |
 //! | `/portal/orders`, `/portal/orders.csv` | [`orders`]: list with status tabs, search, export links (the `.csv` path redirects to the API) |
-//! | `/portal/orders/new`, `/portal/orders/{id}/edit` | [`order_form`] (markup: [`order_form_view`], model: [`order_model`]) |
+//! | `/portal/orders/new`, `/portal/orders/{id}/edit`, `/portal/orders/{id}/complete` | [`order_form`] (markup: [`order_form_view`], model: [`order_model`]) |
 //! | `/portal/orders/{id}/review`, `/portal/orders/{id}/submit` | [`review`]: "Check and submit", then *Submit to carrier* |
 //! | `/portal/orders/{id}[/cancel\|/again\|/documents/{kind}\|/charges/{c}/decision]` | [`order`] |
 //! | `/portal/charges` | [`charges`]: charges to approve |
@@ -51,6 +51,10 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route(
             "/portal/orders/{id}/edit",
             get(order_form::edit_form).post(order_form::update),
+        )
+        .route(
+            "/portal/orders/{id}/complete",
+            get(order_form::complete_form),
         )
         .route("/portal/orders/{id}/review", get(review::show))
         .route("/portal/orders/{id}/submit", post(review::submit))

@@ -3,9 +3,11 @@
 //!
 //! Plain HTML without script: *Add consignment*, *Add goods line* and *Remove* are submit
 //! buttons (`action`) that re-render the form with one row more or less, keeping what was typed.
-//! *Save draft* and *Save and submit* validate everything at once and show each message next to
-//! its field (422), with nothing saved; *Save and submit* then leads to the review step
-//! ([`super::review`]), never straight to the carrier.
+//! *Save draft* and *Save and submit* check the format of everything typed at once and show each
+//! message next to its field (422), with nothing saved. Blanks are no error: a draft is saved
+//! while it is being completed, and its page lists what it still lacks. *Save and submit* then
+//! leads to the review step ([`super::review`]), never straight to the carrier; with gaps left it
+//! leads to `/portal/orders/{id}/complete` instead, the form with every gap at its field.
 //!
 //! A stop either picks a location of the address book or takes a typed address, which *Save as
 //! new location* adds to the book — only once the whole order is valid, so a rejected form
@@ -22,6 +24,7 @@ use super::order_form_view::render;
 use super::order_model::{ConsignmentModel, Fields, OrderModel};
 use super::review::not_a_draft;
 use crate::error::AppError;
+use crate::pages::layout::count;
 use crate::pages::staff::common::{FormData, form_errors};
 use crate::services::portal::address_book::{self, AddressBookInput};
 use crate::services::portal::drafts;
@@ -30,7 +33,7 @@ use axum::body::Bytes;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
-use portal_domain::values::{OrderContent, OrderContentInput, schedule_errors};
+use portal_domain::values::{DraftContent, OrderContent, OrderContentInput, schedule_errors};
 use portal_domain::{DomainError, FieldError, OrderId};
 use portal_eventlog::Idempotency;
 use portal_projections::models::locations::LocationRow;
@@ -49,18 +52,45 @@ pub async fn edit_form(ctx: PortalCtx, Path(id): Path<String>) -> Result<Respons
     }
 }
 
+/// `GET /portal/orders/{id}/complete`: the draft's form with every gap at its field, where
+/// *Save and submit* leads while something is missing; a complete draft goes on to the review.
+pub async fn complete_form(ctx: PortalCtx, Path(id): Path<String>) -> Result<Response, AppError> {
+    let order_id: OrderId = parse_id(&id)?;
+    let content = match draft_content(&ctx, order_id).await? {
+        Ok(content) => content,
+        Err(closed) => return Ok(closed),
+    };
+    let missing = content.missing();
+    if missing.is_empty() {
+        let to = format!("/portal/orders/{order_id}/review");
+        return Ok(axum::response::IntoResponse::into_response(
+            axum::response::Redirect::to(&to),
+        ));
+    }
+    let model = OrderModel::from_content(&content);
+    render(&ctx, Some(order_id), &model, &missing, StatusCode::OK).await
+}
+
 /// The form of a draft of the user's customer (404 otherwise); for an order that is no longer a
 /// draft, the redirect to its page saying so.
 async fn draft_model(
     ctx: &PortalCtx,
     id: OrderId,
 ) -> Result<Result<OrderModel, Response>, AppError> {
+    Ok(draft_content(ctx, id)
+        .await?
+        .map(|content| OrderModel::from_content(&content)))
+}
+
+async fn draft_content(
+    ctx: &PortalCtx,
+    id: OrderId,
+) -> Result<Result<DraftContent, Response>, AppError> {
     let (order, _) = drafts::load_own(&ctx.state, &ctx.caller, ctx.user, id).await?;
     if let Some(closed) = not_a_draft(ctx, id, &order).await? {
         return Ok(Err(closed));
     }
-    let content = order.content.ok_or(AppError::NotFound)?;
-    Ok(Ok(OrderModel::from_content(&content)))
+    order.content.ok_or(AppError::NotFound).map(Ok)
 }
 
 /// The draft's form with `errors` (422): where a submission failed on the stored draft.
@@ -113,10 +143,11 @@ async fn save(ctx: PortalCtx, id: Option<OrderId>, body: Bytes) -> Result<Respon
         return render(&ctx, id, &model, &[], StatusCode::OK).await;
     }
     let (input, mut errors) = model.to_input();
-    // Every problem in this one answer: what did not parse, the content's rules and the date
-    // rules. A field that did not parse already has its message; the others would repeat it.
+    // Every problem in this one answer: what did not parse, the content's format rules and the
+    // date rules (gaps are not problems yet). A field that did not parse already has its
+    // message; the others would repeat it.
     let parsed: Vec<String> = errors.iter().map(|e| e.field.clone()).collect();
-    let mut rules = OrderContent::new(input.clone()).err().unwrap_or_default();
+    let mut rules = DraftContent::new(input.clone()).err().unwrap_or_default();
     let today = drafts::today(&ctx.state, &ctx.caller).await?;
     rules.extend(schedule_errors(&input, today));
     for e in rules {
@@ -185,16 +216,31 @@ async fn save(ctx: PortalCtx, id: Option<OrderId>, body: Bytes) -> Result<Respon
             return render(&ctx, id, &model, &errors, StatusCode::UNPROCESSABLE_ENTITY).await;
         }
     };
-    let (mut text, to) = if action == "submit" {
-        (
+    let missing = view.missing.len() as i64;
+    let (mut text, to) = match (action == "submit", missing) {
+        (true, 0) => (
             format!("Draft {} saved: check it, then submit.", view.number),
             format!("/portal/orders/{}/review", view.id),
-        )
-    } else {
-        (
+        ),
+        (true, _) => (
+            format!(
+                "Draft {} saved. Before it can be submitted, complete the fields marked below.",
+                view.number
+            ),
+            format!("/portal/orders/{}/complete", view.id),
+        ),
+        (false, 0) => (
             format!("Draft {} saved.", view.number),
             format!("/portal/orders/{}", view.id),
-        )
+        ),
+        (false, _) => (
+            format!(
+                "Draft {} saved. It is not complete yet: {} before it can be submitted.",
+                view.number,
+                count(missing, "field is missing", "fields are missing")
+            ),
+            format!("/portal/orders/{}", view.id),
+        ),
     };
     for name in detached {
         text.push_str(&format!(

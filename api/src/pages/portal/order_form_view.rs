@@ -226,6 +226,8 @@ fn goods_line(
                     label for=(packaging_id) { "Packaging" }
                     @let a = input_attrs(errors, &f("packaging"));
                     select id=(packaging_id) name=(f("packaging")) aria-invalid=[a.invalid] aria-describedby=[a.described_by] {
+                        // A draft saved without packaging shows the gap instead of a guess.
+                        @if v("packaging").is_empty() { option value="" selected { "Choose…" } }
                         @for p in Packaging::ALL {
                             option value=(p.as_str()) selected[v("packaging") == p.as_str()] { (p.as_str().replace('_', " ")) }
                         }

@@ -2,13 +2,14 @@
 //! (`consignments[0].pickup.address.city`, `consignments[0].goods[1].weight_kg`), so the
 //! validation messages of the domain and the API (which use the same paths) land next to their
 //! inputs. Parsing turns the fields into an [`OrderContentInput`], collecting a message for
-//! every field that is not a date, a time or a number; [`OrderModel::from_content`] fills the
+//! every field that is not a date, a time or a number (a blank is no error here: a draft may have
+//! gaps, submission lists them); [`OrderModel::from_content`] fills the
 //! form from a saved draft.
 
 use portal_domain::FieldError;
 use portal_domain::values::{
-    AddressInput, AdrInput, ConsignmentInput, GoodsInput, OrderContent, OrderContentInput,
-    Packaging, StopInput, TimeWindowInput,
+    AddressInput, AdrInput, ConsignmentInput, DraftContent, GoodsInput, OrderContentInput,
+    StopInput, TimeWindowInput,
 };
 use std::collections::BTreeMap;
 use time::macros::format_description;
@@ -149,7 +150,7 @@ impl OrderModel {
     }
 
     /// The form of a saved draft (or of an order copied by *Order again*).
-    pub fn from_content(content: &OrderContent) -> Self {
+    pub fn from_content(content: &DraftContent) -> Self {
         let mut pairs = Vec::new();
         if let Ok(value) = serde_json::to_value(content) {
             flatten("", &value, &mut pairs);
@@ -238,11 +239,9 @@ fn stop(fields: &Fields, path: &str, errors: &mut Vec<FieldError>) -> StopInput 
             None
         }),
     };
+    // Blank is a gap a draft may have; only what is typed must be a date.
     let date = match get(fields, "date") {
-        "" => {
-            errors.push(FieldError::new(format!("{path}.date"), "is required"));
-            None
-        }
+        "" => None,
         raw => Date::parse(raw, format_description!("[year]-[month]-[day]"))
             .ok()
             .or_else(|| {
@@ -287,8 +286,7 @@ fn stop(fields: &Fields, path: &str, errors: &mut Vec<FieldError>) -> StopInput 
             contact_name: opt(get(fields, "address.contact_name")),
             contact_phone: opt(get(fields, "address.contact_phone")),
         },
-        // A placeholder where the date did not parse: its message is already recorded.
-        date: date.unwrap_or(Date::MIN),
+        date,
         time_window,
         reference: opt(get(fields, "reference")),
         instructions: opt(get(fields, "instructions")),
@@ -312,27 +310,21 @@ fn number<T: std::str::FromStr>(
 }
 
 fn goods(fields: &Fields, path: &str, errors: &mut Vec<FieldError>) -> GoodsInput {
+    // Blanks are gaps a draft may have; what is typed must be well-formed.
     let quantity = number::<i64>(fields, "quantity", path, errors);
     let weight = number::<f64>(fields, "weight_kg", path, errors);
-    for (key, value) in [
-        ("quantity", quantity.is_none()),
-        ("weight_kg", weight.is_none()),
-    ] {
-        if value && get(fields, key).is_empty() {
-            errors.push(FieldError::new(format!("{path}.{key}"), "is required"));
-        }
-    }
-    let packaging = serde_json::from_value(serde_json::Value::String(
-        get(fields, "packaging").to_owned(),
-    ))
-    .ok()
-    .unwrap_or_else(|| {
-        errors.push(FieldError::new(
-            format!("{path}.packaging"),
-            "choose a packaging",
-        ));
-        Packaging::Other
-    });
+    let packaging = match get(fields, "packaging") {
+        "" => None,
+        raw => serde_json::from_value(serde_json::Value::String(raw.to_owned()))
+            .ok()
+            .or_else(|| {
+                errors.push(FieldError::new(
+                    format!("{path}.packaging"),
+                    "choose a packaging",
+                ));
+                None
+            }),
+    };
     let (un, class) = (get(fields, "adr.un_number"), get(fields, "adr.class"));
     let adr = (!un.is_empty() || !class.is_empty()).then(|| AdrInput {
         un_number: un.to_owned(),
@@ -342,10 +334,9 @@ fn goods(fields: &Fields, path: &str, errors: &mut Vec<FieldError>) -> GoodsInpu
     });
     GoodsInput {
         description: get(fields, "description").to_owned(),
-        // Placeholders where a number is missing or wrong: its message is already recorded.
-        quantity: quantity.unwrap_or(1),
+        quantity,
         packaging,
-        weight_kg: weight.unwrap_or(1.0),
+        weight_kg: weight,
         volume_m3: number(fields, "volume_m3", path, errors),
         loading_metres: number(fields, "loading_metres", path, errors),
         pallet_spaces: number(fields, "pallet_spaces", path, errors),

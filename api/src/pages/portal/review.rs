@@ -2,7 +2,9 @@
 //! submit") shows what will be sent — every stop with its date and window, the goods, the
 //! documents that will be printed with the user's printer settings — and warns about a customer
 //! reference used by another recent order ([`checks`]); its one button, *Submit to carrier*,
-//! posts to `/portal/orders/{id}/submit`. Plain HTML, no script.
+//! posts to `/portal/orders/{id}/submit`. Plain HTML, no script. A draft with gaps lists them
+//! instead, with *Complete the order* in place of the submit button; a submission posted anyway
+//! lands on the form with every gap at its field.
 //!
 //! Read from the event log, not the read model: the user arrives here right after saving, and
 //! the page must show what was saved, not what a projection has caught up with.
@@ -15,7 +17,7 @@ use super::common::PortalCtx;
 use crate::error::AppError;
 use crate::pages::flash::{self, Flash};
 use crate::pages::layout::{Section, csrf_field};
-use crate::pages::orders::consignments;
+use crate::pages::order_content::{consignments, missing_list};
 use crate::services::parse_id;
 use crate::services::portal::checks::{OrderWarning, duplicate_reference};
 use crate::services::portal::drafts;
@@ -49,24 +51,31 @@ pub async fn show(ctx: PortalCtx, Path(id): Path<String>) -> Result<Response, Ap
     .await?;
     let printers = printer::get(&ctx.state, &ctx.caller).await?;
     let base = format!("/portal/orders/{order_id}");
+    let complete = content.complete();
     let body = html! {
         h1 { "Check and submit order " (number) }
         p.subtitle { a href="/portal/orders" { "Orders" } " › " a href=(base) { (number) } " › Check and submit" }
         (warnings_notice(&warnings))
-        section.card {
-            p { "This is what the carrier receives. Once submitted, the order can no longer be changed." }
-            @if let Some(r) = content.customer_reference() { p { "Your reference: " strong { (r) } } }
-            @if let Some(n) = content.notes() { p { "Notes: " (n) } }
+        @match &complete {
+            Ok(_) => section.card {
+                p { "This is what the carrier receives. Once submitted, the order can no longer be changed." }
+                @if let Some(r) = content.customer_reference() { p { "Your reference: " strong { (r) } } }
+            },
+            Err(missing) => (missing_list(missing)),
         }
         (consignments(content))
-        (documents(content, &printers))
+        @if let Ok(complete) = &complete { (documents(complete, &printers)) }
         section.card.order-actions {
             div.action-row {
-                form.inline method="post" action={ (base) "/submit" } {
-                    (csrf_field(&ctx.csrf))
-                    button.button type="submit" { "Submit to carrier" }
+                @if complete.is_ok() {
+                    form.inline method="post" action={ (base) "/submit" } {
+                        (csrf_field(&ctx.csrf))
+                        button.button type="submit" { "Submit to carrier" }
+                    }
+                    a.button.secondary href={ (base) "/edit" } { "Change order" }
+                } @else {
+                    a.button href={ (base) "/edit" } { "Complete the order" }
                 }
-                a.button.secondary href={ (base) "/edit" } { "Change order" }
             }
         }
     };

@@ -28,9 +28,9 @@ use crate::commands::{run, run_loaded};
 use crate::error::AppError;
 use crate::services::{Fields, checked, creation_id, stream};
 use portal_domain::location::{Location, LocationOwner};
-use portal_domain::order::{Order, OrderCommand, OrderState};
-use portal_domain::values::{Address, OrderContent, OrderContentInput, schedule_errors};
-use portal_domain::{Aggregate, DomainError, LocationId, OrderId};
+use portal_domain::order::{Order, OrderCommand, OrderState, OrderStatus};
+use portal_domain::values::{Address, DraftContent, OrderContentInput, schedule_errors};
+use portal_domain::{Aggregate, DomainError, FieldError, LocationId, OrderId};
 use portal_eventlog::Idempotency;
 use portal_eventlog::executor::{Executed, load};
 use serde::Serialize;
@@ -46,10 +46,14 @@ pub struct OrderView {
     pub number: String,
     /// `draft`, `submitted`, … (see the order list).
     pub status: String,
-    /// The content: the draft, or once submitted what was submitted (with the stops' address
-    /// snapshots).
+    /// The content: the draft as filled in so far (gaps allowed), or once submitted what was
+    /// submitted (with the stops' address snapshots).
     #[schema(value_type = Object)]
-    pub content: Option<OrderContent>,
+    pub content: Option<DraftContent>,
+    /// What a draft still lacks before it can be submitted, each at its field (the messages
+    /// submission would give); empty for a complete draft and once submitted.
+    #[schema(value_type = Vec<Object>)]
+    pub missing: Vec<FieldError>,
     #[serde(with = "time::serde::rfc3339::option")]
     pub submitted_at: Option<OffsetDateTime>,
     /// Whether the request changed anything (`false` for an identical edit).
@@ -69,6 +73,10 @@ impl OrderView {
             number: state.number.clone().unwrap_or_default(),
             status: state.status.as_str().to_owned(),
             content: state.content.clone(),
+            missing: match &state.content {
+                Some(draft) if state.status == OrderStatus::Draft => draft.missing(),
+                _ => vec![],
+            },
             submitted_at: state.submitted_at,
             changed,
             warnings: vec![],
@@ -128,15 +136,17 @@ pub async fn today(state: &AppState, caller: &Caller) -> Result<time::Date, AppE
     Ok(zone.today(OffsetDateTime::now_utc()))
 }
 
-/// Validates the content, the locations its stops refer to and the date rules on `today`; every
-/// problem at once. A stop with a location and a blank address takes the location's address.
+/// Validates the format of the content (gaps are allowed: a draft is saved while being
+/// completed), the locations its stops refer to and the date rules on `today` for the dates
+/// given; every problem at once. A stop with a location and a blank address takes the
+/// location's address.
 async fn validate(
     state: &AppState,
     caller: &Caller,
     user: PortalUser,
     input: &OrderContentInput,
     today: time::Date,
-) -> Result<OrderContent, AppError> {
+) -> Result<DraftContent, AppError> {
     let mut fields = Fields::default();
     let mut input = input.clone();
     for (i, c) in input.consignments.iter_mut().enumerate() {
@@ -163,7 +173,7 @@ async fn validate(
         }
     }
     let schedule = schedule_errors(&input, today);
-    let content = fields.take_all(None, OrderContent::new(input));
+    let content = fields.take_all(None, DraftContent::new(input));
     for e in schedule {
         fields.push(&e.field, &e.message);
     }
@@ -213,7 +223,7 @@ async fn create_with(
     caller: &Caller,
     (user, today): (PortalUser, time::Date),
     id: OrderId,
-    content: OrderContent,
+    content: DraftContent,
     idempotency: Option<Idempotency>,
 ) -> Result<OrderView, AppError> {
     let command = OrderCommand::CreateDraft {
@@ -327,11 +337,10 @@ pub async fn order_again(
     let (source, _) = load_own(state, caller, user, id).await?;
     let content = source
         .submitted_content
+        .map(DraftContent::from)
         .or(source.content)
         .ok_or(AppError::NotFound)?;
-    let mut input: OrderContentInput = serde_json::to_value(&content)
-        .and_then(serde_json::from_value)
-        .map_err(|e| AppError::internal(format!("order content does not round-trip: {e}")))?;
+    let mut input = content.input().clone();
     for consignment in &mut input.consignments {
         for stop in [&mut consignment.pickup, &mut consignment.delivery] {
             if let Some(location_id) = stop.location_id
@@ -345,7 +354,7 @@ pub async fn order_again(
     }
     let today = today(state, caller).await?;
     shift_dates(&mut input, today);
-    let copy = OrderContent::new(input).map_err(AppError::Invalid)?;
+    let copy = DraftContent::new(input).map_err(AppError::Invalid)?;
     let new_id = OrderId(creation_id(state, caller, Order::CATEGORY, idempotency.as_ref()).await?);
     create_with(state, caller, (user, today), new_id, copy, idempotency).await
 }
@@ -353,7 +362,12 @@ pub async fn order_again(
 /// Moves every date of `input` by the same days so that the first pickup is tomorrow, when it
 /// is before today.
 fn shift_dates(input: &mut OrderContentInput, today: time::Date) {
-    let Some(first) = input.consignments.iter().map(|c| c.pickup.date).min() else {
+    let Some(first) = input
+        .consignments
+        .iter()
+        .filter_map(|c| c.pickup.date)
+        .min()
+    else {
         return;
     };
     if first >= today {
@@ -362,7 +376,7 @@ fn shift_dates(input: &mut OrderContentInput, today: time::Date) {
     let by = (today - first) + time::Duration::DAY;
     for c in &mut input.consignments {
         for stop in [&mut c.pickup, &mut c.delivery] {
-            stop.date = stop.date.checked_add(by).unwrap_or(stop.date);
+            stop.date = stop.date.map(|d| d.checked_add(by).unwrap_or(d));
         }
     }
 }

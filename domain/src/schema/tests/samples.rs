@@ -10,8 +10,8 @@ use crate::tenant::TenantEvent;
 use crate::testkit::{address, content_input, id};
 use crate::user::{LinkPurpose, LoginMethod, TokenScope, UserEvent};
 use crate::values::{
-    AdrInput, Currency, Email, Money, Name, OpeningHours, OpeningPeriodInput, OrderContent, Phone,
-    TimeWindowInput,
+    AdrInput, Currency, DraftContent, Email, Money, Name, OpeningHours, OpeningPeriodInput,
+    OrderContent, Phone, TimeWindowInput,
 };
 use time::Weekday;
 use time::macros::{datetime, time};
@@ -22,6 +22,16 @@ fn name(s: &str) -> Name {
 
 fn email() -> Email {
     Email::parse("anna@example.com").unwrap()
+}
+
+/// A draft with gaps: no delivery date, a goods line without weight or packaging.
+fn incomplete_draft() -> DraftContent {
+    let mut input = content_input("PO-7");
+    input.consignments[0].delivery.date = None;
+    input.consignments[0].delivery.address.street = String::new();
+    input.consignments[0].goods[0].weight_kg = None;
+    input.consignments[0].goods[0].packaging = None;
+    DraftContent::new(input).unwrap()
 }
 
 /// Content that uses every optional part: a location, a time window, instructions, a contact
@@ -180,11 +190,11 @@ pub fn order_samples() -> Vec<OrderEvent> {
             order_id,
             customer_id: id(1),
             number: "ORD-2025-0001".into(),
-            content: rich_content(),
+            content: DraftContent::from(&rich_content()),
         },
         OrderDraftUpdated {
             order_id,
-            content: rich_content(),
+            content: incomplete_draft(),
         },
         OrderSubmitted {
             order_id,

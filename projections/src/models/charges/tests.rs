@@ -28,7 +28,7 @@ fn charges_know_their_order_and_follow_the_approval() {
             order_id: o,
             customer_id: c,
             number: "ORD-7".into(),
-            content: content("PO"),
+            content: content("PO").into(),
         },
     )
     .unwrap();

@@ -44,7 +44,7 @@ impl Scenario {
                 order_id: o,
                 customer_id: c,
                 number: format!("N-{o}"),
-                content: content_with("PO", date!(2025 - 06 - 03), delivery_window, None),
+                content: content_with("PO", date!(2025 - 06 - 03), delivery_window, None).into(),
             },
         );
     }

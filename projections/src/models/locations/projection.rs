@@ -8,10 +8,9 @@ use crate::models::common::{invalid_in, missing};
 use crate::projection::Projection;
 use crate::rows::Table;
 use futures::future::BoxFuture;
+use portal_domain::Aggregate;
 use portal_domain::location::{Location, LocationEvent};
 use portal_domain::order::{Order, OrderEvent};
-use portal_domain::values::OrderContent;
-use portal_domain::{Aggregate, CustomerId};
 
 static TABLES: [&Table; 2] = [&LOCATIONS, &LOCATION_ORDERS];
 
@@ -114,7 +113,7 @@ async fn on_location(
 async fn on_order(ctx: &mut Ctx<'_>, event: &Event<'_>, e: &OrderEvent) -> Result<(), ApplyError> {
     use OrderEvent as E;
     let tenant = event.tenant();
-    let (customer_id, content): (CustomerId, &OrderContent) = match e {
+    let (customer_id, locations) = match e {
         E::OrderDraftCreated {
             order_id,
             customer_id,
@@ -126,10 +125,18 @@ async fn on_order(ctx: &mut Ctx<'_>, event: &Event<'_>, e: &OrderEvent) -> Resul
                 order_id: *order_id,
                 customer_id: *customer_id,
             });
-            (*customer_id, content)
+            (*customer_id, content.location_ids())
         }
-        E::OrderDraftUpdated { order_id, content }
-        | E::OrderSubmitted {
+        E::OrderDraftUpdated { order_id, content } => {
+            let Some(order) = ctx
+                .get::<LocationOrderRow>(tenant, &order_id.to_string())
+                .await?
+            else {
+                return Ok(());
+            };
+            (order.customer_id, content.location_ids())
+        }
+        E::OrderSubmitted {
             order_id, content, ..
         } => {
             // An order this read model missed: its locations' users stay as they are.
@@ -139,11 +146,11 @@ async fn on_order(ctx: &mut Ctx<'_>, event: &Event<'_>, e: &OrderEvent) -> Resul
             else {
                 return Ok(());
             };
-            (order.customer_id, content)
+            (order.customer_id, content.location_ids())
         }
         _ => return Ok(()),
     };
-    for location_id in content.location_ids() {
+    for location_id in locations {
         // Locations this read model does not know are skipped.
         if let Some(row) = ctx
             .get_mut::<LocationRow>(tenant, &location_id.to_string())

@@ -125,7 +125,7 @@ fn orders_record_which_customers_use_a_location() {
                 order_id: o,
                 customer_id: c,
                 number: "N".into(),
-                content: body,
+                content: body.into(),
             },
         )
         .unwrap();
@@ -163,7 +163,7 @@ fn unknown_locations_and_invalid_payloads() {
         o,
         OrderEvent::OrderDraftUpdated {
             order_id: o,
-            content: content_with("PO", date!(2025 - 06 - 03), None, Some(l)),
+            content: content_with("PO", date!(2025 - 06 - 03), None, Some(l)).into(),
         },
     )
     .unwrap();

@@ -108,6 +108,7 @@ async fn on_order(ctx: &mut Ctx<'_>, event: &Event<'_>, e: &OrderEvent) -> Resul
             delivery: None,
             consignments: 0,
             total_weight_kg: 0.0,
+            incomplete: false,
             submitted_by: None,
             via_portal: false,
             charges_awaiting_approval: 0,
@@ -171,8 +172,9 @@ async fn on_order(ctx: &mut Ctx<'_>, event: &Event<'_>, e: &OrderEvent) -> Resul
             submitted_at,
             ..
         } => {
-            row.set_content(content);
-            detail.content = content.clone();
+            let content = portal_domain::values::DraftContent::from(content);
+            row.set_content(&content);
+            detail.content = content;
             row.submitted_at = Some(*submitted_at);
             row.submitted_position = Some(event.position());
             row.submitted_by = Some(actor);

@@ -9,8 +9,8 @@ use crate::models::sql::{Listing, Sql, doc_at};
 use crate::rows::Row;
 use crate::store::ReadDb;
 use portal_domain::order::OrderStatus;
-use portal_domain::values::OrderContent;
-use portal_domain::{CustomerId, OrderId, TenantId};
+use portal_domain::values::DraftContent;
+use portal_domain::{CustomerId, FieldError, OrderId, TenantId};
 use serde::Serialize;
 use sqlx::Row as _;
 use sqlx::any::AnyRow;
@@ -183,7 +183,11 @@ pub async fn inbox_counts(
 pub struct OrderDetail {
     #[serde(flatten)]
     pub order: OrderRow,
-    pub content: OrderContent,
+    /// The draft as filled in so far (gaps allowed), or the content as submitted.
+    pub content: DraftContent,
+    /// What a draft still lacks before it can be submitted (the messages submission would
+    /// give); empty once submitted.
+    pub missing: Vec<FieldError>,
     pub rejection_reason: Option<String>,
     pub cancellation_reason: Option<String>,
     pub history: Vec<StatusChange>,
@@ -213,8 +217,14 @@ pub async fn get(
     };
     let order: OrderRow = doc_at(&r, 0)?;
     let d: OrderDetailRow = doc_at(&r, 1)?;
+    let missing = if order.status == OrderStatus::Draft {
+        d.content.missing()
+    } else {
+        vec![]
+    };
     Ok(Some(OrderDetail {
         order,
+        missing,
         content: d.content,
         rejection_reason: d.rejection_reason,
         cancellation_reason: d.cancellation_reason,

@@ -3,28 +3,32 @@
 use crate::models::common::{ActorKind, search_text};
 use crate::rows::{ColValue, Column, Index, Row, Table};
 use portal_domain::order::{ChargeApproval, OrderStatus};
-use portal_domain::values::{Money, Name, OrderContent, Stop, serde_time};
+use portal_domain::values::{CountryCode, DraftContent, Money, Name, StopInput, serde_time};
 use portal_domain::{ChargeId, CustomerId, OrderId, TenantId};
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 
-/// Where and when a stop is, for list columns.
+/// Where and when a stop is, for list columns. A draft's stop may have blanks (empty strings)
+/// and no date yet.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StopSummary {
     pub name: String,
     pub city: String,
+    /// The ISO code, or a draft's country as typed when it is not one.
     pub country: String,
-    #[serde(with = "serde_time::date")]
-    pub date: Date,
+    #[serde(with = "serde_time::date_opt")]
+    pub date: Option<Date>,
 }
 
-impl From<&Stop> for StopSummary {
-    fn from(s: &Stop) -> Self {
+impl From<&StopInput> for StopSummary {
+    fn from(s: &StopInput) -> Self {
+        let country = s.address.country.trim();
         Self {
-            name: s.address().name().to_string(),
-            city: s.address().city().to_owned(),
-            country: s.address().country().as_str().to_owned(),
-            date: s.date(),
+            name: s.address.name.trim().to_owned(),
+            city: s.address.city.trim().to_owned(),
+            country: CountryCode::parse(country)
+                .map_or_else(|_| country.to_owned(), |c| c.as_str().to_owned()),
+            date: s.date,
         }
     }
 }
@@ -49,6 +53,10 @@ pub struct OrderRow {
     pub delivery: Option<StopSummary>,
     pub consignments: i64,
     pub total_weight_kg: f64,
+    /// A draft with gaps: it must be completed before it can be submitted. Always `false` once
+    /// submitted. (Absent in rows written before drafts could have gaps: none had any.)
+    #[serde(default)]
+    pub incomplete: bool,
     /// Who submitted the order; `None` while it is a draft.
     pub submitted_by: Option<ActorKind>,
     /// Submitted by a portal user (not by staff on the customer's behalf).
@@ -69,24 +77,31 @@ pub struct OrderRow {
 }
 
 impl OrderRow {
-    /// Copies what the list shows from the order's content.
-    pub(crate) fn set_content(&mut self, content: &OrderContent) {
+    /// Copies what the list shows from the order's content (a draft's may have gaps).
+    pub(crate) fn set_content(&mut self, content: &DraftContent) {
+        let input = content.input();
         self.customer_reference = content.customer_reference().map(str::to_owned);
-        self.pickup = content
-            .consignments()
+        self.pickup = input
+            .consignments
             .first()
-            .map(|c| StopSummary::from(c.pickup()));
-        self.delivery = content
-            .consignments()
+            .map(|c| StopSummary::from(&c.pickup));
+        self.delivery = input
+            .consignments
             .last()
-            .map(|c| StopSummary::from(c.delivery()));
-        self.consignments = content.consignments().len() as i64;
-        self.total_weight_kg = content.total_weight_kg();
+            .map(|c| StopSummary::from(&c.delivery));
+        self.consignments = input.consignments.len() as i64;
+        self.total_weight_kg = input
+            .consignments
+            .iter()
+            .flat_map(|c| &c.goods)
+            .filter_map(|g| g.weight_kg)
+            .sum();
+        self.incomplete = !content.is_complete();
     }
 
     /// The first pickup's date as `YYYY-MM-DD`, the `pickup_date` column.
     pub fn pickup_date(&self) -> Option<String> {
-        self.pickup.as_ref().map(|p| iso_date(p.date))
+        self.pickup.as_ref().and_then(|p| p.date).map(iso_date)
     }
 
     /// What the search box matches: number and customer reference, lowercased.
@@ -183,8 +198,9 @@ pub struct OrderCharge {
 pub struct OrderDetailRow {
     pub tenant: TenantId,
     pub order_id: OrderId,
-    /// The draft, and once submitted the content as submitted (never changed afterwards).
-    pub content: OrderContent,
+    /// The draft (gaps allowed), and once submitted the content as submitted (never changed
+    /// afterwards; complete).
+    pub content: DraftContent,
     pub rejection_reason: Option<String>,
     pub cancellation_reason: Option<String>,
     /// Oldest first.

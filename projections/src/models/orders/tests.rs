@@ -13,7 +13,7 @@ fn created(o: OrderId, c: CustomerId, number: &str) -> OrderEvent {
         order_id: o,
         customer_id: c,
         number: number.into(),
-        content: content("PO-1"),
+        content: content("PO-1").into(),
     }
 }
 
@@ -47,7 +47,7 @@ fn an_order_through_its_lifecycle() {
         o,
         OrderEvent::OrderDraftUpdated {
             order_id: o,
-            content: content("PO-2"),
+            content: content("PO-2").into(),
         },
     )
     .unwrap();
@@ -329,4 +329,41 @@ fn counters_follow_status_and_origin_and_count_a_creation_once() {
         ),
         (2, 1, 1, 0)
     );
+}
+
+#[test]
+fn a_draft_with_gaps_is_marked_incomplete_until_completed() {
+    let mut h = Harness::new(OrdersProjection);
+    let t = tenant("acme");
+    let (o, c): (OrderId, CustomerId) = (id(100), id(1));
+    let mut input = portal_domain::values::OrderContentInput::from(&content("PO-1"));
+    input.consignments[0].pickup.date = None;
+    input.consignments[0].goods[0].weight_kg = None;
+    let gaps = portal_domain::values::DraftContent::new(input).unwrap();
+    h.apply::<Order>(
+        &t,
+        o,
+        OrderEvent::OrderDraftCreated {
+            order_id: o,
+            customer_id: c,
+            number: "ORD-1".into(),
+            content: gaps,
+        },
+    )
+    .unwrap();
+    let row: OrderRow = h.row(&t, o).unwrap();
+    assert!(row.incomplete);
+    assert_eq!(row.pickup.as_ref().unwrap().city, "Berlin");
+    assert_eq!(row.pickup.as_ref().unwrap().date, None);
+    assert_eq!(row.pickup_date(), None);
+    assert_eq!(row.total_weight_kg, 0.0);
+
+    let update = OrderEvent::OrderDraftUpdated {
+        order_id: o,
+        content: content("PO-1").into(),
+    };
+    h.apply::<Order>(&t, o, update).unwrap();
+    let row: OrderRow = h.row(&t, o).unwrap();
+    assert!(!row.incomplete);
+    assert!(row.pickup_date().is_some());
 }

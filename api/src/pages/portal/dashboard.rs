@@ -31,7 +31,9 @@ pub async fn dashboard(ctx: Result<PortalCtx, AppError>) -> Result<Response, App
 }
 
 async fn render(ctx: &PortalCtx) -> Result<Response, AppError> {
-    let today = OffsetDateTime::now_utc().date();
+    let now = OffsetDateTime::now_utc();
+    // The read model's day rows are UTC days; what "today" lists is the reader's own day.
+    let today = now.date();
     let scope = Scope::Customer(ctx.user.customer_id);
     let dash =
         dashboards::customer(&ctx.state.read, ctx.tenant(), ctx.user.customer_id, today).await?;
@@ -45,15 +47,16 @@ async fn render(ctx: &PortalCtx) -> Result<Response, AppError> {
         &Page::first(TODAY_WINDOW),
     )
     .await?;
+    let local_today = zone.today(now);
     let mut todays: Vec<_> = recent
         .items
         .into_iter()
         .filter(|i| {
-            i.order.submitted_at.map(|at| at.date()) == Some(today)
+            i.order.submitted_at.map(|at| zone.civil(at).date()) == Some(local_today)
                 || i.order
                     .pickup
                     .as_ref()
-                    .is_some_and(|p| p.date == Some(today))
+                    .is_some_and(|p| p.date == Some(local_today))
         })
         .collect();
     if !shows_charges {

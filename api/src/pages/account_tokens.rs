@@ -36,10 +36,10 @@ pub fn tokens_card(csrf: &str, tokens: &[TokenInfo], zone: &Zone, staff: bool) -
                 @if tokens.is_empty() {
                     p.empty { "You have no API tokens." }
                 } @else {
-                    table.list {
+                    table {
                         thead { tr {
                             th { "Token" } th { "Scope" } th { "Created" } th { "Expires" }
-                            th { "Last used" } th { "Status" } th { span.sr-only { "Action" } }
+                            th { "Last used" } th { "Status" } th {}
                         } }
                         tbody {
                             @for t in tokens { (token_row(csrf, t, zone)) }
@@ -59,15 +59,19 @@ fn token_row(csrf: &str, t: &TokenInfo, zone: &Zone) -> Markup {
     };
     html! {
         tr.token data-token=(t.credential_id) {
-            td {
+            td data-label="Token" {
                 @if let Some(name) = &t.name { strong { (name) } " " }
                 @if let Some(prefix) = &prefix { code { (prefix) } }
             }
-            td { (scope) }
-            td { (zone.format(t.created_at)) }
-            td { (t.expires_at.map_or_else(|| "never".to_owned(), |at| zone.format(at))) }
-            td { (t.last_used_at.map_or_else(|| "never".to_owned(), |at| zone.format(at))) }
-            td { (t.status.as_str()) }
+            td data-label="Scope" { (scope) }
+            td data-label="Created" { (zone.format(t.created_at)) }
+            td data-label="Expires" {
+                (t.expires_at.map_or_else(|| "never".to_owned(), |at| zone.format(at)))
+            }
+            td data-label="Last used" {
+                (t.last_used_at.map_or_else(|| "never".to_owned(), |at| zone.format(at)))
+            }
+            td data-label="Status" { (t.status.as_str()) }
             td {
                 @if t.status == TokenStatus::Active {
                     form method="post" action="/account/tokens/revoke" {

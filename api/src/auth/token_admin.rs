@@ -5,7 +5,7 @@
 
 use super::token_grants::{self, Bound};
 use portal_domain::user::{User, UserCommand};
-use portal_domain::{Actor, ApiTokenId, ContactId, CustomerId, TenantId, UserId};
+use portal_domain::{Actor, ApiTokenId, ContactId, CustomerId, DomainError, TenantId, UserId};
 use portal_eventlog::{CommandContext, ExecuteError, Idempotency, Metadata, Store, execute};
 use portal_notifier::Db;
 use portal_notifier::db::{from_millis, millis};
@@ -148,7 +148,12 @@ pub async fn revoke(
         idempotency,
     };
     let command = UserCommand::RevokeApiToken { credential_id };
-    execute::<User>(store, &super::identity::stream_of(user_id), &ctx, &command).await?;
+    let stream = super::identity::stream_of(user_id);
+    match execute::<User>(store, &stream, &ctx, &command).await {
+        // A row without its `ApiTokenIssued` (written by hand): revoked, nothing to record.
+        Ok(_) | Err(ExecuteError::Rejected(DomainError::NotFound(_))) => {}
+        Err(e) => return Err(e.into()),
+    }
     info!(credential = %credential_id, changed, "api token revoked");
     Ok(changed)
 }

@@ -115,6 +115,26 @@ async fn regranted_contacts_old_token_is_refused(t: TestStoreRef) {
     assert_eq!(line_of(&lines, &new)[8], "active");
 }
 
+async fn row_without_contact_or_versions_is_bound_to_the_whole_history(t: TestStoreRef) {
+    let acme = tenant(&t.store, "acme", "ACME Transport").await;
+    let c = customer(&t.store, &acme, "Customer One").await;
+    let ann = contact(&t.store, &acme, c, ANN).await;
+    let old = create(&t.url, &["--email", ANN, "--customer", &c.to_string()]).await;
+    // A row as the migration leaves older ones: no contact, versions 0, no expiry.
+    let db = db(&t.url).await;
+    let sql = "UPDATE api_tokens SET contact_id = NULL, grant_version = 0, portal_version = 0, \
+               expires_at = NULL, email = NULL, prefix = NULL";
+    assert_eq!(exec(&db, sql, &[]).await, 1);
+    let server = start(&t.url);
+    let b = Browser::new(&format!("http://{}", server.addr));
+    assert_eq!(b.get_bearer("/api/v1/orders", &old).await.status, 200);
+    revoke(&t.store, &acme, ann).await;
+    wait_status(&b, &old, 401, "the revoked contact's token to be refused").await;
+    grant(&t.store, &acme, ann).await;
+    wait_projected(&t.store, &t.url).await;
+    assert_eq!(b.get_bearer("/api/v1/orders", &old).await.status, 401);
+}
+
 async fn customer_portal_off_and_on_ends_the_token(t: TestStoreRef) {
     let acme = tenant(&t.store, "acme", "ACME Transport").await;
     let c = customer(&t.store, &acme, "Customer One").await;
@@ -280,6 +300,7 @@ async fn cli_lists_revokes_and_records_last_use(t: TestStoreRef) {
 
 on_both_backends!(
     regranted_contacts_old_token_is_refused,
+    row_without_contact_or_versions_is_bound_to_the_whole_history,
     customer_portal_off_and_on_ends_the_token,
     removed_staff_members_token_is_refused,
     expired_token_is_refused,

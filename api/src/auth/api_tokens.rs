@@ -156,7 +156,8 @@ pub async fn create(
 struct Live {
     credential_id: String,
     bound: Bound,
-    /// A token made before tokens named their contact: found by identity and customer.
+    /// A portal token row without a contact (rows older than the column): the contact is found
+    /// by identity and customer.
     legacy_portal: Option<CustomerId>,
     last_used_at: Option<i64>,
 }

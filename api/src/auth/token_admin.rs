@@ -39,7 +39,7 @@ impl TokenStatus {
 pub struct TokenInfo {
     pub credential_id: ApiTokenId,
     pub user_id: UserId,
-    /// `None` for tokens made before the email was kept.
+    /// `None` for rows older than the column.
     pub email: Option<String>,
     pub tenant: TenantId,
     pub customer_id: Option<CustomerId>,

@@ -187,7 +187,8 @@ pub enum StaffCommand {
 pub enum TokenCommand {
     /// Print a new bearer token with the scope of an identity: staff of the tenant, or (with
     /// --customer) a portal user of that customer. Refused for an email without that access.
-    /// The token is shown once; only its hash is stored.
+    /// The token is shown once; only its hash is stored. It works until it expires, is revoked,
+    /// or the access it was made for ends (granting access again does not revive it).
     Create {
         /// The tenant's slug.
         #[arg(long)]
@@ -198,6 +199,24 @@ pub enum TokenCommand {
         /// The customer id, for a portal user's token.
         #[arg(long)]
         customer: Option<String>,
+        /// Days until the token expires (1 to 3650).
+        #[arg(long, value_name = "DAYS", default_value_t = 90)]
+        expires_in: u32,
+        /// A label that says what the token is for (shown in lists).
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// List tokens (never the tokens themselves): id, first characters, owner, scope, created,
+    /// expires, last used, status.
+    List {
+        /// Only the tokens of this identity.
+        #[arg(long)]
+        email: Option<String>,
+    },
+    /// Revoke a token by its id (from `portal token list`): it stops working at once.
+    Revoke {
+        /// The token's id.
+        id: String,
     },
 }
 

@@ -1,5 +1,5 @@
-//! Identity subcommands and bootstrap: `portal staff add`, `portal token create`, and the demo
-//! tenant with a one-time login link on the first embedded start.
+//! Identity subcommands and bootstrap: `portal staff add`, and the demo tenant with a one-time
+//! login link on the first embedded start (`portal token …` is in `tokens`).
 
 use crate::settings::{Settings, root_cause};
 use anyhow::{Context, bail};
@@ -144,57 +144,4 @@ pub async fn bootstrap_demo(
         }
         Minted::Superseded => Ok(None),
     }
-}
-
-/// `portal token create --tenant SLUG --email EMAIL [--customer ID]`: prints the token once.
-pub async fn token_create(
-    settings: &Settings,
-    tenant: &str,
-    email: &str,
-    customer: Option<&str>,
-) -> anyhow::Result<()> {
-    let tenant = TenantId::parse(tenant).map_err(|e| anyhow::anyhow!("--tenant: {}", e.message))?;
-    let email = Email::parse(email).map_err(|e| anyhow::anyhow!("--email: {}", e.message))?;
-    let customer = customer
-        .map(|c| {
-            c.trim()
-                .parse::<portal_domain::CustomerId>()
-                .map_err(|_| anyhow::anyhow!("--customer: {c:?} is not a customer id (a UUID)"))
-        })
-        .transpose()?;
-    eprint!("{}", settings.describe("token create"));
-    let store = settings.open_migrated_store().await?;
-    let read = crate::roles::open_read_db(settings).await?;
-    // Lookups read the read models: bring them up to date with the log first, so that a grant
-    // made a moment ago (e.g. by a script) counts.
-    let projector = crate::roles::prepare_projector(&store, &read).await?;
-    projector
-        .apply_log(&store)
-        .await
-        .context("cannot bring the read models up to date")?;
-    let db = crate::roles::open_db(settings).await?;
-    let created = portal_api::auth::api_tokens::create(
-        &store,
-        &read,
-        &db,
-        &tenant,
-        &email,
-        customer,
-        OffsetDateTime::now_utc(),
-    )
-    .await
-    .map_err(|e| anyhow::anyhow!("{}", root_cause(&e)))?;
-    eprintln!(
-        "token {} for {email} ({}); it is shown once, keep it secret",
-        created.credential_id,
-        match &created.scope {
-            portal_domain::user::TokenScope::Staff { tenant } => format!("staff of {tenant}"),
-            portal_domain::user::TokenScope::Portal {
-                tenant,
-                customer_id,
-            } => format!("portal user of customer {customer_id} at {tenant}"),
-        }
-    );
-    println!("{}", created.raw);
-    Ok(())
 }

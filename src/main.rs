@@ -8,7 +8,8 @@
 //! - `serve`: `portal serve`, every role in one process: HTTP, relay, projections, notifier.
 //! - `roles`: wiring of the bus, read models, mail, relay, projection builders and notifier;
 //!   `portal relay`, `portal project` and `portal notify`, which run one role each.
-//! - `identity`: `staff add`, `token create`, and the demo tenant of a fresh embedded install.
+//! - `identity`: `staff add` and the demo tenant of a fresh embedded install.
+//! - `tokens`: `token create`, `token list`, `token revoke`.
 //! - `ops`: `migrate`, `tenant add`, `events [--follow]`.
 //! - `audit`: `replay` (a stream's state at a position) and `rebuild` (read models from 0).
 //!
@@ -21,6 +22,7 @@ mod ops;
 mod roles;
 mod serve;
 mod settings;
+mod tokens;
 
 use clap::Parser;
 use std::process::ExitCode;
@@ -86,13 +88,9 @@ async fn run(cli: cli::Cli) -> anyhow::Result<()> {
             let settings = settings::Settings::resolve(&cli.global, None)?;
             identity::staff_add(&settings, &tenant, &email).await
         }
-        cli::Command::Token(cli::TokenCommand::Create {
-            tenant,
-            email,
-            customer,
-        }) => {
+        cli::Command::Token(command) => {
             let settings = settings::Settings::resolve(&cli.global, None)?;
-            identity::token_create(&settings, &tenant, &email, customer.as_deref()).await
+            tokens::run(&settings, command).await
         }
     }
 }

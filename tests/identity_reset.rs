@@ -1,6 +1,6 @@
 //! Password reset through the real binary, on both backends: *Forgot password?* sends a reset link
 //! (the same answer for every email), the link's page consumes nothing, a rejected new password
-//! leaves the link usable, the accepted one logs in, ends every other session of the identity,
+//! (short, easy to guess: with zxcvbn's reason) leaves the link usable, the accepted one logs in, ends every other session of the identity,
 //! is recorded as `PasswordSet { reset: true }` without the password, and works for the next
 //! password login; the link then works no more.
 
@@ -88,6 +88,15 @@ async fn password_reset(t: TestStoreRef) {
         short.body.contains("at least 12 characters"),
         "{}",
         short.body
+    );
+    // Long enough but easy to guess: refused with zxcvbn's reason, the link still usable.
+    let weak = send(fields("password1234", "password1234")).await;
+    assert_eq!(weak.status, 422, "{}", weak.body);
+    assert!(
+        weak.body
+            .contains("Is too easy to guess: This is a very common password."),
+        "{}",
+        weak.body
     );
     let mismatch = send(fields(NEW_PASSWORD, "something else entirely")).await;
     assert_eq!(mismatch.status, 422, "{}", mismatch.body);

@@ -90,6 +90,10 @@ pub fn router(state: AppState) -> Router {
         .route("/switch", post(pages::home::switch))
         .route("/account/password", post(pages::account::set_password))
         .route("/account/time-zone", post(pages::account::set_time_zone))
+        .route(
+            "/account/tokens/revoke",
+            post(pages::account_tokens::revoke),
+        )
         .route("/staff/emails/retry", post(pages::home::retry_email))
         .route_layer(from_fn_with_state(state.clone(), web::csrf::csrf_protect));
 

@@ -8,7 +8,8 @@
 //! - [`links`]: link requests (login and password reset; uniform answers, work off the response
 //!   path), [`login`]: login page, *Continue*, password login, logout; [`reset`]: password reset.
 //! - [`password`]: argon2id hashes in `credentials`; [`rate_limit`]: counters in `rate_limits`.
-//! - [`identity`]: the commands on the user aggregate; [`api_tokens`]: bearer tokens.
+//! - [`identity`]: the commands on the user aggregate; [`api_tokens`]: bearer tokens (issue and
+//!   check), bound to their grant by [`token_grants`], listed and revoked by [`token_admin`].
 //!
 //! Secrets never reach logs or events: spans carry no email, token, session id or password.
 
@@ -23,6 +24,8 @@ pub mod reset;
 pub mod scopes;
 pub mod session;
 pub mod session_store;
+pub mod token_admin;
+pub mod token_grants;
 
 pub use caller::{Caller, SignedIn, Via};
 pub use session::ScopeRef;

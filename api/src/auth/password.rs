@@ -17,23 +17,59 @@ use time::OffsetDateTime;
 
 pub const MIN_CHARS: usize = 12;
 pub const MAX_CHARS: usize = 1024;
+/// The least zxcvbn score accepted: 3 is "safely unguessable" (about 10^8 guesses or more).
+pub const MIN_SCORE: zxcvbn::Score = zxcvbn::Score::Three;
+/// zxcvbn's work grows with the length: only this many characters are estimated (a longer
+/// password is at least as strong as its beginning).
+const ESTIMATED_CHARS: usize = 100;
 
-/// The field message for an unacceptable new password.
-pub fn validate(field: &str, password: &str) -> Result<(), FieldError> {
+/// The field message for an unacceptable new password: too short, too long, or too easy to
+/// guess (zxcvbn's estimate, with its warning and suggestions as the reason). `context` holds
+/// what the password must not be built from (the email and its parts).
+pub fn validate(field: &str, password: &str, context: &[&str]) -> Result<(), FieldError> {
     let n = password.chars().count();
     if n < MIN_CHARS {
-        Err(FieldError::new(
+        return Err(FieldError::new(
             field,
             format!("must be at least {MIN_CHARS} characters"),
-        ))
-    } else if n > MAX_CHARS {
-        Err(FieldError::new(
+        ));
+    }
+    if n > MAX_CHARS {
+        return Err(FieldError::new(
             field,
             format!("must be at most {MAX_CHARS} characters"),
-        ))
-    } else {
-        Ok(())
+        ));
     }
+    let estimated: String = password.chars().take(ESTIMATED_CHARS).collect();
+    let entropy = zxcvbn::zxcvbn(&estimated, context);
+    if entropy.score() >= MIN_SCORE {
+        return Ok(());
+    }
+    Err(FieldError::new(field, weakness(entropy.feedback())))
+}
+
+/// "is too easy to guess: <warning> <suggestions>", from zxcvbn's feedback.
+fn weakness(feedback: Option<&zxcvbn::feedback::Feedback>) -> String {
+    let mut reasons: Vec<String> = Vec::new();
+    if let Some(f) = feedback {
+        reasons.extend(f.warning().map(|w| w.to_string()));
+        reasons.extend(f.suggestions().iter().map(ToString::to_string));
+    }
+    if reasons.is_empty() {
+        reasons.push("Add another word or two. Uncommon words are better.".to_owned());
+    }
+    format!("is too easy to guess: {}", reasons.join(" "))
+}
+
+/// What a new password of `email` must not be built from: the address and its parts.
+pub fn context_of(email: &str) -> Vec<&str> {
+    let mut out = vec![email];
+    if let Some((local, domain)) = email.split_once('@') {
+        out.push(local);
+        out.extend(domain.split('.').filter(|p| p.len() > 2));
+        out.extend(local.split(['.', '_', '-', '+']).filter(|p| p.len() > 2));
+    }
+    out
 }
 
 fn hash_now(password: &str) -> Result<String, argon2::password_hash::Error> {
@@ -128,8 +164,41 @@ mod tests {
 
     #[test]
     fn lengths() {
-        assert!(validate("password", "short").is_err());
-        assert!(validate("password", &"x".repeat(12)).is_ok());
-        assert!(validate("password", &"x".repeat(1025)).is_err());
+        assert!(validate("password", "short", &[]).is_err());
+        let long_enough = "plum orbit cactus";
+        assert!(validate("password", long_enough, &[]).is_ok());
+        let too_long = format!("{long_enough}{}", "x".repeat(1024));
+        let e = validate("password", &too_long, &[]).unwrap_err();
+        assert!(e.message.contains("at most"), "{e:?}");
+    }
+
+    #[test]
+    fn weak_passwords_are_refused_with_the_reason() {
+        for weak in [
+            "password1234",
+            "aaaaaaaaaaaa",
+            "qwertyuiop12",
+            "abcdefghijkl",
+        ] {
+            let e = validate("password", weak, &[]).unwrap_err();
+            assert!(
+                e.message.starts_with("is too easy to guess: "),
+                "{weak}: {e:?}"
+            );
+            assert!(
+                e.message.len() > "is too easy to guess: ".len() + 10,
+                "{e:?}"
+            );
+        }
+        let short = validate("password", "Xk9#", &[]).unwrap_err();
+        assert!(short.message.contains("at least 12"), "{short:?}");
+    }
+
+    #[test]
+    fn the_email_counts_against_the_password() {
+        let email = "margaret.hamilton@apollo.example";
+        let context = context_of(email);
+        assert!(validate("password", "margarethamilton", &context).is_err());
+        assert!(validate("password", "plum orbit cactus", &context).is_ok());
     }
 }

@@ -57,10 +57,11 @@ pub struct ResetForm {
     pub confirm: String,
 }
 
-/// The field messages of a new password and its repetition.
-pub fn check_new_password(password: &str, confirm: &str) -> Vec<FieldError> {
+/// The field messages of a new password of `email` (when known) and its repetition.
+pub fn check_new_password(password: &str, confirm: &str, email: Option<&str>) -> Vec<FieldError> {
     let mut errors = Vec::new();
-    if let Err(e) = password::validate("password", password) {
+    let context = email.map(password::context_of).unwrap_or_default();
+    if let Err(e) = password::validate("password", password, &context) {
         errors.push(e);
     } else if password != confirm {
         errors.push(FieldError::new(
@@ -81,7 +82,16 @@ pub async fn reset(
 ) -> Result<Response, AppError> {
     let now = OffsetDateTime::now_utc();
     let purpose = LinkPurpose::PasswordReset;
-    let errors = check_new_password(&form.password, &form.confirm);
+    // Whose password it would be, without using the token (the email counts against it).
+    let email = tokens::status(&state.db, &form.token, purpose, now)
+        .await?
+        .ok()
+        .map(|owner| owner.email);
+    let errors = check_new_password(
+        &form.password,
+        &form.confirm,
+        email.as_ref().map(|e| e.as_str()),
+    );
     if !errors.is_empty() {
         // The token stays unused: show the form again (or why the link no longer works).
         let status = StatusCode::UNPROCESSABLE_ENTITY;

@@ -1,8 +1,11 @@
 //! `/account`: the user's own page: who is logged in, their own time zone (else the carrier's is
-//! used), and the optional password (set, or change with the current one). The password is stored as an argon2id hash in `credentials`; the event
+//! used), the optional password (set, or change with the current one), and the identity's API
+//! tokens ([`super::account_tokens`]). The password is stored as an argon2id hash in
+//! `credentials`; the event
 //! `PasswordSet` records only that it was set. Tries of the current password count against the
 //! same rate limits as password logins.
 
+use super::account_tokens::{tokens_card, tokens_of};
 use super::layout::{Nav, csrf_field, field_error, page};
 use crate::AppState;
 use crate::auth::caller::SignedIn;
@@ -47,6 +50,13 @@ async fn render(
         Some(scope) => Some(tenant_zone(state, scope.tenant()).await?),
         None => None,
     };
+    let zone = own
+        .as_ref()
+        .and_then(|n| Zone::named(n.as_str()))
+        .or_else(|| carrier.clone())
+        .unwrap_or_else(Zone::utc);
+    let tokens = tokens_of(state, signed).await?;
+    let staff = signed.scope.as_ref().is_some_and(ScopeRef::is_staff);
     let has_password = password::stored(&state.db, signed.user.user_id)
         .await?
         .is_some();
@@ -77,6 +87,7 @@ async fn render(
             } }
             @match saved {
                 Some("time-zone") => p.notice.ok role="status" { "Your time zone was saved." },
+                Some("token-revoked") => p.notice.ok role="status" { "The token was revoked." },
                 Some(_) => p.notice.ok role="status" { "Your password was saved." },
                 None => {},
             }
@@ -85,7 +96,8 @@ async fn render(
                 h2 { @if has_password { "Change your password" } @else { "Set a password" } }
                 p.hint {
                     "Optional: you can always log in with an emailed link. At least 12 \
-                     characters; a short sentence works well."
+                     characters and hard to guess; a short sentence of uncommon words works \
+                     well."
                 }
                 form method="post" action="/account/password" novalidate {
                     (csrf_field(csrf))
@@ -103,6 +115,7 @@ async fn render(
                     button.button type="submit" { "Save password" }
                 }
             }
+            (tokens_card(csrf, &tokens, &zone, staff))
             @if scopes.len() > 1 {
                 section.card.narrow {
                     h2 { "Your portals" }
@@ -160,7 +173,7 @@ pub async fn set_password(
             return render(&state, &signed, &csrf.0, &errors, None).await;
         }
     }
-    let errors = check_new_password(&form.password, &form.confirm);
+    let errors = check_new_password(&form.password, &form.confirm, Some(email.as_str()));
     if !errors.is_empty() {
         return render(&state, &signed, &csrf.0, &errors, None).await;
     }

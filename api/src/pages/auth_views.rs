@@ -152,7 +152,10 @@ pub fn reset(csrf: &str, token: &str, email: &str, errors: &[FieldError]) -> Mar
         "New password",
         html! {
             h1 { "Set a new password" }
-            p.lead { "For " strong { (email) } ". At least 12 characters; a short sentence works well." }
+            p.lead {
+                "For " strong { (email) } ". At least 12 characters and hard to guess; a short \
+                 sentence of uncommon words works well."
+            }
             form method="post" action="/password/reset" novalidate {
                 (csrf_field(csrf))
                 input type="hidden" name="token" value=(token);

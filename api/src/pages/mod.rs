@@ -5,7 +5,8 @@
 //! - [`auth_views`]: the login, link, *Continue*, reset and "no access" pages.
 //! - [`home`]: `/` (onwards to the right home), the scope switcher, the staff home (with the
 //!   emails that could not be delivered, and their retry).
-//! - [`account`]: the user's page: password set and change.
+//! - [`account`]: the user's page: time zone, password set and change; [`account_tokens`]: its
+//!   API tokens card (list and revoke).
 //! - [`orders`]: the staff's order page and the order parts the portal's shares.
 //! - [`staff`]: the staff's pages (customers, contacts, quick actions, inbox, locations, audit).
 //! - [`portal`]: the portal users' pages (dashboard, orders, order form, charges, address book,
@@ -14,6 +15,7 @@
 //! - [`flash`]: one-time messages after a form POST, kept in the session.
 
 pub mod account;
+pub mod account_tokens;
 pub mod auth_views;
 pub mod country;
 pub mod dev_mail;

@@ -91,6 +91,8 @@ pub struct UserState {
     pub link_requests: u64,
     pub logins: u64,
     pub api_tokens: Vec<ApiTokenId>,
+    /// The tokens of [`Self::api_tokens`] that were revoked.
+    pub revoked_api_tokens: Vec<ApiTokenId>,
     /// The user's own zone for showing times; `None` follows the carrier's zone.
     pub time_zone: Option<TimeZoneName>,
 }
@@ -115,6 +117,9 @@ pub enum UserCommand {
         credential_id: ApiTokenId,
         scope: TokenScope,
     },
+    /// A bearer token of this identity is revoked (by its owner on the account page, or by an
+    /// operator); revoking it again is a no-op.
+    RevokeApiToken { credential_id: ApiTokenId },
     /// The user's own time zone (`None`: follow the carrier's). The caller checks the name
     /// against the time-zone database; the same preference again is a no-op.
     SetTimeZonePreference { time_zone: Option<TimeZoneName> },
@@ -152,6 +157,11 @@ pub enum UserEvent {
         credential_id: ApiTokenId,
         scope: TokenScope,
     },
+    /// The token stops working; its row in `api_tokens` records when.
+    ApiTokenRevoked {
+        user_id: UserId,
+        credential_id: ApiTokenId,
+    },
     /// `time_zone: null` means the user follows the carrier's zone again.
     UserTimeZonePreferenceSet {
         user_id: UserId,
@@ -166,6 +176,7 @@ impl DomainEvent for UserEvent {
         "PasswordSet",
         "UserLoggedIn",
         "ApiTokenIssued",
+        "ApiTokenRevoked",
         "UserTimeZonePreferenceSet",
     ];
 
@@ -176,6 +187,7 @@ impl DomainEvent for UserEvent {
             Self::PasswordSet { .. } => "PasswordSet",
             Self::UserLoggedIn { .. } => "UserLoggedIn",
             Self::ApiTokenIssued { .. } => "ApiTokenIssued",
+            Self::ApiTokenRevoked { .. } => "ApiTokenRevoked",
             Self::UserTimeZonePreferenceSet { .. } => "UserTimeZonePreferenceSet",
         }
     }
@@ -252,6 +264,19 @@ impl Aggregate for User {
                     scope: scope.clone(),
                 }])
             }
+            C::RevokeApiToken { credential_id } => {
+                let (user_id, _) = existing(state)?;
+                if !state.api_tokens.contains(credential_id) {
+                    return Err(DomainError::NotFound("api token"));
+                }
+                if state.revoked_api_tokens.contains(credential_id) {
+                    return Ok(vec![]);
+                }
+                Ok(vec![E::ApiTokenRevoked {
+                    user_id,
+                    credential_id: *credential_id,
+                }])
+            }
             C::SetTimeZonePreference { time_zone } => {
                 let (user_id, _) = existing(state)?;
                 if state.time_zone == *time_zone {
@@ -277,6 +302,9 @@ impl Aggregate for User {
             E::PasswordSet { .. } => state.has_password = true,
             E::UserLoggedIn { .. } => state.logins += 1,
             E::ApiTokenIssued { credential_id, .. } => state.api_tokens.push(*credential_id),
+            E::ApiTokenRevoked { credential_id, .. } => {
+                state.revoked_api_tokens.push(*credential_id);
+            }
             E::UserTimeZonePreferenceSet { time_zone, .. } => state.time_zone = time_zone.clone(),
         }
         state

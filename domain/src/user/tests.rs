@@ -168,6 +168,36 @@ fn issue_api_token_once_per_id() {
 }
 
 #[test]
+fn revoke_api_token_once_and_only_an_issued_one() {
+    let issued = ApiTokenIssued {
+        user_id: ann(),
+        credential_id: id(3),
+        scope: TokenScope::Staff {
+            tenant: TenantId::parse("acme").unwrap(),
+        },
+    };
+    let revoked = ApiTokenRevoked {
+        user_id: ann(),
+        credential_id: id(3),
+    };
+    given::<User>(&[registered()])
+        .when(RevokeApiToken {
+            credential_id: id(3),
+        })
+        .then_error(DomainError::NotFound("api token"));
+    given::<User>(&[registered(), issued.clone()])
+        .when(RevokeApiToken {
+            credential_id: id(3),
+        })
+        .then(std::slice::from_ref(&revoked));
+    given::<User>(&[registered(), issued, revoked])
+        .when(RevokeApiToken {
+            credential_id: id(3),
+        })
+        .then(&[]);
+}
+
+#[test]
 fn link_purposes_parse_back() {
     for p in [LinkPurpose::Login, LinkPurpose::PasswordReset] {
         assert_eq!(LinkPurpose::parse(p.as_str()), Some(p));
@@ -199,6 +229,10 @@ fn every_event_round_trips() {
             scope: TokenScope::Staff {
                 tenant: TenantId::parse("acme").unwrap(),
             },
+        },
+        ApiTokenRevoked {
+            user_id: ann(),
+            credential_id: id(3),
         },
         UserTimeZonePreferenceSet {
             user_id: ann(),

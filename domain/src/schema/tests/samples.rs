@@ -110,6 +110,10 @@ pub fn user_samples() -> Vec<UserEvent> {
                 customer_id: id(1),
             },
         },
+        ApiTokenRevoked {
+            user_id,
+            credential_id: id(6),
+        },
         UserTimeZonePreferenceSet {
             user_id,
             time_zone: Some(crate::values::TimeZoneName::parse("Europe/Oslo").unwrap()),

@@ -244,6 +244,26 @@ pub struct ServeArgs {
     /// A session ends this many hours after login, active or not.
     #[arg(long, env = "PORTAL_SESSION_ABSOLUTE_HOURS", default_value_t = 12)]
     pub session_absolute_hours: u64,
+
+    /// Seconds a connection has to send a request's head (request line and headers), counted
+    /// from when it waits for a request: just accepted, or its previous answer sent. Also the
+    /// longest a kept-alive connection waits for its next request.
+    #[arg(long, env = "PORTAL_HEADER_READ_TIMEOUT", default_value_t = 10)]
+    pub header_read_timeout: u64,
+
+    /// Seconds a request body may deliver nothing before the request is refused.
+    #[arg(long, env = "PORTAL_BODY_READ_TIMEOUT", default_value_t = 30)]
+    pub body_read_timeout: u64,
+
+    /// Seconds a connection may wait on its client, for bytes to read or for room to write its
+    /// answer, before it is closed.
+    #[arg(long, env = "PORTAL_IDLE_TIMEOUT", default_value_t = 60)]
+    pub idle_timeout: u64,
+
+    /// Connections served at once; further ones wait in the listen queue until one ends. Keep it
+    /// below the open-file limit (`ulimit -n`).
+    #[arg(long, env = "PORTAL_MAX_CONNECTIONS", default_value_t = 10_000)]
+    pub max_connections: usize,
 }
 
 impl ServeArgs {

@@ -6,6 +6,7 @@
 //! - `settings`: typed settings resolved from the command line, printed at start with secrets
 //!   redacted, and the connection to the event store with one-line errors naming the setting.
 //! - `serve`: `portal serve`, every role in one process: HTTP, relay, projections, notifier.
+//! - `http`: the HTTP/1.1 accept loop and its limits (timeouts, connection cap).
 //! - `roles`: wiring of the bus, read models, mail, relay, projection builders and notifier;
 //!   `portal relay`, `portal project` and `portal notify`, which run one role each.
 //! - `identity`: `staff add` and the demo tenant of a fresh embedded install.
@@ -17,6 +18,7 @@
 
 mod audit;
 mod cli;
+mod http;
 mod identity;
 mod ops;
 mod roles;

@@ -2,7 +2,7 @@
 //! notifier) until Ctrl-C or SIGTERM.
 
 use crate::settings::{MailSettings, Settings};
-use crate::{identity, roles};
+use crate::{http, identity, roles};
 use anyhow::Context;
 use portal_api::{AppState, AuthConfig};
 use std::net::SocketAddr;
@@ -89,18 +89,12 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         db,
         auth: Arc::new(auth),
     });
-    let served = axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
-    .context("the HTTP server failed");
+    let app = http::with_body_timeout(app, &serve.limits);
+    http::serve(listener, app, serve.limits, shutdown_signal()).await;
     cancel.cancel();
     for task in tasks {
         let _ = task.await;
     }
-    served?;
     info!("stopped");
     Ok(())
 }

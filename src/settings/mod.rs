@@ -127,6 +127,15 @@ impl Settings {
                 serve.session_idle.as_secs() / 60,
                 serve.session_absolute.as_secs() / 3600
             );
+            let limits = &serve.limits;
+            let _ = writeln!(
+                out,
+                "  http limits     header {} s, body {} s, idle {} s, {} connections",
+                limits.header_read_timeout.as_secs(),
+                limits.body_read_timeout.as_secs(),
+                limits.idle_timeout.as_secs(),
+                limits.max_connections
+            );
         } else if let Some(url) = &self.public_url {
             let _ = writeln!(out, "  public url      {url}");
         }

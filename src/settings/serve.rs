@@ -1,6 +1,8 @@
-//! Settings of `portal serve`: where to listen, the public URL, sessions and proxies.
+//! Settings of `portal serve`: where to listen, the public URL, sessions, proxies and the HTTP
+//! server's limits.
 
 use crate::cli::ServeArgs;
+use crate::http::HttpLimits;
 use anyhow::{Context, bail};
 use portal_api::IpCidr;
 use std::net::SocketAddr;
@@ -14,6 +16,7 @@ pub struct ServeSettings {
     pub trusted_proxies: Vec<IpCidr>,
     pub session_idle: Duration,
     pub session_absolute: Duration,
+    pub limits: HttpLimits,
 }
 
 impl ServeSettings {
@@ -46,14 +49,40 @@ impl ServeSettings {
         if args.session_absolute_hours == 0 {
             bail!("--session-absolute-hours / PORTAL_SESSION_ABSOLUTE_HOURS must be at least 1");
         }
+        let limits = limits(args)?;
         Ok(Self {
             listen: args.listen,
             public_url,
             trusted_proxies,
             session_idle: Duration::from_secs(args.session_idle_minutes.saturating_mul(60)),
             session_absolute: Duration::from_secs(args.session_absolute_hours.saturating_mul(3600)),
+            limits,
         })
     }
+}
+
+fn limits(args: &ServeArgs) -> anyhow::Result<HttpLimits> {
+    let seconds = |value: u64, setting: &str| {
+        if value == 0 {
+            bail!("{setting} must be at least 1 (seconds)");
+        }
+        Ok(Duration::from_secs(value))
+    };
+    if args.max_connections == 0 {
+        bail!("--max-connections / PORTAL_MAX_CONNECTIONS must be at least 1");
+    }
+    Ok(HttpLimits {
+        header_read_timeout: seconds(
+            args.header_read_timeout,
+            "--header-read-timeout / PORTAL_HEADER_READ_TIMEOUT",
+        )?,
+        body_read_timeout: seconds(
+            args.body_read_timeout,
+            "--body-read-timeout / PORTAL_BODY_READ_TIMEOUT",
+        )?,
+        idle_timeout: seconds(args.idle_timeout, "--idle-timeout / PORTAL_IDLE_TIMEOUT")?,
+        max_connections: args.max_connections,
+    })
 }
 
 /// Parses `--public-url` / `PORTAL_PUBLIC_URL`.

@@ -34,6 +34,10 @@ pub fn portal(database_url: &str) -> Command {
         "PORTAL_TRUSTED_PROXIES",
         "PORTAL_SESSION_IDLE_MINUTES",
         "PORTAL_SESSION_ABSOLUTE_HOURS",
+        "PORTAL_HEADER_READ_TIMEOUT",
+        "PORTAL_BODY_READ_TIMEOUT",
+        "PORTAL_IDLE_TIMEOUT",
+        "PORTAL_MAX_CONNECTIONS",
     ] {
         cmd.env_remove(var);
     }

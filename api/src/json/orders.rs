@@ -6,8 +6,9 @@
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::AppError;
+use crate::web::Query;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use portal_domain::order::OrderStatus;
 use portal_domain::{CustomerId, FieldError, OrderId};
 use portal_projections::models::orders::{self, OrderDetail, OrderFilter, OrderListItem};

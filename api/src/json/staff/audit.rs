@@ -6,8 +6,9 @@ use crate::auth::Caller;
 use crate::error::AppError;
 use crate::services::audit::{self, DEFAULT_LIMIT, EventPage, StreamHistory, Until};
 use crate::services::staff_only;
+use crate::web::Query;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use serde::Deserialize;
 use utoipa::IntoParams;
 

@@ -12,8 +12,9 @@ use crate::services::customers::{
     self, CustomerDetails, CustomerView, NewCustomer, PortalChange, PortalSettings,
 };
 use crate::services::{Fields, parse_id, staff_only};
+use crate::web::Query;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use portal_domain::CustomerId;
 use portal_projections::models::customers::{CustomerFilter, CustomerProfile, CustomerRow};
 use portal_projections::models::{Page, Paged, customers as read};

@@ -9,8 +9,8 @@ use crate::export::Format;
 use crate::pages::home::orders_table;
 use crate::pages::layout::{Section, count};
 use crate::pages::staff::common::{FormData, query_string};
+use crate::web::Query;
 use crate::zone::reader_zone;
-use axum::extract::RawQuery;
 use axum::response::{Redirect, Response};
 use maud::html;
 use portal_domain::order::OrderStatus;
@@ -30,8 +30,7 @@ fn filter_of(form: &FormData) -> (Option<OrderStatus>, String, OrderFilter) {
 }
 
 /// `GET /portal/orders?status=&q=&after=`.
-pub async fn list(ctx: PortalCtx, RawQuery(raw): RawQuery) -> Result<Response, AppError> {
-    let form = FormData::query(raw.as_deref());
+pub async fn list(ctx: PortalCtx, Query(form): Query<FormData>) -> Result<Response, AppError> {
     let (status, q, filter) = filter_of(&form);
     let scope = Scope::Customer(ctx.user.customer_id);
     let page = match form.opt("after") {
@@ -115,8 +114,7 @@ pub async fn list(ctx: PortalCtx, RawQuery(raw): RawQuery) -> Result<Response, A
 
 /// `GET /portal/orders.csv?status=&q=`: the former address of the CSV export, kept for
 /// bookmarks; it redirects to the JSON API's export with the same filter.
-pub async fn export(_ctx: PortalCtx, RawQuery(raw): RawQuery) -> Redirect {
-    let form = FormData::query(raw.as_deref());
+pub async fn export(_ctx: PortalCtx, Query(form): Query<FormData>) -> Redirect {
     Redirect::permanent(&export_url(&form, Format::Csv))
 }
 

@@ -8,8 +8,9 @@ use crate::error::AppError;
 use crate::pages::layout::{Section, count};
 use crate::services::audit::{StreamHistory, Until, stream_history};
 use crate::services::parse_id;
+use crate::web::Query;
 use crate::zone::{Zone, reader_zone};
-use axum::extract::{Path, RawQuery};
+use axum::extract::Path;
 use axum::response::Response;
 use maud::{Markup, html};
 use portal_domain::{Actor, ContactId, CustomerId, OrderId};
@@ -21,7 +22,7 @@ use serde_json::Value;
 pub async fn customer(
     ctx: StaffCtx,
     Path(id): Path<String>,
-    RawQuery(raw): RawQuery,
+    Query(form): Query<FormData>,
 ) -> Result<Response, AppError> {
     let id: CustomerId = parse_id(&id)?;
     let base = format!("/staff/customers/{id}");
@@ -31,7 +32,7 @@ pub async fn customer(
         &base,
         "Profile",
         Section::Customers,
-        raw,
+        &form,
     )
     .await
 }
@@ -40,7 +41,7 @@ pub async fn customer(
 pub async fn contact(
     ctx: StaffCtx,
     Path(id): Path<String>,
-    RawQuery(raw): RawQuery,
+    Query(form): Query<FormData>,
 ) -> Result<Response, AppError> {
     let id: ContactId = parse_id(&id)?;
     let base = format!("/staff/contacts/{id}");
@@ -50,7 +51,7 @@ pub async fn contact(
         &base,
         "Contact",
         Section::Contacts,
-        raw,
+        &form,
     )
     .await
 }
@@ -59,7 +60,7 @@ pub async fn contact(
 pub async fn order(
     ctx: StaffCtx,
     Path(id): Path<String>,
-    RawQuery(raw): RawQuery,
+    Query(form): Query<FormData>,
 ) -> Result<Response, AppError> {
     let id: OrderId = parse_id(&id)?;
     let base = format!("/staff/orders/{id}");
@@ -69,7 +70,7 @@ pub async fn order(
         &base,
         "Order",
         Section::Orders,
-        raw,
+        &form,
     )
     .await
 }
@@ -80,9 +81,8 @@ async fn show(
     base: &str,
     main_label: &str,
     section: Section,
-    raw: Option<String>,
+    query: &FormData,
 ) -> Result<Response, AppError> {
-    let query = FormData::query(raw.as_deref());
     let at: Option<i64> = query.opt("at").and_then(|a| a.parse().ok());
     let all = stream_history(&ctx.state, &ctx.caller, stream_id, None).await?;
     let chosen = match at {

@@ -142,9 +142,33 @@ pub async fn done(
     flash::redirect(session, Flash::ok(message), to).await
 }
 
-/// A form body or query string, fields in order, repeated names kept.
+/// A form body or query string, fields in order, repeated names kept. A page takes its query
+/// string as `Query<FormData>` (the one query extractor, [`crate::web::Query`]).
 #[derive(Debug, Clone, Default)]
 pub struct FormData(pub Vec<(String, String)>);
+
+impl<'de> serde::Deserialize<'de> for FormData {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Pairs;
+        impl<'de> serde::de::Visitor<'de> for Pairs {
+            type Value = FormData;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("name=value pairs")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<FormData, A::Error> {
+                let mut pairs = Vec::new();
+                while let Some(pair) = map.next_entry::<String, String>()? {
+                    pairs.push(pair);
+                }
+                Ok(FormData(pairs))
+            }
+        }
+        d.deserialize_map(Pairs)
+    }
+}
 
 impl FormData {
     pub fn parse(bytes: &[u8]) -> Self {
@@ -153,10 +177,6 @@ impl FormData {
                 .map(|(k, v)| (k.into_owned(), v.into_owned()))
                 .collect(),
         )
-    }
-
-    pub fn query(raw: Option<&str>) -> Self {
-        Self::parse(raw.unwrap_or_default().as_bytes())
     }
 
     /// The first value of `name` ("" when absent).

@@ -10,8 +10,9 @@ use crate::error::AppError;
 use crate::pages::layout::{Section, count, csrf_field, field_error, other_errors, toggle};
 use crate::services::contacts::{self as service, ContactDetails, PortalAccess};
 use crate::services::parse_id;
+use crate::web::Query;
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use maud::html;
@@ -20,8 +21,7 @@ use portal_projections::models::Page;
 use portal_projections::models::contacts::{self, ContactFilter, ContactRow, ContactStatus};
 
 /// `GET /staff/contacts`.
-pub async fn list(ctx: StaffCtx, RawQuery(raw): RawQuery) -> Result<Response, AppError> {
-    let form = FormData::query(raw.as_deref());
+pub async fn list(ctx: StaffCtx, Query(form): Query<FormData>) -> Result<Response, AppError> {
     let q = form.get("q").trim().to_owned();
     let access = match form.get("access") {
         "on" => Some(true),

@@ -14,8 +14,8 @@ use crate::error::AppError;
 use crate::pages::layout::{Section, count, csrf_field, field_error, other_errors};
 use crate::services::bulk::BulkField;
 use crate::services::customers::{self as service, NewCustomer};
+use crate::web::Query;
 use axum::body::Bytes;
-use axum::extract::RawQuery;
 use axum::http::StatusCode;
 use axum::response::Response;
 use maud::{Markup, html};
@@ -113,8 +113,7 @@ impl QuickAction {
 }
 
 /// `GET /staff/customers`.
-pub async fn list(ctx: StaffCtx, RawQuery(raw): RawQuery) -> Result<Response, AppError> {
-    let form = FormData::query(raw.as_deref());
+pub async fn list(ctx: StaffCtx, Query(form): Query<FormData>) -> Result<Response, AppError> {
     render_list(&ctx, &form, &[], StatusCode::OK).await
 }
 

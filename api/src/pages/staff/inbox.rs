@@ -12,9 +12,10 @@ use crate::pages::layout::{Section, count, field_error, input_attrs};
 use crate::pages::orders::{Sent, render_staff};
 use crate::services::orders::{self as service, NewCharge, StatusChange};
 use crate::services::parse_id;
+use crate::web::Query;
 use crate::zone::reader_zone;
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery};
+use axum::extract::Path;
 use axum::response::Response;
 use maud::{Markup, html};
 use portal_domain::order::OrderStatus;
@@ -25,8 +26,7 @@ use portal_projections::models::orders::{self, OrderFilter};
 
 /// `GET /staff/orders?status=&q=&pickup_from=&pickup_to=&after=`. A pickup date that does not
 /// parse is shown with its message and filters nothing.
-pub async fn list(ctx: StaffCtx, RawQuery(raw): RawQuery) -> Result<Response, AppError> {
-    let form = FormData::query(raw.as_deref());
+pub async fn list(ctx: StaffCtx, Query(form): Query<FormData>) -> Result<Response, AppError> {
     let status = OrderStatus::parse(form.get("status").trim());
     let q = form.get("q").trim().to_owned();
     let mut errors = Vec::new();

@@ -202,6 +202,17 @@ async fn pages_fit_phones_and_desktops() {
             .await;
         assert_eq!(d.status, 201, "{}", d.body);
         let draft = d.json()["id"].as_str().unwrap().to_owned();
+        // A draft with gaps: no delivery yet, a goods line without weight.
+        let s = ann
+            .post(
+                "/api/v1/orders",
+                &json!({"customer_reference": "PO-2026-000418", "consignments": [{
+                    "pickup": stop(Some(&location), support::day(3)), "delivery": {},
+                    "goods": [{"description": "Fliesenkleber", "quantity": 4}]}]}),
+            )
+            .await;
+        assert_eq!(s.status, 201, "{}", s.body);
+        let sketch = s.json()["id"].as_str().unwrap().to_owned();
         wait_projected(&t.store, &t.url).await;
 
         b.client
@@ -218,6 +229,7 @@ async fn pages_fit_phones_and_desktops() {
             ("/portal/orders/new", "New order", "order-form"),
             (&format!("/portal/orders/{order}"), "awaiting your approval", "order"),
             (&format!("/portal/orders/{draft}/review"), "Submit to carrier", "order-review"),
+            (&format!("/portal/orders/{sketch}"), "Not complete yet", "order-incomplete"),
             ("/portal/locations", "Hafenlogistikzentrum", "locations"),
             ("/portal/locations/new", "New location", "location-form"),
             ("/portal/charges", "Wartezeit", "charges"),
@@ -226,9 +238,9 @@ async fn pages_fit_phones_and_desktops() {
         for (path, shows, name) in portal {
             fits(&b, &base, path, shows, name).await;
         }
-        // The order form with every message of an empty draft.
+        // *Save and submit* on an empty form: the draft is saved, and its form shows every gap.
         b.goto(&format!("{base}/portal/orders/new")).await;
-        b.click("button[value=save]").await;
+        b.click("button[value=submit]").await;
         b.wait_text("Consignment 1").await;
         wait_until("the messages", Duration::from_secs(10), || async {
             b.client

@@ -154,12 +154,15 @@ async fn a_portal_users_journey() {
             b.screenshot("portal-locations").await;
             b.assert_accessible("portal-locations").await;
 
-            // 4. A new order: every missing field at once, then filled in.
+            // 4. A new order: *Save and submit* on the empty form saves a draft and shows every
+            // missing field at once; then it is filled in.
             b.click("nav.subnav a[href='/portal/orders']").await;
             b.wait_text("No orders yet.").await;
             b.click("a.button[href='/portal/orders/new']").await;
             b.wait_text("Save it as a draft").await;
-            b.click("button[value=save]").await;
+            b.click("button[value=submit]").await;
+            b.wait_text("complete the fields marked below").await;
+            assert!(b.path().await.ends_with("/complete"), "{}", b.path().await);
             b.wait_text("Must not be empty").await;
             b.wait_text("Is required").await;
             b.screenshot("portal-order-form-errors").await;

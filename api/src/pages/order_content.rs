@@ -53,12 +53,16 @@ fn stop(label: &str, s: &StopInput) -> Markup {
     html! {
         div {
             h3 { (label) }
-            p {
-                strong { (or_dash(&a.name)) } br;
-                (or_dash(&a.street)) br;
-                (a.postal_code) " " (or_dash(&a.city)) ", " (or_dash(&a.country))
-                @if let Some(c) = a.contact_name.as_deref().filter(|c| !c.trim().is_empty()) { br; "Contact: " (c) }
-                @if let Some(p) = a.contact_phone.as_deref().filter(|p| !p.trim().is_empty()) { " · " (p) }
+            @if a.is_blank() {
+                p { em { "no address yet" } }
+            } @else {
+                p {
+                    strong { (or_dash(&a.name)) } br;
+                    (or_dash(&a.street)) br;
+                    (a.postal_code) " " (or_dash(&a.city)) ", " (or_dash(&a.country))
+                    @if let Some(c) = a.contact_name.as_deref().filter(|c| !c.trim().is_empty()) { br; "Contact: " (c) }
+                    @if let Some(p) = a.contact_phone.as_deref().filter(|p| !p.trim().is_empty()) { " · " (p) }
+                }
             }
             p {
                 @match s.date.and_then(|d| d.format(day).ok()) {

@@ -55,6 +55,7 @@ pub(crate) fn head(detail: &OrderDetail) -> Markup {
 pub(crate) fn content(detail: &OrderDetail, zone: &Zone) -> Markup {
     let o = &detail.order;
     html! {
+            (missing_card(detail))
             div.two-col {
                 section.card {
                     h2 { "Order" }
@@ -85,7 +86,6 @@ pub(crate) fn content(detail: &OrderDetail, zone: &Zone) -> Markup {
                     }
                 }
             }
-            (missing_card(detail))
             (consignments(&detail.content))
     }
 }

@@ -95,7 +95,8 @@ impl OrderRow {
             .iter()
             .flat_map(|c| &c.goods)
             .filter_map(|g| g.weight_kg)
-            .sum();
+            // A fold from +0.0: `sum` of no floats is -0.0, which reads "-0 kg".
+            .fold(0.0, |total, w| total + w);
         self.incomplete = !content.is_complete();
     }
 

@@ -1,6 +1,6 @@
 //! What an order asks for, as the order page and the review step show it: every consignment
 //! with its stops and goods lines ([`consignments`]), and for a draft with gaps what it still
-//! lacks ([`missing_card`]).
+//! lacks ([`missing_list`]).
 //!
 //! Rendered from the draft's input shape, so a draft with gaps shows what it has ("—" or "no
 //! date yet" for the rest); complete content is stored normalised, so it reads exactly as it
@@ -9,7 +9,6 @@
 use super::layout::field_label;
 use maud::{Markup, html};
 use portal_domain::values::{DraftContent, GoodsInput, StopInput};
-use portal_projections::models::orders::OrderDetail;
 use time::macros::format_description;
 
 /// Every consignment of the order: its stops (address, date, window, reference, instructions)
@@ -100,13 +99,8 @@ fn goods_row(g: &GoodsInput) -> Markup {
     }
 }
 
-/// For a draft with gaps: what it still lacks, in words, before it can be submitted. Nothing for
-/// a complete draft or a submitted order.
-pub(crate) fn missing_card(detail: &OrderDetail) -> Markup {
-    missing_list(&detail.missing)
-}
-
-/// The gaps as a card; empty markup without gaps.
+/// For a draft with gaps: what it still lacks, in words, before it can be submitted. Empty
+/// markup without gaps (a complete draft, a submitted order).
 pub(crate) fn missing_list(missing: &[portal_domain::FieldError]) -> Markup {
     html! {
         @if !missing.is_empty() {

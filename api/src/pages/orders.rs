@@ -11,7 +11,7 @@
 //! (CMR, labels) download from [`staff_document`], rendered like the portal's.
 
 use super::layout::{Section, csrf_field, field_error, other_errors};
-use super::order_content::{consignments, missing_card};
+use super::order_content::{consignments, missing_list};
 use super::staff::common::{FormData, StaffCtx, tabs};
 use crate::documents::DocumentKind;
 use crate::error::AppError;
@@ -55,7 +55,7 @@ pub(crate) fn head(detail: &OrderDetail) -> Markup {
 pub(crate) fn content(detail: &OrderDetail, zone: &Zone) -> Markup {
     let o = &detail.order;
     html! {
-            (missing_card(detail))
+            (missing_list(&detail.missing))
             div.two-col {
                 section.card {
                     h2 { "Order" }

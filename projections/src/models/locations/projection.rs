@@ -110,6 +110,19 @@ async fn on_location(
     Ok(())
 }
 
+/// The customer of an order this read model saw created; `None` for an order it missed (its
+/// locations' users then stay as they are).
+async fn known_customer(
+    ctx: &mut Ctx<'_>,
+    tenant: &portal_domain::TenantId,
+    order_id: portal_domain::OrderId,
+) -> Result<Option<portal_domain::CustomerId>, ApplyError> {
+    Ok(ctx
+        .get::<LocationOrderRow>(tenant, &order_id.to_string())
+        .await?
+        .map(|order| order.customer_id))
+}
+
 async fn on_order(ctx: &mut Ctx<'_>, event: &Event<'_>, e: &OrderEvent) -> Result<(), ApplyError> {
     use OrderEvent as E;
     let tenant = event.tenant();
@@ -128,26 +141,17 @@ async fn on_order(ctx: &mut Ctx<'_>, event: &Event<'_>, e: &OrderEvent) -> Resul
             (*customer_id, content.location_ids())
         }
         E::OrderDraftUpdated { order_id, content } => {
-            let Some(order) = ctx
-                .get::<LocationOrderRow>(tenant, &order_id.to_string())
-                .await?
-            else {
-                return Ok(());
-            };
-            (order.customer_id, content.location_ids())
+            match known_customer(ctx, tenant, *order_id).await? {
+                Some(customer_id) => (customer_id, content.location_ids()),
+                None => return Ok(()),
+            }
         }
         E::OrderSubmitted {
             order_id, content, ..
-        } => {
-            // An order this read model missed: its locations' users stay as they are.
-            let Some(order) = ctx
-                .get::<LocationOrderRow>(tenant, &order_id.to_string())
-                .await?
-            else {
-                return Ok(());
-            };
-            (order.customer_id, content.location_ids())
-        }
+        } => match known_customer(ctx, tenant, *order_id).await? {
+            Some(customer_id) => (customer_id, content.location_ids()),
+            None => return Ok(()),
+        },
         _ => return Ok(()),
     };
     for location_id in locations {

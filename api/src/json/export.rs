@@ -28,12 +28,14 @@ pub struct ExportQuery {
 /// Every order of the caller's scope matching the list's filters, as CSV (UTF-8 with a byte
 /// order mark, formulas neutralised) or XLSX; times in the tenant's zone.
 #[utoipa::path(get, path = "/api/v1/orders/export", tag = "orders",
-    params(("format" = Option<String>, Query, description = "csv (default) or xlsx"),
-        ("status" = Option<String>, Query, description = "draft, submitted, accepted, rejected, planned, in_transit, delivered, cancelled"),
+    params(("format" = Option<crate::openapi::inputs::ExportFormat>, Query, description = "csv (default) or xlsx"),
+        ("status" = Option<crate::openapi::inputs::OrderStatus>, Query, description = "Only orders in this status"),
         ("q" = Option<String>, Query, description = "Search in number and customer reference"),
         ("customer_id" = Option<String>, Query, description = "Staff only: one customer's orders")),
-    responses((status = 200, description = "The document (text/csv or the XLSX media type)",
-        content_type = "text/csv")))]
+    responses((status = 200, description = "The document: CSV, or XLSX with `format=xlsx`",
+        content(
+            (String = "text/csv"),
+            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))))]
 #[instrument(skip_all, fields(tenant = %caller.tenant()))]
 pub async fn export(
     State(state): State<AppState>,

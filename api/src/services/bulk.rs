@@ -39,6 +39,7 @@ pub struct BulkRequest {
     pub customer_ids: Vec<String>,
     /// `portal_enabled` or `show_charges`.
     #[serde(default)]
+    #[schema(value_type = crate::openapi::inputs::BulkField)]
     pub field: String,
     #[serde(default)]
     pub value: Option<bool>,

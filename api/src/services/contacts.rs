@@ -33,6 +33,7 @@ pub struct NewContact {
     #[serde(default)]
     pub phone: Option<String>,
     #[serde(default)]
+    #[schema(value_type = Vec<crate::openapi::inputs::ContactRole>)]
     pub roles: Vec<String>,
     /// *Access customer portal*: refused while the customer has no portal access.
     #[serde(default)]
@@ -49,6 +50,7 @@ pub struct ContactDetails {
     #[serde(default)]
     pub phone: Option<String>,
     #[serde(default)]
+    #[schema(value_type = Vec<crate::openapi::inputs::ContactRole>)]
     pub roles: Vec<String>,
 }
 

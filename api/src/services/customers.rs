@@ -26,6 +26,7 @@ pub struct NewCustomer {
     #[serde(default)]
     pub code: Option<String>,
     #[serde(default)]
+    #[schema(value_type = Option<crate::openapi::inputs::CustomerStatus>)]
     pub status: Option<String>,
 }
 
@@ -37,6 +38,7 @@ pub struct CustomerDetails {
     #[serde(default)]
     pub code: Option<String>,
     #[serde(default)]
+    #[schema(value_type = Option<crate::openapi::inputs::CustomerStatus>)]
     pub status: Option<String>,
 }
 

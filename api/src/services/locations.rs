@@ -27,8 +27,10 @@ use utoipa::ToSchema;
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct VisibilityInput {
     #[serde(default)]
+    #[schema(value_type = crate::openapi::inputs::VisibilityKind)]
     pub kind: String,
     #[serde(default)]
+    #[schema(value_type = Option<String>, format = Uuid)]
     pub customer_id: Option<String>,
 }
 
@@ -80,7 +82,7 @@ pub struct CarrierLocationInput {
     pub address: AddressInput,
     /// `[{weekday: "monday", opens: "08:00", closes: "17:00"}, …]`.
     #[serde(default)]
-    #[schema(value_type = Vec<Object>)]
+    #[schema(value_type = Vec<crate::openapi::inputs::OpeningPeriodInput>)]
     pub opening_hours: Vec<OpeningPeriodInput>,
     /// Site instructions for drivers (gate, ramp, booking); ≤ 2,000 characters, may span lines.
     #[serde(default)]

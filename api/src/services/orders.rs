@@ -26,6 +26,7 @@ use uuid::Uuid;
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct StatusChange {
     #[serde(default)]
+    #[schema(value_type = crate::openapi::inputs::OrderStatus)]
     pub status: String,
     #[serde(default)]
     pub reason: Option<String>,

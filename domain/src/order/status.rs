@@ -1,12 +1,24 @@
 //! The order lifecycle and the only transitions it allows.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// draft → submitted → accepted | rejected; accepted → planned → in transit → delivered;
 /// cancelled from any state before in transit. Rejected, delivered and cancelled are final.
 #[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    JsonSchema,
 )]
 #[serde(rename_all = "snake_case")]
 pub enum OrderStatus {

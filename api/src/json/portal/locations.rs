@@ -25,6 +25,7 @@ use utoipa::IntoParams;
 #[into_params(parameter_in = Query)]
 pub struct AddressBookQuery {
     /// `true` to list the customer's archived locations too.
+    #[param(value_type = Option<bool>)]
     pub include_archived: Option<String>,
 }
 

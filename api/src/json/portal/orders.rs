@@ -28,7 +28,7 @@ use tracing::instrument;
 /// class, packing_group?, tunnel_code?}}`; `tunnel_code` is an ADR tunnel restriction code (`B`,
 /// `B1000C`, `B/D`, `B/E`, `C`, `C5000D`, `C/D`, `C/E`, `D`, `D/E`, `E` or `-`).
 #[utoipa::path(post, path = "/api/v1/orders", tag = "orders",
-    request_body(content = Object, description = "The order's content (see the summary)"),
+    request_body(content = crate::openapi::inputs::OrderContentInput, description = "The order's content (see the summary)"),
     responses((status = 201, description = "The draft", body = OrderView)))]
 #[instrument(skip_all, fields(tenant = %caller.tenant()))]
 pub async fn create(
@@ -48,7 +48,7 @@ pub async fn create(
 /// Replace a draft's content (the body of `POST /api/v1/orders`); 409 once submitted.
 #[utoipa::path(put, path = "/api/v1/orders/{id}", tag = "orders",
     params(("id" = String, Path, description = "Order id")),
-    request_body(content = Object, description = "The order's content"),
+    request_body(content = crate::openapi::inputs::OrderContentInput, description = "The order's content"),
     responses((status = 200, description = "The draft afterwards", body = OrderView)))]
 #[instrument(skip_all, fields(tenant = %caller.tenant()))]
 pub async fn update(
@@ -123,11 +123,11 @@ pub async fn order_again(
 /// submission, 404 for an unknown kind or an order outside the caller's scope.
 #[utoipa::path(get, path = "/api/v1/orders/{id}/documents/{kind}", tag = "orders",
     params(("id" = String, Path, description = "Order id"),
-        ("kind" = String, Path, description = "`label` or `cmr`"),
-        ("format" = Option<String>, Query, description = "Labels: `pdf` or `zpl` (default: the \
+        ("kind" = crate::openapi::inputs::DocumentKind, Path, description = "`label` or `cmr`"),
+        ("format" = Option<crate::openapi::inputs::OutputKind>, Query, description = "Labels: `pdf` or `zpl` (default: the \
             printer configuration; staff: `pdf`)")),
-    responses((status = 200, description = "The document (application/pdf, or text/plain for ZPL)",
-        content_type = "application/pdf"),
+    responses((status = 200, description = "The document: PDF, or ZPL text for labels with `format=zpl`",
+        content((Vec<u8> = "application/pdf"), (String = "text/plain"))),
         (status = 404, description = "Unknown kind, or no such order for the caller")))]
 #[instrument(skip_all, fields(tenant = %caller.tenant()))]
 pub async fn document(

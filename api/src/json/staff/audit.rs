@@ -17,8 +17,10 @@ use utoipa::IntoParams;
 #[into_params(parameter_in = Query)]
 pub struct EventsQuery {
     /// Events after this global position (the previous page's `next`; default 0).
+    #[param(value_type = Option<u64>, minimum = 0)]
     pub after: Option<String>,
     /// Events per page, 1–1000 (default 100).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 1000)]
     pub limit: Option<String>,
 }
 

@@ -24,16 +24,20 @@ use utoipa::{IntoParams, ToSchema};
 #[into_params(parameter_in = Query)]
 pub struct ContactQuery {
     /// One customer's contacts.
+    #[param(value_type = Option<String>, format = Uuid)]
     pub customer_id: Option<String>,
     /// Words that must all occur in name, email, phone or customer name.
     pub q: Option<String>,
     /// `true` or `false`: the contact's access toggle.
+    #[param(value_type = Option<bool>)]
     pub portal_access: Option<String>,
     /// `true` to list removed contacts too.
+    #[param(value_type = Option<bool>)]
     pub include_removed: Option<String>,
     /// The `next` cursor of the previous page.
     pub after: Option<String>,
     /// Rows per page, 1–500 (default 50).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 500)]
     pub limit: Option<String>,
 }
 

@@ -29,12 +29,15 @@ pub struct CustomerQuery {
     /// Words that must all occur in the name or code.
     pub q: Option<String>,
     /// `true` or `false`: *Access to Customer Portal*.
+    #[param(value_type = Option<bool>)]
     pub portal_enabled: Option<String>,
     /// `prospect`, `approved` or `blocked`.
+    #[param(value_type = Option<crate::openapi::inputs::CustomerStatus>)]
     pub status: Option<String>,
     /// The `next` cursor of the previous page.
     pub after: Option<String>,
     /// Rows per page, 1–500 (default 50).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 500)]
     pub limit: Option<String>,
 }
 

@@ -23,6 +23,7 @@ use utoipa::{IntoParams, ToSchema};
 #[into_params(parameter_in = Query)]
 pub struct LocationQuery {
     /// `true` to list archived locations too.
+    #[param(value_type = Option<bool>)]
     pub include_archived: Option<String>,
 }
 

@@ -35,7 +35,7 @@ pub struct AddressBookInput {
     pub address: AddressInput,
     /// `[{weekday: "monday", opens: "08:00", closes: "17:00"}, …]`.
     #[serde(default)]
-    #[schema(value_type = Vec<Object>)]
+    #[schema(value_type = Vec<crate::openapi::inputs::OpeningPeriodInput>)]
     pub opening_hours: Vec<OpeningPeriodInput>,
     /// Site instructions for drivers (gate, ramp, booking); ≤ 2,000 characters, may span lines.
     #[serde(default)]

@@ -24,6 +24,7 @@ use utoipa::ToSchema;
 pub struct Decision {
     /// `approved` or `rejected`.
     #[serde(default)]
+    #[schema(value_type = crate::openapi::inputs::ChargeDecision)]
     pub decision: String,
     /// Up to 1,000 characters; may span lines.
     #[serde(default)]

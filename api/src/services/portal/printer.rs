@@ -24,14 +24,17 @@ pub struct PrinterInput {
     /// Blank: choose at print time.
     pub label_printer: Option<String>,
     /// `a6`, `4x6in` or `a4` (four labels to a sheet).
+    #[schema(value_type = crate::openapi::inputs::LabelFormat)]
     pub label_format: String,
     /// `pdf` or `zpl` (ZPL only for a6 and 4x6in).
+    #[schema(value_type = crate::openapi::inputs::OutputKind)]
     pub label_output: String,
     /// 1 to 10.
     pub label_copies: Option<i64>,
     /// Blank: choose at print time.
     pub document_printer: Option<String>,
     /// `a4`, `a5` or `letter`.
+    #[schema(value_type = crate::openapi::inputs::DocumentFormat)]
     pub document_format: String,
 }
 

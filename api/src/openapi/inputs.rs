@@ -183,10 +183,14 @@ mod tests {
     #[test]
     fn the_order_body_and_enums_are_typed() {
         let doc = serde_json::to_value(crate::openapi::spec()).unwrap();
-        let body = &doc["paths"]["/api/v1/orders"]["post"]["requestBody"]["content"]["application/json"]["schema"];
+        let body = &doc["paths"]["/api/v1/orders"]["post"]["requestBody"]["content"]["application/json"]
+            ["schema"];
         assert_eq!(body["$ref"], "#/components/schemas/OrderContentInput");
         let content = &doc["components"]["schemas"]["OrderContentInput"];
-        assert!(content["properties"]["consignments"].is_object(), "{content}");
+        assert!(
+            content["properties"]["consignments"].is_object(),
+            "{content}"
+        );
         let status = doc["components"]["schemas"]["OrderStatus"].to_string();
         assert!(status.contains("in_transit"), "{status}");
     }

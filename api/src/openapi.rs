@@ -65,7 +65,10 @@ use utoipa::openapi::{ContentBuilder, ObjectBuilder, Ref, Required, ResponseBuil
         LocationRowSchema,
         LoginLinkRequest,
         OrderListItemSchema,
-        OrderPage
+        OrderPage,
+        inputs::ExportFormat,
+        inputs::DocumentKind,
+        inputs::OrderStatus
     ))
 )]
 struct BaseDoc;

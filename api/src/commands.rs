@@ -27,8 +27,10 @@ impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
             parts
                 .headers
                 .get("idempotency-key")
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned),
+                // Not `to_str`: a key with bytes outside visible ASCII must be refused by the
+                // key's check, not ignored as if no key had been sent (a retry would then run
+                // the command twice).
+                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
         ))
     }
 }

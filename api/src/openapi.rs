@@ -16,6 +16,7 @@
 //! `Idempotency-Key` header on writes, and the two ways to authenticate.
 
 pub mod inputs;
+pub mod params;
 
 use crate::json::staff::schemas::{
     ChargeRowSchema, ContactPage, ContactRowSchema, CreatedId, CustomerContactSchema, CustomerPage,
@@ -93,7 +94,7 @@ fn me() {}
         ("pickup_from" = Option<String>, Query, description = "First pickup on or after this date (YYYY-MM-DD)"),
         ("pickup_to" = Option<String>, Query, description = "First pickup on or before this date (YYYY-MM-DD)"),
         ("after" = Option<String>, Query, description = "The next cursor of the previous page"),
-        ("limit" = Option<u32>, Query, description = "1–500, default 50")),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 500, description = "1–500, default 50")),
     responses((status = 200, description = "One page", body = OrderPage)))]
 #[allow(dead_code)]
 fn orders_list() {}
@@ -138,6 +139,7 @@ pub fn spec() -> &'static serde_json::Value {
         // Serialising utoipa's own types cannot fail; `Null` would be caught by every test.
         let mut doc = serde_json::to_value(document()).unwrap_or_default();
         inputs::replace(&mut doc);
+        params::constrain(&mut doc);
         doc
     })
 }

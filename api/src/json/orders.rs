@@ -60,6 +60,15 @@ impl ListQuery {
         };
         let pickup_from = pickup_date("pickup_from", self.pickup_from.as_deref(), &mut errors);
         let pickup_to = pickup_date("pickup_to", self.pickup_to.as_deref(), &mut errors);
+        if self
+            .limit
+            .is_some_and(|n| !(1..=Page::MAX_LIMIT).contains(&n))
+        {
+            errors.push(portal_domain::FieldError::new(
+                "limit",
+                format!("must be a whole number from 1 to {}", Page::MAX_LIMIT),
+            ));
+        }
         if !errors.is_empty() {
             return Err(AppError::Invalid(errors));
         }

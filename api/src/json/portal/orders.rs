@@ -128,7 +128,9 @@ pub async fn order_again(
             printer configuration; staff: `pdf`)")),
     responses((status = 200, description = "The document: PDF, or ZPL text for labels with `format=zpl`",
         content((Vec<u8> = "application/pdf"), (String = "text/plain"))),
-        (status = 404, description = "Unknown kind, or no such order for the caller")))]
+        (status = 404, description = "Unknown kind, or no such order for the caller"),
+        (status = 409, description = "The order is a draft or was cancelled: nothing to print", body = crate::json::staff::schemas::Problem,
+            content_type = "application/problem+json")))]
 #[instrument(skip_all, fields(tenant = %caller.tenant()))]
 pub async fn document(
     State(state): State<AppState>,

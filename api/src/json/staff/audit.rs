@@ -1,6 +1,6 @@
 //! Audit: the tenant's events in log order, and one stream's history with its state at a point.
 
-use super::body::parse_query_int;
+use super::body::{parse_query_int, parse_query_limit};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::AppError;
@@ -24,11 +24,26 @@ pub struct EventsQuery {
     pub limit: Option<String>,
 }
 
+/// The schema of `until`: a log position or an RFC 3339 time.
+fn position_or_time() -> utoipa::openapi::Schema {
+    use utoipa::openapi::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+    utoipa::openapi::schema::OneOfBuilder::new()
+        .item(ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(0)))
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime))),
+        )
+        .build()
+        .into()
+}
+
 /// Query of `GET /api/v1/audit/streams/{stream_id}`.
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct HistoryQuery {
     /// A global position, or an RFC 3339 time: the history and state as they were then.
+    #[param(schema_with = position_or_time)]
     pub until: Option<String>,
 }
 
@@ -41,8 +56,10 @@ pub async fn events(
     Query(query): Query<EventsQuery>,
 ) -> Result<Json<EventPage>, AppError> {
     staff_only(&caller)?;
-    let after = parse_query_int::<i64>("after", query.after.as_deref())?.unwrap_or(0);
-    let limit = parse_query_int::<u32>("limit", query.limit.as_deref())?.unwrap_or(DEFAULT_LIMIT);
+    // `u64`: a negative position is refused rather than read as the start of the log.
+    let after = parse_query_int::<u64>("after", query.after.as_deref())?.unwrap_or(0);
+    let after = i64::try_from(after).map_err(|_| AppError::field("after", "is past the log's end"))?;
+    let limit = parse_query_limit(query.limit.as_deref(), audit::MAX_LIMIT)?.unwrap_or(DEFAULT_LIMIT);
     Ok(Json(audit::events(&state, &caller, after, limit).await?))
 }
 

@@ -135,6 +135,22 @@ pub fn parse_query_int<T: std::str::FromStr>(
     }
 }
 
+/// Parses an optional page size: a whole number from 1 to `max` (a 422 naming `limit` otherwise,
+/// so a client learns that its page size was not honoured instead of getting a silently
+/// different one).
+pub fn parse_query_limit(raw: Option<&str>, max: u32) -> Result<Option<u32>, AppError> {
+    match parse_query_int::<u32>("limit", raw) {
+        Ok(Some(n)) if !(1..=max).contains(&n) => Err(limit_error(max)),
+        Err(_) => Err(limit_error(max)),
+        ok => ok,
+    }
+}
+
+/// The message of a page size outside `1..=max`.
+pub fn limit_error(max: u32) -> AppError {
+    AppError::field("limit", format!("must be a whole number from 1 to {max}"))
+}
+
 /// Parses an optional boolean query parameter (`true`/`false`, also `1`/`0`, `on`/`off`).
 pub fn parse_query_bool(field: &str, raw: Option<&str>) -> Result<Option<bool>, AppError> {
     match raw.map(|s| s.trim().to_ascii_lowercase()).as_deref() {

@@ -1,7 +1,7 @@
 //! Contacts: add one to a customer, the contacts list view, one contact, edit, and switch its
 //! portal access.
 
-use super::body::{Body, Created, parse_query_bool, parse_query_int};
+use super::body::{Body, Created, parse_query_bool, parse_query_limit};
 use super::customers::one;
 use super::schemas::{ContactPage, ContactRowSchema};
 use crate::AppState;
@@ -23,8 +23,8 @@ use utoipa::{IntoParams, ToSchema};
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ContactQuery {
-    /// One customer's contacts.
-    #[param(value_type = Option<String>, format = Uuid)]
+    /// One customer's contacts (blank: all).
+    #[param(schema_with = crate::openapi::params::uuid_or_blank)]
     pub customer_id: Option<String>,
     /// Words that must all occur in name, email, phone or customer name.
     pub q: Option<String>,
@@ -59,7 +59,7 @@ impl ContactQuery {
             .take(parse_query_bool("include_removed", self.include_removed.as_deref()).map_err(one))
             .flatten();
         let limit = fields
-            .take(parse_query_int::<u32>("limit", self.limit.as_deref()).map_err(one))
+            .take(parse_query_limit(self.limit.as_deref(), Page::MAX_LIMIT).map_err(one))
             .flatten();
         fields.finish()?;
         let filter = ContactFilter {

@@ -1,7 +1,7 @@
 //! Customers: create, list (search, status and portal filters, cursor paging), profile with
 //! contacts, edit details, the portal switches, and the bulk quick action.
 
-use super::body::{Body, Created, parse_query_bool, parse_query_int};
+use super::body::{Body, Created, parse_query_bool, parse_query_limit};
 use super::schemas::{CreatedId, CustomerPage, CustomerProfileSchema, Problem};
 use crate::AppState;
 use crate::auth::Caller;
@@ -50,7 +50,7 @@ impl CustomerQuery {
             .flatten();
         let status = customers::parse_status(&mut fields, "status", self.status.as_deref());
         let limit = fields
-            .take(parse_query_int::<u32>("limit", self.limit.as_deref()).map_err(one))
+            .take(parse_query_limit(self.limit.as_deref(), Page::MAX_LIMIT).map_err(one))
             .flatten();
         fields.finish()?;
         let filter = CustomerFilter {

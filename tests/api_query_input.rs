@@ -78,13 +78,29 @@ async fn control_characters_and_bad_numbers_are_4xx(t: TestStoreRef) {
         "/api/v1/orders",
         "/api/v1/events",
     ] {
-        for limit in ["1.5", "-1", "99999999999", "ten"] {
+        // 0 and 100000 parse, but are outside every list's page sizes: refused, not clamped.
+        for limit in ["1.5", "-1", "99999999999", "ten", "0", "100000"] {
             let url = format!("{path}?limit={limit}");
             field_error(&staff.get(&url).await, "limit", &url);
         }
     }
     let a = portal.get("/api/v1/orders?limit=1.5").await;
     field_error(&a, "limit", "portal limit=1.5");
+    // A negative log position is refused rather than read as the log's start.
+    field_error(
+        &staff.get("/api/v1/events?after=-1").await,
+        "after",
+        "after=-1",
+    );
+    // A blank value means the parameter was not given.
+    for url in [
+        "/api/v1/orders?limit=&status=&customer_id=",
+        "/api/v1/customers?limit=&portal_enabled=&status=",
+        "/api/v1/contacts?limit=&portal_access=&customer_id=",
+        "/api/v1/events?after=&limit=",
+    ] {
+        assert_eq!(staff.get(url).await.status, 200, "{url}");
+    }
 
     // Good values still pass through the same extractor.
     let a = staff.get("/api/v1/customers?q=Alpha+Foods&limit=5").await;

@@ -6,6 +6,7 @@
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::AppError;
+use crate::json::staff::body::parse_query_limit;
 use crate::web::Query;
 use axum::Json;
 use axum::extract::{Path, State};
@@ -30,7 +31,7 @@ pub struct ListQuery {
     /// The first pickup on or before this date (`YYYY-MM-DD`).
     pub pickup_to: Option<String>,
     pub after: Option<String>,
-    pub limit: Option<u32>,
+    pub limit: Option<String>,
 }
 
 impl ListQuery {
@@ -60,15 +61,13 @@ impl ListQuery {
         };
         let pickup_from = pickup_date("pickup_from", self.pickup_from.as_deref(), &mut errors);
         let pickup_to = pickup_date("pickup_to", self.pickup_to.as_deref(), &mut errors);
-        if self
-            .limit
-            .is_some_and(|n| !(1..=Page::MAX_LIMIT).contains(&n))
-        {
-            errors.push(portal_domain::FieldError::new(
-                "limit",
-                format!("must be a whole number from 1 to {}", Page::MAX_LIMIT),
-            ));
-        }
+        let limit = match parse_query_limit(self.limit.as_deref(), Page::MAX_LIMIT) {
+            Ok(limit) => limit,
+            Err(e) => {
+                errors.push(crate::json::staff::customers::one(e));
+                None
+            }
+        };
         if !errors.is_empty() {
             return Err(AppError::Invalid(errors));
         }
@@ -83,7 +82,7 @@ impl ListQuery {
         };
         let page = Page {
             after: self.after.clone().filter(|a| !a.is_empty()),
-            limit: self.limit.unwrap_or(Page::DEFAULT_LIMIT),
+            limit: limit.unwrap_or(Page::DEFAULT_LIMIT),
         };
         Ok((filter, page))
     }

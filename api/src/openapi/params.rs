@@ -4,6 +4,9 @@
 //! - Every free-text query parameter (a string without `enum`, `format` or `pattern`) refuses
 //!   control characters: the one query extractor ([`crate::web::Query`]) answers 422 for any
 //!   (`char::is_control`: C0, DEL and C1), so the schema says so once, here, for all of them.
+//! - A blank value of an optional query parameter means "not given" (the pages' filter forms
+//!   send their empty fields), so a parameter whose schema a blank string does not already
+//!   satisfy (a number, a boolean, an enum, a UUID) also admits `""`.
 //! - The `Idempotency-Key` header is 1–200 printable ASCII characters without spaces, as
 //!   [`crate::commands::IdempotencyKey`] checks.
 //!
@@ -57,28 +60,15 @@ fn narrow(parameter: &mut Value) {
         && !["enum", "format", "pattern", "$ref"]
             .iter()
             .any(|k| schema.contains_key(*k));
-    if place == "query" && free_text {
-        schema.insert("pattern".into(), json!(NO_CONTROL_CHARACTERS));
+    if place != "query" {
+        return;
     }
-}
-
-/// The schema of an optional id filter of the pages' and the API's lists: a UUID, or blank for
-/// "all" (what a filter form's "All customers" option sends).
-pub fn uuid_or_blank() -> utoipa::openapi::Schema {
-    use utoipa::openapi::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
-    utoipa::openapi::schema::OneOfBuilder::new()
-        .item(
-            ObjectBuilder::new()
-                .schema_type(Type::String)
-                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid))),
-        )
-        .item(
-            ObjectBuilder::new()
-                .schema_type(Type::String)
-                .max_length(Some(0)),
-        )
-        .build()
-        .into()
+    if free_text {
+        schema.insert("pattern".into(), json!(NO_CONTROL_CHARACTERS));
+    } else if parameter["required"] != json!(true) {
+        let given = parameter["schema"].take();
+        parameter["schema"] = json!({"anyOf": [given, {"type": "string", "maxLength": 0}]});
+    }
 }
 
 fn is_string(kind: Option<&Value>) -> bool {
@@ -120,6 +110,15 @@ mod tests {
             .find(|p| p["name"] == "status")
             .unwrap();
         assert!(status["schema"].get("pattern").is_none(), "{status}");
+        // A number or an enum may also be blank.
+        let limit = customers["get"]["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == "limit")
+            .unwrap();
+        assert_eq!(limit["schema"]["anyOf"][0]["maximum"], 500, "{limit}");
+        assert_eq!(limit["schema"]["anyOf"][1]["maxLength"], 0, "{limit}");
     }
 
     fn accepted(key: &str) -> bool {

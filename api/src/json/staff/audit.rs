@@ -28,7 +28,11 @@ pub struct EventsQuery {
 fn position_or_time() -> utoipa::openapi::Schema {
     use utoipa::openapi::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
     utoipa::openapi::schema::OneOfBuilder::new()
-        .item(ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(0)))
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .minimum(Some(0)),
+        )
         .item(
             ObjectBuilder::new()
                 .schema_type(Type::String)
@@ -58,8 +62,10 @@ pub async fn events(
     staff_only(&caller)?;
     // `u64`: a negative position is refused rather than read as the start of the log.
     let after = parse_query_int::<u64>("after", query.after.as_deref())?.unwrap_or(0);
-    let after = i64::try_from(after).map_err(|_| AppError::field("after", "is past the log's end"))?;
-    let limit = parse_query_limit(query.limit.as_deref(), audit::MAX_LIMIT)?.unwrap_or(DEFAULT_LIMIT);
+    let after =
+        i64::try_from(after).map_err(|_| AppError::field("after", "is past the log's end"))?;
+    let limit =
+        parse_query_limit(query.limit.as_deref(), audit::MAX_LIMIT)?.unwrap_or(DEFAULT_LIMIT);
     Ok(Json(audit::events(&state, &caller, after, limit).await?))
 }
 

@@ -147,7 +147,7 @@ pub fn parse_query_limit(raw: Option<&str>, max: u32) -> Result<Option<u32>, App
 }
 
 /// The message of a page size outside `1..=max`.
-pub fn limit_error(max: u32) -> AppError {
+fn limit_error(max: u32) -> AppError {
     AppError::field("limit", format!("must be a whole number from 1 to {max}"))
 }
 

@@ -23,8 +23,8 @@ use utoipa::{IntoParams, ToSchema};
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ContactQuery {
-    /// One customer's contacts (blank: all).
-    #[param(schema_with = crate::openapi::params::uuid_or_blank)]
+    /// One customer's contacts.
+    #[param(value_type = Option<String>, format = Uuid)]
     pub customer_id: Option<String>,
     /// Words that must all occur in name, email, phone or customer name.
     pub q: Option<String>,

@@ -67,7 +67,7 @@ impl CustomerQuery {
 }
 
 /// The one field error of a query parameter's [`AppError`].
-pub(super) fn one(e: AppError) -> portal_domain::FieldError {
+pub(crate) fn one(e: AppError) -> portal_domain::FieldError {
     match e {
         AppError::Invalid(mut es) if !es.is_empty() => es.remove(0),
         other => portal_domain::FieldError::new("query", other.to_string()),

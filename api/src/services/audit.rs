@@ -85,7 +85,12 @@ impl Until {
     pub fn parse(raw: &str) -> Result<Self, AppError> {
         let raw = raw.trim();
         if let Ok(p) = raw.parse::<i64>() {
-            return Ok(Self::Position(p));
+            // Positions start at 0; a negative one is a client's mistake, not "before the log".
+            return if p < 0 {
+                Err(AppError::field("until", "a log position is 0 or more"))
+            } else {
+                Ok(Self::Position(p))
+            };
         }
         OffsetDateTime::parse(raw, &time::format_description::well_known::Rfc3339)
             .map(Self::Time)

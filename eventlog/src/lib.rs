@@ -40,5 +40,5 @@ pub use envelope::{
     AppendResult, Idempotency, Metadata, NewEvent, RecordedEvent, StreamId, WireEvent,
 };
 pub use error::{ExecuteError, StoreError};
-pub use executor::{CommandContext, Executed, execute, execute_loaded};
+pub use executor::{CommandContext, Executed, ExecutedMany, execute, execute_loaded, execute_many};
 pub use store::Store;

@@ -288,7 +288,8 @@ where
                 StatusCode::UNPROCESSABLE_ENTITY,
                 e.body_text(),
             )),
-            Err(e) => Err(AppError::Status(StatusCode::BAD_REQUEST, e.body_text())),
+            // Broken JSON 400, a body over the limit 413: the rejection's own status.
+            Err(e) => Err(AppError::Status(e.status(), e.body_text())),
         }
     }
 }

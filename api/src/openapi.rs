@@ -207,12 +207,11 @@ fn problem(description: &str) -> utoipa::openapi::Response {
         .build()
 }
 
-/// The database cannot be reached (or the read models did not reach `Portal-Min-Position` in
-/// time): try again after `Retry-After` seconds.
+/// The database cannot be reached: try again after `Retry-After` seconds.
 fn unavailable() -> utoipa::openapi::Response {
     let mut response = problem(
-        "Briefly unavailable (the database cannot be reached, or the read models are behind \
-         Portal-Min-Position); send the request again after Retry-After seconds",
+        "Briefly unavailable (the database cannot be reached); send the request again after \
+         Retry-After seconds",
     );
     let header = HeaderBuilder::new()
         .schema(ObjectBuilder::new().schema_type(Type::Integer))

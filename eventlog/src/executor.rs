@@ -4,6 +4,10 @@
 //! decided again on the fresh state, at most [`MAX_ATTEMPTS`] times in all, then
 //! [`ExecuteError::Conflict`] (409 at the API). Commands are taken by reference so they can be
 //! decided again; they must therefore carry everything from outside (ids, now, facts) up front.
+//!
+//! [`execute_many`] is the same path for a request that changes several things of one aggregate:
+//! the commands are decided in turn and their events appended together, so a reader never sees
+//! half a request and an audit groups it under one correlation id.
 
 use crate::codec;
 use crate::envelope::{AppendResult, Idempotency, Metadata, RecordedEvent, StreamId};

@@ -143,3 +143,30 @@ impl From<StoreError> for ExecuteError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn connection_failures_are_unavailable_and_refusals_are_not() {
+        let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+        for e in [
+            sqlx::Error::Io(refused),
+            sqlx::Error::PoolTimedOut,
+            sqlx::Error::PoolClosed,
+        ] {
+            assert!(StoreError::from(e).is_unavailable());
+        }
+        for e in [
+            sqlx::Error::RowNotFound,
+            sqlx::Error::ColumnNotFound("x".into()),
+        ] {
+            let e = StoreError::from(e);
+            assert!(!e.is_unavailable(), "{e}");
+            assert!(!ExecuteError::from(e).is_unavailable());
+        }
+        let e = ExecuteError::from(StoreError::from(sqlx::Error::PoolTimedOut));
+        assert!(e.is_unavailable());
+    }
+}

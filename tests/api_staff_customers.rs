@@ -107,7 +107,7 @@ async fn customers(t: TestStoreRef) {
             "create-gamma",
         )
         .await;
-    problem(&other, 422, "a key reused with another body");
+    problem(&other, 409, "a key reused with another body");
     assert_eq!(env.events().await, after_first);
 
     // Edit details.

@@ -2,7 +2,9 @@
 //! event metadata, and the request's `Idempotency-Key` (if any) with the fingerprint of the
 //! request's content. Every write of the JSON API and of the pages goes through [`run`], so a
 //! rejection maps to its 4xx, a version conflict that outlived the executor's retries to 409, and
-//! a reused key with different content to 422 (see [`crate::error::AppError`]).
+//! a reused key with different content to 409 (see [`crate::error::AppError`]). A use case that
+//! changes several things of one aggregate runs them through [`run_many`]: one append, one
+//! correlation id, one key.
 
 use crate::auth::Caller;
 use crate::error::AppError;
@@ -10,7 +12,8 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use portal_domain::Aggregate;
 use portal_eventlog::{
-    CommandContext, Executed, Idempotency, Metadata, StreamId, execute, execute_loaded,
+    CommandContext, Executed, ExecutedMany, Idempotency, Metadata, StreamId, execute,
+    execute_loaded, execute_many,
 };
 use serde::Serialize;
 use std::convert::Infallible;
@@ -108,4 +111,19 @@ pub async fn run_loaded<A: Aggregate>(
     let ctx = context(caller, idempotency);
     let loaded = Some((current, version));
     Ok(execute_loaded::<A>(&state.store, stream, &ctx, command, loaded).await?)
+}
+
+/// Runs several `commands` on one `stream` as `caller`: decided in turn, appended together in
+/// one transaction under one correlation id and `idempotency`; a rejection of any appends
+/// nothing. `loaded` as in [`run_loaded`].
+pub async fn run_many<A: Aggregate>(
+    state: &crate::AppState,
+    caller: &Caller,
+    stream: &StreamId,
+    commands: &[A::Command],
+    idempotency: Option<Idempotency>,
+    loaded: Option<(A::State, i64)>,
+) -> Result<ExecutedMany<A>, AppError> {
+    let ctx = context(caller, idempotency);
+    Ok(execute_many::<A>(&state.store, stream, &ctx, commands, loaded).await?)
 }

@@ -5,13 +5,15 @@
 //! 401 into a redirect to the login page), so a handler never decides between the two formats.
 //!
 //! Mapping: invalid input 422; domain rejections by [`DomainError::kind`] (validation and rules
-//! 422, not found 404, conflicts 409); a version conflict that outlived the retries 409; anything
-//! else an opaque 500 whose cause is logged once, here.
+//! 422, not found 404, conflicts 409); a version conflict that outlived the retries 409; an
+//! idempotency key reused with another request 409; a database that cannot be reached 503 with
+//! `Retry-After` (the request may simply be sent again); anything else an opaque 500 whose cause
+//! is logged once, here.
 
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Request};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use portal_domain::error::RejectionKind;
 use portal_domain::{DomainError, FieldError};
@@ -20,7 +22,7 @@ use portal_projections::QueryError;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::error::Error as StdError;
-use tracing::error;
+use tracing::{error, warn};
 
 pub type BoxError = Box<dyn StdError + Send + Sync>;
 
@@ -49,10 +51,16 @@ pub enum AppError {
     /// Any other 4xx with its message (bad JSON, wrong content type).
     #[error("{1}")]
     Status(StatusCode, String),
+    /// The database cannot be reached: 503 with `Retry-After` (transient; logged once).
+    #[error(transparent)]
+    Unavailable(BoxError),
     /// Everything else: answered as an opaque 500, logged once with its cause.
     #[error(transparent)]
     Internal(BoxError),
 }
+
+/// Seconds a client should wait before retrying a 503.
+pub const RETRY_AFTER_SECONDS: u64 = 5;
 
 impl AppError {
     pub fn field(field: &str, message: impl Into<String>) -> Self {
@@ -77,6 +85,7 @@ impl AppError {
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Status(s, _) => *s,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -94,6 +103,10 @@ impl AppError {
                 "There is nothing here, or it is not yours to see.".to_owned(),
             ),
             Self::Unauthorized => ("Not logged in", "Log in to continue.".to_owned()),
+            Self::Unavailable(_) => (
+                "Service unavailable",
+                "The service is briefly unavailable. Please try again in a few seconds.".to_owned(),
+            ),
             Self::Internal(_) => (
                 "Something went wrong",
                 "Something went wrong on our side. Please try again in a moment.".to_owned(),
@@ -122,6 +135,8 @@ fn title_of(status: StatusCode) -> &'static str {
         StatusCode::TOO_MANY_REQUESTS => "Too many requests",
         StatusCode::NOT_FOUND => "Not found",
         StatusCode::UNSUPPORTED_MEDIA_TYPE => "Unsupported media type",
+        StatusCode::METHOD_NOT_ALLOWED => "Method not allowed",
+        StatusCode::PAYLOAD_TOO_LARGE => "Payload too large",
         _ => "Bad request",
     }
 }
@@ -151,8 +166,12 @@ fn status_code<S: serde::Serializer>(s: &StatusCode, ser: S) -> Result<S::Ok, S:
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        if let Self::Internal(cause) = &self {
-            error!(error = %chain(cause.as_ref()), "request failed");
+        match &self {
+            Self::Internal(cause) => error!(error = %chain(cause.as_ref()), "request failed"),
+            Self::Unavailable(cause) => {
+                warn!(error = %chain(cause.as_ref()), "database unavailable");
+            }
+            _ => {}
         }
         let info = self.info();
         let body = serde_json::to_vec(&info).unwrap_or_default();
@@ -162,6 +181,11 @@ impl IntoResponse for AppError {
             body,
         )
             .into_response();
+        if info.status == StatusCode::SERVICE_UNAVAILABLE {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECONDS));
+        }
         response.extensions_mut().insert(info);
         response
     }
@@ -196,9 +220,10 @@ impl From<ExecuteError> for AppError {
         match e {
             ExecuteError::Rejected(d) => Self::Rejected(d),
             e @ ExecuteError::Conflict { .. } => Self::Conflict(e.to_string()),
-            e @ ExecuteError::IdempotencyConflict => {
-                Self::Status(StatusCode::UNPROCESSABLE_ENTITY, e.to_string())
-            }
+            // The key names one request; the same key with another body is a clash with that
+            // request, not invalid input.
+            e @ ExecuteError::IdempotencyConflict => Self::Conflict(e.to_string()),
+            e if e.is_unavailable() => Self::Unavailable(e.into()),
             other => Self::internal(other),
         }
     }
@@ -211,6 +236,7 @@ impl From<QueryError> for AppError {
                 "after",
                 "is not a cursor of this list; start from the first page",
             ),
+            e @ QueryError::Unavailable(_) => Self::Unavailable(e.into()),
             other => Self::internal(other),
         }
     }
@@ -218,7 +244,11 @@ impl From<QueryError> for AppError {
 
 impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
-        Self::internal(e)
+        if portal_eventlog::error::is_connection_failure(&e) {
+            Self::Unavailable(e.into())
+        } else {
+            Self::internal(e)
+        }
     }
 }
 
@@ -258,7 +288,8 @@ where
                 StatusCode::UNPROCESSABLE_ENTITY,
                 e.body_text(),
             )),
-            Err(e) => Err(AppError::Status(StatusCode::BAD_REQUEST, e.body_text())),
+            // Broken JSON 400, a body over the limit 413: the rejection's own status.
+            Err(e) => Err(AppError::Status(e.status(), e.body_text())),
         }
     }
 }

@@ -15,7 +15,8 @@
 //! - [`config`]: [`AuthConfig`] (public URL, session timeouts, proxies, rate limits).
 //!
 //! Every form POST route sits behind [`web::csrf::csrf_protect`]; every answer gets the security
-//! headers; errors of HTML routes become pages (a 401 a redirect to `/login`).
+//! headers; errors of HTML routes become pages (a 401 a redirect to `/login`); every error answer
+//! under `/api/` is a problem document, also those axum builds itself ([`web::problem`]).
 
 pub mod auth;
 pub mod commands;
@@ -139,5 +140,7 @@ pub fn router(state: AppState) -> Router {
         .layer(sessions)
         .layer(from_fn_with_state(state.clone(), web::csrf::csrf_cookie))
         .layer(from_fn(web::headers::security_headers))
+        // Outermost: also answers the errors of the layers above as problem documents.
+        .layer(from_fn(web::problem::api_problems))
         .with_state(state)
 }

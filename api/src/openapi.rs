@@ -26,6 +26,7 @@ use crate::json::staff::schemas::{
 use axum::Json;
 use std::sync::OnceLock;
 use utoipa::OpenApi;
+use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::path::{Operation, ParameterBuilder, ParameterIn};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, ObjectBuilder, Ref, Required, ResponseBuilder, Type};
@@ -119,9 +120,11 @@ fn healthz() {}
 #[allow(dead_code)]
 fn readyz() {}
 
-/// Prometheus metrics (text exposition format).
+/// Metrics in the OpenMetrics 1.0 text format (Prometheus scrapes it).
 #[utoipa::path(get, path = "/metrics", tag = "operations",
-    responses((status = 200, description = "Metrics", content_type = "text/plain", body = String)))]
+    responses((status = 200, description = "Metrics",
+        content_type = "application/openmetrics-text; version=1.0.0; charset=utf-8", body = String),
+        (status = 500, description = "The metrics could not be gathered")))]
 #[allow(dead_code)]
 fn metrics() {}
 
@@ -206,6 +209,20 @@ fn problem(description: &str) -> utoipa::openapi::Response {
         .build()
 }
 
+/// The database cannot be reached: try again after `Retry-After` seconds.
+fn unavailable() -> utoipa::openapi::Response {
+    let mut response = problem(
+        "Briefly unavailable (the database cannot be reached); send the request again after \
+         Retry-After seconds",
+    );
+    let header = HeaderBuilder::new()
+        .schema(ObjectBuilder::new().schema_type(Type::Integer))
+        .description(Some("Seconds to wait before retrying (5)"))
+        .build();
+    response.headers.insert("Retry-After".to_owned(), header);
+    response
+}
+
 fn decorate(op: &mut Operation, write: bool, open: bool) {
     let mut errors = vec![("400", "Malformed request")];
     if !open {
@@ -219,7 +236,11 @@ fn decorate(op: &mut Operation, write: bool, open: bool) {
     }
     if write {
         errors.extend([
-            ("409", "Conflict (version or state)"),
+            (
+                "409",
+                "Conflict: the state forbids it, the stream kept changing, or the \
+                 Idempotency-Key was used with another body",
+            ),
             ("413", "Body over 256 KiB"),
             ("415", "Not Content-Type: application/json"),
             (
@@ -235,6 +256,12 @@ fn decorate(op: &mut Operation, write: bool, open: bool) {
             .responses
             .entry(code.to_owned())
             .or_insert_with(|| problem(description).into());
+    }
+    if !open {
+        op.responses
+            .responses
+            .entry("503".to_owned())
+            .or_insert_with(|| unavailable().into());
     }
     if write && !open {
         let header = ParameterBuilder::new()
@@ -281,5 +308,9 @@ mod tests {
         let put = &doc["paths"]["/api/v1/customers/{id}/portal"]["put"];
         assert!(put["responses"]["422"].is_object());
         assert!(put["parameters"].to_string().contains("Idempotency-Key"));
+        assert!(put["responses"]["409"].is_object());
+        assert!(put["responses"]["503"]["headers"]["Retry-After"].is_object());
+        let metrics = &doc["paths"]["/metrics"]["get"]["responses"]["200"]["content"];
+        assert!(metrics["application/openmetrics-text; version=1.0.0; charset=utf-8"].is_object());
     }
 }

@@ -43,8 +43,43 @@ pub enum StoreError {
     #[error("no answer from the database server within {} s", .0.as_secs())]
     ConnectTimeout(std::time::Duration),
 
+    /// The database cannot be reached (refused, gone, pool timed out or closed): transient, the
+    /// API answers 503 with `Retry-After`.
+    #[error("the database is unavailable: {0}")]
+    Unavailable(#[source] sqlx::Error),
+
     #[error(transparent)]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        if is_connection_failure(&e) {
+            Self::Unavailable(e)
+        } else {
+            Self::Database(e)
+        }
+    }
+}
+
+/// Whether `e` means "no database to talk to" rather than "the database said no": a failed or
+/// dropped connection, a pool that timed out or closed, or a server shutting down or refusing
+/// connections. Such failures pass on their own, so callers answer "try again later".
+pub fn is_connection_failure(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Protocol(msg) => msg.contains("connection"),
+        // SQLSTATE class 08 (connection exception), 57P01-57P03 (admin shutdown, crash
+        // shutdown, cannot connect now), 53300 (too many connections).
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| {
+            code.starts_with("08") || matches!(&*code, "57P01" | "57P02" | "57P03" | "53300")
+        }),
+        _ => false,
+    }
 }
 
 fn describe_actual(actual: Option<i64>) -> String {
@@ -57,6 +92,11 @@ fn describe_actual(actual: Option<i64>) -> String {
 impl StoreError {
     pub fn is_conflict(&self) -> bool {
         matches!(self, Self::VersionConflict { .. })
+    }
+
+    /// Whether the database could not be reached (see [`is_connection_failure`]).
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, Self::Unavailable(_) | Self::ConnectTimeout(_))
     }
 }
 
@@ -88,11 +128,45 @@ pub enum ExecuteError {
     Store(StoreError),
 }
 
+impl ExecuteError {
+    /// Whether the database could not be reached: transient, answered 503.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, Self::Store(e) if e.is_unavailable())
+    }
+}
+
 impl From<StoreError> for ExecuteError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::IdempotencyConflict => Self::IdempotencyConflict,
             other => Self::Store(other),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn connection_failures_are_unavailable_and_refusals_are_not() {
+        let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+        for e in [
+            sqlx::Error::Io(refused),
+            sqlx::Error::PoolTimedOut,
+            sqlx::Error::PoolClosed,
+        ] {
+            assert!(StoreError::from(e).is_unavailable());
+        }
+        for e in [
+            sqlx::Error::RowNotFound,
+            sqlx::Error::ColumnNotFound("x".into()),
+        ] {
+            let e = StoreError::from(e);
+            assert!(!e.is_unavailable(), "{e}");
+            assert!(!ExecuteError::from(e).is_unavailable());
+        }
+        let e = ExecuteError::from(StoreError::from(sqlx::Error::PoolTimedOut));
+        assert!(e.is_unavailable());
     }
 }

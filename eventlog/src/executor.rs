@@ -4,6 +4,10 @@
 //! decided again on the fresh state, at most [`MAX_ATTEMPTS`] times in all, then
 //! [`ExecuteError::Conflict`] (409 at the API). Commands are taken by reference so they can be
 //! decided again; they must therefore carry everything from outside (ids, now, facts) up front.
+//!
+//! [`execute_many`] is the same path for a request that changes several things of one aggregate:
+//! the commands are decided in turn and their events appended together, so a reader never sees
+//! half a request and an audit groups it under one correlation id.
 
 use crate::codec;
 use crate::envelope::{AppendResult, Idempotency, Metadata, RecordedEvent, StreamId};
@@ -70,18 +74,92 @@ pub async fn execute<A: Aggregate>(
 /// [`load`] of the same `stream` in the same tenant (e.g. to build the command from it), so the
 /// stream is not read twice. Safe when it is stale: the append expects its version, and a
 /// conflict loads the stream afresh as in [`execute`].
-#[instrument(skip_all, fields(category = A::CATEGORY, stream = %stream, tenant = %ctx.tenant))]
 pub async fn execute_loaded<A: Aggregate>(
     store: &Store,
     stream: &StreamId,
     ctx: &CommandContext,
     command: &A::Command,
-    mut loaded: Option<(A::State, i64)>,
+    loaded: Option<(A::State, i64)>,
 ) -> Result<Executed<A>, ExecuteError> {
+    let decide = |state: &A::State| A::decide(state, command).map(|events| (events, Vec::new()));
+    let (executed, _) = run::<A>(store, stream, ctx, loaded, decide).await?;
+    Ok(executed)
+}
+
+/// What [`execute_many`] did: the one append, and how many of its events each command produced
+/// (in the order of the commands; also on an idempotent replay).
+pub struct ExecutedMany<A: Aggregate> {
+    pub executed: Executed<A>,
+    pub per_command: Vec<usize>,
+}
+
+impl<A: Aggregate> std::fmt::Debug for ExecutedMany<A> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExecutedMany")
+            .field("executed", &self.executed)
+            .field("per_command", &self.per_command)
+            .finish()
+    }
+}
+
+impl<A: Aggregate> ExecutedMany<A> {
+    /// Whether command `i` changed anything.
+    pub fn changed(&self, i: usize) -> bool {
+        self.per_command.get(i).is_some_and(|n| *n > 0)
+    }
+}
+
+/// Runs several commands on one stream as one request: each is decided on the state the earlier
+/// ones left, and all their events are appended at once (one transaction, one correlation id,
+/// one idempotency key). A rejection of any command appends nothing. `loaded` as in
+/// [`execute_loaded`].
+pub async fn execute_many<A: Aggregate>(
+    store: &Store,
+    stream: &StreamId,
+    ctx: &CommandContext,
+    commands: &[A::Command],
+    loaded: Option<(A::State, i64)>,
+) -> Result<ExecutedMany<A>, ExecuteError> {
+    let decide = |state: &A::State| decide_all::<A>(state, commands);
+    let (executed, per_command) = run::<A>(store, stream, ctx, loaded, decide).await?;
+    Ok(ExecutedMany {
+        executed,
+        per_command,
+    })
+}
+
+/// The events of `commands` decided in turn, each on the state after the earlier ones, and how
+/// many each produced.
+fn decide_all<A: Aggregate>(
+    state: &A::State,
+    commands: &[A::Command],
+) -> Result<(Vec<A::Event>, Vec<usize>), DomainError> {
+    let mut current = state.clone();
+    let mut events = Vec::new();
+    let mut per_command = Vec::with_capacity(commands.len());
+    for command in commands {
+        let produced = A::decide(&current, command)?;
+        current = apply_all::<A>(&current, &produced);
+        per_command.push(produced.len());
+        events.extend(produced);
+    }
+    Ok((events, per_command))
+}
+
+/// The write path shared by [`execute_loaded`] and [`execute_many`]: `decide` yields the events
+/// and a per-command split (empty for a single command).
+#[instrument(skip_all, fields(category = A::CATEGORY, stream = %stream, tenant = %ctx.tenant))]
+async fn run<A: Aggregate>(
+    store: &Store,
+    stream: &StreamId,
+    ctx: &CommandContext,
+    mut loaded: Option<(A::State, i64)>,
+    decide: impl Fn(&A::State) -> Result<(Vec<A::Event>, Vec<usize>), DomainError> + Send + Sync,
+) -> Result<(Executed<A>, Vec<usize>), ExecuteError> {
     if let Some(idem) = &ctx.idempotency
         && let Some(prior) = store.find_idempotent(&ctx.tenant, idem).await?
     {
-        return replay::<A>(store, stream, ctx, prior).await;
+        return replay::<A>(store, stream, ctx, prior, &decide).await;
     }
     for attempt in 1..=MAX_ATTEMPTS {
         let (state, version) = match loaded.take() {
@@ -91,18 +169,21 @@ pub async fn execute_loaded<A: Aggregate>(
                 (state, version)
             }
         };
-        let events = match A::decide(&state, command) {
-            Ok(events) => events,
+        let (events, per_command) = match decide(&state) {
+            Ok(decided) => decided,
             // A twin request with the same key (a double click) may have committed between our
             // key lookup and our load: its result is ours, not a rejection.
-            Err(rejection) => return twin_or::<A>(store, stream, ctx, rejection.into()).await,
+            Err(rejection) => {
+                return twin_or::<A>(store, stream, ctx, rejection.into(), &decide).await;
+            }
         };
         if events.is_empty() {
-            return Ok(Executed {
+            let executed = Executed {
                 state,
                 events,
                 append: None,
-            });
+            };
+            return Ok((executed, per_command));
         }
         let new_events = events
             .iter()
@@ -119,20 +200,23 @@ pub async fn execute_loaded<A: Aggregate>(
             .await
         {
             // A concurrent request with the same key got there first.
-            Ok(result) if result.replayed => return replay::<A>(store, stream, ctx, result).await,
+            Ok(result) if result.replayed => {
+                return replay::<A>(store, stream, ctx, result, &decide).await;
+            }
             Ok(result) => {
                 let state = apply_all::<A>(&state, &events);
-                return Ok(Executed {
+                let executed = Executed {
                     state,
                     events,
                     append: Some(result),
-                });
+                };
+                return Ok((executed, per_command));
             }
             Err(e) if e.is_conflict() => {
                 if let Some(idem) = &ctx.idempotency
                     && let Some(prior) = store.find_idempotent(&ctx.tenant, idem).await?
                 {
-                    return replay::<A>(store, stream, ctx, prior).await;
+                    return replay::<A>(store, stream, ctx, prior, &decide).await;
                 }
                 debug!(attempt, "version conflict, deciding again");
             }
@@ -145,6 +229,11 @@ pub async fn execute_loaded<A: Aggregate>(
     })
 }
 
+type Decide<'a, A> = dyn Fn(&<A as Aggregate>::State) -> Result<(Vec<<A as Aggregate>::Event>, Vec<usize>), DomainError>
+    + Send
+    + Sync
+    + 'a;
+
 /// `error`, unless the command's idempotency key has been stored meanwhile: then the replay of
 /// that first execution.
 async fn twin_or<A: Aggregate>(
@@ -152,11 +241,12 @@ async fn twin_or<A: Aggregate>(
     stream: &StreamId,
     ctx: &CommandContext,
     error: ExecuteError,
-) -> Result<Executed<A>, ExecuteError> {
+    decide: &Decide<'_, A>,
+) -> Result<(Executed<A>, Vec<usize>), ExecuteError> {
     if let Some(idem) = &ctx.idempotency
         && let Some(prior) = store.find_idempotent(&ctx.tenant, idem).await?
     {
-        return replay::<A>(store, stream, ctx, prior).await;
+        return replay::<A>(store, stream, ctx, prior, decide).await;
     }
     Err(error)
 }
@@ -186,34 +276,47 @@ pub async fn load<A: Aggregate>(
 }
 
 /// The answer to a retried idempotent command: the state right after its first execution and
-/// the events it stored then.
+/// the events it stored then. The per-command split is decided again on the state before those
+/// events (decide is pure, so it yields the same events); if it no longer matches, it is left
+/// empty rather than guessed.
 async fn replay<A: Aggregate>(
     store: &Store,
     stream: &StreamId,
     ctx: &CommandContext,
     prior: AppendResult,
-) -> Result<Executed<A>, ExecuteError> {
+    decide: &Decide<'_, A>,
+) -> Result<(Executed<A>, Vec<usize>), ExecuteError> {
     if &prior.stream_id != stream {
         return Err(ExecuteError::IdempotencyConflict);
     }
     let (_, _, history) = load::<A>(store, stream, &ctx.tenant).await?;
     let mut state = A::State::default();
+    let mut before = None;
     let mut events = Vec::new();
     for (r, e) in history
         .into_iter()
         .take_while(|(r, _)| r.version <= prior.last_version)
     {
-        state = A::evolve(state, &e);
         if r.version >= prior.first_version {
-            events.push(e);
+            if before.is_none() {
+                before = Some(state.clone());
+            }
+            events.push(e.clone());
         }
+        state = A::evolve(state, &e);
     }
-    Ok(Executed {
+    let per_command = before
+        .and_then(|b| decide(&b).ok())
+        .filter(|(again, _)| again.len() == events.len())
+        .map(|(_, split)| split)
+        .unwrap_or_default();
+    let executed = Executed {
         state,
         events,
         append: Some(AppendResult {
             replayed: true,
             ..prior
         }),
-    })
+    };
+    Ok((executed, per_command))
 }

@@ -10,8 +10,10 @@
 //!   the global log never skip an event whose transaction commits late (see the migrations).
 //! - [`codec`]: domain events ⇄ stored payloads (`type` + `data` of the serde tagging).
 //! - [`executor`]: load → fold → decide → append, with bounded retries on version conflicts and
-//!   idempotent replays.
-//! - [`error`]: [`StoreError`] and [`ExecuteError`].
+//!   idempotent replays; [`execute_many`] runs several commands on one stream as one append (one
+//!   transaction, one correlation id, all or nothing).
+//! - [`error`]: [`StoreError`] and [`ExecuteError`]; a database that cannot be reached is
+//!   [`StoreError::Unavailable`] (see [`error::is_connection_failure`]), which the API answers 503.
 //! - `testing` (feature `testing`): throw-away databases for tests of this and other crates.
 //!
 //! - [`wire`]: the CloudEvents document and NATS subject of an event (see `docs/events.md`).
@@ -40,5 +42,5 @@ pub use envelope::{
     AppendResult, Idempotency, Metadata, NewEvent, RecordedEvent, StreamId, WireEvent,
 };
 pub use error::{ExecuteError, StoreError};
-pub use executor::{CommandContext, Executed, execute, execute_loaded};
+pub use executor::{CommandContext, Executed, ExecutedMany, execute, execute_loaded, execute_many};
 pub use store::Store;

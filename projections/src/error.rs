@@ -29,10 +29,23 @@ impl ApplyError {
 /// A read-model query failed.
 #[derive(Debug, thiserror::Error)]
 pub enum QueryError {
+    /// The read-model database cannot be reached: transient (503 at the API).
+    #[error("read-model database unavailable: {0}")]
+    Unavailable(#[source] sqlx::Error),
     #[error("read-model database: {0}")]
-    Db(#[from] sqlx::Error),
+    Db(sqlx::Error),
     #[error("read-model row does not decode: {0}")]
     Decode(#[from] serde_json::Error),
     #[error("invalid cursor")]
     InvalidCursor,
+}
+
+impl From<sqlx::Error> for QueryError {
+    fn from(e: sqlx::Error) -> Self {
+        if portal_eventlog::error::is_connection_failure(&e) {
+            Self::Unavailable(e)
+        } else {
+            Self::Db(e)
+        }
+    }
 }

@@ -4,10 +4,10 @@
 //! Answers are built from the aggregate's state right after the command ([`CustomerView`]), not
 //! from the read model, which catches up a moment later.
 
-use super::{Fields, checked, creation_id, staff_only, stream, sub_key};
+use super::{Fields, checked, creation_id, staff_only, stream};
 use crate::AppState;
 use crate::auth::Caller;
-use crate::commands::run;
+use crate::commands::{run, run_many};
 use crate::error::AppError;
 use portal_domain::customer::{Customer, CustomerCommand, CustomerState, CustomerStatus};
 use portal_domain::values::Name;
@@ -174,15 +174,12 @@ pub async fn update_details(
         .take(portal_domain::customer::customer_code(input.code.as_deref()).map_err(first_field));
     let status = parse_status(&mut fields, "status", input.status.as_deref());
     fields.finish()?;
-    let mut commands = vec![(
-        "details",
-        CustomerCommand::UpdateCustomerDetails {
-            name: checked(name)?,
-            code: checked(code)?,
-        },
-    )];
+    let mut commands = vec![CustomerCommand::UpdateCustomerDetails {
+        name: checked(name)?,
+        code: checked(code)?,
+    }];
     if let Some(status) = status {
-        commands.push(("status", CustomerCommand::ChangeCustomerStatus { status }));
+        commands.push(CustomerCommand::ChangeCustomerStatus { status });
     }
     let (after, _) = run_all(state, caller, id, &commands, idempotency.as_ref()).await?;
     CustomerView::of(&after).ok_or(AppError::NotFound)
@@ -208,13 +205,10 @@ pub async fn set_portal(
         CustomerCommand::DisablePortalForCustomer
     };
     let commands = [
-        ("portal", portal),
-        (
-            "show_charges",
-            CustomerCommand::SetShowCharges {
-                show: checked(show)?,
-            },
-        ),
+        portal,
+        CustomerCommand::SetShowCharges {
+            show: checked(show)?,
+        },
     ];
     let (after, changed) = run_all(state, caller, id, &commands, idempotency.as_ref()).await?;
     Ok(PortalChange {
@@ -224,34 +218,34 @@ pub async fn set_portal(
     })
 }
 
-/// Runs `commands` on one customer: all decided on the loaded state first (so a rejection
-/// appends nothing), then executed one by one, each under its own derived idempotency key. The
-/// state afterwards and, per command, whether it changed anything.
+/// Runs `commands` on one customer as one request: decided in turn on the loaded state and
+/// appended together (one transaction, one correlation id, the request's idempotency key), so a
+/// rejection appends nothing. The state afterwards and, per command, whether it changed anything.
 pub(crate) async fn run_all(
     state: &AppState,
     caller: &Caller,
     id: CustomerId,
-    commands: &[(&str, CustomerCommand)],
+    commands: &[CustomerCommand],
     idempotency: Option<&Idempotency>,
 ) -> Result<(CustomerState, Vec<bool>), AppError> {
-    let mut current = load_customer(state, caller, id).await?;
-    let mut preview = current.clone();
-    for (_, command) in commands {
-        let events = Customer::decide(&preview, command)?;
-        preview = portal_domain::apply_all::<Customer>(&preview, &events);
+    let sid = stream::<Customer>(id);
+    let (current, version, _) = load::<Customer>(&state.store, &sid, caller.tenant())
+        .await
+        .map_err(AppError::from)?;
+    if !current.exists {
+        return Err(AppError::NotFound);
     }
-    let mut changed = Vec::with_capacity(commands.len());
-    for (part, command) in commands {
-        let key = if commands.len() == 1 {
-            idempotency.cloned()
-        } else {
-            sub_key(idempotency, part)
-        };
-        let done = run::<Customer>(state, caller, &stream::<Customer>(id), command, key).await?;
-        changed.push(done.changed());
-        current = done.state;
-    }
-    Ok((current, changed))
+    let done = run_many::<Customer>(
+        state,
+        caller,
+        &sid,
+        commands,
+        idempotency.cloned(),
+        Some((current, version)),
+    )
+    .await?;
+    let changed = (0..commands.len()).map(|i| done.changed(i)).collect();
+    Ok((done.executed.state, changed))
 }
 
 /// The one field error of a single-field validation.

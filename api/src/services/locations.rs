@@ -6,10 +6,10 @@
 //! Customers' own address books are the portal users' (`/api/v1/locations`), not handled here.
 
 use super::customers::load_customer;
-use super::{Fields, checked, creation_id, staff_only, stream, sub_key};
+use super::{Fields, checked, creation_id, staff_only, stream};
 use crate::AppState;
 use crate::auth::Caller;
-use crate::commands::run;
+use crate::commands::{run, run_many};
 use crate::error::AppError;
 use portal_domain::location::{
     Location, LocationCommand, LocationOwner, LocationState, LocationVisibility,
@@ -229,7 +229,7 @@ pub async fn update(
 ) -> Result<LocationView, AppError> {
     staff_only(caller)?;
     let sid = stream::<Location>(id);
-    let (current, _, _) = load::<Location>(&state.store, &sid, caller.tenant())
+    let (current, version, _) = load::<Location>(&state.store, &sid, caller.tenant())
         .await
         .map_err(AppError::from)?;
     if current.owner != Some(LocationOwner::Carrier) {
@@ -237,35 +237,29 @@ pub async fn update(
     }
     let v = validate(state, caller, input).await?;
     let used_by_customers = locations::used_by_customers(&state.read, caller.tenant(), id).await?;
+    // Details and visibility are one edit of the form: one append, one correlation id.
     let commands = [
-        (
-            "details",
-            LocationCommand::UpdateLocation {
-                name: v.name,
-                address: v.address,
-                opening_hours: v.opening_hours,
-                instructions: input.instructions.clone(),
-            },
-        ),
-        (
-            "visibility",
-            LocationCommand::SetLocationVisibility {
-                visibility: v.visibility,
-                used_by_customers,
-            },
-        ),
+        LocationCommand::UpdateLocation {
+            name: v.name,
+            address: v.address,
+            opening_hours: v.opening_hours,
+            instructions: input.instructions.clone(),
+        },
+        LocationCommand::SetLocationVisibility {
+            visibility: v.visibility,
+            used_by_customers,
+        },
     ];
-    let mut preview = current;
-    for (_, command) in &commands {
-        let events = Location::decide(&preview, command)?;
-        preview = portal_domain::apply_all::<Location>(&preview, &events);
-    }
-    let mut after = preview;
-    for (part, command) in &commands {
-        let key = sub_key(idempotency.as_ref(), part);
-        after = run::<Location>(state, caller, &sid, command, key)
-            .await?
-            .state;
-    }
+    let after = run_many::<Location>(
+        state,
+        caller,
+        &sid,
+        &commands,
+        idempotency,
+        Some((current, version)),
+    )
+    .await?
+    .executed
+    .state;
     LocationView::of(&after).ok_or(AppError::NotFound)
 }

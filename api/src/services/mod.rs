@@ -15,9 +15,13 @@
 //! - **Idempotency.** Every write takes an optional [`Idempotency`] (from
 //!   [`crate::commands::IdempotencyKey::for_request`]); a replay returns the same answer and
 //!   appends nothing. Creations reuse the id of the first execution ([`creation_id`]); use cases
-//!   that run several commands derive one key per command ([`sub_key`]).
-//! - **Nothing half-done on errors.** A use case of several commands decides all of them on the
-//!   loaded state before appending any, so a rejection appends nothing.
+//!   that run commands on several aggregates derive one key per aggregate ([`sub_key`]).
+//! - **One request, one append.** Several changes of one aggregate (a customer's details and
+//!   status, both portal switches, a carrier location's details and visibility) run through
+//!   [`crate::commands::run_many`]: one transaction, one correlation id, the request's key, and
+//!   a rejection of any appends nothing. Across aggregates this cannot hold (an append is per
+//!   stream): the bulk quick action appends once per customer by design and reports each; the
+//!   order form's "save to address book" creates each location before the draft is saved.
 //!
 //! Modules: [`customers`], [`contacts`], [`bulk`] (quick actions), [`orders`] (status and
 //! charges), [`locations`] (carrier locations), [`audit`] (event export and stream history),

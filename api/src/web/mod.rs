@@ -1,10 +1,12 @@
 //! Cross-cutting HTTP concerns: security headers and the stylesheet ([`headers`]), CSRF
 //! protection of forms ([`csrf`]), the client's IP address behind trusted proxies
-//! ([`client_ip`]) and the one query-string extractor ([`query`]).
+//! ([`client_ip`]), the one query-string extractor ([`query`]) and problem documents for every
+//! error answer of the JSON API ([`problem`]).
 
 pub mod client_ip;
 pub mod csrf;
 pub mod headers;
+pub mod problem;
 pub mod query;
 
 pub use client_ip::ClientIp;

@@ -22,7 +22,7 @@
 
 use crate::error::DomainError;
 use crate::ids::CustomerId;
-use crate::values::{Name, optional_text};
+use crate::values::{Name, no_hidden, optional_text};
 use crate::{Aggregate, DomainEvent, apply_all};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -158,9 +158,12 @@ impl DomainEvent for CustomerEvent {
 /// The longest customer code, in characters.
 const MAX_CODE: usize = 32;
 
-/// The customer code rule: trimmed, blank → `None`, at most 32 characters, single line.
+/// The customer code rule: trimmed, blank → `None`, at most 32 characters, single line, no
+/// hidden characters (input only: `decide` runs it, stored events do not).
 pub fn customer_code(raw: Option<&str>) -> Result<Option<String>, DomainError> {
-    optional_text("code", raw, MAX_CODE, false).map_err(Into::into)
+    optional_text("code", raw, MAX_CODE, false)
+        .and_then(|code| no_hidden("code", code))
+        .map_err(Into::into)
 }
 
 fn existing(state: &CustomerState) -> Result<CustomerId, DomainError> {

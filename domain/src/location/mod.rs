@@ -8,7 +8,7 @@
 
 use crate::error::{DomainError, FieldError};
 use crate::ids::{CustomerId, LocationId};
-use crate::values::{Address, Name, OpeningHours, check_printable, optional_text};
+use crate::values::{Address, Name, OpeningHours, check_hidden, check_printable, optional_text};
 use crate::{Aggregate, DomainEvent};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -167,6 +167,7 @@ pub const MAX_INSTRUCTIONS: usize = 2000;
 fn instructions(raw: &Option<String>) -> Result<Option<String>, DomainError> {
     let text = optional_text("instructions", raw.as_deref(), MAX_INSTRUCTIONS, true)?;
     if let Some(t) = &text {
+        check_hidden("instructions", t)?;
         check_printable("instructions", t, true)?;
     }
     Ok(text)

@@ -7,7 +7,7 @@ use super::{ChargeApproval, Order, OrderCommand, OrderEvent, OrderState, OrderSt
 use crate::apply_all;
 use crate::error::{DomainError, FieldError};
 use crate::ids::{ChargeId, OrderId};
-use crate::values::{DraftContent, optional_text, required_text};
+use crate::values::{DraftContent, check_hidden, no_hidden, optional_text, required_text};
 use time::{Date, OffsetDateTime, UtcOffset};
 
 pub(super) const MAX_NUMBER: usize = 40;
@@ -97,6 +97,7 @@ pub(super) fn decide(
         })?,
         C::RejectOrder { reason } => {
             let reason = required_text("reason", reason, MAX_REASON, true)?;
+            check_hidden("reason", &reason)?;
             move_to(state, OrderStatus::Rejected, || E::OrderRejected {
                 order_id,
                 reason,
@@ -125,6 +126,7 @@ pub(super) fn decide(
         }
         C::CancelOrder { reason } => {
             let reason = required_text("reason", reason, MAX_REASON, true)?;
+            check_hidden("reason", &reason)?;
             move_to(state, OrderStatus::Cancelled, || E::OrderCancelled {
                 order_id,
                 reason,
@@ -257,7 +259,8 @@ fn decision(
     if !customer_shows_charges {
         return Err(DomainError::ChargesNotShown);
     }
-    let comment = optional_text("comment", comment.as_deref(), MAX_COMMENT, true)?;
+    let comment = optional_text("comment", comment.as_deref(), MAX_COMMENT, true)
+        .and_then(|c| no_hidden("comment", c))?;
     let charge = state
         .charge(charge_id)
         .ok_or(DomainError::NotFound("charge"))?;

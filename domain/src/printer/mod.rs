@@ -9,7 +9,7 @@
 
 use crate::error::{DomainError, FieldError};
 use crate::ids::{ContactId, CustomerId};
-use crate::values::{collect, optional_text};
+use crate::values::{collect, no_hidden, optional_text};
 use crate::{Aggregate, DomainEvent};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -180,6 +180,7 @@ impl Aggregate for PrinterConfig {
         let mut errors = Vec::new();
         let name = |field: &str, raw: &Option<String>| {
             optional_text(field, raw.as_deref(), MAX_PRINTER_NAME, false)
+                .and_then(|name| no_hidden(field, name))
         };
         let label_printer = collect(&mut errors, name("label_printer", label_printer)).flatten();
         let document_printer =

@@ -8,6 +8,7 @@
 //! [`Origin::Stored`], so text accepted before the rule existed still loads (see the hazard note
 //! in [`crate::values`]).
 
+use super::hidden::check_hidden;
 use crate::error::FieldError;
 
 /// Where a value being parsed comes from.
@@ -20,7 +21,8 @@ pub enum Origin {
 }
 
 impl Origin {
-    /// `text` unchanged when it may be printed (or comes from a stored event).
+    /// `text` unchanged when it may be printed and holds no hidden characters (or comes from a
+    /// stored event). Hidden characters are named first: they are the more specific problem.
     pub(crate) fn printable(
         self,
         field: &str,
@@ -29,7 +31,10 @@ impl Origin {
     ) -> Result<String, FieldError> {
         match self {
             Self::Stored => Ok(text),
-            Self::Input => check_printable(field, &text, multiline).map(|()| text),
+            Self::Input => {
+                check_hidden(field, &text)?;
+                check_printable(field, &text, multiline).map(|()| text)
+            }
         }
     }
 

@@ -63,7 +63,7 @@ impl ServeSettings {
         if metrics_token.as_ref().is_some_and(|t| t.len() < 16) {
             bail!("--metrics-token / PORTAL_METRICS_TOKEN must be at least 16 characters long");
         }
-        if args.metrics_listen == Some(args.listen) {
+        if args.listen.port() != 0 && args.metrics_listen == Some(args.listen) {
             bail!("--metrics-listen / PORTAL_METRICS_LISTEN must differ from --listen");
         }
         Ok(Self {

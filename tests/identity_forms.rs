@@ -292,12 +292,16 @@ async fn passwords(t: TestStoreRef) {
             "{}",
             a.body
         );
-        // Each rendered form carries its own one-time id; everything else must be equal.
+        // Each rendered form carries its own one-time id and CSRF nonce; everything else must
+        // be equal.
         let mut body = a.body.replace(email, "EMAIL");
-        while let Some(at) = body.find("name=\"form_id\" value=\"") {
-            let start = at + "name=\"form_id\" value=\"".len();
-            let end = start + body[start..].find('"').unwrap();
-            body.replace_range(at..end, "form-id=\"");
+        for (field, placeholder) in [("form_id", "form-id=\""), ("csrf", "csrf-token=\"")] {
+            let marker = format!("name=\"{field}\" value=\"");
+            while let Some(at) = body.find(&marker) {
+                let start = at + marker.len();
+                let end = start + body[start..].find('"').unwrap();
+                body.replace_range(at..end, placeholder);
+            }
         }
         body
     };

@@ -226,6 +226,22 @@ pub fn csrf_in(page: &str) -> Option<String> {
     attr(&page[start..=end], "value")
 }
 
+/// An HTML page with its CSRF tokens blanked (each rendering has a fresh nonce), for comparing
+/// two pages.
+pub fn without_csrf(page: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let mut out = String::with_capacity(page.len());
+    let mut rest = page;
+    while let Some(at) = rest.find(marker) {
+        let start = at + marker.len();
+        let end = start + rest[start..].find('"').unwrap();
+        out.push_str(&rest[..start]);
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// The hidden inputs of the form whose action is `action`, from an HTML page.
 pub fn hidden_inputs(page: &str, action: &str) -> Vec<(String, String)> {
     let start = page

@@ -21,6 +21,9 @@ use support::smtp::SmtpSink;
 
 const ANN: &str = "ann@alpha.example";
 
+/// What a refused call is, its headers, and a part of the detail it must get.
+type Refusal<'a> = (&'a str, Vec<(&'a str, &'a str)>, &'a str);
+
 fn stop(city: &str, date: &str) -> Value {
     json!({"location_id": null, "date": date, "address": {"name": format!("{city} site"),
         "street": "Hafenstraße 1", "postal_code": "20457", "city": city, "country": "DE"}})
@@ -65,7 +68,7 @@ async fn cookie_calls(t: TestStoreRef) {
     let stranger_token = Browser::new(&base).csrf().await;
     let before = env.events().await;
     let json_type = ("content-type", "application/json");
-    let refusals: [(&str, Vec<(&str, &str)>, &str); 6] = [
+    let refusals: [Refusal; 6] = [
         (
             "cross-site",
             vec![json_type, ("sec-fetch-site", "cross-site")],
@@ -76,7 +79,11 @@ async fn cookie_calls(t: TestStoreRef) {
             vec![json_type, ("origin", "https://evil.example")],
             "another site",
         ),
-        ("null origin", vec![json_type, ("origin", "null")], "another site"),
+        (
+            "null origin",
+            vec![json_type, ("origin", "null")],
+            "another site",
+        ),
         ("no content type", vec![], "Content-Type: application/json"),
         (
             "text/plain",
@@ -92,7 +99,10 @@ async fn cookie_calls(t: TestStoreRef) {
     for (what, headers, detail) in refusals {
         let a = bodyless(&b, &submit, &headers).await;
         let p = problem(&a, 403, what);
-        assert!(p["detail"].as_str().unwrap().contains(detail), "{what}: {p}");
+        assert!(
+            p["detail"].as_str().unwrap().contains(detail),
+            "{what}: {p}"
+        );
         for other in ["cancel", "order-again"] {
             let path = format!("/api/v1/orders/{id}/{other}");
             problem(&bodyless(&b, &path, &headers).await, 403, what);
@@ -125,7 +135,12 @@ async fn cookie_calls(t: TestStoreRef) {
     let token = csrf_in(&page.body).unwrap();
     let cancel = format!("/api/v1/orders/{copy}/cancel");
     let a = bodyless(&b, &cancel, &[("x-csrf-token", &token)]).await;
-    assert!(a.status == 200 || a.status == 204, "{}: {}", a.status, a.body);
+    assert!(
+        a.status == 200 || a.status == 204,
+        "{}: {}",
+        a.status,
+        a.body
+    );
 
     // No answer with user data may be kept by a cache; the stylesheet may.
     for path in [

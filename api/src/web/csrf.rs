@@ -29,8 +29,8 @@ use axum::response::{IntoResponse, Response};
 use hmac::{Hmac, Mac};
 use portal_notifier::secret::new_secret;
 use sha2::{Digest, Sha256};
-use tower_sessions::Session;
 use std::convert::Infallible;
+use tower_sessions::Session;
 use tracing::error;
 
 /// The hidden form field.
@@ -67,10 +67,10 @@ impl FromRequestParts<AppState> for CsrfToken {
 }
 
 /// The id of `session` as stored (`None` when the cookie names no live session).
-async fn live_id(session: &Session) -> Result<Option<String>, AppError> {
+async fn live_id(session: &Session) -> Option<String> {
     // Loads the record: an id from a cookie whose session is gone is dropped by the load.
     let _ = session.is_empty().await;
-    Ok(session.id().map(|id| id.to_string()))
+    session.id().map(|id| id.to_string())
 }
 
 fn mac(key: &[u8], session_id: &str, nonce: &str) -> Result<HmacSha256, AppError> {
@@ -91,7 +91,7 @@ async fn key(state: &AppState) -> Result<&[u8; 32], AppError> {
 
 /// A fresh token of `session`, saving the session first if it has no id yet.
 pub async fn issue(state: &AppState, session: &Session) -> Result<String, AppError> {
-    let id = live_id(session).await?;
+    let id = live_id(session).await;
     // An empty session is dropped (cookie removed) at the end of the request: give it content.
     let id = match id {
         Some(id) if !session.is_empty().await => id,
@@ -114,10 +114,12 @@ pub async fn verify(state: &AppState, session: &Session, token: &str) -> Result<
     let Some((nonce, tag)) = token.trim().split_once('.') else {
         return Ok(false);
     };
-    let (Some(id), Ok(tag)) = (live_id(session).await?, hex::decode(tag)) else {
+    let (Some(id), Ok(tag)) = (live_id(session).await, hex::decode(tag)) else {
         return Ok(false);
     };
-    Ok(mac(key(state).await?, &id, nonce)?.verify_slice(&tag).is_ok())
+    Ok(mac(key(state).await?, &id, nonce)?
+        .verify_slice(&tag)
+        .is_ok())
 }
 
 /// Whether the request says it comes from another site than `own_origin`: the browser labels it
@@ -255,7 +257,10 @@ mod tests {
     #[test]
     fn cookies_are_found_among_others() {
         let mut h = HeaderMap::new();
-        h.insert(header::COOKIE, "a=1; portal_session=xyz; b=2".parse().unwrap());
+        h.insert(
+            header::COOKIE,
+            "a=1; portal_session=xyz; b=2".parse().unwrap(),
+        );
         assert_eq!(cookie_value(&h, "portal_session").as_deref(), Some("xyz"));
         assert_eq!(cookie_value(&h, "missing"), None);
     }
@@ -279,10 +284,22 @@ mod tests {
         };
         assert!(!from_another_site(&with(&[]), own, true));
         assert!(!from_another_site(&with(&[("origin", own)]), own, true));
-        assert!(from_another_site(&with(&[("origin", "https://evil.example")]), own, false));
+        assert!(from_another_site(
+            &with(&[("origin", "https://evil.example")]),
+            own,
+            false
+        ));
         assert!(from_another_site(&with(&[("origin", "null")]), own, true));
         assert!(!from_another_site(&with(&[("origin", "null")]), own, false));
-        assert!(from_another_site(&with(&[("sec-fetch-site", "cross-site")]), own, false));
-        assert!(!from_another_site(&with(&[("sec-fetch-site", "same-origin")]), own, true));
+        assert!(from_another_site(
+            &with(&[("sec-fetch-site", "cross-site")]),
+            own,
+            false
+        ));
+        assert!(!from_another_site(
+            &with(&[("sec-fetch-site", "same-origin")]),
+            own,
+            true
+        ));
     }
 }

@@ -264,6 +264,16 @@ pub struct ServeArgs {
     /// below the open-file limit (`ulimit -n`).
     #[arg(long, env = "PORTAL_MAX_CONNECTIONS", default_value_t = 10_000)]
     pub max_connections: usize,
+
+    /// When set, /metrics answers only requests with `Authorization: Bearer <this token>` (else
+    /// 401). The metrics tell how busy the carrier is: set it when /metrics is reachable by
+    /// others than the monitoring.
+    #[arg(long, env = "PORTAL_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
+
+    /// Serve /metrics on this address only (e.g. an internal interface), not on --listen.
+    #[arg(long, env = "PORTAL_METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
 }
 
 impl ServeArgs {

@@ -73,11 +73,13 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     auth.session_idle = serve.session_idle;
     auth.session_absolute = serve.session_absolute;
     auth.trusted_proxies = serve.trusted_proxies.clone();
+    auth.metrics_token = serve.metrics_token.clone().map(portal_api::config::Secret);
+    auth.metrics_elsewhere = serve.metrics_listen.is_some();
     // /dev/mail shows the file transport's emails, login links included: embedded mode only.
     if settings.embedded && settings.mail.smtp_url.is_none() {
         auth.dev_mail_dir = Some(MailSettings::file_dir(&settings.data_dir));
     }
-    let app = portal_api::router(AppState {
+    let state = AppState {
         store,
         read,
         relay: roles::relay_name(&settings),
@@ -88,15 +90,43 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
             .collect(),
         db,
         auth: Arc::new(auth),
-    });
-    let app = http::with_body_timeout(app, &serve.limits);
+    };
+    let metrics = match serve.metrics_listen {
+        Some(addr) => Some(spawn_metrics(addr, state.clone(), serve.limits, cancel.clone()).await?),
+        None => None,
+    };
+    let app = http::with_body_timeout(portal_api::router(state), &serve.limits);
     http::serve(listener, app, serve.limits, shutdown_signal()).await;
     cancel.cancel();
+    if let Some(metrics) = metrics {
+        let _ = metrics.await;
+    }
     for task in tasks {
         let _ = task.await;
     }
     info!("stopped");
     Ok(())
+}
+
+/// Serves `/metrics` alone on `addr` until `cancel`.
+async fn spawn_metrics(
+    addr: SocketAddr,
+    state: AppState,
+    limits: http::HttpLimits,
+    cancel: CancellationToken,
+) -> anyhow::Result<tokio::task::JoinHandle<()>> {
+    let listener = TcpListener::bind(addr).await.with_context(|| {
+        format!("cannot listen on {addr} (--metrics-listen / PORTAL_METRICS_LISTEN)")
+    })?;
+    let bound = listener
+        .local_addr()
+        .context("cannot read the bound metrics address")?;
+    // On stdout like the main address: scripts and tests read the port from it.
+    println!("metrics on http://{bound}/metrics");
+    let app = http::with_body_timeout(portal_api::metrics::router(state), &limits);
+    Ok(tokio::spawn(async move {
+        http::serve(listener, app, limits, cancel.cancelled_owned()).await;
+    }))
 }
 
 fn derived_public_url(addr: SocketAddr) -> anyhow::Result<Url> {

@@ -41,19 +41,18 @@ async fn csrf_and_headers(t: TestStoreRef) {
         assert_page_headers(&a, path);
         assert_eq!(a.header("referrer-policy"), Some("no-referrer"), "{path}");
     }
-    let csrf_cookie = b.get("/login").await.set_cookie("portal_csrf");
-    assert!(csrf_cookie.is_none(), "set once: {csrf_cookie:?}");
+    // A fresh visitor gets a session with the login page: its forms' tokens are bound to it.
     let fresh = Browser::new(&base).get("/login").await;
-    let csrf_cookie = fresh.set_cookie("portal_csrf").unwrap();
-    assert!(csrf_cookie.contains("HttpOnly"), "{csrf_cookie}");
-    assert!(csrf_cookie.contains("SameSite=Strict"), "{csrf_cookie}");
-    assert!(!csrf_cookie.contains("Secure"), "plain http: {csrf_cookie}");
+    let visitor = fresh.set_cookie("portal_session").unwrap();
+    assert!(visitor.contains("HttpOnly"), "{visitor}");
+    assert!(visitor.contains("SameSite=Lax"), "{visitor}");
+    assert!(!visitor.contains("Secure"), "plain http: {visitor}");
+    assert!(fresh.set_cookie("portal_csrf").is_none(), "no CSRF cookie");
     let missing = b.get("/no/such/page").await;
     assert_eq!(missing.status, 404);
     assert_page_headers(&missing, "404 page");
 
-    // A session cookie planted before login is not the one after (a new id at login).
-    let planted = "QUJDREVGR0hJSktMTU5PUA";
+    // The session id before login is not the one after (a new id at login).
     settle_mail(&t.store, &t.url).await;
     let before = sink.to(ANN).len();
     assert_eq!(before, 1, "the welcome email");
@@ -64,8 +63,8 @@ async fn csrf_and_headers(t: TestStoreRef) {
     let page = b.get(link.strip_prefix(&base).unwrap()).await;
     assert_page_headers(&page, "continue");
     assert_eq!(page.header("referrer-policy"), Some("no-referrer"));
-    b.plant_cookie("portal_session", planted);
-    let csrf_before = b.cookie("portal_csrf").unwrap();
+    let planted = b.cookie("portal_session").unwrap();
+    let csrf_before = csrf_in(&page.body).unwrap();
     let fields = hidden_inputs(&page.body, "/login/continue");
     let fields: Vec<(&str, &str)> = fields
         .iter()
@@ -79,9 +78,11 @@ async fn csrf_and_headers(t: TestStoreRef) {
     assert!(cookie.contains("Path=/"), "{cookie}");
     let session = b.cookie("portal_session").unwrap();
     assert_ne!(session, planted);
-    // The CSRF token of the logged-in browser is a new one too.
-    assert!(login.set_cookie("portal_csrf").is_some());
-    assert_ne!(b.cookie("portal_csrf").unwrap(), csrf_before);
+    // A CSRF token of the session before the login no longer verifies.
+    let stale = b
+        .post_raw("/logout", &[("csrf", csrf_before.as_str())], &[])
+        .await;
+    assert_eq!(stale.status, 403, "{}", stale.body);
     assert_eq!(sessions_of(&db, ANN).await, 1);
     for path in ["/portal", "/account", "/switch"] {
         let a = b.get(path).await;
@@ -102,6 +103,9 @@ async fn csrf_and_headers(t: TestStoreRef) {
         ("/switch", vec![("scope", &scope)]),
     ];
     let wrong = "x".repeat(43);
+    // A well-formed token, of another browser's session.
+    let stranger = Browser::new(&base);
+    let foreign_token = stranger.csrf().await;
     let head = t.store.head_position().await.unwrap();
     let mails = sink.received().len();
     for (path, fields) in &forms {
@@ -113,6 +117,11 @@ async fn csrf_and_headers(t: TestStoreRef) {
         let right = {
             let mut all = fields.clone();
             all.push(("csrf", &csrf));
+            all
+        };
+        let other_session = {
+            let mut all = fields.clone();
+            all.push(("csrf", &foreign_token));
             all
         };
         let attempts = [
@@ -129,7 +138,15 @@ async fn csrf_and_headers(t: TestStoreRef) {
                     .await,
             ),
             (
-                "no csrf cookie",
+                "a token of another session",
+                b.post_raw(path, &other_session, &[]).await,
+            ),
+            (
+                "the token in another browser",
+                stranger.post_raw(path, &right, &[]).await,
+            ),
+            (
+                "no session",
                 Browser::new(&base).post_raw(path, &right, &[]).await,
             ),
         ];
@@ -143,16 +160,18 @@ async fn csrf_and_headers(t: TestStoreRef) {
             assert_page_headers(&a, path);
         }
     }
-    // The JSON twin is no form: a cross-site form's text/plain body is refused.
-    let plain = b
-        .http
-        .post(format!("{base}/api/v1/auth/login-link"))
-        .header("content-type", "text/plain")
-        .body(format!("{{\"email\": \"{ANN}\"}}"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(plain.status(), 415);
+    // The JSON twin is no form: a cross-site form's text/plain body is refused, with the session
+    // cookie before anything else (403), without it by the JSON extractor (415).
+    for (client, status) in [(&b.http, 403), (&reqwest::Client::new(), 415)] {
+        let plain = client
+            .post(format!("{base}/api/v1/auth/login-link"))
+            .header("content-type", "text/plain")
+            .body(format!("{{\"email\": \"{ANN}\"}}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(plain.status(), status);
+    }
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(
         t.store.head_position().await.unwrap(),
@@ -273,13 +292,16 @@ async fn passwords(t: TestStoreRef) {
             "{}",
             a.body
         );
-        assert!(a.set_cookie("portal_session").is_none());
-        // Each rendered form carries its own one-time id; everything else must be equal.
+        // Each rendered form carries its own one-time id and CSRF nonce; everything else must
+        // be equal.
         let mut body = a.body.replace(email, "EMAIL");
-        while let Some(at) = body.find("name=\"form_id\" value=\"") {
-            let start = at + "name=\"form_id\" value=\"".len();
-            let end = start + body[start..].find('"').unwrap();
-            body.replace_range(at..end, "form-id=\"");
+        for (field, placeholder) in [("form_id", "form-id=\""), ("csrf", "csrf-token=\"")] {
+            let marker = format!("name=\"{field}\" value=\"");
+            while let Some(at) = body.find(&marker) {
+                let start = at + marker.len();
+                let end = start + body[start..].find('"').unwrap();
+                body.replace_range(at..end, placeholder);
+            }
         }
         body
     };
@@ -296,6 +318,7 @@ async fn passwords(t: TestStoreRef) {
         )
         .await;
     assert_eq!(refused(&wrong, ANN), refused(&unknown, NOBODY));
+    assert_eq!(sessions_of(&db, ANN).await, 0, "no session logged in");
     assert_eq!(b.get("/api/v1/me").await.status, 401);
 
     let login = b
@@ -353,7 +376,8 @@ async fn passwords(t: TestStoreRef) {
     );
 }
 
-/// Behind https (the public URL), cookies are `Secure` and only that origin may post forms.
+/// Behind https (the public URL), the session cookie is `__Host-` (Secure, `Path=/`, no
+/// `Domain`), every answer carries HSTS, and only that origin may post forms.
 async fn https_cookies(t: TestStoreRef) {
     let sink = SmtpSink::start().await;
     let server = start(&t.url, &sink, &["--public-url", "https://portal.example"]);
@@ -367,38 +391,45 @@ async fn https_cookies(t: TestStoreRef) {
     // A browser over http would not send Secure cookies back; this one is told them by hand.
     let b = Browser::new(&base);
     let page = b.get("/login").await;
-    let csrf_cookie = page.set_cookie("portal_csrf").unwrap();
-    assert!(csrf_cookie.contains("Secure"), "{csrf_cookie}");
-    let csrf = csrf_cookie
-        .split(';')
-        .next()
-        .unwrap()
-        .split_once('=')
-        .unwrap()
-        .1;
-    b.plant_cookie("portal_csrf", csrf);
-    assert_eq!(b.api_link(ANN).await.status, 202);
+    assert!(b.cookie("portal_session").is_none());
+    let visitor = page.set_cookie("__Host-portal_session").unwrap();
+    for attribute in ["Secure", "HttpOnly", "SameSite=Lax", "Path=/"] {
+        assert!(visitor.contains(attribute), "{visitor}");
+    }
+    assert!(!visitor.to_lowercase().contains("domain"), "{visitor}");
+    let hsts = page.header("strict-transport-security").unwrap();
+    assert!(hsts.starts_with("max-age="), "{hsts}");
+    let session = visitor.split(';').next().unwrap().to_owned();
+    let csrf = csrf_in(&page.body).unwrap();
+    let api = b.api_link(ANN).await;
+    assert_eq!(api.status, 202);
+    assert!(api.header("strict-transport-security").is_some());
     let link = next_link(&sink, ANN, 1).await;
     let token = link
         .strip_prefix("https://portal.example/login/continue?token=")
         .unwrap_or_else(|| panic!("a link to the public URL: {link}"));
-    let fields = [("csrf", csrf), ("token", token)];
+    let fields = [("csrf", csrf.as_str()), ("token", token)];
     let foreign = b
-        .post_raw("/login/continue", &fields, &[("origin", base.as_str())])
+        .post_raw(
+            "/login/continue",
+            &fields,
+            &[("origin", base.as_str()), ("cookie", &session)],
+        )
         .await;
     assert_eq!(foreign.status, 403, "only https://portal.example may post");
     let login = b
         .post_raw(
             "/login/continue",
             &fields,
-            &[("origin", "https://portal.example")],
+            &[("origin", "https://portal.example"), ("cookie", &session)],
         )
         .await;
     assert_eq!(login.status, 303, "{}", login.body);
-    let cookie = login.set_cookie("portal_session").unwrap();
-    for attribute in ["Secure", "HttpOnly", "SameSite=Lax"] {
+    let cookie = login.set_cookie("__Host-portal_session").unwrap();
+    for attribute in ["Secure", "HttpOnly", "SameSite=Lax", "Path=/"] {
         assert!(cookie.contains(attribute), "{cookie}");
     }
+    assert!(login.set_cookie("portal_session").is_none());
 }
 
 on_both_backends!(csrf_and_headers, passwords, https_cookies);

@@ -138,7 +138,7 @@ async fn per_email_limits(t: TestStoreRef) {
         "{}",
         right.body
     );
-    assert!(right.set_cookie("portal_session").is_none());
+    assert_eq!(sessions_of(&db, PAM).await, 0, "no session logged in");
     assert_page_headers(&right, "429 page");
     assert_eq!(b.get("/api/v1/me").await.status, 401);
     assert_eq!(hits(&db, &email_bucket("password", PAM)).await, 11);

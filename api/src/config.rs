@@ -1,6 +1,8 @@
-//! Configuration of the identity half of the interface: the public URL (cookie `Secure`, CSRF
-//! origin check), session timeouts, trusted reverse proxies and rate limits.
+//! Configuration of the identity half of the interface: the public URL (cookie `Secure` and
+//! `__Host-` names, HSTS, CSRF origin check), session timeouts, trusted reverse proxies, rate
+//! limits, and who may read `/metrics`.
 
+use crate::web::server_key::ServerKey;
 use std::fmt;
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -28,6 +30,29 @@ pub struct AuthConfig {
     /// Work done off the response path (login-link requests). The binary may `close()` and
     /// `wait()` on it at shutdown; tests wait on it with [`AuthConfig::settle`].
     pub background: TaskTracker,
+    /// The key of CSRF tokens (loaded from the database on first use).
+    pub csrf_key: ServerKey,
+    /// When set, `/metrics` answers only `Authorization: Bearer <this token>`.
+    pub metrics_token: Option<Secret>,
+    /// `/metrics` is served on an address of its own (not by [`crate::router`]).
+    pub metrics_elsewhere: bool,
+}
+
+/// A configured secret: compared in constant time, never printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(pub String);
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(..)")
+    }
+}
+
+impl Secret {
+    /// Whether `offered` is this secret.
+    pub fn matches(&self, offered: &str) -> bool {
+        crate::web::csrf::constant_time_eq(offered.as_bytes(), self.0.as_bytes())
+    }
 }
 
 impl AuthConfig {
@@ -41,12 +66,26 @@ impl AuthConfig {
             limits: RateLimits::default(),
             dev_mail_dir: None,
             background: TaskTracker::new(),
+            csrf_key: ServerKey::new(crate::web::csrf::KEY_NAME),
+            metrics_token: None,
+            metrics_elsewhere: false,
         }
     }
 
     /// Whether cookies carry `Secure` (the public URL is https).
     pub fn secure_cookies(&self) -> bool {
         self.public_url.scheme() == "https"
+    }
+
+    /// The session cookie's name: behind https with the `__Host-` prefix, which browsers accept
+    /// only from a secure origin, `Secure`, with `Path=/` and no `Domain` (so that no other host of
+    /// the domain can plant or shadow it).
+    pub fn session_cookie(&self) -> &'static str {
+        if self.secure_cookies() {
+            crate::SECURE_SESSION_COOKIE
+        } else {
+            crate::SESSION_COOKIE
+        }
     }
 
     /// The public URL's origin, as browsers send it in `Origin` (`https://portal.example`).
@@ -187,8 +226,10 @@ mod tests {
         let c = AuthConfig::new("https://portal.example/".parse().unwrap());
         assert!(c.secure_cookies());
         assert_eq!(c.origin(), "https://portal.example");
+        assert_eq!(c.session_cookie(), "__Host-portal_session");
         let c = AuthConfig::new("http://127.0.0.1:8080".parse().unwrap());
         assert!(!c.secure_cookies());
         assert_eq!(c.origin(), "http://127.0.0.1:8080");
+        assert_eq!(c.session_cookie(), "portal_session");
     }
 }

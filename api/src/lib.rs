@@ -3,7 +3,7 @@
 //! Layout:
 //! - [`health`]: `/healthz` (alive), `/readyz` (the event store answers; dead letters reported);
 //!   [`metrics`]: `/metrics` (Prometheus text: appends, relay and projection positions and lags,
-//!   dead letters, the mail outbox).
+//!   dead letters, the mail outbox; optionally behind a token, or on an address of its own).
 //! - [`auth`]: logins (emailed links, passwords, resets), sessions, scopes, rate limits, bearer
 //!   tokens; the [`auth::Caller`] extractor every scoped handler takes.
 //! - [`pages`]: server-rendered HTML (maud): the frame, login pages, the scope switcher, the
@@ -14,9 +14,11 @@
 //!   proxies; [`error`]: [`error::AppError`], the one error type (problem+json, or an HTML page).
 //! - [`config`]: [`AuthConfig`] (public URL, session timeouts, proxies, rate limits).
 //!
-//! Every form POST route sits behind [`web::csrf::csrf_protect`]; every answer gets the security
-//! headers; errors of HTML routes become pages (a 401 a redirect to `/login`); every error answer
-//! under `/api/` is a problem document, also those axum builds itself ([`web::problem`]).
+//! Every form POST route sits behind [`web::csrf::csrf_protect`]; every unsafe `/api/` call
+//! authenticated by the session cookie behind [`web::api_csrf::api_csrf`]; every answer gets the
+//! security headers (`Cache-Control: no-store`, HSTS behind https); errors of HTML routes become
+//! pages (a 401 a redirect to `/login`); every error answer under `/api/` is a problem document,
+//! also those axum builds itself ([`web::problem`]).
 
 pub mod auth;
 pub mod commands;
@@ -26,7 +28,7 @@ pub mod error;
 pub mod export;
 mod health;
 pub mod json;
-mod metrics;
+pub mod metrics;
 pub mod openapi;
 pub mod pages;
 pub mod services;
@@ -47,8 +49,10 @@ use std::sync::Arc;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
-/// The session cookie.
+/// The session cookie (plain http).
 pub const SESSION_COOKIE: &str = "portal_session";
+/// The session cookie under an https public URL (see [`AuthConfig::session_cookie`]).
+pub const SECURE_SESSION_COOKIE: &str = "__Host-portal_session";
 /// Largest JSON body accepted.
 const MAX_BODY_BYTES: usize = 256 * 1024;
 
@@ -71,7 +75,7 @@ pub struct AppState {
 pub fn router(state: AppState) -> Router {
     let idle = time::Duration::try_from(state.auth.session_idle).unwrap_or(time::Duration::HOUR);
     let sessions = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
-        .with_name(SESSION_COOKIE)
+        .with_name(state.auth.session_cookie())
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(state.auth.secure_cookies())
@@ -118,7 +122,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/orders/export", get(json::export::export))
         .route("/api/v1/orders/{id}", get(json::orders::get));
 
-    Router::new()
+    let mut app = Router::new()
         .merge(forms)
         .merge(pages)
         .merge(api)
@@ -128,18 +132,24 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::portal::routes(&state))
         .route("/assets/portal.css", get(web::headers::stylesheet))
         .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz))
-        .route("/metrics", get(metrics::metrics))
-        .fallback(pages::errors::not_found)
+        .route("/readyz", get(health::readyz));
+    if !state.auth.metrics_elsewhere {
+        app = app.route("/metrics", get(metrics::metrics));
+    }
+    app.fallback(pages::errors::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        // Inside the sessions: a CSRF header is checked against the session.
+        .layer(from_fn_with_state(state.clone(), web::api_csrf::api_csrf))
         // Inside the sessions: an error page shows the logged-in caller's navigation.
         .layer(from_fn_with_state(
             state.clone(),
             pages::errors::render_errors,
         ))
         .layer(sessions)
-        .layer(from_fn_with_state(state.clone(), web::csrf::csrf_cookie))
-        .layer(from_fn(web::headers::security_headers))
+        .layer(from_fn_with_state(
+            state.clone(),
+            web::headers::security_headers,
+        ))
         // Outermost: also answers the errors of the layers above as problem documents.
         .layer(from_fn(web::problem::api_problems))
         .with_state(state)

@@ -4,11 +4,18 @@
 //! are read from the database at scrape time, because other processes (`portal relay`,
 //! `portal project`) move them. Lags count events, not position differences (positions are
 //! sparse on PostgreSQL); they are capped at [`LAG_CAP`] so a scrape stays cheap.
+//!
+//! The numbers tell an outsider how busy the carrier is: with a metrics token configured
+//! ([`crate::AuthConfig::metrics_token`]) a scrape must send `Authorization: Bearer <token>`,
+//! else 401. With an address of its own, `/metrics` is served by [`router`] only.
 
 use crate::AppState;
+use axum::Router;
 use axum::extract::State;
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::from_fn_with_state;
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 use portal_eventlog::metrics as m;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::encoding::text::encode;
@@ -43,7 +50,43 @@ fn counter(registry: &mut Registry, name: &str, help: &str, value: &AtomicU64) {
     registry.register(name, help, c);
 }
 
-pub async fn metrics(State(state): State<AppState>) -> Response {
+/// `/metrics` alone, for an address of its own (with the headers of every answer).
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/metrics", get(metrics))
+        .layer(from_fn_with_state(
+            state.clone(),
+            crate::web::headers::security_headers,
+        ))
+        .with_state(state)
+}
+
+/// Whether the scrape may read the numbers (no token configured, or the right one sent).
+fn allowed(state: &AppState, headers: &HeaderMap) -> bool {
+    let Some(token) = &state.auth.metrics_token else {
+        return true;
+    };
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().split_once(' '))
+        .is_some_and(|(scheme, offered)| {
+            scheme.eq_ignore_ascii_case("bearer") && token.matches(offered.trim())
+        })
+}
+
+pub async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if !allowed(&state, &headers) {
+        return (
+            StatusCode::UNAUTHORIZED,
+            [(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"metrics\""),
+            )],
+            "The metrics need Authorization: Bearer <metrics token>.\n",
+        )
+            .into_response();
+    }
     match render(&state).await {
         Ok(body) => (
             [(

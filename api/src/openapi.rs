@@ -175,6 +175,30 @@ fn finish(doc: &mut utoipa::openapi::OpenApi) {
             "session",
             SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(crate::SESSION_COOKIE))),
         );
+        // `--metrics-token`: when configured, the one credential `/metrics` accepts.
+        components.add_security_scheme(
+            "metrics_token",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+    if let Some(op) = doc
+        .paths
+        .paths
+        .get_mut("/metrics")
+        .and_then(|item| item.get.as_mut())
+    {
+        let scheme = utoipa::openapi::security::SecurityRequirement::new::<&str, [&str; 0], &str>(
+            "metrics_token",
+            [],
+        );
+        // Open unless a metrics token is configured.
+        op.security = Some(vec![scheme, Default::default()]);
+        op.responses.responses.insert(
+            "401".to_owned(),
+            ResponseBuilder::new()
+                .description("A metrics token is configured and was not sent")
+                .into(),
+        );
     }
     for (path, item) in doc.paths.paths.iter_mut() {
         let open = path.starts_with("/healthz")
@@ -236,6 +260,12 @@ fn decorate(op: &mut Operation, write: bool, open: bool) {
     }
     if write {
         errors.extend([
+            (
+                "403",
+                "Authenticated by the session cookie, and sent from another site (Origin, \
+                 Sec-Fetch-Site) or with neither Content-Type: application/json nor a valid \
+                 X-CSRF-Token header (bearer calls are exempt)",
+            ),
             (
                 "409",
                 "Conflict: the state forbids it, the stream kept changing, or the \
@@ -307,6 +337,9 @@ mod tests {
         assert!(doc["components"]["schemas"]["Problem"].is_object());
         let put = &doc["paths"]["/api/v1/customers/{id}/portal"]["put"];
         assert!(put["responses"]["422"].is_object());
+        assert!(put["responses"]["403"].is_object());
+        assert!(doc["components"]["securitySchemes"]["metrics_token"].is_object());
+        assert!(doc["paths"]["/metrics"]["get"]["responses"]["401"].is_object());
         assert!(put["parameters"].to_string().contains("Idempotency-Key"));
         assert!(put["responses"]["409"].is_object());
         assert!(put["responses"]["503"]["headers"]["Retry-After"].is_object());

@@ -127,6 +127,20 @@ impl Settings {
                 serve.session_idle.as_secs() / 60,
                 serve.session_absolute.as_secs() / 3600
             );
+            // The token itself is never printed.
+            let token = if serve.metrics_token.is_some() {
+                "token required"
+            } else {
+                "open"
+            };
+            match serve.metrics_listen {
+                Some(addr) => {
+                    let _ = writeln!(out, "  metrics         on {addr}, {token}");
+                }
+                None => {
+                    let _ = writeln!(out, "  metrics         on --listen, {token}");
+                }
+            }
             let limits = &serve.limits;
             let _ = writeln!(
                 out,

@@ -17,6 +17,10 @@ pub struct ServeSettings {
     pub session_idle: Duration,
     pub session_absolute: Duration,
     pub limits: HttpLimits,
+    /// `--metrics-token`; `None` when unset or blank.
+    pub metrics_token: Option<String>,
+    /// `--metrics-listen`: /metrics on an address of its own.
+    pub metrics_listen: Option<SocketAddr>,
 }
 
 impl ServeSettings {
@@ -50,6 +54,18 @@ impl ServeSettings {
             bail!("--session-absolute-hours / PORTAL_SESSION_ABSOLUTE_HOURS must be at least 1");
         }
         let limits = limits(args)?;
+        let metrics_token = args
+            .metrics_token
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned);
+        if metrics_token.as_ref().is_some_and(|t| t.len() < 16) {
+            bail!("--metrics-token / PORTAL_METRICS_TOKEN must be at least 16 characters long");
+        }
+        if args.listen.port() != 0 && args.metrics_listen == Some(args.listen) {
+            bail!("--metrics-listen / PORTAL_METRICS_LISTEN must differ from --listen");
+        }
         Ok(Self {
             listen: args.listen,
             public_url,
@@ -57,6 +73,8 @@ impl ServeSettings {
             session_idle: Duration::from_secs(args.session_idle_minutes.saturating_mul(60)),
             session_absolute: Duration::from_secs(args.session_absolute_hours.saturating_mul(3600)),
             limits,
+            metrics_token,
+            metrics_listen: args.metrics_listen,
         })
     }
 }

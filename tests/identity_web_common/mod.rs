@@ -1,5 +1,5 @@
 //! A browser-like client for the identity end-to-end tests: a cookie jar, forms with the CSRF
-//! field taken from the browser's `portal_csrf` cookie (as the pages embed it), logging in through
+//! field taken from a page of the browser's session (as the pages embed it), logging in through
 //! an emailed link, and direct looks into the identity tables (sessions, tokens, rate limits).
 #![allow(dead_code, clippy::unwrap_used)]
 
@@ -156,14 +156,19 @@ impl Browser {
         Answer::read(request.send().await.unwrap()).await
     }
 
-    /// The browser's CSRF token (fetching the login page first when it has none yet).
+    /// A CSRF token of the browser's session, as a page embeds it: from the login page, or from
+    /// the page it redirects a logged-in browser to.
     pub async fn csrf(&self) -> String {
-        if let Some(token) = self.cookie("portal_csrf") {
-            return token;
+        let mut path = "/login".to_owned();
+        for _ in 0..3 {
+            let page = self.get(&path).await;
+            if let Some(token) = csrf_in(&page.body) {
+                return token;
+            }
+            assert!(page.status == 303 || page.status == 302, "{page:?}");
+            path = page.location().unwrap().to_owned();
         }
-        let page = self.get("/login").await;
-        assert!(page.status == 200 || page.status == 303, "{page:?}");
-        self.cookie("portal_csrf").expect("the csrf cookie")
+        panic!("no page with a CSRF token")
     }
 
     /// A form POST as a page of this site sends it: `fields` plus the CSRF field.
@@ -211,6 +216,30 @@ impl Browser {
         assert_eq!(done.status, 303, "{}", done.body);
         done
     }
+}
+
+/// The first CSRF field of an HTML page.
+pub fn csrf_in(page: &str) -> Option<String> {
+    let at = page.find("name=\"csrf\"")?;
+    let start = page[..at].rfind('<')?;
+    let end = at + page[at..].find('>')?;
+    attr(&page[start..=end], "value")
+}
+
+/// An HTML page with its CSRF tokens blanked (each rendering has a fresh nonce), for comparing
+/// two pages.
+pub fn without_csrf(page: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let mut out = String::with_capacity(page.len());
+    let mut rest = page;
+    while let Some(at) = rest.find(marker) {
+        let start = at + marker.len();
+        let end = start + rest[start..].find('"').unwrap();
+        out.push_str(&rest[..start]);
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The hidden inputs of the form whose action is `action`, from an HTML page.

@@ -166,9 +166,8 @@ pub async fn complete_login(
     session::start(session, &user, only.as_ref()).await?;
     info!(method = ?method, scopes = scopes.len(), "logged in");
     let to = only.as_ref().map_or("/switch", |s| s.home());
-    let mut response = Redirect::to(to).into_response();
-    crate::web::csrf::rotate(&mut response, state.auth.secure_cookies());
-    Ok(Some(response))
+    // The session id changed with the login: tokens issued before it no longer verify.
+    Ok(Some(Redirect::to(to).into_response()))
 }
 
 /// The password form of the login page.

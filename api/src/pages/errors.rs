@@ -86,6 +86,8 @@ async fn nav(
     parts.headers = headers;
     parts.extensions = extensions;
     let caller = Caller::from_request_parts(&mut parts, state).await.ok()?;
-    let Ok(CsrfToken(csrf)) = CsrfToken::from_request_parts(&mut parts, state).await;
+    let CsrfToken(csrf) = CsrfToken::from_request_parts(&mut parts, state)
+        .await
+        .ok()?;
     Nav::for_caller(state, &caller, &csrf).await.ok()
 }

@@ -1,11 +1,15 @@
-//! CSRF protection of every state-changing form (double-submit cookie, plus origin checks).
+//! CSRF protection of every state-changing form (a token bound to the session, plus origin
+//! checks), and the one test of "sent from another site" ([`from_another_site`]) that the JSON
+//! API's check ([`super::api_csrf`]) shares.
 //!
-//! - [`csrf_cookie`] (every route) makes sure each browser has a random token in the
-//!   `portal_csrf` cookie (HttpOnly, SameSite=Strict, Secure behind https), setting it on the
-//!   first HTML answer, and hands the token to handlers ([`CsrfToken`]) to embed in their forms
-//!   as the hidden field `csrf`. Every login replaces it ([`rotate`]).
+//! - A token is `nonce.mac`: a random nonce and HMAC-SHA256, under the server's `csrf` key
+//!   ([`super::server_key`]), of the session id and that nonce. Handlers take [`CsrfToken`] to
+//!   embed a token in their forms as the hidden field `csrf`; taking it gives a fresh visitor a
+//!   saved session first (the login forms must work before any login), so every token names a
+//!   session. A token of another session, or of the session before a login (the id changes at
+//!   login), does not verify.
 //! - [`csrf_protect`] (every form POST route) refuses with 403, before the handler runs, a post
-//!   whose `csrf` field is missing or differs from the cookie (compared in constant time), whose
+//!   whose `csrf` field is missing or does not verify against the request's session, whose
 //!   `Origin` names another site than the public URL's (`null`, sent from no-referrer pages, names
 //!   none), or that the browser labels `Sec-Fetch-Site: cross-site`.
 //!
@@ -13,48 +17,129 @@
 //!   by [`crate::pages::layout::csrf_field`]). [`csrf_protect`] hands it to the handler as
 //!   [`FormId`]; handlers use it as the idempotency key of their command, so Back + resubmit, a
 //!   double click or a reloaded POST returns the first result and appends nothing.
-//!
-//! JSON endpoints are not forms: they accept only `Content-Type: application/json`
-//! ([`crate::error::ApiJson`]), which a cross-site form cannot send without a CORS preflight that
-//! this server never grants.
 
 use crate::AppState;
 use crate::error::AppError;
 use axum::body::Body;
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, Method, header};
+use axum::http::{HeaderMap, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use portal_notifier::secret::{looks_like_secret, new_secret};
+use hmac::{Hmac, Mac};
+use portal_notifier::secret::new_secret;
 use sha2::{Digest, Sha256};
 use std::convert::Infallible;
-use tower_sessions::cookie::{Cookie, SameSite};
+use tower_sessions::Session;
+use tracing::error;
 
-pub const COOKIE: &str = "portal_csrf";
 /// The hidden form field.
 pub const FIELD: &str = "csrf";
 /// The hidden one-time form id field.
 pub const FORM_ID_FIELD: &str = "form_id";
+/// The name of the key in `server_keys`.
+pub const KEY_NAME: &str = "csrf";
+/// What a fresh visitor's session holds, so that it is saved (and gets an id) with no login.
+const VISITOR_KEY: &str = "visitor";
 /// Largest form body accepted.
 const MAX_FORM_BYTES: usize = 64 * 1024;
 
-/// The browser's CSRF token, to embed in forms.
+type HmacSha256 = Hmac<Sha256>;
+
+/// A CSRF token of the request's session, to embed in forms.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CsrfToken(pub String);
 
-impl<S: Send + Sync> FromRequestParts<S> for CsrfToken {
-    type Rejection = Infallible;
+impl FromRequestParts<AppState> for CsrfToken {
+    type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        // Always present behind `csrf_cookie`; a fresh token otherwise (its forms then fail the
-        // check, which is the safe side).
-        Ok(parts
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let session = parts
             .extensions
-            .get::<CsrfToken>()
+            .get::<Session>()
             .cloned()
-            .unwrap_or_else(|| CsrfToken(new_secret())))
+            .ok_or_else(|| AppError::internal("CSRF token asked for outside the sessions"))?;
+        issue(state, &session).await.map(CsrfToken)
     }
+}
+
+/// The id of `session` as stored (`None` when the cookie names no live session).
+async fn live_id(session: &Session) -> Option<String> {
+    // Loads the record: an id from a cookie whose session is gone is dropped by the load.
+    let _ = session.is_empty().await;
+    session.id().map(|id| id.to_string())
+}
+
+fn mac(key: &[u8], session_id: &str, nonce: &str) -> Result<HmacSha256, AppError> {
+    let mut mac = HmacSha256::new_from_slice(key)
+        .map_err(|_| AppError::internal("the CSRF key has an unusable length"))?;
+    for part in [session_id.as_bytes(), b".", nonce.as_bytes()] {
+        mac.update(part);
+    }
+    Ok(mac)
+}
+
+async fn key(state: &AppState) -> Result<&[u8; 32], AppError> {
+    state.auth.csrf_key.get(&state.db).await.map_err(|e| {
+        error!(error = %e, "no CSRF key");
+        AppError::internal("the CSRF key is not available")
+    })
+}
+
+/// A fresh token of `session`, saving the session first if it has no id yet.
+pub async fn issue(state: &AppState, session: &Session) -> Result<String, AppError> {
+    let id = live_id(session).await;
+    // An empty session is dropped (cookie removed) at the end of the request: give it content.
+    let id = match id {
+        Some(id) if !session.is_empty().await => id,
+        _ => {
+            session.insert(VISITOR_KEY, true).await?;
+            session.save().await?;
+            session
+                .id()
+                .map(|id| id.to_string())
+                .ok_or_else(|| AppError::internal("a saved session has no id"))?
+        }
+    };
+    let nonce = new_secret();
+    let tag = mac(key(state).await?, &id, &nonce)?.finalize().into_bytes();
+    Ok(format!("{nonce}.{}", hex::encode(tag)))
+}
+
+/// Whether `token` was issued to `session` (checked in constant time).
+pub async fn verify(state: &AppState, session: &Session, token: &str) -> Result<bool, AppError> {
+    let Some((nonce, tag)) = token.trim().split_once('.') else {
+        return Ok(false);
+    };
+    let (Some(id), Ok(tag)) = (live_id(session).await, hex::decode(tag)) else {
+        return Ok(false);
+    };
+    Ok(mac(key(state).await?, &id, nonce)?
+        .verify_slice(&tag)
+        .is_ok())
+}
+
+/// Whether the request says it comes from another site than `own_origin`: the browser labels it
+/// `Sec-Fetch-Site: cross-site`, or its `Origin` names another origin. `Origin: null` (sent from
+/// pages with `Referrer-Policy: no-referrer`, and from sandboxed or file pages) counts as another
+/// site only when `null_is_foreign`.
+pub fn from_another_site(headers: &HeaderMap, own_origin: &str, null_is_foreign: bool) -> bool {
+    let cross_site = headers
+        .get("sec-fetch-site")
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"cross-site"));
+    let foreign_origin = headers.get(header::ORIGIN).is_some_and(|o| {
+        o.to_str().map_or(true, |o| {
+            if o == "null" {
+                null_is_foreign
+            } else {
+                o != own_origin
+            }
+        })
+    });
+    cross_site || foreign_origin
 }
 
 /// The one-time id of the form a POST came from (see the module docs); `None` for a form
@@ -99,55 +184,6 @@ pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(|(_, v)| v.trim_matches('"').to_owned())
 }
 
-/// Middleware: see the module docs.
-pub async fn csrf_cookie(
-    State(state): State<AppState>,
-    mut request: Request,
-    next: Next,
-) -> Response {
-    let existing = cookie_value(request.headers(), COOKIE).filter(|v| looks_like_secret(v));
-    let fresh = existing.is_none();
-    let token = existing.unwrap_or_else(new_secret);
-    request.extensions_mut().insert(CsrfToken(token.clone()));
-    let mut response = next.run(request).await;
-    let is_html = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"));
-    let rotated = response
-        .headers()
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .any(|v| v.as_bytes().starts_with(format!("{COOKIE}=").as_bytes()));
-    if fresh
-        && is_html
-        && !rotated
-        && let Some(v) = cookie_header(&token, state.auth.secure_cookies())
-    {
-        response.headers_mut().append(header::SET_COOKIE, v);
-    }
-    response
-}
-
-fn cookie_header(token: &str, secure: bool) -> Option<HeaderValue> {
-    let cookie = Cookie::build((COOKIE, token.to_owned()))
-        .http_only(true)
-        .same_site(SameSite::Strict)
-        .secure(secure)
-        .path("/")
-        .build();
-    HeaderValue::from_str(&cookie.to_string()).ok()
-}
-
-/// Gives `response` a new CSRF token (at login: a token planted or seen before the login is not
-/// the one of the logged-in session).
-pub fn rotate(response: &mut Response, secure: bool) {
-    if let Some(v) = cookie_header(&new_secret(), secure) {
-        response.headers_mut().append(header::SET_COOKIE, v);
-    }
-}
-
 fn refused() -> Response {
     AppError::Forbidden(
         "This form was sent from another site, or the page was too old. Go back, reload the page \
@@ -165,22 +201,11 @@ pub async fn csrf_protect(State(state): State<AppState>, request: Request, next:
     ) {
         return next.run(request).await;
     }
-    let headers = request.headers();
-    let cross_site = headers
-        .get("sec-fetch-site")
-        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"cross-site"));
     // `Origin: null` is what browsers send from pages with `Referrer-Policy: no-referrer` (the
     // login pages): it names no site, so the token alone decides.
-    let foreign_origin = headers.get(header::ORIGIN).is_some_and(|o| {
-        o.to_str()
-            .map_or(true, |o| o != "null" && o != state.auth.origin())
-    });
-    if cross_site || foreign_origin {
+    if from_another_site(request.headers(), &state.auth.origin(), false) {
         return refused();
     }
-    let Some(cookie) = cookie_value(headers, COOKIE) else {
-        return refused();
-    };
     let (mut parts, body) = request.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, MAX_FORM_BYTES).await else {
         return AppError::Status(
@@ -205,13 +230,19 @@ pub async fn csrf_protect(State(state): State<AppState>, request: Request, next:
     }
     let digest = hex::encode(&values.finalize()[..12]);
     parts.extensions.insert(FormId(form_id, digest));
-    match sent {
-        Some(sent) if constant_time_eq(sent.as_bytes(), cookie.as_bytes()) => {
-            next.run(Request::from_parts(parts, Body::from(bytes)))
-                .await
-        }
-        _ => refused(),
+    let session = parts.extensions.get::<Session>().cloned();
+    let valid = match (sent, session) {
+        (Some(sent), Some(session)) => match verify(&state, &session, &sent).await {
+            Ok(valid) => valid,
+            Err(e) => return e.into_response(),
+        },
+        _ => false,
+    };
+    if !valid {
+        return refused();
     }
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
 }
 
 /// Equality whose running time does not depend on where the inputs differ.
@@ -226,8 +257,11 @@ mod tests {
     #[test]
     fn cookies_are_found_among_others() {
         let mut h = HeaderMap::new();
-        h.insert(header::COOKIE, "a=1; portal_csrf=xyz; b=2".parse().unwrap());
-        assert_eq!(cookie_value(&h, COOKIE).as_deref(), Some("xyz"));
+        h.insert(
+            header::COOKIE,
+            "a=1; portal_session=xyz; b=2".parse().unwrap(),
+        );
+        assert_eq!(cookie_value(&h, "portal_session").as_deref(), Some("xyz"));
         assert_eq!(cookie_value(&h, "missing"), None);
     }
 
@@ -236,5 +270,36 @@ mod tests {
         assert!(constant_time_eq(b"abc", b"abc"));
         assert!(!constant_time_eq(b"abc", b"abd"));
         assert!(!constant_time_eq(b"abc", b"ab"));
+    }
+
+    #[test]
+    fn other_sites() {
+        let own = "https://portal.example";
+        let with = |pairs: &[(&'static str, &'static str)]| {
+            let mut h = HeaderMap::new();
+            for (k, v) in pairs {
+                h.insert(*k, v.parse().unwrap());
+            }
+            h
+        };
+        assert!(!from_another_site(&with(&[]), own, true));
+        assert!(!from_another_site(&with(&[("origin", own)]), own, true));
+        assert!(from_another_site(
+            &with(&[("origin", "https://evil.example")]),
+            own,
+            false
+        ));
+        assert!(from_another_site(&with(&[("origin", "null")]), own, true));
+        assert!(!from_another_site(&with(&[("origin", "null")]), own, false));
+        assert!(from_another_site(
+            &with(&[("sec-fetch-site", "cross-site")]),
+            own,
+            false
+        ));
+        assert!(!from_another_site(
+            &with(&[("sec-fetch-site", "same-origin")]),
+            own,
+            true
+        ));
     }
 }

@@ -1,12 +1,17 @@
 //! Headers every answer gets, and the one stylesheet.
 //!
 //! Every HTML page carries a strict Content-Security-Policy (no inline script or style: the pages
-//! have no script at all and style only from `/assets/portal.css`), `X-Content-Type-Options:
-//! nosniff` and `Cache-Control: no-store` (pages are personal and carry CSRF tokens). Pages whose
-//! URL carries a token, and the login pages, send `Referrer-Policy: no-referrer` themselves
-//! ([`no_referrer`]); every other answer gets `same-origin`.
+//! have no script at all and style only from `/assets/portal.css`) and `X-Frame-Options: DENY`.
+//! Every answer gets `X-Content-Type-Options: nosniff` and `Cache-Control: no-store` (pages,
+//! JSON, exports and documents are personal, and pages carry CSRF tokens: no shared or browser
+//! cache may keep them) unless its handler chose a cache policy itself (the stylesheet). Under an
+//! https public URL every answer also carries `Strict-Transport-Security`, so that browsers never
+//! try plain http again. Pages whose URL carries a token, and the login pages, send
+//! `Referrer-Policy: no-referrer` themselves ([`no_referrer`]); every other answer gets
+//! `same-origin`.
 
-use axum::extract::Request;
+use crate::AppState;
+use axum::extract::{Request, State};
 use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -29,8 +34,15 @@ pub async fn stylesheet() -> Response {
         .into_response()
 }
 
+/// One year: long enough to matter, as `Strict-Transport-Security` is renewed by every answer.
+const HSTS: &str = "max-age=31536000";
+
 /// Middleware: the headers above.
-pub async fn security_headers(request: Request, next: Next) -> Response {
+pub async fn security_headers(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
     let mut response = next.run(request).await;
     let is_html = response
         .headers()
@@ -54,7 +66,15 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
             HeaderValue::from_static(CSP),
         );
         h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    }
+    if is_html || !h.contains_key(header::CACHE_CONTROL) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if state.auth.secure_cookies() {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(HSTS),
+        );
     }
     response
 }

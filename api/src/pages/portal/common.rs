@@ -38,7 +38,7 @@ impl FromRequestParts<AppState> for PortalCtx {
     ) -> Result<Self, Self::Rejection> {
         let caller = Caller::from_request_parts(parts, state).await?;
         let user = portal_only(&caller)?;
-        let Ok(csrf) = CsrfToken::from_request_parts(parts, state).await;
+        let csrf = CsrfToken::from_request_parts(parts, state).await?;
         let Ok(form) = crate::web::csrf::FormId::from_request_parts(parts, state).await;
         let session = Session::from_request_parts(parts, state)
             .await

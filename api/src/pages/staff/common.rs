@@ -44,7 +44,7 @@ impl FromRequestParts<AppState> for StaffCtx {
         if !caller.is_staff() {
             return Err(AppError::NotFound);
         }
-        let Ok(csrf) = CsrfToken::from_request_parts(parts, state).await;
+        let csrf = CsrfToken::from_request_parts(parts, state).await?;
         let Ok(form) = crate::web::csrf::FormId::from_request_parts(parts, state).await;
         let session = Session::from_request_parts(parts, state)
             .await

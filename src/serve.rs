@@ -73,7 +73,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     auth.session_idle = serve.session_idle;
     auth.session_absolute = serve.session_absolute;
     auth.trusted_proxies = serve.trusted_proxies.clone();
-    auth.metrics_token = serve.metrics_token.clone().map(portal_api::config::Secret);
+    auth.metrics_token = serve.metrics_token.clone();
     auth.metrics_elsewhere = serve.metrics_listen.is_some();
     // /dev/mail shows the file transport's emails, login links included: embedded mode only.
     if settings.embedded && settings.mail.smtp_url.is_none() {

@@ -186,6 +186,9 @@ async fn metrics(t: TestStoreRef) {
     let right = http.get(&url).bearer_auth(token).send().await.unwrap();
     assert_eq!(right.status(), 200);
     assert!(right.text().await.unwrap().contains("# EOF"));
+    let log = server.log.lock().unwrap().clone();
+    assert!(log.contains("token required"), "{log}");
+    assert!(!log.contains(token), "the metrics token in the output");
     drop(server);
 
     // On an address of its own: not served on the main one.
@@ -196,6 +199,42 @@ async fn metrics(t: TestStoreRef) {
     let a = http.get(&own).send().await.unwrap();
     assert_eq!(a.status(), 200);
     assert_eq!(a.headers()["cache-control"], "no-store");
+}
+
+#[test]
+fn metrics_settings_have_flags_and_variables() {
+    let (code, stdout, _) = support::run(support::portal("").args(["serve", "--help"]));
+    assert_eq!(code, 0);
+    for needle in [
+        "--metrics-token",
+        "PORTAL_METRICS_TOKEN",
+        "--metrics-listen",
+        "PORTAL_METRICS_LISTEN",
+    ] {
+        assert!(stdout.contains(needle), "{needle}: {stdout}");
+    }
+    let dir = std::env::temp_dir().join(format!("portal-metrics-{}", uuid::Uuid::now_v7()));
+    for (var, value) in [
+        ("PORTAL_METRICS_TOKEN", "short"),
+        ("PORTAL_METRICS_LISTEN", "nowhere"),
+    ] {
+        let (code, _, stderr) = support::run(
+            support::portal("")
+                .env("PORTAL_DATA_DIR", &dir)
+                .env(var, value)
+                .args(["serve", "--listen", "127.0.0.1:0"]),
+        );
+        assert_ne!(code, 0, "{var}={value}");
+        let flag = var
+            .trim_start_matches("PORTAL_")
+            .to_lowercase()
+            .replace('_', "-");
+        assert!(
+            stderr.contains(var) || stderr.contains(&flag),
+            "{var}={value}: {stderr}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(dir);
 }
 
 on_both_backends!(cookie_calls, metrics);

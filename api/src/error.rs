@@ -265,8 +265,8 @@ impl From<tokio::task::JoinError> for AppError {
 }
 
 /// `Json<T>` whose rejections are problem documents (415 without `Content-Type:
-/// application/json`, which also keeps cross-site forms out; 400 for broken JSON; 422 for JSON of
-/// the wrong shape).
+/// application/json`; 400 for broken JSON; 422 for JSON of the wrong shape). Cross-site calls with
+/// the session cookie, bodyless ones too, are refused earlier by [`crate::web::api_csrf`].
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ApiJson<T>(pub T);
 

@@ -5,6 +5,7 @@ use crate::cli::ServeArgs;
 use crate::http::HttpLimits;
 use anyhow::{Context, bail};
 use portal_api::IpCidr;
+use portal_api::config::Secret;
 use std::net::SocketAddr;
 use std::time::Duration;
 use url::Url;
@@ -17,8 +18,8 @@ pub struct ServeSettings {
     pub session_idle: Duration,
     pub session_absolute: Duration,
     pub limits: HttpLimits,
-    /// `--metrics-token`; `None` when unset or blank.
-    pub metrics_token: Option<String>,
+    /// `--metrics-token`; `None` when unset or blank. Its `Debug` never shows it.
+    pub metrics_token: Option<Secret>,
     /// `--metrics-listen`: /metrics on an address of its own.
     pub metrics_listen: Option<SocketAddr>,
 }
@@ -63,6 +64,7 @@ impl ServeSettings {
         if metrics_token.as_ref().is_some_and(|t| t.len() < 16) {
             bail!("--metrics-token / PORTAL_METRICS_TOKEN must be at least 16 characters long");
         }
+        let metrics_token = metrics_token.map(Secret);
         if args.listen.port() != 0 && args.metrics_listen == Some(args.listen) {
             bail!("--metrics-listen / PORTAL_METRICS_LISTEN must differ from --listen");
         }

@@ -169,7 +169,7 @@ async fn acknowledged_commands_survive_crashes_exactly_once() {
     let pool = sqlx::PgPool::connect(&url).await.unwrap();
     let grants = ledger.grants.lock().unwrap().len();
     wait_converged(&pool, grants).await;
-    assert_log_matches(&pool, "acme", &ledger).await;
+    let lost_answers = assert_log_matches(&pool, "acme", &ledger).await;
     // Give a late duplicate email a moment to show up before counting.
     tokio::time::sleep(Duration::from_secs(1)).await;
     assert_one_email_per_grant(&sink, &ledger);
@@ -185,8 +185,9 @@ async fn acknowledged_commands_survive_crashes_exactly_once() {
     );
 
     eprintln!(
-        "{} commands acknowledged ({} requests, {} sent again), {grants} welcome emails; \
-         load {load_time:.1?}, whole test {:.1?}",
+        "{} commands acknowledged ({} requests, {} sent again, {lost_answers} of them committed \
+         before their answer was lost), {grants} welcome emails; load {load_time:.1?}, whole \
+         test {:.1?}",
         ledger.acked_count(),
         ledger.attempts.load(std::sync::atomic::Ordering::Relaxed),
         ledger.retries.load(std::sync::atomic::Ordering::Relaxed),

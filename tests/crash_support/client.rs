@@ -4,7 +4,9 @@
 //! with the stream it must have changed and the event types it must have appended there.
 
 use serde_json::Value;
+use std::collections::HashMap;
 use std::sync::Mutex;
+use time::OffsetDateTime;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
@@ -29,6 +31,8 @@ pub struct Ledger {
     pub attempts: AtomicUsize,
     /// Requests that failed (connection, timeout, 5xx) and were sent again.
     pub retries: AtomicUsize,
+    /// Keys sent more than once, with the time their last attempt was sent.
+    pub resent: Mutex<HashMap<String, OffsetDateTime>>,
 }
 
 impl Ledger {
@@ -76,12 +80,16 @@ impl Client {
         key: &str,
     ) -> Value {
         let mut last = String::new();
-        loop {
+        for attempt in 0.. {
             assert!(
                 Instant::now() < self.deadline,
                 "{method} {path} (key {key}) not acknowledged before the deadline; last: {last}"
             );
             ledger.attempts.fetch_add(1, Ordering::Relaxed);
+            if attempt > 0 {
+                let mut resent = ledger.resent.lock().unwrap();
+                resent.insert(key.to_owned(), OffsetDateTime::now_utc());
+            }
             let sent = self
                 .http
                 .request(method.clone(), format!("{}{path}", self.base))
@@ -110,5 +118,6 @@ impl Client {
             ledger.retries.fetch_add(1, Ordering::Relaxed);
             tokio::time::sleep(Duration::from_millis(150)).await;
         }
+        unreachable!()
     }
 }

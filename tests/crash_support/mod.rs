@@ -63,8 +63,9 @@ pub async fn wait_converged(pool: &PgPool, emails: usize) {
 
 /// Every acknowledged command's events are in the log exactly once: each stream the load wrote
 /// holds exactly the events of its acknowledged commands, in order, and no other stream of
-/// those categories exists; each directly keyed command's key names its stream.
-pub async fn assert_log_matches(pool: &PgPool, tenant: &str, ledger: &Ledger) {
+/// those categories exists; each directly keyed command's key names its stream. Returns how
+/// many commands sent again had committed before their last attempt (their answer was lost).
+pub async fn assert_log_matches(pool: &PgPool, tenant: &str, ledger: &Ledger) -> usize {
     let acked = ledger.acked.lock().unwrap().clone();
     let mut expected: BTreeMap<String, Vec<&str>> = BTreeMap::new();
     for a in &acked {
@@ -104,15 +105,22 @@ pub async fn assert_log_matches(pool: &PgPool, tenant: &str, ledger: &Ledger) {
             problems.push(format!("{stream}: in the log ({got:?}) but never acknowledged"));
         }
     }
-    let keys: HashMap<String, String> =
-        sqlx::query("SELECT key, stream_id FROM idempotency_keys WHERE tenant = $1")
-            .bind(tenant)
-            .fetch_all(pool)
-            .await
-            .unwrap()
-            .iter()
-            .map(|r| (r.get(0), r.get(1)))
-            .collect();
+    let rows = sqlx::query("SELECT key, stream_id, recorded_at FROM idempotency_keys WHERE tenant = $1")
+        .bind(tenant)
+        .fetch_all(pool)
+        .await
+        .unwrap();
+    let keys: HashMap<String, String> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+    let resent = ledger.resent.lock().unwrap().clone();
+    let lost_answers = rows
+        .iter()
+        .filter(|r| {
+            let recorded: time::OffsetDateTime = r.get(2);
+            resent
+                .get(&r.get::<String, _>(0))
+                .is_some_and(|last| recorded < *last)
+        })
+        .count();
     for a in acked.iter().filter(|a| a.direct_key) {
         if keys.get(&a.key) != Some(&a.stream) {
             problems.push(format!(
@@ -129,6 +137,7 @@ pub async fn assert_log_matches(pool: &PgPool, tenant: &str, ledger: &Ledger) {
         problems.len(),
         problems[..problems.len().min(20)].join("\n")
     );
+    lost_answers
 }
 
 /// Each granted email got exactly one welcome email (counted by Message-ID: a notifier killed

@@ -3,8 +3,9 @@
 //! A few clients send a few hundred commands (customers with portal access, contacts given
 //! access, orders drafted and submitted), each with an `Idempotency-Key`, sending it again with
 //! the same key after a connection error or a 5xx until it is acknowledged. Meanwhile the server
-//! is killed (SIGKILL) and restarted three times and PostgreSQL is stopped the hard way
-//! (`pg_ctl stop -m immediate`) and started twice. Afterwards: every acknowledged command has
+//! is killed (SIGKILL) and restarted five times and PostgreSQL is stopped the hard way
+//! (`pg_ctl stop -m immediate`) and started three times, once together with the server (see
+//! [`SCHEDULE`]). Afterwards: every acknowledged command has
 //! its events in the log exactly once, the read models equal a rebuild from the log, and every
 //! grant got exactly one welcome email.
 
@@ -30,8 +31,29 @@ use support::{Logged, portal, serve_logged};
 const TEST: &str = "crash";
 const STAFF: &str = "staff@acme.example";
 /// Concurrent clients, and rounds of each (a round is 5 or 6 commands).
-const WORKERS: usize = 4;
-const ROUNDS: usize = 20;
+const WORKERS: usize = 6;
+const ROUNDS: usize = 16;
+
+/// What goes down at one point of the load.
+enum Crash {
+    /// `portal serve` killed (SIGKILL) and started again.
+    Server,
+    /// PostgreSQL stopped with `-m immediate` and started again; the server keeps running.
+    Database,
+    /// Both; the server is started again once the database is back.
+    Both,
+}
+
+/// When (percent of the load's commands acknowledged) what goes down.
+const SCHEDULE: [(usize, Crash); 7] = [
+    (10, Crash::Server),
+    (20, Crash::Database),
+    (30, Crash::Server),
+    (45, Crash::Server),
+    (55, Crash::Both),
+    (70, Crash::Server),
+    (85, Crash::Database),
+];
 
 /// How to start `portal serve` again and again on one port.
 struct Launcher {
@@ -71,7 +93,10 @@ fn kill(server: &mut Logged) {
 /// Waits until `ledger` holds `n` acknowledged commands.
 async fn progress(ledger: &Ledger, n: usize, deadline: Instant) {
     while ledger.acked_count() < n {
-        assert!(Instant::now() < deadline, "the load stalled before {n} commands");
+        assert!(
+            Instant::now() < deadline,
+            "the load stalled before {n} commands"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
@@ -99,11 +124,14 @@ async fn acknowledged_commands_survive_crashes_exactly_once() {
         port: free_port(),
     };
     let mut server = launcher.start();
-    let (code, out) = identity_web_common::cli(&url, &["tenant", "add", "acme", "--name", "ACME"]).await;
-    assert_eq!(code, 0, "{out}");
     let (code, out) =
-        identity_web_common::cli(&url, &["staff", "add", "--tenant", "acme", "--email", STAFF])
-            .await;
+        identity_web_common::cli(&url, &["tenant", "add", "acme", "--name", "ACME"]).await;
+    assert_eq!(code, 0, "{out}");
+    let (code, out) = identity_web_common::cli(
+        &url,
+        &["staff", "add", "--tenant", "acme", "--email", STAFF],
+    )
+    .await;
     assert_eq!(code, 0, "{out}");
     let deadline = Instant::now() + Duration::from_secs(100);
     let staff_token = api_common::token(&url, "acme", STAFF, None).await;
@@ -135,24 +163,23 @@ async fn acknowledged_commands_survive_crashes_exactly_once() {
         ));
     }
     let load_started = Instant::now();
-    // The crashes, at points of the load's progress.
-    progress(&ledger, total / 10, deadline).await;
-    kill(&mut server);
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    server = launcher.start();
-    progress(&ledger, total * 3 / 10, deadline).await;
-    pg.crash();
-    tokio::time::sleep(Duration::from_millis(1500)).await;
-    pg.up();
-    progress(&ledger, total / 2, deadline).await;
-    kill(&mut server);
-    server = launcher.start();
-    progress(&ledger, total * 7 / 10, deadline).await;
-    pg.crash();
-    kill(&mut server);
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    pg.up();
-    server = launcher.start();
+    // The crashes, at points of the load's progress (percent of its commands acknowledged).
+    for (percent, crash) in SCHEDULE {
+        progress(&ledger, total * percent / 100, deadline).await;
+        if matches!(crash, Crash::Database | Crash::Both) {
+            pg.crash();
+        }
+        if matches!(crash, Crash::Server | Crash::Both) {
+            kill(&mut server);
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        if matches!(crash, Crash::Database | Crash::Both) {
+            pg.up();
+        }
+        if matches!(crash, Crash::Server | Crash::Both) {
+            server = launcher.start();
+        }
+    }
     assert!(
         ledger.acked_count() < total,
         "the load ended before the last crash"
@@ -180,7 +207,8 @@ async fn acknowledged_commands_survive_crashes_exactly_once() {
     let rebuilt = dump(&pool).await;
     assert_same_dump(&live, &rebuilt, "read models after the crashes");
     assert!(
-        live.get("rm_orders").is_some_and(|rows| rows.len() == WORKERS * ROUNDS),
+        live.get("rm_orders")
+            .is_some_and(|rows| rows.len() == WORKERS * ROUNDS),
         "every order in the read model"
     );
 

@@ -6,9 +6,9 @@
 use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::Mutex;
-use time::OffsetDateTime;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
+use time::OffsetDateTime;
 
 /// One acknowledged command.
 #[derive(Debug, Clone)]

@@ -28,37 +28,41 @@ pub async fn wait_converged(pool: &PgPool, emails: usize) {
         .await
         .unwrap();
     let emails = i64::try_from(emails).unwrap();
-    crate::fanout_common::eventually!("the roles to handle the log", Duration::from_secs(90), async {
-        let projected = scalar(
-            pool,
-            "SELECT CASE WHEN COUNT(*) = 0 THEN 0 ELSE MIN(position) END \
+    crate::fanout_common::eventually!(
+        "the roles to handle the log",
+        Duration::from_secs(90),
+        async {
+            let projected = scalar(
+                pool,
+                "SELECT CASE WHEN COUNT(*) = 0 THEN 0 ELSE MIN(position) END \
              FROM projection_checkpoints",
-        )
-        .await?;
-        let notified = scalar(
-            pool,
-            "SELECT COALESCE(MAX(position), 0) FROM notifier_checkpoints",
-        )
-        .await?;
-        let sent = scalar(
-            pool,
-            "SELECT COUNT(*) FROM mail_outbox WHERE status = 'sent'",
-        )
-        .await?;
-        let other = scalar(
-            pool,
-            "SELECT COUNT(*) FROM mail_outbox WHERE status <> 'sent'",
-        )
-        .await?;
-        if projected >= head && notified >= head && sent == emails && other == 0 {
-            Ok(())
-        } else {
-            Err(format!(
-                "head {head}, projections at {projected}, notifier at {notified}, \
+            )
+            .await?;
+            let notified = scalar(
+                pool,
+                "SELECT COALESCE(MAX(position), 0) FROM notifier_checkpoints",
+            )
+            .await?;
+            let sent = scalar(
+                pool,
+                "SELECT COUNT(*) FROM mail_outbox WHERE status = 'sent'",
+            )
+            .await?;
+            let other = scalar(
+                pool,
+                "SELECT COUNT(*) FROM mail_outbox WHERE status <> 'sent'",
+            )
+            .await?;
+            if projected >= head && notified >= head && sent == emails && other == 0 {
+                Ok(())
+            } else {
+                Err(format!(
+                    "head {head}, projections at {projected}, notifier at {notified}, \
                  {sent} of {emails} emails sent, {other} not sent"
-            ))
+                ))
+            }
         }
-    });
+    );
 }
 
 /// Every acknowledged command's events are in the log exactly once: each stream the load wrote
@@ -102,14 +106,17 @@ pub async fn assert_log_matches(pool: &PgPool, tenant: &str, ledger: &Ledger) ->
     }
     for (stream, got) in &actual {
         if !expected.contains_key(stream) {
-            problems.push(format!("{stream}: in the log ({got:?}) but never acknowledged"));
+            problems.push(format!(
+                "{stream}: in the log ({got:?}) but never acknowledged"
+            ));
         }
     }
-    let rows = sqlx::query("SELECT key, stream_id, recorded_at FROM idempotency_keys WHERE tenant = $1")
-        .bind(tenant)
-        .fetch_all(pool)
-        .await
-        .unwrap();
+    let rows =
+        sqlx::query("SELECT key, stream_id, recorded_at FROM idempotency_keys WHERE tenant = $1")
+            .bind(tenant)
+            .fetch_all(pool)
+            .await
+            .unwrap();
     let keys: HashMap<String, String> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
     let resent = ledger.resent.lock().unwrap().clone();
     let lost_answers = rows

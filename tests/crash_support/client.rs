@@ -69,6 +69,23 @@ impl Client {
         }
     }
 
+    /// Polls `GET path` until it answers 200 with a body for which `ready` holds (30 s at most).
+    pub async fn until(&self, path: &str, ready: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let url = format!("{}{path}", self.base);
+            if let Ok(r) = self.http.get(url).bearer_auth(&self.token).send().await
+                && r.status() == 200
+                && let Ok(v) = r.json::<Value>().await
+                && ready(&v)
+            {
+                return v;
+            }
+            assert!(Instant::now() < deadline, "timed out waiting for {path}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// Sends `method path` with `body` under `key` until it is acknowledged; its JSON answer.
     /// Any 4xx fails the test: every command of the load is valid when sent.
     pub async fn send(

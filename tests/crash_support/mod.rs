@@ -14,6 +14,21 @@ use std::time::Duration;
 /// The categories of the streams the load writes.
 const CATEGORIES: [&str; 3] = ["customer", "contact", "order"];
 
+/// `portal token create --tenant TENANT --email EMAIL [--customer ID]`: the token; fails with
+/// the command's error output.
+pub async fn token(url: &str, tenant: &str, email: &str, customer: Option<&str>) -> String {
+    let mut cmd = crate::support::portal(url);
+    cmd.args(["token", "create", "--tenant", tenant, "--email", email]);
+    if let Some(c) = customer {
+        cmd.args(["--customer", c]);
+    }
+    let (code, out, err) = tokio::task::spawn_blocking(move || crate::support::run(&mut cmd))
+        .await
+        .unwrap();
+    assert_eq!(code, 0, "portal token create for {email}: {err}");
+    out.trim().to_owned()
+}
+
 async fn scalar(pool: &PgPool, sql: &str) -> Result<i64, String> {
     sqlx::query_scalar(sql)
         .fetch_one(pool)
@@ -150,7 +165,11 @@ pub async fn assert_log_matches(pool: &PgPool, tenant: &str, ledger: &Ledger) ->
 /// Each granted email got exactly one welcome email (counted by Message-ID: a notifier killed
 /// between sending and recording sends it again with the same Message-ID, as SMTP allows), and
 /// nobody else got one.
-pub fn assert_one_email_per_grant(sink: &crate::support::smtp::SmtpSink, ledger: &Ledger) {
+pub async fn assert_one_email_per_grant(
+    pool: &PgPool,
+    sink: &crate::support::smtp::SmtpSink,
+    ledger: &Ledger,
+) {
     let mut ids: BTreeMap<String, HashSet<String>> = BTreeMap::new();
     for m in sink.received() {
         let id = m.header("Message-ID").unwrap_or_default();
@@ -176,10 +195,43 @@ pub fn assert_one_email_per_grant(sink: &crate::support::smtp::SmtpSink, ledger:
         .filter(|e| grants.get(*e) != got.get(*e))
         .map(|e| format!("{e}: {:?} emails", got.get(e)))
         .collect();
+    if !wrong.is_empty() {
+        explain_emails(pool, sink, &wrong).await;
+    }
     assert!(
         wrong.is_empty(),
         "{} of {} grants without exactly one welcome email: {wrong:?}",
         wrong.len(),
         grants.len()
     );
+}
+
+/// Prints what the sink received and the outbox holds for the recipients in `wrong`.
+async fn explain_emails(pool: &PgPool, sink: &crate::support::smtp::SmtpSink, wrong: &[String]) {
+    for line in wrong {
+        let email = line.split(':').next().unwrap_or_default();
+        for m in sink.to(email) {
+            let head = m.data.split("\r\n\r\n").next().unwrap_or_default();
+            eprintln!("received for {email}:\n{head}\n");
+        }
+        let rows = sqlx::query(
+            "SELECT event_id, kind, status, attempts, message_id, position FROM mail_outbox \
+             WHERE recipient = $1",
+        )
+        .bind(email)
+        .fetch_all(pool)
+        .await
+        .unwrap();
+        for r in rows {
+            eprintln!(
+                "outbox for {email}: event {} kind {} status {} attempts {} message {} at {}",
+                r.get::<String, _>(0),
+                r.get::<String, _>(1),
+                r.get::<String, _>(2),
+                r.get::<i64, _>(3),
+                r.get::<String, _>(4),
+                r.get::<i64, _>(5)
+            );
+        }
+    }
 }

@@ -115,10 +115,10 @@ impl ReadDb {
     /// checkpoint rows (position 0, empty schema: "never built").
     ///
     /// On PostgreSQL the checkpoint rows are locked (in name order) before any table is touched,
-    /// as a projector's batch does: `CREATE … IF NOT EXISTS` locks each table even when it
-    /// exists, so without that a `portal token create` or `portal project` starting beside a
-    /// running projector could lock a table the batch writes next while the batch holds one this
-    /// needs, and one of them failed with a deadlock.
+    /// as a projector's batch does. `CREATE … IF NOT EXISTS` locks each table even when it
+    /// exists: otherwise a `portal token create` or `portal project` starting beside a running
+    /// projector could hold a table the batch writes next while the batch holds one this needs,
+    /// and PostgreSQL would end one of them with "deadlock detected".
     pub async fn ensure(&self, projections: &[&dyn Projection]) -> Result<(), sqlx::Error> {
         let mut tx = self.begin().await?;
         for p in projections {

@@ -132,7 +132,7 @@ async fn acknowledged_commands_survive_crashes_exactly_once() {
     )
     .await;
     assert_eq!(code, 0, "{out}");
-    let deadline = Instant::now() + Duration::from_secs(100);
+    let deadline = Instant::now() + Duration::from_secs(150);
     let staff_token = crash_support::token(&url, "acme", STAFF, None).await;
     let staff = Client::new(&launcher.base(), &staff_token, deadline);
     let ledger = Arc::new(Ledger::default());

@@ -113,8 +113,37 @@ impl ReadDb {
 
     /// Creates the live tables of `projections` that are missing, with their indexes, and their
     /// checkpoint rows (position 0, empty schema: "never built").
+    ///
+    /// On PostgreSQL the checkpoint rows are locked (in name order) before any table is touched,
+    /// as a projector's batch does. `CREATE … IF NOT EXISTS` locks each table even when it
+    /// exists: otherwise a `portal token create` or `portal project` starting beside a running
+    /// projector could hold a table the batch writes next while the batch holds one this needs,
+    /// and PostgreSQL would end one of them with "deadlock detected".
     pub async fn ensure(&self, projections: &[&dyn Projection]) -> Result<(), sqlx::Error> {
         let mut tx = self.begin().await?;
+        for p in projections {
+            sqlx::query(
+                "INSERT INTO projection_checkpoints (name, position, schema) VALUES ($1, 0, '') \
+                 ON CONFLICT (name) DO NOTHING",
+            )
+            .bind(p.name())
+            .execute(&mut *tx)
+            .await?;
+        }
+        if self.backend == Backend::Postgres && !projections.is_empty() {
+            let placeholders: Vec<String> =
+                (1..=projections.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT name FROM projection_checkpoints WHERE name IN ({}) ORDER BY name \
+                 FOR UPDATE",
+                placeholders.join(", ")
+            );
+            let mut query = sqlx::query(&sql);
+            for p in projections {
+                query = query.bind(p.name());
+            }
+            query.fetch_all(&mut *tx).await?;
+        }
         for p in projections {
             for table in p.tables() {
                 sqlx::query(&create_table(table, ""))
@@ -124,13 +153,6 @@ impl ReadDb {
                     sqlx::query(&sql).execute(&mut *tx).await?;
                 }
             }
-            sqlx::query(
-                "INSERT INTO projection_checkpoints (name, position, schema) VALUES ($1, 0, '') \
-                 ON CONFLICT (name) DO NOTHING",
-            )
-            .bind(p.name())
-            .execute(&mut *tx)
-            .await?;
         }
         tx.commit().await
     }

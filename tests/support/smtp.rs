@@ -147,12 +147,19 @@ async fn session(stream: TcpStream, messages: Arc<Mutex<Vec<Received>>>) {
         } else if upper == "DATA" {
             let _ = write.write_all(b"354 go on\r\n").await;
             let mut data = String::new();
+            let mut complete = false;
             while let Ok(Some(l)) = lines.next_line().await {
                 if l == "." {
+                    complete = true;
                     break;
                 }
                 data.push_str(l.strip_prefix('.').unwrap_or(&l));
                 data.push_str("\r\n");
+            }
+            // A sender that dies in the middle of its message delivered nothing (as with any
+            // SMTP server): keep only messages ended by the lone dot.
+            if !complete {
+                return;
             }
             messages.lock().unwrap().push(Received {
                 from: from.clone(),

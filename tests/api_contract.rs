@@ -226,7 +226,9 @@ async fn hidden_characters_are_refused(t: TestStoreRef) {
     assert!(field_error(&a, "name", "zero width in a contact").contains("U+200B"));
 }
 
-async fn a_database_that_is_gone_is_503(_: TestStoreRef) {
+/// On a private PostgreSQL server that the test stops and starts again (never the shared one).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_database_that_is_gone_is_503() {
     let Some(pg) = private_pg::PrivatePg::start() else {
         return;
     };
@@ -271,14 +273,3 @@ on_both_backends!(
     one_request_is_one_append,
     hidden_characters_are_refused,
 );
-
-/// On its own server, which the test stops: the backend of `with_store` is not used.
-#[tokio::test(flavor = "multi_thread")]
-async fn database_gone() {
-    with_store(
-        Backend::Sqlite,
-        "database_gone",
-        a_database_that_is_gone_is_503,
-    )
-    .await;
-}

@@ -92,6 +92,16 @@ async fn control_characters_and_bad_numbers_are_4xx(t: TestStoreRef) {
         "after",
         "after=-1",
     );
+    // Booleans and numbers are exactly what the OpenAPI document says: no spaces, no `yes`.
+    for url in [
+        "/api/v1/carrier-locations?include_archived=+",
+        "/api/v1/customers?portal_enabled=yes",
+        "/api/v1/contacts?portal_access=1",
+        "/api/v1/events?limit=+5",
+    ] {
+        let field = url.split(['?', '=']).nth(1).unwrap();
+        field_error(&staff.get(url).await, field, url);
+    }
     // A blank value means the parameter was not given.
     for url in [
         "/api/v1/orders?limit=&status=&customer_id=",

@@ -121,12 +121,13 @@ impl<T: Serialize> IntoResponse for Created<T> {
     }
 }
 
-/// Parses an optional integer query parameter (`field` names it in the 422).
+/// Parses an optional integer query parameter (`field` names it in the 422). Blank means not
+/// given; anything else must be the number exactly, as the OpenAPI document says (no spaces).
 pub fn parse_query_int<T: std::str::FromStr>(
     field: &str,
     raw: Option<&str>,
 ) -> Result<Option<T>, AppError> {
-    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+    match raw.filter(|s| !s.is_empty()) {
         None => Ok(None),
         Some(s) => s
             .parse()
@@ -151,12 +152,13 @@ fn limit_error(max: u32) -> AppError {
     AppError::field("limit", format!("must be a whole number from 1 to {max}"))
 }
 
-/// Parses an optional boolean query parameter (`true`/`false`, also `1`/`0`, `on`/`off`).
+/// Parses an optional boolean query parameter: `true` or `false` exactly, as the OpenAPI
+/// document says; blank means not given.
 pub fn parse_query_bool(field: &str, raw: Option<&str>) -> Result<Option<bool>, AppError> {
-    match raw.map(|s| s.trim().to_ascii_lowercase()).as_deref() {
+    match raw {
         None | Some("") => Ok(None),
-        Some("true" | "1" | "on" | "yes") => Ok(Some(true)),
-        Some("false" | "0" | "off" | "no") => Ok(Some(false)),
+        Some("true") => Ok(Some(true)),
+        Some("false") => Ok(Some(false)),
         Some(_) => Err(AppError::field(field, "must be true or false")),
     }
 }

@@ -45,7 +45,7 @@ impl ContactQuery {
     /// The filter and page, or the field errors of the query.
     pub fn parse(&self) -> Result<(ContactFilter, Page), AppError> {
         let mut fields = Fields::default();
-        let customer = match self.customer_id.as_deref().map(str::trim) {
+        let customer = match self.customer_id.as_deref() {
             None | Some("") => None,
             Some(raw) => raw.parse::<CustomerId>().ok().or_else(|| {
                 fields.push("customer_id", "is not a customer id");

@@ -16,6 +16,7 @@ mod support;
 mod private_pg;
 
 use api_common::{Api, Env, field_error, problem};
+use identity_web_common::base_of;
 use portal_eventlog::testing::{Backend, TestStoreRef, with_store};
 use serde_json::{Value, json};
 
@@ -248,6 +249,15 @@ async fn a_database_that_is_gone_is_503() {
         problem(&a, 503, what);
         assert_eq!(a.header("retry-after"), Some("5"), "{what}");
     }
+    // A browser's session cookie: loading the session is what fails first.
+    let a = reqwest::Client::new()
+        .get(format!("{}/api/v1/customers", base_of(&env.server)))
+        .header("cookie", "portal_session=AAAAAAAAAAAAAAAAAAAAAA")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(a.status(), 503, "a session cookie");
+    assert_eq!(a.headers()["retry-after"], "5", "a session cookie");
 
     // Back once the database is.
     pg.start_again();

@@ -254,7 +254,11 @@ impl From<sqlx::Error> for AppError {
 
 impl From<tower_sessions::session::Error> for AppError {
     fn from(e: tower_sessions::session::Error) -> Self {
-        Self::internal(e)
+        if crate::auth::session_store::is_unavailable(&e) {
+            Self::Unavailable(e.into())
+        } else {
+            Self::internal(e)
+        }
     }
 }
 

@@ -41,8 +41,22 @@ pub fn id_hash(id: &Id) -> String {
     hex::encode(Sha256::digest(id.to_string().as_bytes()))
 }
 
+/// How a lost database connection is told apart from other store failures: tower-sessions
+/// carries a store's errors as text only, so the text starts with this mark, which
+/// [`is_unavailable`] looks for (a 503 with `Retry-After`, not a 500).
+const UNAVAILABLE: &str = "database unavailable: ";
+
 fn backend(e: sqlx::Error) -> Error {
-    Error::Backend(e.to_string())
+    if portal_eventlog::error::is_connection_failure(&e) {
+        Error::Backend(format!("{UNAVAILABLE}{e}"))
+    } else {
+        Error::Backend(e.to_string())
+    }
+}
+
+/// Whether a session failed because the database could not be reached.
+pub fn is_unavailable(e: &tower_sessions::session::Error) -> bool {
+    matches!(e, tower_sessions::session::Error::Store(Error::Backend(text)) if text.starts_with(UNAVAILABLE))
 }
 
 /// The columns copied out of a record.

@@ -23,7 +23,6 @@
 pub mod auth;
 pub mod commands;
 pub mod config;
-pub mod documents;
 pub mod error;
 pub mod export;
 mod health;

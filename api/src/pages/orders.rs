@@ -13,7 +13,6 @@
 use super::layout::{Section, csrf_field, field_error, other_errors};
 use super::order_content::{consignments, missing_list};
 use super::staff::common::{FormData, StaffCtx, tabs};
-use crate::documents::DocumentKind;
 use crate::error::AppError;
 use crate::json::orders::visible_order;
 use crate::services::parse_id;
@@ -24,6 +23,7 @@ use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use maud::{Markup, html};
+use portal_documents::DocumentKind;
 use portal_domain::order::OrderStatus;
 use portal_domain::{FieldError, OrderId};
 use portal_projections::models::orders::{OrderDetail, StopSummary};

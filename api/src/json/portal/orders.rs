@@ -7,7 +7,6 @@
 use crate::AppState;
 use crate::auth::Caller;
 use crate::commands::IdempotencyKey;
-use crate::documents::DocumentKind;
 use crate::error::AppError;
 use crate::json::staff::body::{Body, Created};
 use crate::services::parse_id;
@@ -16,6 +15,7 @@ use crate::services::portal::drafts::{self, OrderView};
 use crate::web::Query;
 use axum::Json;
 use axum::extract::{Path, State};
+use portal_documents::DocumentKind;
 use portal_domain::OrderId;
 use portal_domain::values::OrderContentInput;
 use tracing::instrument;

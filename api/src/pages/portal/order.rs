@@ -10,7 +10,6 @@
 //! Another customer's order answers 404 exactly like an unknown id.
 
 use super::common::PortalCtx;
-use crate::documents::DocumentKind;
 use crate::error::AppError;
 use crate::json::orders::visible_order;
 use crate::pages::layout::{Section, csrf_field, field_error, other_errors};
@@ -26,6 +25,7 @@ use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use maud::{Markup, html};
+use portal_documents::DocumentKind;
 use portal_domain::order::{ChargeApproval, OrderStatus};
 use portal_domain::{ChargeId, FieldError, OrderId};
 use portal_projections::models::orders::OrderDetail;

@@ -1,5 +1,5 @@
 //! The printable documents of a submitted order (`label`, `cmr`), rendered by
-//! [`crate::documents`], for portal users and staff alike. The order, its number and its
+//! [`portal_documents`], for portal users and staff alike. The order, its number and its
 //! submitted content come from the event log, so a document never prints what a lagging read
 //! model says; the customer's and the carrier's names from their streams and read models.
 //!
@@ -17,11 +17,11 @@ use super::drafts::load_own;
 use super::{portal_only, printer};
 use crate::AppState;
 use crate::auth::Caller;
-use crate::documents::{self, Document, DocumentError, DocumentKind, DocumentOrder, LabelSettings};
 use crate::error::AppError;
 use crate::services::customers::load_customer;
 use crate::services::stream;
 use axum::http::StatusCode;
+use portal_documents::{Document, DocumentError, DocumentKind, DocumentOrder, LabelSettings};
 use portal_domain::OrderId;
 use portal_domain::order::{Order, OrderState};
 use portal_domain::printer::{DocumentFormat, LabelFormat, OutputKind};
@@ -118,8 +118,8 @@ pub async fn render(
         labels.output = output;
     }
     match kind {
-        DocumentKind::Cmr => Ok(documents::cmr(&doc_order, paper)),
-        DocumentKind::Label => documents::labels(&doc_order, &labels).map_err(|e| match e {
+        DocumentKind::Cmr => Ok(portal_documents::cmr(&doc_order, paper)),
+        DocumentKind::Label => portal_documents::labels(&doc_order, &labels).map_err(|e| match e {
             DocumentError::ZplNeedsThermalFormat => AppError::field("label_output", e.to_string()),
             DocumentError::TooManyLabels(_) => AppError::Status(
                 StatusCode::UNPROCESSABLE_ENTITY,

@@ -3,11 +3,11 @@
 //! goods lines, annex pages; wrapping, visual order, the embedded fonts and the document size.
 #![allow(clippy::unwrap_used)]
 
-use super::fonts::{self, REPLACEMENT, Weight};
-use super::test_pdf::{page_count, page_text};
-use super::tests::{content, goods, order, settings, stop, stored};
-use super::text::{visual, width_mm, wrap};
-use super::*;
+use crate::fonts::{self, REPLACEMENT, Weight};
+use crate::test_pdf::{page_count, page_text};
+use crate::tests::{content, goods, order, settings, stop, stored};
+use crate::text::{visual, width_mm, wrap};
+use crate::*;
 use portal_domain::values::{ConsignmentInput, GoodsInput, OrderContentInput};
 
 /// One consignment with `goods`, delivered to `consignee` in `city`, read as from a stored event:

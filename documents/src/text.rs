@@ -11,7 +11,7 @@
 //!   in their isolated forms) and no full bidirectional algorithm: digits inside such a run keep
 //!   their left-to-right order, and a line's overall direction stays left to right.
 
-use super::fonts::{Weight, advance, face, glyph, ignorable};
+use crate::fonts::{Weight, advance, face, glyph, ignorable};
 
 const MM_PER_PT: f32 = 25.4 / 72.0;
 

@@ -3,14 +3,14 @@
 //! with the CMR and Unicode tests (`tests_text.rs`).
 #![allow(clippy::unwrap_used)]
 
-use super::test_pdf::{page_text, pages};
-use super::*;
+use crate::test_pdf::{page_text, pages};
+use crate::*;
 use portal_domain::values::{
     AddressInput, AdrInput, ConsignmentInput, GoodsInput, OrderContentInput, Packaging, StopInput,
 };
 use time::macros::date;
 
-pub(super) fn stop(name: &str, city: &str, day: u8) -> StopInput {
+pub(crate) fn stop(name: &str, city: &str, day: u8) -> StopInput {
     StopInput {
         location_id: None,
         address: AddressInput {
@@ -29,7 +29,7 @@ pub(super) fn stop(name: &str, city: &str, day: u8) -> StopInput {
     }
 }
 
-pub(super) fn goods(description: &str, quantity: i64, adr: bool) -> GoodsInput {
+pub(crate) fn goods(description: &str, quantity: i64, adr: bool) -> GoodsInput {
     GoodsInput {
         description: description.into(),
         quantity: Some(quantity),
@@ -50,12 +50,12 @@ pub(super) fn goods(description: &str, quantity: i64, adr: bool) -> GoodsInput {
 
 /// Content read as from a stored event, where text the documents cannot print may remain from
 /// before input refused it (input would reject the Arabic and emoji samples).
-pub(super) fn stored(input: OrderContentInput) -> OrderContent {
+pub(crate) fn stored(input: OrderContentInput) -> OrderContent {
     serde_json::from_value(serde_json::to_value(input).unwrap()).unwrap()
 }
 
 /// Two consignments: 2 + 3 pieces, then 1 piece.
-pub(super) fn content() -> OrderContent {
+pub(crate) fn content() -> OrderContent {
     OrderContent::new(OrderContentInput {
         customer_reference: Some("PO-77".into()),
         consignments: vec![
@@ -75,7 +75,7 @@ pub(super) fn content() -> OrderContent {
     .unwrap()
 }
 
-pub(super) fn order(content: &OrderContent) -> DocumentOrder<'_> {
+pub(crate) fn order(content: &OrderContent) -> DocumentOrder<'_> {
     DocumentOrder {
         number: "261204-ABCD1234",
         customer_name: "Alpha Foods",
@@ -85,7 +85,7 @@ pub(super) fn order(content: &OrderContent) -> DocumentOrder<'_> {
     }
 }
 
-pub(super) fn settings(format: LabelFormat, output: OutputKind, copies: u8) -> LabelSettings {
+pub(crate) fn settings(format: LabelFormat, output: OutputKind, copies: u8) -> LabelSettings {
     LabelSettings {
         format,
         output,
@@ -231,6 +231,23 @@ fn huge_orders_are_refused() {
     .unwrap();
     let e = labels(&order(&big), &settings(LabelFormat::A6, OutputKind::Pdf, 2)).unwrap_err();
     assert_eq!(e, DocumentError::TooManyLabels(3000));
+}
+
+#[test]
+fn the_same_input_gives_the_same_bytes() {
+    let c = content();
+    let o = order(&c);
+    for output in [OutputKind::Pdf, OutputKind::Zpl] {
+        let s = settings(LabelFormat::A6, output, 2);
+        assert_eq!(labels(&o, &s).unwrap(), labels(&o, &s).unwrap());
+    }
+    for paper in [
+        DocumentFormat::A4,
+        DocumentFormat::A5,
+        DocumentFormat::Letter,
+    ] {
+        assert_eq!(cmr(&o, paper), cmr(&o, paper));
+    }
 }
 
 #[test]

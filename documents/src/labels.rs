@@ -7,8 +7,8 @@
 //! weight per piece; for dangerous goods the ADR marking and a hazard diamond with the class;
 //! "n of N"; the Code 128 barcode with its text.
 
-use super::pdf::{Canvas, Page, Weight, fit, wrap};
-use super::{
+use crate::pdf::{Canvas, Page, Weight, fit, wrap};
+use crate::{
     Document, DocumentError, DocumentOrder, LabelSettings, Piece, adr_text, file_stem, pieces,
 };
 use barcoders::sym::code128::Code128;

@@ -1,21 +1,21 @@
 //! A small drawing surface over `pdf-writer`: pages of a given size in millimetres, text in the
-//! embedded DejaVu Sans ([`super::fonts`]), lines, rectangles, filled bars and polygons.
+//! embedded DejaVu Sans ([`crate::fonts`]), lines, rectangles, filled bars and polygons.
 //! Coordinates are millimetres from the page's top-left corner; the module turns them into PDF
 //! points from the bottom-left.
 //!
 //! Contracts:
 //! - Every Unicode character the font has prints as itself (Latin, Greek, Cyrillic, Arabic and
 //!   Hebrew letters, …); any other prints as the visible replacement glyph (see
-//!   [`super::fonts::glyph`]). Right-to-left runs are put in visual order ([`visual`]).
+//!   [`crate::fonts::glyph`]). Right-to-left runs are put in visual order ([`visual`]).
 //! - [`Canvas::finish`] embeds each font once, subset to the glyphs the document uses, and
 //!   compresses every stream.
 //! - [`Page::text_in`] keeps text inside its box: it wraps, and where the box is too low it
 //!   drops lines and ends the last one in `…`. Content that must never be cut (the CMR's goods)
 //!   is laid out by its caller with [`wrap`], which keeps every character.
 
-pub use super::fonts::Weight;
-use super::fonts::{Used, face, glyph, ignorable};
-pub use super::text::{fit, visual, width_mm, wrap};
+pub use crate::fonts::Weight;
+use crate::fonts::{Used, face, glyph, ignorable};
+pub use crate::text::{fit, visual, width_mm, wrap};
 use pdf_writer::{Content, Filter, Name, Pdf, Rect, Ref, Str};
 
 const PT_PER_MM: f32 = 72.0 / 25.4;
@@ -74,7 +74,7 @@ impl Canvas {
             .kids(ids.iter().map(|(page, _)| *page))
             .count(i32::try_from(ids.len()).unwrap_or(i32::MAX));
         for (i, w) in Weight::ALL.into_iter().enumerate() {
-            super::fonts::write(&mut pdf, w, &used, font_ids(i));
+            crate::fonts::write(&mut pdf, w, &used, font_ids(i));
         }
         for (p, (page_id, content_id)) in self.pages.into_iter().zip(ids) {
             let mut page = pdf.page(page_id);

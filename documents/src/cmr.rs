@@ -6,20 +6,20 @@
 //! (documents attached, statistical number, reservations, signatures, …) stay empty for the
 //! people who fill them by hand.
 
-use super::cmr_goods;
-use super::pdf::{Canvas, Page, Weight, width_mm, wrap};
-use super::{Document, DocumentOrder, file_stem};
+use crate::cmr_goods;
+use crate::pdf::{Canvas, Page, Weight, width_mm, wrap};
+use crate::{Document, DocumentOrder, file_stem};
 use portal_domain::printer::DocumentFormat;
 use portal_domain::values::{Address, Consignment};
 use time::macros::format_description;
 
-pub(super) const DESIGN_W: f32 = 190.0;
-pub(super) const DESIGN_H: f32 = 277.0;
+pub(crate) const DESIGN_W: f32 = 190.0;
+pub(crate) const DESIGN_H: f32 = 277.0;
 /// Size of the box titles.
 const HEADING_PT: f32 = 6.0;
 
 /// Height in design mm of a box title of `lines` lines.
-pub(super) fn heading_height(lines: usize) -> f32 {
+pub(crate) fn heading_height(lines: usize) -> f32 {
     lines as f32 * Page::leading(HEADING_PT) + 0.6
 }
 
@@ -33,7 +33,7 @@ pub fn paper_size(paper: DocumentFormat) -> (f32, f32) {
 }
 
 /// A page with the design space mapped onto it.
-pub(super) struct Sheet<'p> {
+pub(crate) struct Sheet<'p> {
     page: &'p mut Page,
     scale: f32,
     ox: f32,
@@ -66,7 +66,7 @@ impl Sheet<'_> {
     }
 
     /// A numbered box with its title and content.
-    pub(super) fn boxed(
+    pub(crate) fn boxed(
         &mut self,
         (x, y, w, h): (f32, f32, f32, f32),
         number: &str,
@@ -108,7 +108,7 @@ impl Sheet<'_> {
         }
     }
 
-    pub(super) fn text(&mut self, x: f32, y: f32, size: f32, weight: Weight, text: &str) {
+    pub(crate) fn text(&mut self, x: f32, y: f32, size: f32, weight: Weight, text: &str) {
         let (px, py, _, _) = self.b(x, y, 0.0, 0.0);
         self.page.text(px, py, size * self.scale, weight, text);
     }

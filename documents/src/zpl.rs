@@ -1,6 +1,6 @@
 //! Shipping labels as ZPL II for Zebra-compatible thermal printers at 203 dpi (8 dots per mm):
 //! one `^XA … ^XZ` block per label, UTF-8 text (`^CI28`), the Code 128 barcode with `^BC`. The
-//! lines are those of the PDF label ([`super::labels`]); a dangerous goods line's hazard class
+//! lines are those of the PDF label ([`crate::labels`]); a dangerous goods line's hazard class
 //! stands in a box (`^GB`) at the right of its ADR marking.
 //!
 //! The printer's own font 0 prints the text: which scripts it covers depends on the printer's
@@ -13,8 +13,8 @@
 //! Served as `text/plain` (there is no registered media type for ZPL); printers take the file as
 //! it is, e.g. over a raw TCP port 9100 or a "generic / text only" print queue.
 
-use super::labels::label_size;
-use super::{Document, DocumentError, DocumentOrder, LabelSettings, adr_text, file_stem, pieces};
+use crate::labels::label_size;
+use crate::{Document, DocumentError, DocumentOrder, LabelSettings, adr_text, file_stem, pieces};
 use std::fmt::Write as _;
 use time::macros::format_description;
 

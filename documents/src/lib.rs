@@ -1,6 +1,16 @@
 //! Printable documents of a submitted order: shipping labels (PDF, or ZPL text for Zebra-type
 //! thermal printers) and the CMR consignment note (PDF), in the formats of the user's printer
-//! configuration. Pure functions from an order to bytes: no IO, no clock.
+//! configuration.
+//!
+//! Pure rendering: functions from an order ([`DocumentOrder`]) and the printer settings
+//! ([`LabelSettings`], a [`DocumentFormat`] paper size) to bytes ([`Document`]). No IO, no clock,
+//! no randomness, no HTTP: the same input gives the same bytes (PDFs carry no creation date and
+//! no random document id). Loading the order and answering the HTTP request is the caller's job
+//! (`portal-api`'s portal documents service).
+//!
+//! Fonts: DejaVu Sans regular and bold (`src/fonts/`, their licence beside them) are compiled in
+//! with `include_bytes!`; each PDF embeds a subset holding only the glyphs it prints. A character
+//! the fonts lack prints as a replacement glyph.
 //!
 //! Layout:
 //! - this file: the input ([`DocumentOrder`], [`LabelSettings`]), the output ([`Document`]), the

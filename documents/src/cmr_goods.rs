@@ -12,9 +12,9 @@
 //!   note; box 9 then ends with "continued on annex". Each annex page repeats the order number,
 //!   the consignment and the page count. Box 11 of the note shows the consignment's total weight.
 
-use super::DocumentOrder;
-use super::cmr::{DESIGN_H, Sheet, heading_height};
-use super::pdf::{Page, Weight, width_mm, wrap};
+use crate::DocumentOrder;
+use crate::cmr::{DESIGN_H, Sheet, heading_height};
+use crate::pdf::{Page, Weight, width_mm, wrap};
 use portal_domain::values::{Consignment, Goods};
 
 const SIZE: f32 = 8.5;
@@ -141,7 +141,7 @@ fn column_x(index: usize) -> f32 {
 }
 
 /// The goods boxes of the note at `top`, `height` high; returns the rows left for annexes.
-pub(super) fn on_note<'r>(
+pub(crate) fn on_note<'r>(
     s: &mut Sheet<'_>,
     top: f32,
     height: f32,
@@ -190,7 +190,7 @@ fn annex_room() -> f32 {
 
 /// One annex page: its heading (order, consignment, page k of n) and the next rows; returns the
 /// rows still left.
-pub(super) fn annex<'r>(
+pub(crate) fn annex<'r>(
     s: &mut Sheet<'_>,
     order: &DocumentOrder<'_>,
     (n, of): (usize, usize),

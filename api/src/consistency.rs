@@ -7,10 +7,14 @@
 //! request that appended nothing (every command a no-op) answers **no** `Portal-Position`: there
 //! is nothing of its own to wait for.
 //!
-//! **Reads** (`GET`, `HEAD`) accept `Portal-Min-Position: N` (pages also take the query
-//! parameter `min_position=N`, which is how a form post's redirect carries its write): the
-//! handler runs once the read models have applied N, or the answer is 503 with `Retry-After: 1`
-//! after [`MAX_WAIT`]. A route does not declare which projections it reads, so the wait is for
+//! **Reads** (`GET`, `HEAD`) accept `Portal-Min-Position: N` (pages also the query parameter
+//! `min_position=N`): the handler runs once the read models have applied N, or the answer is 503
+//! with `Retry-After: 1` after [`MAX_WAIT`].
+//!
+//! **Pages**: a form post that wrote something and redirects keeps its position in the session
+//! (a short-lived value, like the flash message); the next page of that session takes it and
+//! waits for it like a `Portal-Min-Position`. So the page after a redirect shows the write, its
+//! URL stays as it was, and reloading it later waits for nothing. A route does not declare which projections it reads, so the wait is for
 //! every projection of [`crate::AppState::projections`]; it is bounded by N, never by the log's
 //! global head, so other tenants' later events never delay it.
 //!
@@ -23,12 +27,13 @@
 use crate::AppState;
 use crate::error::AppError;
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use portal_eventlog::AppendResult;
 use std::cell::Cell;
 use std::time::{Duration, Instant};
+use tower_sessions::Session;
 
 /// The response header of a write: the global position of its last event.
 pub const POSITION_HEADER: &str = "portal-position";
@@ -36,6 +41,8 @@ pub const POSITION_HEADER: &str = "portal-position";
 pub const MIN_POSITION_HEADER: &str = "portal-min-position";
 /// The query parameter of a page with the same meaning (set by a form post's redirect).
 pub const MIN_POSITION_QUERY: &str = "min_position";
+/// The session key of a form post's position, taken by the session's next page.
+const SESSION_KEY: &str = "read_your_writes.position";
 /// Longest wait of a read for its position, then 503.
 pub const MAX_WAIT: Duration = Duration::from_secs(5);
 /// Longest wait of a form post for its own write before it redirects (quietly given up: the
@@ -60,20 +67,6 @@ pub fn written() -> Option<i64> {
         .try_with(Cell::get)
         .ok()
         .filter(|position| *position > 0)
-}
-
-/// `to` with the current request's written position as `min_position` (unchanged when the
-/// request wrote nothing), so the page it leads to shows the write.
-pub fn carry(to: &str) -> String {
-    let Some(position) = written() else {
-        return to.to_owned();
-    };
-    let (path, fragment) = match to.find('#') {
-        Some(i) => to.split_at(i),
-        None => (to, ""),
-    };
-    let sep = if path.contains('?') { '&' } else { '?' };
-    format!("{path}{sep}{MIN_POSITION_QUERY}={position}{fragment}")
 }
 
 /// Waits (at most [`POST_WAIT`], quietly) until the read models have applied the current
@@ -109,9 +102,14 @@ pub async fn wait_for(state: &AppState, position: i64, limit: Duration) -> Resul
     }
 }
 
-/// The position a read asked for: the header, or on a page the query parameter.
-fn min_position(request: &Request) -> Result<Option<i64>, AppError> {
-    if let Some(value) = request.headers().get(MIN_POSITION_HEADER) {
+/// The position a read asked for: the header, or on a page the query parameter, or else the
+/// position a form post of the session left for the next page (taken).
+async fn min_position(
+    headers: &HeaderMap,
+    uri: &Uri,
+    session: Option<&Session>,
+) -> Result<Option<i64>, AppError> {
+    if let Some(value) = headers.get(MIN_POSITION_HEADER) {
         return value
             .to_str()
             .ok()
@@ -125,21 +123,31 @@ fn min_position(request: &Request) -> Result<Option<i64>, AppError> {
                 )
             });
     }
-    if crate::web::problem::is_api(request.uri().path()) {
+    if crate::web::problem::is_api(uri.path()) {
         return Ok(None);
     }
-    Ok(request.uri().query().and_then(|q| {
+    let pending = match session {
+        // A session that cannot be loaded is the page's own error to report.
+        Some(session) => session.remove::<i64>(SESSION_KEY).await.ok().flatten(),
+        None => None,
+    };
+    let asked = uri.query().and_then(|q| {
         url::form_urlencoded::parse(q.as_bytes())
             .find(|(k, _)| k == MIN_POSITION_QUERY)
             .and_then(|(_, v)| v.parse::<i64>().ok())
-    }))
+    });
+    Ok(asked.max(pending))
 }
 
 /// Middleware: waits for a read's `Portal-Min-Position`, and answers a write's
 /// `Portal-Position` (see the module docs).
 pub async fn layer(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let form_post =
+        *request.method() == Method::POST && !crate::web::problem::is_api(request.uri().path());
+    let session = request.extensions().get::<Session>().cloned();
     if matches!(*request.method(), Method::GET | Method::HEAD) {
-        match min_position(&request) {
+        let (headers, uri) = (request.headers().clone(), request.uri().clone());
+        match min_position(&headers, &uri, session.as_ref()).await {
             Err(e) => return e.into_response(),
             Ok(Some(position)) if position > 0 => {
                 match wait_for(&state, position, MAX_WAIT).await {
@@ -164,6 +172,14 @@ pub async fn layer(State(state): State<AppState>, request: Request, next: Next) 
         response
             .headers_mut()
             .insert(POSITION_HEADER, HeaderValue::from(position));
+        if form_post
+            && status.is_redirection()
+            && let Some(session) = session
+        {
+            // Lost only if the session cannot be saved: the next page is then merely a moment
+            // behind.
+            let _ = session.insert(SESSION_KEY, position).await;
+        }
     }
     response
 }

@@ -352,7 +352,9 @@ fn read_your_writes(op: &mut Operation, write: bool) {
                  Retry-After: 1 after 5 s)",
             ))
             .schema(Some(
-                ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(0)),
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .minimum(Some(0)),
             ))
             .build();
         op.parameters.get_or_insert_with(Vec::new).push(param);
@@ -390,7 +392,11 @@ mod tests {
         assert!(put["responses"]["503"]["headers"]["Retry-After"].is_object());
         assert!(put["responses"]["200"]["headers"]["Portal-Position"].is_object());
         let get = &doc["paths"]["/api/v1/customers"]["get"];
-        assert!(get["parameters"].to_string().contains("Portal-Min-Position"));
+        assert!(
+            get["parameters"]
+                .to_string()
+                .contains("Portal-Min-Position")
+        );
         let metrics = &doc["paths"]["/metrics"]["get"]["responses"]["200"]["content"];
         assert!(metrics["application/openmetrics-text; version=1.0.0; charset=utf-8"].is_object());
     }

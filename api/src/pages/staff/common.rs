@@ -130,8 +130,8 @@ pub async fn framed(
 }
 
 /// The end of a successful form POST: waits for the read models to apply the write, keeps
-/// `message` for the next page and redirects (303) to `to`, with the write's position as
-/// `min_position` so the next page waits for it too.
+/// `message` for the next page and redirects (303) to `to` (the next page waits for the write's
+/// position too: [`crate::consistency`]).
 pub async fn done(
     state: &AppState,
     session: &Session,
@@ -139,8 +139,7 @@ pub async fn done(
     to: &str,
 ) -> Result<Response, AppError> {
     settle(state).await;
-    let to = crate::consistency::carry(to);
-    flash::redirect(session, Flash::ok(message), &to).await
+    flash::redirect(session, Flash::ok(message), to).await
 }
 
 /// A form body or query string, fields in order, repeated names kept. A page takes its query

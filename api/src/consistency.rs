@@ -127,8 +127,7 @@ async fn min_position(
         return Ok(None);
     }
     let pending = match session {
-        // A session that cannot be loaded is the page's own error to report.
-        Some(session) => session.remove::<i64>(SESSION_KEY).await.ok().flatten(),
+        Some(session) => take_pending(session).await,
         None => None,
     };
     let asked = uri.query().and_then(|q| {
@@ -137,6 +136,15 @@ async fn min_position(
             .and_then(|(_, v)| v.parse::<i64>().ok())
     });
     Ok(asked.max(pending))
+}
+
+/// The position a form post of `session` left for the next page, removed from the session. A
+/// session without a cookie, or without that value, is left untouched (not even marked as
+/// changed); one that cannot be loaded is the page's own error to report.
+async fn take_pending(session: &Session) -> Option<i64> {
+    session.id()?;
+    session.get::<i64>(SESSION_KEY).await.ok().flatten()?;
+    session.remove::<i64>(SESSION_KEY).await.ok().flatten()
 }
 
 /// Middleware: waits for a read's `Portal-Min-Position`, and answers a write's
@@ -172,12 +180,12 @@ pub async fn layer(State(state): State<AppState>, request: Request, next: Next) 
         response
             .headers_mut()
             .insert(POSITION_HEADER, HeaderValue::from(position));
+        // Only into a session that exists (a form post without one gets no cookie for this).
+        // Lost only if the session cannot be saved: the next page is then merely a moment behind.
         if form_post
             && status.is_redirection()
-            && let Some(session) = session
+            && let Some(session) = session.filter(|s| s.id().is_some())
         {
-            // Lost only if the session cannot be saved: the next page is then merely a moment
-            // behind.
             let _ = session.insert(SESSION_KEY, position).await;
         }
     }

@@ -16,7 +16,7 @@ mod support;
 use api_common::{Api, Env, STAFF, problem, token};
 use fanout_common::{Names, StreamGuard, nats_url};
 use identity_common::{staff_member, tenant, wait_projected};
-use identity_web_common::{Answer, Browser, base_of};
+use identity_web_common::{Answer, Browser, base_of, db, user_id};
 use portal_eventlog::testing::{Backend, TestStoreRef, with_store};
 use serde_json::json;
 use std::time::{Duration, Instant};
@@ -160,8 +160,23 @@ async fn form_post_redirects_with_its_position(t: TestStoreRef) {
     assert!(at > 0);
     let to = created.location().unwrap().to_owned();
     assert!(to.starts_with("/staff/customers/"), "{to}");
-    // The session's next page waits for the write.
+    // The session keeps the position for its next page, which takes it and waits for it.
+    let db = db(&env.t.url).await;
+    let pending = |db: portal_notifier::Db| async move {
+        let data: Vec<String> = sqlx::query_scalar("SELECT data FROM sessions WHERE user_id = $1")
+            .bind(user_id(STAFF))
+            .fetch_all(db.pool())
+            .await
+            .unwrap();
+        data.concat()
+    };
+    let kept = pending(db.clone()).await;
+    assert!(
+        kept.contains(&format!("\"read_your_writes.position\":{at}")),
+        "{kept}"
+    );
     let page = staff.get(&to).await;
+    assert!(!pending(db).await.contains("read_your_writes.position"));
     assert_eq!(page.status, 200, "{}", page.body);
     assert!(page.body.contains("Quick Quarry"), "{}", page.body);
     assert!(

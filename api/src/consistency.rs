@@ -9,14 +9,15 @@
 //!
 //! **Reads** (`GET`, `HEAD`) accept `Portal-Min-Position: N` (pages also the query parameter
 //! `min_position=N`): the handler runs once the read models have applied N, or the answer is 503
-//! with `Retry-After: 1` after [`MAX_WAIT`].
+//! with `Retry-After: 1` after [`MAX_WAIT`]. A route does not declare which projections it
+//! reads, so the wait is for every projection of [`crate::AppState::projections`]; it is bounded
+//! by N, never by the log's global head, so other tenants' later events never delay it.
 //!
-//! **Pages**: a form post that wrote something and redirects keeps its position in the session
-//! (a short-lived value, like the flash message); the next page of that session takes it and
-//! waits for it like a `Portal-Min-Position`. So the page after a redirect shows the write, its
-//! URL stays as it was, and reloading it later waits for nothing. A route does not declare which projections it reads, so the wait is for
-//! every projection of [`crate::AppState::projections`]; it is bounded by N, never by the log's
-//! global head, so other tenants' later events never delay it.
+//! **Pages**: a form post waits (quietly, at most [`POST_WAIT`]) for its own write only; when it
+//! wrote something and redirects, it keeps its position in the session (a short-lived value,
+//! like the flash message), and the session's next page takes it and waits for it like a
+//! `Portal-Min-Position`. So the page after a redirect shows the write, its URL stays as it was,
+//! and reloading it later waits for nothing.
 //!
 //! Why "checkpoint ≥ N" means "N applied": a projection's checkpoint is the last position of a
 //! batch it applied, and batches are read only below the log's read horizon (on PostgreSQL no
@@ -39,7 +40,7 @@ use tower_sessions::Session;
 pub const POSITION_HEADER: &str = "portal-position";
 /// The request header of a read: answer once the read models have applied this position.
 pub const MIN_POSITION_HEADER: &str = "portal-min-position";
-/// The query parameter of a page with the same meaning (set by a form post's redirect).
+/// The query parameter of a page with the same meaning as the header.
 pub const MIN_POSITION_QUERY: &str = "min_position";
 /// The session key of a form post's position, taken by the session's next page.
 const SESSION_KEY: &str = "read_your_writes.position";

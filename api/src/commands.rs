@@ -4,7 +4,8 @@
 //! rejection maps to its 4xx, a version conflict that outlived the executor's retries to 409, and
 //! a reused key with different content to 409 (see [`crate::error::AppError`]). A use case that
 //! changes several things of one aggregate runs them through [`run_many`]: one append, one
-//! correlation id, one key.
+//! correlation id, one key. Each append is noted for the request's `Portal-Position` answer
+//! ([`crate::consistency`]).
 
 use crate::auth::Caller;
 use crate::error::AppError;
@@ -84,7 +85,9 @@ pub async fn run<A: Aggregate>(
     idempotency: Option<Idempotency>,
 ) -> Result<Executed<A>, AppError> {
     let ctx = context(caller, idempotency);
-    Ok(execute::<A>(&state.store, stream, &ctx, command).await?)
+    let executed = execute::<A>(&state.store, stream, &ctx, command).await?;
+    crate::consistency::record(executed.append.as_ref());
+    Ok(executed)
 }
 
 /// The caller's tenant, the caller as the actor, and the request's key.
@@ -110,7 +113,9 @@ pub async fn run_loaded<A: Aggregate>(
 ) -> Result<Executed<A>, AppError> {
     let ctx = context(caller, idempotency);
     let loaded = Some((current, version));
-    Ok(execute_loaded::<A>(&state.store, stream, &ctx, command, loaded).await?)
+    let executed = execute_loaded::<A>(&state.store, stream, &ctx, command, loaded).await?;
+    crate::consistency::record(executed.append.as_ref());
+    Ok(executed)
 }
 
 /// Runs several `commands` on one `stream` as `caller`: decided in turn, appended together in
@@ -125,5 +130,7 @@ pub async fn run_many<A: Aggregate>(
     loaded: Option<(A::State, i64)>,
 ) -> Result<ExecutedMany<A>, AppError> {
     let ctx = context(caller, idempotency);
-    Ok(execute_many::<A>(&state.store, stream, &ctx, commands, loaded).await?)
+    let many = execute_many::<A>(&state.store, stream, &ctx, commands, loaded).await?;
+    crate::consistency::record(many.executed.append.as_ref());
+    Ok(many)
 }

@@ -23,6 +23,7 @@
 pub mod auth;
 pub mod commands;
 pub mod config;
+pub mod consistency;
 pub mod error;
 pub mod export;
 mod health;
@@ -137,6 +138,9 @@ pub fn router(state: AppState) -> Router {
     }
     app.fallback(pages::errors::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        // Innermost: a read waits for its `Portal-Min-Position`, a write answers its
+        // `Portal-Position` (errors still pass the error layers below).
+        .layer(from_fn_with_state(state.clone(), consistency::layer))
         // Inside the sessions: a CSRF header is checked against the session.
         .layer(from_fn_with_state(state.clone(), web::api_csrf::api_csrf))
         // Inside the sessions: an error page shows the logged-in caller's navigation.

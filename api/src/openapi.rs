@@ -13,7 +13,8 @@
 //! fails when one under `/api/` (or a health route) has no entry here.
 //!
 //! Added to every operation afterwards (see [`finish`]): the problem+json error answers, the
-//! `Idempotency-Key` header on writes, and the two ways to authenticate.
+//! `Idempotency-Key` header and the `Portal-Position` answer header on writes, the
+//! `Portal-Min-Position` header on reads, and the two ways to authenticate.
 
 pub mod inputs;
 pub mod params;
@@ -233,15 +234,21 @@ fn problem(description: &str) -> utoipa::openapi::Response {
         .build()
 }
 
-/// The database cannot be reached: try again after `Retry-After` seconds.
-fn unavailable() -> utoipa::openapi::Response {
-    let mut response = problem(
+/// The database cannot be reached (or, for a read, the read models are not yet at its
+/// `Portal-Min-Position`): try again after `Retry-After` seconds.
+fn unavailable(write: bool) -> utoipa::openapi::Response {
+    let mut response = problem(if write {
         "Briefly unavailable (the database cannot be reached); send the request again after \
-         Retry-After seconds",
-    );
+         Retry-After seconds"
+    } else {
+        "Briefly unavailable (the database cannot be reached), or the read models had not \
+         applied Portal-Min-Position within 5 s; send the request again after Retry-After seconds"
+    });
     let header = HeaderBuilder::new()
         .schema(ObjectBuilder::new().schema_type(Type::Integer))
-        .description(Some("Seconds to wait before retrying (5)"))
+        .description(Some(
+            "Seconds to wait before retrying (5; 1 when waiting for Portal-Min-Position)",
+        ))
         .build();
     response.headers.insert("Retry-After".to_owned(), header);
     response
@@ -291,7 +298,8 @@ fn decorate(op: &mut Operation, write: bool, open: bool) {
         op.responses
             .responses
             .entry("503".to_owned())
-            .or_insert_with(|| unavailable().into());
+            .or_insert_with(|| unavailable(write).into());
+        read_your_writes(op, write);
     }
     if write && !open {
         let header = ParameterBuilder::new()
@@ -311,6 +319,45 @@ fn decorate(op: &mut Operation, write: bool, open: bool) {
             utoipa::openapi::security::SecurityRequirement::new::<&str, [&str; 0], &str>(name, [])
         };
         op.security = Some(vec![scheme("bearer"), scheme("session")]);
+    }
+}
+
+/// `Portal-Position` on a write's successful answers, `Portal-Min-Position` on a read (see
+/// [`crate::consistency`]).
+fn read_your_writes(op: &mut Operation, write: bool) {
+    use utoipa::openapi::RefOr;
+    if write {
+        let header = HeaderBuilder::new()
+            .schema(ObjectBuilder::new().schema_type(Type::Integer))
+            .description(Some(
+                "Global position of the last event this request appended (an idempotent replay: \
+                 the first answer's); absent when nothing changed. Send it as \
+                 Portal-Min-Position to read this write",
+            ))
+            .build();
+        for (code, response) in op.responses.responses.iter_mut() {
+            if let (true, RefOr::T(response)) = (code.starts_with('2'), response) {
+                response
+                    .headers
+                    .insert("Portal-Position".to_owned(), header.clone());
+            }
+        }
+    } else {
+        let param = ParameterBuilder::new()
+            .name("Portal-Min-Position")
+            .parameter_in(ParameterIn::Header)
+            .required(Required::False)
+            .description(Some(
+                "A Portal-Position: answer once the read models have applied it (503 with \
+                 Retry-After: 1 after 5 s)",
+            ))
+            .schema(Some(
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .minimum(Some(0)),
+            ))
+            .build();
+        op.parameters.get_or_insert_with(Vec::new).push(param);
     }
 }
 
@@ -343,6 +390,13 @@ mod tests {
         assert!(put["parameters"].to_string().contains("Idempotency-Key"));
         assert!(put["responses"]["409"].is_object());
         assert!(put["responses"]["503"]["headers"]["Retry-After"].is_object());
+        assert!(put["responses"]["200"]["headers"]["Portal-Position"].is_object());
+        let get = &doc["paths"]["/api/v1/customers"]["get"];
+        assert!(
+            get["parameters"]
+                .to_string()
+                .contains("Portal-Min-Position")
+        );
         let metrics = &doc["paths"]["/metrics"]["get"]["responses"]["200"]["content"];
         assert!(metrics["application/openmetrics-text; version=1.0.0; charset=utf-8"].is_object());
     }

@@ -31,7 +31,7 @@ async fn run(
 ) -> Result<(), ExecuteError> {
     let user_id = UserId::for_email(email);
     let stream = stream_of(user_id);
-    execute::<User>(
+    let registered = execute::<User>(
         store,
         &stream,
         ctx,
@@ -41,7 +41,9 @@ async fn run(
         },
     )
     .await?;
-    execute::<User>(store, &stream, ctx, &command).await?;
+    crate::consistency::record(registered.append.as_ref());
+    let done = execute::<User>(store, &stream, ctx, &command).await?;
+    crate::consistency::record(done.append.as_ref());
     Ok(())
 }
 

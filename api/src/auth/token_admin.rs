@@ -151,7 +151,8 @@ pub async fn revoke(
     let stream = super::identity::stream_of(user_id);
     match execute::<User>(store, &stream, &ctx, &command).await {
         // A row without its `ApiTokenIssued` (written by hand): revoked, nothing to record.
-        Ok(_) | Err(ExecuteError::Rejected(DomainError::NotFound(_))) => {}
+        Ok(executed) => crate::consistency::record(executed.append.as_ref()),
+        Err(ExecuteError::Rejected(DomainError::NotFound(_))) => {}
         Err(e) => return Err(e.into()),
     }
     info!(credential = %credential_id, changed, "api token revoked");

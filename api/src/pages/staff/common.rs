@@ -18,7 +18,6 @@ use maud::{Markup, html};
 use portal_domain::customer::CustomerStatus;
 use portal_domain::error::RejectionKind;
 use portal_domain::{DomainError, FieldError, TenantId};
-use std::time::{Duration, Instant};
 use tower_sessions::Session;
 
 /// A request of a staff member: anyone else gets 404 (the staff pages do not exist for them),
@@ -130,8 +129,9 @@ pub async fn framed(
         .into_response())
 }
 
-/// The end of a successful form POST: waits for the read models, keeps `message` for the next
-/// page and redirects (303) to `to`.
+/// The end of a successful form POST: waits for the read models to apply the write, keeps
+/// `message` for the next page and redirects (303) to `to` (the next page waits for the write's
+/// position too: [`crate::consistency`]).
 pub async fn done(
     state: &AppState,
     session: &Session,
@@ -233,31 +233,13 @@ pub fn form_errors(e: AppError) -> Result<Vec<FieldError>, AppError> {
     }
 }
 
-/// Longest wait for the read models after a write.
-const SETTLE: Duration = Duration::from_secs(3);
-
-/// Waits (at most 3 s) until every projection has applied the log up to its newest committed
-/// event (the write just made included), so the page after a redirect shows what the user just
-/// did. Gives up quietly: the page is then merely a moment behind.
+/// Waits (at most 3 s) until every projection has applied the current request's own write
+/// (its `Portal-Position`; nothing when it wrote nothing), so the page after a redirect shows
+/// what the user just did. Never waits for the log's global head: other tenants' later events do
+/// not delay a form post. Gives up quietly: the page it redirects to waits again
+/// ([`crate::consistency`]).
 pub async fn settle(state: &AppState) {
-    let Ok(head) = state.store.committed_head().await else {
-        return;
-    };
-    let started = Instant::now();
-    while started.elapsed() < SETTLE {
-        let rows: Result<Vec<(String, i64)>, _> =
-            sqlx::query_as("SELECT name, position FROM projection_checkpoints")
-                .fetch_all(state.read.pool())
-                .await;
-        let Ok(rows) = rows else { return };
-        let behind = rows
-            .iter()
-            .any(|(name, at)| state.projections.contains(name) && *at < head);
-        if !behind {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(15)).await;
-    }
+    crate::consistency::settle_own_write(state).await;
 }
 
 /// Parses a customer status of a form or filter (`None` for anything else).

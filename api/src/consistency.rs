@@ -1,0 +1,211 @@
+//! Read your writes.
+//!
+//! **Writes** answer `Portal-Position`: the global position of the last event the request
+//! appended. Every command of a request reports its append to the request's slot ([`record`],
+//! called by [`crate::commands`]); [`layer`] writes the highest one into the header of a 2xx or
+//! 3xx answer. An idempotent replay reports the position of the first execution's last event. A
+//! request that appended nothing (every command a no-op) answers **no** `Portal-Position`: there
+//! is nothing of its own to wait for.
+//!
+//! **Reads** (`GET`, `HEAD`) accept `Portal-Min-Position: N` (pages also the query parameter
+//! `min_position=N`): the handler runs once the read models have applied N, or the answer is 503
+//! with `Retry-After: 1` after [`MAX_WAIT`]. A route does not declare which projections it
+//! reads, so the wait is for every projection of [`crate::AppState::projections`]; it is bounded
+//! by N, never by the log's global head, so other tenants' later events never delay it. (The
+//! projector moves every projection's checkpoint in the same transaction per batch, so waiting
+//! for all costs next to nothing over waiting for the one a route reads.)
+//!
+//! **Pages**: a form post waits (quietly, at most [`POST_WAIT`]) for its own write only; when it
+//! wrote something and redirects, it keeps its position in the session (a short-lived value,
+//! like the flash message), and the session's next page takes it and waits for it like a
+//! `Portal-Min-Position`. So the page after a redirect shows the write, its URL stays as it was,
+//! and reloading it later waits for nothing.
+//!
+//! Why "checkpoint ≥ N" means "N applied": a projection's checkpoint is the last position of a
+//! batch it applied, and batches are read only below the log's read horizon (on PostgreSQL no
+//! transaction below it is still open) and checked to continue the previous batch without a gap
+//! (`previous` position). So every event at or below a checkpoint had committed and was applied
+//! when the checkpoint moved: none can appear below it later.
+
+use crate::AppState;
+use crate::error::AppError;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use portal_eventlog::AppendResult;
+use std::cell::Cell;
+use std::time::{Duration, Instant};
+use tower_sessions::Session;
+
+/// The response header of a write: the global position of its last event.
+pub const POSITION_HEADER: &str = "portal-position";
+/// The request header of a read: answer once the read models have applied this position.
+pub const MIN_POSITION_HEADER: &str = "portal-min-position";
+/// The query parameter of a page with the same meaning as the header.
+pub const MIN_POSITION_QUERY: &str = "min_position";
+/// The session key of a form post's position, taken by the session's next page.
+const SESSION_KEY: &str = "read_your_writes.position";
+/// Longest wait of a read for its position, then 503.
+pub const MAX_WAIT: Duration = Duration::from_secs(5);
+/// Longest wait of a form post for its own write before it redirects (quietly given up: the
+/// page it redirects to waits again, with its own bound).
+const POST_WAIT: Duration = Duration::from_secs(3);
+
+tokio::task_local! {
+    /// The highest position the current request appended (0: none).
+    static WRITTEN: Cell<i64>;
+}
+
+/// Notes `append` (a command's result) as written by the current request.
+pub fn record(append: Option<&AppendResult>) {
+    if let Some(a) = append {
+        let _ = WRITTEN.try_with(|w| w.set(w.get().max(a.last_position)));
+    }
+}
+
+/// The position of the last event the current request appended, if any.
+pub fn written() -> Option<i64> {
+    WRITTEN
+        .try_with(Cell::get)
+        .ok()
+        .filter(|position| *position > 0)
+}
+
+/// Waits (at most [`POST_WAIT`], quietly) until the read models have applied the current
+/// request's own write; returns at once when it wrote nothing.
+pub async fn settle_own_write(state: &AppState) {
+    if let Some(position) = written() {
+        let _ = wait_for(state, position, POST_WAIT).await;
+    }
+}
+
+/// Whether every projection of this build has applied `position` within `limit`.
+pub async fn wait_for(state: &AppState, position: i64, limit: Duration) -> Result<bool, AppError> {
+    let started = Instant::now();
+    let mut pause = Duration::from_millis(5);
+    loop {
+        let rows: Vec<(String, i64)> =
+            sqlx::query_as("SELECT name, position FROM projection_checkpoints")
+                .fetch_all(state.read.pool())
+                .await
+                .map_err(|e| AppError::Unavailable(e.into()))?;
+        let behind = state
+            .projections
+            .iter()
+            .any(|name| rows.iter().all(|(n, at)| n != name || *at < position));
+        if !behind {
+            return Ok(true);
+        }
+        if started.elapsed() >= limit {
+            return Ok(false);
+        }
+        tokio::time::sleep(pause.min(limit.saturating_sub(started.elapsed()))).await;
+        pause = (pause * 2).min(Duration::from_millis(50));
+    }
+}
+
+/// The position a read asked for: the header, or on a page the query parameter, or else the
+/// position a form post of the session left for the next page (taken).
+async fn min_position(
+    headers: &HeaderMap,
+    uri: &Uri,
+    session: Option<&Session>,
+) -> Result<Option<i64>, AppError> {
+    if let Some(value) = headers.get(MIN_POSITION_HEADER) {
+        return value
+            .to_str()
+            .ok()
+            .filter(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|v| v.parse::<i64>().ok())
+            .map(Some)
+            .ok_or_else(|| {
+                AppError::field(
+                    "Portal-Min-Position",
+                    "must be a position: digits only, as answered in Portal-Position",
+                )
+            });
+    }
+    if crate::web::problem::is_api(uri.path()) {
+        return Ok(None);
+    }
+    let pending = match session {
+        Some(session) => take_pending(session).await,
+        None => None,
+    };
+    let asked = uri.query().and_then(|q| {
+        url::form_urlencoded::parse(q.as_bytes())
+            .find(|(k, _)| k == MIN_POSITION_QUERY)
+            .and_then(|(_, v)| v.parse::<i64>().ok())
+    });
+    Ok(asked.max(pending))
+}
+
+/// The position a form post of `session` left for the next page, removed from the session. A
+/// session without a cookie, or without that value, is left untouched (not even marked as
+/// changed); one that cannot be loaded is the page's own error to report.
+async fn take_pending(session: &Session) -> Option<i64> {
+    session.id()?;
+    session.get::<i64>(SESSION_KEY).await.ok().flatten()?;
+    session.remove::<i64>(SESSION_KEY).await.ok().flatten()
+}
+
+/// Middleware: waits for a read's `Portal-Min-Position`, and answers a write's
+/// `Portal-Position` (see the module docs).
+pub async fn layer(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let form_post =
+        *request.method() == Method::POST && !crate::web::problem::is_api(request.uri().path());
+    let session = request.extensions().get::<Session>().cloned();
+    if matches!(*request.method(), Method::GET | Method::HEAD) {
+        let (headers, uri) = (request.headers().clone(), request.uri().clone());
+        match min_position(&headers, &uri, session.as_ref()).await {
+            Err(e) => return e.into_response(),
+            Ok(Some(position)) if position > 0 => {
+                match wait_for(&state, position, MAX_WAIT).await {
+                    Ok(true) => {}
+                    Ok(false) => return not_yet(position),
+                    Err(e) => return e.into_response(),
+                }
+            }
+            Ok(_) => {}
+        }
+    }
+    let (mut response, written) = WRITTEN
+        .scope(Cell::new(0), async {
+            let response = next.run(request).await;
+            (response, written())
+        })
+        .await;
+    let status = response.status();
+    if let Some(position) = written
+        && (status.is_success() || status.is_redirection())
+    {
+        response
+            .headers_mut()
+            .insert(POSITION_HEADER, HeaderValue::from(position));
+        // Only into a session that exists (a form post without one gets no cookie for this).
+        // Lost only if the session cannot be saved: the next page is then merely a moment behind.
+        if form_post
+            && status.is_redirection()
+            && let Some(session) = session.filter(|s| s.id().is_some())
+        {
+            let _ = session.insert(SESSION_KEY, position).await;
+        }
+    }
+    response
+}
+
+/// 503: the read models have not applied `position` in time.
+fn not_yet(position: i64) -> Response {
+    let mut response = AppError::Status(
+        StatusCode::SERVICE_UNAVAILABLE,
+        format!(
+            "The data is not yet up to date with position {position}. Please try again in a moment."
+        ),
+    )
+    .into_response();
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(1u64));
+    response
+}

@@ -15,13 +15,14 @@ mod crash_support;
 mod fanout_common;
 mod identity_common;
 mod identity_web_common;
+mod private_pg;
 mod support;
 
 use crash_support::client::{Client, Ledger};
-use crash_support::pg::PgCluster;
 use crash_support::{assert_log_matches, assert_one_email_per_grant, load, wait_converged};
 use fanout_common::readmodels::{assert_same_dump, dump};
 use fanout_common::{Names, StreamGuard, nats_url, server::free_port};
+use private_pg::PgCluster;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use support::smtp::SmtpSink;
@@ -102,7 +103,7 @@ async fn progress(ledger: &Ledger, n: usize, deadline: Instant) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn acknowledged_commands_survive_crashes_exactly_once() {
-    if !crash_support::pg::available(TEST) {
+    if !private_pg::available(TEST) {
         return;
     }
     let Some(nats) = nats_url(TEST) else { return };

@@ -1,10 +1,8 @@
-//! Helpers of the crash test (`tests/crash.rs`): a private PostgreSQL cluster ([`pg`]), a
-//! retrying idempotent client and its ledger ([`client`]), the load ([`load`]), and the checks
+//! Helpers of the crash test (`tests/crash.rs`): a idempotent client and its ledger ([`client`]), the load ([`load`]), and the checks
 //! run afterwards on the private cluster: convergence, the log against the ledger, the emails.
 
 pub mod client;
 pub mod load;
-pub mod pg;
 
 use client::Ledger;
 use sqlx::{PgPool, Row};

@@ -1,4 +1,5 @@
-//! A private PostgreSQL 15 cluster for crash tests: Debian's binaries, its own folder (owned by
+//! A private PostgreSQL 15 cluster for the tests that stop their database (the shared test
+//! server must never be stopped): Debian's binaries, its own folder (owned by
 //! the `postgres` user when the tests run as root, as PostgreSQL refuses to run as root) and a
 //! free port; stopped the hard way (`pg_ctl stop -m immediate`, as a power cut would leave it)
 //! and started again on the same folder and port; stopped and removed when dropped.
@@ -8,6 +9,12 @@ use std::process::{Command, Output, Stdio};
 
 /// Where Debian installs PostgreSQL 15's server binaries.
 pub const PG_BIN: &str = "/usr/lib/postgresql/15/bin";
+
+/// A port nobody listens on now.
+fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind an ephemeral port");
+    listener.local_addr().unwrap().port()
+}
 
 /// True when this process runs as root (then PostgreSQL's tools run as `postgres`).
 fn is_root() -> bool {
@@ -93,7 +100,7 @@ impl PgCluster {
         );
         let mut cluster = Self {
             dir,
-            port: crate::fanout_common::server::free_port(),
+            port: free_port(),
             running: false,
         };
         cluster.up();

@@ -58,7 +58,7 @@ pub async fn events(
     let stdout = std::io::stdout();
     let mut position = after;
     let mut remaining = limit.unwrap_or(u64::MAX);
-    let mut stop = std::pin::pin!(crate::serve::shutdown_signal());
+    let mut stop = std::pin::pin!(crate::roles::shutdown_signal());
     while remaining > 0 {
         let page_size = u32::try_from(remaining.min(u64::from(PAGE))).unwrap_or(PAGE);
         let page = store

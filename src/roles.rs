@@ -132,7 +132,7 @@ pub async fn relay(settings: Settings) -> anyhow::Result<()> {
     let cancel = CancellationToken::new();
     let task = spawn_relay(&settings, store, bus, cancel.clone());
     println!("relay running");
-    crate::serve::shutdown_signal().await;
+    shutdown_signal().await;
     cancel.cancel();
     task.await.context("the relay task failed")?;
     Ok(())
@@ -148,7 +148,7 @@ pub async fn project(settings: Settings) -> anyhow::Result<()> {
     let cancel = CancellationToken::new();
     let task = spawn_projector(store, bus, projector, cancel.clone());
     println!("projections running");
-    crate::serve::shutdown_signal().await;
+    shutdown_signal().await;
     cancel.cancel();
     task.await.context("the projection task failed")?;
     Ok(())
@@ -229,8 +229,30 @@ pub async fn notify(settings: Settings) -> anyhow::Result<()> {
     let cancel = CancellationToken::new();
     let task = spawn_notifier(store, bus, db, mailer, config, cancel.clone());
     println!("notifier running");
-    crate::serve::shutdown_signal().await;
+    shutdown_signal().await;
     cancel.cancel();
     task.await.context("the notifier task failed")?;
     Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM: how every role, `portal serve` included, is asked to stop.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
 }

@@ -7,9 +7,13 @@ use anyhow::Context;
 use portal_api::{AppState, AuthConfig};
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
-use tracing::info;
+use tracing::{info, warn};
+
+/// How long a stopping server waits for work it answered before doing it.
+const BACKGROUND_GRACE: Duration = Duration::from_secs(10);
 use url::Url;
 
 pub async fn run(settings: Settings) -> anyhow::Result<()> {
@@ -70,6 +74,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         ),
     ];
     let mut auth = AuthConfig::new(public_url);
+    let background = auth.background.clone();
     auth.session_idle = serve.session_idle;
     auth.session_absolute = serve.session_absolute;
     auth.trusted_proxies = serve.trusted_proxies.clone();
@@ -96,7 +101,16 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         None => None,
     };
     let app = http::with_body_timeout(portal_api::router(state), &serve.limits);
-    http::serve(listener, app, serve.limits, shutdown_signal()).await;
+    http::serve(listener, app, serve.limits, roles::shutdown_signal()).await;
+    // Link requests already answered with "link sent" may still be appending their events: let
+    // them finish (bounded), so that a shutdown does not swallow a promised email.
+    background.close();
+    if tokio::time::timeout(BACKGROUND_GRACE, background.wait())
+        .await
+        .is_err()
+    {
+        warn!("stopping with login-link requests unfinished after {BACKGROUND_GRACE:?}");
+    }
     cancel.cancel();
     if let Some(metrics) = metrics {
         let _ = metrics.await;
@@ -137,25 +151,4 @@ fn derived_public_url(addr: SocketAddr) -> anyhow::Result<Url> {
         format!("http://{addr}/")
     };
     Url::parse(&base).context("cannot derive the public URL from --listen")
-}
-
-pub async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = term => {},
-    }
 }

@@ -24,11 +24,11 @@ pub struct AuthConfig {
     /// Reverse proxies whose `X-Forwarded-For` is believed (see [`crate::web::client_ip`]).
     pub trusted_proxies: Vec<IpCidr>,
     pub limits: RateLimits,
-    /// Embedded mode: the folder the file mail transport writes `.eml` files to (not served by
-    /// this crate yet).
+    /// Embedded mode: the folder the file mail transport writes `.eml` files to, listed at
+    /// `/dev/mail` (only then, and only to this machine).
     pub dev_mail_dir: Option<PathBuf>,
-    /// Work done off the response path (login-link requests). The binary may `close()` and
-    /// `wait()` on it at shutdown; tests wait on it with [`AuthConfig::settle`].
+    /// Work done off the response path (login-link requests). `portal serve` closes it and waits
+    /// for it (bounded) at shutdown; tests wait on it with [`AuthConfig::settle`].
     pub background: TaskTracker,
     /// The key of CSRF tokens (loaded from the database on first use).
     pub csrf_key: ServerKey,

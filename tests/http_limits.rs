@@ -78,7 +78,7 @@ async fn healthz(addr: &str) -> (u16, Duration) {
 async fn slow_clients_are_dropped_within_the_header_timeout_while_healthz_answers() {
     let (server, dir) = served(
         "slow",
-        &["--header-read-timeout", "1", "--idle-timeout", "30"],
+        &["--header-read-timeout", "3", "--idle-timeout", "30"],
     );
     let addr = server.addr.clone();
     // A thousand clients that stop in the middle of their request head, and one that stops in
@@ -93,29 +93,30 @@ async fn slow_clients_are_dropped_within_the_header_timeout_while_healthz_answer
             b"GET /healthz HTTP/1.1\r\nHost: x\r\n"
         };
         held.push(tokio::spawn(async move {
-            closed_after(&addr, prefix, Duration::from_secs(6)).await
+            closed_after(&addr, prefix, Duration::from_secs(12)).await
         }));
     }
-    // Meanwhile /healthz answers at once, again and again.
+    // Meanwhile /healthz answers, again and again, without waiting for the held connections'
+    // timeout (the bound is generous for a busy machine, and still below that timeout).
     tokio::time::sleep(Duration::from_millis(200)).await;
     for _ in 0..10 {
         let (status, took) = healthz(&addr).await;
         assert_eq!(status, 200);
-        assert!(took < Duration::from_millis(500), "/healthz took {took:?}");
+        assert!(took < Duration::from_secs(2), "/healthz took {took:?}");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let mut slowest = Duration::ZERO;
     for (i, task) in held.into_iter().enumerate() {
         let closed = task.await.unwrap();
-        let took = closed.unwrap_or_else(|| panic!("connection {i} was still open after 6 s"));
+        let took = closed.unwrap_or_else(|| panic!("connection {i} was still open after 12 s"));
         assert!(
-            took >= Duration::from_millis(900),
+            took >= Duration::from_millis(2900),
             "closed too early: {took:?}"
         );
         slowest = slowest.max(took);
     }
     assert!(
-        slowest < Duration::from_secs(3),
+        slowest < Duration::from_secs(8),
         "slowest close {slowest:?}"
     );
     let (status, _) = healthz(&addr).await;

@@ -15,10 +15,16 @@ mod support;
 
 use api_common::{Api, Env, STAFF, problem, token};
 use fanout_common::{Names, StreamGuard, nats_url};
-use identity_common::{staff_member, tenant, wait_projected};
+use identity_common::{staff_ctx, staff_member, tenant, wait_projected};
 use identity_web_common::{Answer, Browser, base_of, db, user_id};
+use portal_domain::customer::{Customer, CustomerCommand, CustomerStatus};
+use portal_domain::values::Name;
+use portal_domain::{CustomerId, TenantId};
 use portal_eventlog::testing::{Backend, TestStoreRef, with_store};
+use portal_eventlog::{Store, StreamId, execute};
 use serde_json::json;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 use support::smtp::SmtpSink;
 
@@ -194,6 +200,93 @@ async fn form_post_redirects_with_its_position(t: TestStoreRef) {
 }
 
 on_both_backends!(api_reads_its_writes, form_post_redirects_with_its_position);
+
+/// Another tenant's steady writes: a customer created every 2 ms (500 events/s), each append in
+/// its own task, until `stop`, counting the appends that committed in `written`.
+async fn other_tenant_writes(
+    store: Store,
+    other: TenantId,
+    stop: Arc<AtomicBool>,
+    written: Arc<AtomicU64>,
+) {
+    let mut tick = tokio::time::interval(Duration::from_millis(2));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut n = 0;
+    while !stop.load(Ordering::Relaxed) {
+        tick.tick().await;
+        n += 1;
+        let (store, other, written) = (store.clone(), other.clone(), written.clone());
+        tokio::spawn(async move {
+            let id = CustomerId(uuid::Uuid::now_v7());
+            let command = CustomerCommand::CreateCustomer {
+                customer_id: id,
+                name: Name::parse(&format!("Load Customer {n}")).unwrap(),
+                code: None,
+                status: CustomerStatus::Approved,
+            };
+            let stream = StreamId::of::<Customer>(id);
+            if execute::<Customer>(&store, &stream, &staff_ctx(&other), &command)
+                .await
+                .is_ok()
+            {
+                written.fetch_add(1, Ordering::Relaxed);
+            }
+        });
+    }
+}
+
+/// While another tenant writes 500 events/s, every form post's redirect leads to a page that
+/// shows the change (the page waits for its own write, which the projections reach in the
+/// stream of the other tenant's events).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn form_posts_show_their_change_while_another_tenant_writes() {
+    with_store(
+        Backend::Postgres,
+        "form_posts_show_their_change_while_another_tenant_writes",
+        |t| async move {
+            let env = Env::start(t).await;
+            let other = tenant(&env.t.store, "other", "Other Carrier").await;
+            let staff = Browser::new(&base_of(&env.server));
+            staff.login(&env.sink, STAFF).await;
+
+            let stop = Arc::new(AtomicBool::new(false));
+            let written = Arc::new(AtomicU64::new(0));
+            let writer = tokio::spawn(other_tenant_writes(
+                env.t.store.clone(),
+                other,
+                stop.clone(),
+                written.clone(),
+            ));
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            let before = written.load(Ordering::Relaxed);
+            // At least 20 posts, and as many as it takes for 1,000 of the other tenant's events
+            // to be written meanwhile.
+            let mut i = 0;
+            while i < 20 || written.load(Ordering::Relaxed) - before < 1000 {
+                assert!(i < 2000, "the other tenant's writes stalled");
+                let name = format!("Busy Freight {i:02}");
+                let created = staff
+                    .submit(
+                        "/staff/customers",
+                        &[("name", &name), ("status", "approved")],
+                    )
+                    .await;
+                assert_eq!(created.status, 303, "{}", created.body);
+                let page = staff.get(created.location().unwrap()).await;
+                assert_eq!(page.status, 200, "{}", page.body);
+                assert!(
+                    page.body.contains(&format!("Customer {name} created.")),
+                    "{}",
+                    page.body
+                );
+                i += 1;
+            }
+            stop.store(true, Ordering::Relaxed);
+            writer.await.unwrap();
+        },
+    )
+    .await;
+}
 
 /// `portal serve` on PostgreSQL with NATS: projections are fed through JetStream, and a read
 /// with the write's position still sees the write at once.

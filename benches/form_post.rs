@@ -1,0 +1,343 @@
+//! Form post → next page latency (figures printed, never asserted), in one run against the real
+//! `portal serve` on a throw-away PostgreSQL database (relay, projections and notifier in the same
+//! process):
+//!
+//! A staff member, logged in through the login form and the emailed link, creates customers one
+//! after the other through the page form (`POST /staff/customers`) and opens the page its redirect
+//! names, as a browser does. The time from sending the form to having the next page (which must
+//! show the new customer) is recorded; p50/p99/max are printed for four passes:
+//!
+//! - without and with another tenant appending at a steady rate through the JSON API (default
+//!   500 commands/s, each one event);
+//! - the next page waiting for its own write's position (what a page does), and waiting for the
+//!   log's global head read right after the post answered (`?min_position=<head>`: what a page
+//!   did when it waited for the whole world).
+//!
+//! Run: `PORTAL_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \
+//!       cargo bench --bench form_post`
+//! Optional: `PORTAL_BENCH_POSTS` per pass (default 300; a pass ends after 2 minutes), `PORTAL_BENCH_RATE` of the other
+//! tenant in commands/s (default 500).
+
+mod common;
+
+use common::{bootstrap, env_u64, portal, run, serve};
+use portal_eventlog::testing::{DATABASE_URL_VAR, TestStore};
+use serde_json::json;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+const STAFF: &str = "staff@bench.example";
+/// The longest one pass runs (it then reports the posts it made).
+const PASS_LIMIT: Duration = Duration::from_secs(120);
+
+/// The value of attribute `name` in one tag's text.
+fn attr(tag: &str, name: &str) -> Option<String> {
+    let at = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+    Some(tag[at..at + tag[at..].find('"')?].replace("&amp;", "&"))
+}
+
+/// The hidden fields of the first form posting to `action`.
+fn hidden_fields(page: &str, action: &str) -> Vec<(String, String)> {
+    let start = page
+        .find(&format!("action=\"{action}\""))
+        .unwrap_or_else(|| panic!("no form to {action}"));
+    let form = &page[start..start + page[start..].find("</form>").unwrap_or(0)];
+    form.split("<input")
+        .filter(|tag| tag.contains("type=\"hidden\""))
+        .filter_map(|tag| Some((attr(tag, "name")?, attr(tag, "value").unwrap_or_default())))
+        .collect()
+}
+
+/// The CSRF field of a page.
+fn csrf(page: &str) -> String {
+    page.split("<input")
+        .find(|tag| tag.contains("name=\"csrf\""))
+        .and_then(|tag| attr(tag, "value"))
+        .expect("a page with a CSRF field")
+}
+
+/// The login link of the newest email in the file mailbox `dir` that carries one (the body is
+/// quoted-printable: soft line breaks and `=3D` undone first).
+async fn login_link(dir: &Path) -> String {
+    let started = Instant::now();
+    loop {
+        let mut newest: Option<(std::time::SystemTime, String)> = None;
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+            let text = text.replace("=\r\n", "").replace("=3D", "=");
+            let modified = entry.metadata().and_then(|m| m.modified()).ok();
+            if let (Some(at), Some(start)) = (modified, text.find("/login/continue?token=")) {
+                let token: String = text[start + 22..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+                    .collect();
+                if newest.as_ref().is_none_or(|(t, _)| at > *t) {
+                    newest = Some((at, format!("/login/continue?token={token}")));
+                }
+            }
+        }
+        if let Some((_, link)) = newest {
+            return link;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "no login email"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// A browser (cookies, no redirects followed) logged in as the staff member.
+async fn staff_browser(base: &str, mail: &Path) -> reqwest::Client {
+    let http = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("http client");
+    let login = http
+        .get(format!("{base}/login"))
+        .send()
+        .await
+        .expect("login page");
+    let token = csrf(&login.text().await.expect("login page"));
+    let sent = http
+        .post(format!("{base}/login/link"))
+        .form(&[("csrf", token.as_str()), ("email", STAFF)])
+        .send()
+        .await
+        .expect("login link");
+    assert_eq!(sent.status(), 200);
+    let link = login_link(mail).await;
+    let page = http
+        .get(format!("{base}{link}"))
+        .send()
+        .await
+        .expect("link");
+    let fields = hidden_fields(&page.text().await.expect("link page"), "/login/continue");
+    let done = http
+        .post(format!("{base}/login/continue"))
+        .form(&fields)
+        .send()
+        .await
+        .expect("continue");
+    assert_eq!(done.status(), 303, "login did not complete");
+    http
+}
+
+/// The other tenant's steady load: one customer created per tick at `rate` per second until
+/// `stop`; the number sent.
+async fn load(base: String, token: String, rate: u64, stop: Arc<AtomicBool>) -> u64 {
+    let http = reqwest::Client::new();
+    let sent = Arc::new(AtomicU64::new(0));
+    let mut tick = tokio::time::interval(Duration::from_micros(1_000_000 / rate.max(1)));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut n = 0_u64;
+    while !stop.load(Ordering::Relaxed) {
+        tick.tick().await;
+        n += 1;
+        let (http, url, token, sent) = (
+            http.clone(),
+            format!("{base}/api/v1/customers"),
+            token.clone(),
+            sent.clone(),
+        );
+        tokio::spawn(async move {
+            let r = http
+                .post(url)
+                .bearer_auth(token)
+                .json(&json!({ "name": format!("Load Customer {n}") }))
+                .send()
+                .await;
+            if r.is_ok_and(|r| r.status().is_success()) {
+                sent.fetch_add(1, Ordering::Relaxed);
+            }
+        });
+    }
+    sent.load(Ordering::Relaxed)
+}
+
+/// What one pass measured: each post's latency in ms, and how many 503 answers came on the way.
+struct Pass {
+    took: Vec<f64>,
+    unavailable: u64,
+}
+
+/// One pass: `posts` form posts, each followed by its next page; the latencies in ms.
+async fn pass(
+    http: &reqwest::Client,
+    base: &str,
+    db: &sqlx::PgPool,
+    label: &str,
+    posts: u64,
+    global_head: bool,
+) -> Pass {
+    let new_page = http
+        .get(format!("{base}/staff/customers/new"))
+        .send()
+        .await
+        .expect("new customer page");
+    let token = csrf(&new_page.text().await.expect("new customer page"));
+    let mut took = Vec::with_capacity(usize::try_from(posts).unwrap_or(0));
+    let mut unavailable = 0;
+    let pass_started = Instant::now();
+    for i in 0..posts {
+        // A pass behind a read side that cannot keep up would otherwise run for ever.
+        if pass_started.elapsed() > PASS_LIMIT {
+            break;
+        }
+        let name = format!("{label} Freight {i:04}");
+        let started = Instant::now();
+        let created = http
+            .post(format!("{base}/staff/customers"))
+            .form(&[
+                ("csrf", token.as_str()),
+                ("name", name.as_str()),
+                ("status", "approved"),
+            ])
+            .send()
+            .await
+            .expect("form post");
+        assert_eq!(created.status(), 303, "form post refused");
+        let mut next = created
+            .headers()
+            .get("location")
+            .and_then(|l| l.to_str().ok())
+            .expect("a redirect")
+            .to_owned();
+        if global_head {
+            let head: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(position), 0) FROM events")
+                .fetch_one(db)
+                .await
+                .expect("log head");
+            let sep = if next.contains('?') { '&' } else { '?' };
+            next = format!("{next}{sep}min_position={head}");
+        }
+        // A page whose read models are not there within the wait answers 503 with
+        // `Retry-After: 1`; the benchmark reloads after that second, as a person would.
+        let body = loop {
+            let page = http
+                .get(format!("{base}{next}"))
+                .send()
+                .await
+                .expect("next page");
+            let status = page.status();
+            let body = page.text().await.expect("next page");
+            if status == 503 {
+                unavailable += 1;
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                continue;
+            }
+            assert_eq!(status, 200, "{label} {i}: next page {next}: {body}");
+            break body;
+        };
+        took.push(started.elapsed().as_secs_f64() * 1000.0);
+        assert!(
+            body.contains(&name),
+            "the next page misses the new customer"
+        );
+    }
+    Pass { took, unavailable }
+}
+
+fn report(what: &str, pass: Pass) -> (f64, f64) {
+    let mut ms = pass.took;
+    ms.sort_by(f64::total_cmp);
+    let at = |q: f64| ms[((ms.len() as f64 - 1.0) * q).round() as usize];
+    let (p50, p99) = (at(0.5), at(0.99));
+    println!(
+        "  {what:<36} p50 {p50:>8.2} ms  p99 {p99:>8.2} ms  max {:>8.2} ms  ({} posts, {} × 503)",
+        ms[ms.len() - 1],
+        ms.len(),
+        pass.unavailable
+    );
+    (p50, p99)
+}
+
+#[tokio::main]
+async fn main() {
+    let Ok(admin) = std::env::var(DATABASE_URL_VAR) else {
+        println!("form_post: set {DATABASE_URL_VAR} (PostgreSQL) to run this benchmark");
+        return;
+    };
+    let posts = env_u64("PORTAL_BENCH_POSTS", 300).max(1);
+    let rate = env_u64("PORTAL_BENCH_RATE", 500);
+    let store = TestStore::postgres(&admin).await;
+    let dir = std::env::temp_dir().join(format!("portal-bench-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    bootstrap(&store.url);
+    run(portal(&store.url).args(["tenant", "add", "other", "--name", "Other Carrier"]));
+    run(portal(&store.url).args([
+        "staff",
+        "add",
+        "--tenant",
+        "other",
+        "--email",
+        "load@other.example",
+    ]));
+    let other = run(portal(&store.url).args([
+        "token",
+        "create",
+        "--tenant",
+        "other",
+        "--email",
+        "load@other.example",
+    ]))
+    .lines()
+    .map(str::trim)
+    .find(|l| l.len() == 43)
+    .expect("a token line")
+    .to_owned();
+    let data = dir.join("data");
+    let (server, base) = serve(&store.url, &data);
+    let base = format!("http://{}", base.trim_start_matches("http://"));
+    let db = sqlx::PgPool::connect(&store.url).await.expect("database");
+    let http = staff_browser(&base, &data.join("mail")).await;
+
+    println!(
+        "form_post: {posts} form posts per pass (create a customer, open the page the redirect \
+         names), PostgreSQL, in-process bus; the other tenant at {rate} commands/s"
+    );
+    // Warm-up (pools, caches), not reported.
+    pass(&http, &base, &db, "Warm", 20, false).await;
+
+    let quiet_own = pass(&http, &base, &db, "Quiet", posts, false).await;
+    let quiet_head = pass(&http, &base, &db, "Still", posts, true).await;
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let loader = tokio::spawn(load(base.clone(), other, rate, stop.clone()));
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let started = Instant::now();
+    let busy_own = pass(&http, &base, &db, "Busy", posts, false).await;
+    let busy_head = pass(&http, &base, &db, "Loaded", posts, true).await;
+    let seconds = started.elapsed().as_secs_f64();
+    stop.store(true, Ordering::Relaxed);
+    let sent = loader.await.expect("load task");
+    drop(server);
+
+    println!("without the other tenant:");
+    let (q50, q99) = report("next page waits for its own write", quiet_own);
+    report("next page waits for the global head", quiet_head);
+    println!(
+        "with the other tenant ({sent} commands answered 2xx in {:.0} s, ≈ {:.0}/s):",
+        seconds + 2.0,
+        sent as f64 / (seconds + 2.0)
+    );
+    let (b50, b99) = report("next page waits for its own write", busy_own);
+    let (h50, h99) = report("next page waits for the global head", busy_head);
+    println!("ratios:");
+    println!(
+        "  own write, loaded ÷ quiet          p50 {:.2}, p99 {:.2}",
+        b50 / q50,
+        b99 / q99
+    );
+    println!(
+        "  global head ÷ own write, loaded    p50 {:.2}, p99 {:.2}",
+        h50 / b50,
+        h99 / b99
+    );
+    db.close().await;
+    let _ = std::fs::remove_dir_all(&dir);
+    store.cleanup().await;
+}

@@ -24,7 +24,7 @@ use serde::de::DeserializeOwned;
 use std::error::Error as StdError;
 use tracing::{error, warn};
 
-pub type BoxError = Box<dyn StdError + Send + Sync>;
+pub use portal_app::error::BoxError;
 
 /// Why a request failed.
 #[derive(Debug, thiserror::Error)]
@@ -203,6 +203,25 @@ fn chain(e: &(dyn StdError + 'static)) -> String {
     out
 }
 
+/// The one mapping of a use case's error to an answer: a domain rejection by its kind, a
+/// version or key conflict 409, an unreachable database 503 (with `Retry-After`), anything else
+/// an opaque 500 (logged once, when answered).
+impl From<portal_app::Error> for AppError {
+    fn from(e: portal_app::Error) -> Self {
+        use portal_app::Error as E;
+        match e {
+            E::Invalid(errors) => Self::Invalid(errors),
+            E::Rejected(d) => Self::Rejected(d),
+            E::NotFound => Self::NotFound,
+            E::Forbidden(message) => Self::Forbidden(message),
+            E::Refused(message) => Self::Status(StatusCode::UNPROCESSABLE_ENTITY, message),
+            E::Conflict(message) => Self::Conflict(message),
+            E::Unavailable(cause) => Self::Unavailable(cause),
+            E::Internal(cause) => Self::Internal(cause),
+        }
+    }
+}
+
 impl From<DomainError> for AppError {
     fn from(e: DomainError) -> Self {
         Self::Rejected(e)
@@ -217,38 +236,19 @@ impl From<FieldError> for AppError {
 
 impl From<ExecuteError> for AppError {
     fn from(e: ExecuteError) -> Self {
-        match e {
-            ExecuteError::Rejected(d) => Self::Rejected(d),
-            e @ ExecuteError::Conflict { .. } => Self::Conflict(e.to_string()),
-            // The key names one request; the same key with another body is a clash with that
-            // request, not invalid input.
-            e @ ExecuteError::IdempotencyConflict => Self::Conflict(e.to_string()),
-            e if e.is_unavailable() => Self::Unavailable(e.into()),
-            other => Self::internal(other),
-        }
+        portal_app::Error::from(e).into()
     }
 }
 
 impl From<QueryError> for AppError {
     fn from(e: QueryError) -> Self {
-        match e {
-            QueryError::InvalidCursor => Self::field(
-                "after",
-                "is not a cursor of this list; start from the first page",
-            ),
-            e @ QueryError::Unavailable(_) => Self::Unavailable(e.into()),
-            other => Self::internal(other),
-        }
+        portal_app::Error::from(e).into()
     }
 }
 
 impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
-        if portal_eventlog::error::is_connection_failure(&e) {
-            Self::Unavailable(e.into())
-        } else {
-            Self::internal(e)
-        }
+        portal_app::Error::from(e).into()
     }
 }
 

@@ -4,11 +4,12 @@
 //! [`crate::pages::errors::render_errors`] turns errors of HTML routes into error pages (and a
 //! 401 into a redirect to the login page), so a handler never decides between the two formats.
 //!
-//! Mapping: invalid input 422; domain rejections by [`DomainError::kind`] (validation and rules
-//! 422, not found 404, conflicts 409); a version conflict that outlived the retries 409; an
-//! idempotency key reused with another request 409; a database that cannot be reached 503 with
-//! `Retry-After` (the request may simply be sent again); anything else an opaque 500 whose cause
-//! is logged once, here.
+//! Mapping (the use cases' [`portal_app::Error`] by one `From` impl; the store's and the read
+//! models' errors through it too): invalid input 422; domain rejections by
+//! [`DomainError::kind`] (validation and rules 422, not found 404, conflicts 409); a version
+//! conflict that outlived the retries 409; an idempotency key reused with another request 409; a
+//! database that cannot be reached 503 with `Retry-After` (the request may simply be sent
+//! again); anything else an opaque 500 whose cause is logged once, here.
 
 use axum::Json;
 use axum::extract::rejection::JsonRejection;

@@ -12,7 +12,7 @@
 //! the dialect schemars writes, so nothing is translated.
 //!
 //! Hazard: a schemars definition and a utoipa schema of the same name would overwrite each
-//! other; [`replace`] refuses to (it keeps utoipa's and the unit test fails).
+//! other; [`replace`] refuses to (it keeps utoipa's and the api crate's OpenAPI test fails).
 
 use portal_domain::values;
 use schemars::generate::SchemaSettings;
@@ -22,7 +22,7 @@ use std::borrow::Cow;
 use utoipa::openapi::{ObjectBuilder, RefOr, Schema};
 
 /// The description every stand-in carries until [`replace`] swaps it, so a stand-in that was
-/// not swapped is easy to find (the unit test looks for it).
+/// not swapped is easy to find (the api crate's OpenAPI test looks for it).
 pub const STAND_IN: &str = "stand-in for a domain schema";
 
 macro_rules! stand_ins {
@@ -112,7 +112,7 @@ pub enum DocumentKind {
 }
 
 /// Defines `T` under `name`; the schemars name of the type must be that name (checked by the
-/// unit test through the absence of stand-ins).
+/// api crate's OpenAPI test through the absence of stand-ins).
 fn define<T: JsonSchema>(generator: &mut SchemaGenerator, name: &str) {
     let reference = generator.subschema_for::<T>().to_value();
     // A type schemars inlines (no `$ref`) is defined here under the stand-in's name.

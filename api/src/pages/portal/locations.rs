@@ -182,13 +182,13 @@ pub async fn create(ctx: PortalCtx, body: Bytes) -> Result<Response, AppError> {
         Err(e) => Err(e),
     };
     match result {
-        Ok(view) => ctx
-            .done(
+        Ok(view) => {
+            ctx.done(
                 format!("Location {} added.", view.name),
                 "/portal/locations",
             )
             .await
-            .map_err(AppError::from),
+        }
         Err(e) => {
             let errors = form_errors(e)?;
             render(&ctx, None, &form, &errors, StatusCode::UNPROCESSABLE_ENTITY).await
@@ -217,13 +217,13 @@ pub async fn save(
         Err(e) => Err(e),
     };
     match result {
-        Ok(view) => ctx
-            .done(
+        Ok(view) => {
+            ctx.done(
                 format!("Location {} saved.", view.name),
                 "/portal/locations",
             )
             .await
-            .map_err(AppError::from),
+        }
         Err(e) => {
             let errors = form_errors(e)?;
             render(

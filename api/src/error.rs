@@ -298,3 +298,44 @@ where
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answered(e: portal_app::Error) -> ErrorInfo {
+        AppError::from(e).info()
+    }
+
+    #[test]
+    fn use_case_errors_keep_their_statuses_and_messages() {
+        use portal_app::Error as E;
+        let refused = answered(E::Refused("Too many labels: print fewer copies".into()));
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(refused.title, "Not possible");
+        assert_eq!(refused.detail, "Too many labels: print fewer copies");
+        let conflict = answered(E::Conflict("Submitted orders cannot be edited".into()));
+        assert_eq!(conflict.status, StatusCode::CONFLICT);
+        assert_eq!(conflict.detail, "Submitted orders cannot be edited");
+        let invalid = answered(E::field("name", "is required"));
+        assert_eq!(invalid.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(invalid.errors.len(), 1);
+        assert_eq!(answered(E::NotFound).status, StatusCode::NOT_FOUND);
+        let down = answered(E::Unavailable("connection refused".into()));
+        assert_eq!(down.status, StatusCode::SERVICE_UNAVAILABLE);
+        let internal = answered(E::internal("secret cause"));
+        assert_eq!(internal.status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(!internal.detail.contains("secret"), "{}", internal.detail);
+    }
+
+    #[test]
+    fn an_unavailable_database_answers_retry_after() {
+        let response = AppError::from(portal_app::Error::Unavailable("connection refused".into()))
+            .into_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            response.headers().get(header::RETRY_AFTER),
+            Some(&HeaderValue::from(RETRY_AFTER_SECONDS))
+        );
+    }
+}

@@ -80,3 +80,30 @@ impl Principal {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_role_decides_scope_and_actor() {
+        let user_id = UserId(uuid::Uuid::now_v7());
+        let tenant = TenantId::parse("acme").expect("a tenant slug");
+        let staff = Principal::staff(user_id, tenant.clone());
+        assert!(staff.is_staff());
+        assert_eq!(staff.read_scope(), Scope::Tenant);
+        assert_eq!(staff.actor(), Actor::Staff { user_id });
+        let customer_id = CustomerId(uuid::Uuid::now_v7());
+        let contact_id = ContactId(uuid::Uuid::now_v7());
+        let user = Principal::portal(user_id, tenant, customer_id, contact_id);
+        assert!(!user.is_staff());
+        assert_eq!(user.read_scope(), Scope::Customer(customer_id));
+        assert_eq!(
+            user.actor(),
+            Actor::PortalUser {
+                user_id,
+                customer_id
+            }
+        );
+    }
+}

@@ -1,10 +1,10 @@
 //! The review step between a draft and the carrier: `/portal/orders/{id}/review` ("Check and
 //! submit") shows what will be sent — every stop with its date and window, the goods, the
 //! documents that will be printed with the user's printer settings — and warns about a customer
-//! reference used by another recent order ([`checks`]); its one button, *Submit to carrier*,
-//! posts to `/portal/orders/{id}/submit`. Plain HTML, no script. A draft with gaps lists them
-//! instead, with *Complete the order* in place of the submit button; a submission posted anyway
-//! lands on the form with every gap at its field.
+//! reference used by another recent order ([`portal_app::portal::checks`]); its one button, *Submit
+//! to carrier*, posts to `/portal/orders/{id}/submit`. Plain HTML, no script. A draft with gaps
+//! lists them instead, with *Complete the order* in place of the submit button; a submission posted
+//! anyway lands on the form with every gap at its field.
 //!
 //! Read from the event log, not the read model: the user arrives here right after saving, and
 //! the page must show what was saved, not what a projection has caught up with.

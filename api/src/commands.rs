@@ -1,21 +1,13 @@
-//! Running a domain command for a [`Caller`]: the caller's tenant, the caller as the actor in the
-//! event metadata, and the request's `Idempotency-Key` (if any) with the fingerprint of the
-//! request's content. Every write of the JSON API and of the pages goes through [`run`], so a
-//! rejection maps to its 4xx, a version conflict that outlived the executor's retries to 409, and
-//! a reused key with different content to 409 (see [`crate::error::AppError`]). A use case that
-//! changes several things of one aggregate runs them through [`run_many`]: one append, one
-//! correlation id, one key. Each append is noted for the request's `Portal-Position` answer
-//! ([`crate::consistency`]).
+//! The idempotency key of a request: the `Idempotency-Key` header of the JSON API
+//! ([`IdempotencyKey`]) bound to the fingerprint of the request's content, or a form's one-time
+//! id ([`form_idempotency`]). The use cases take the key and run their commands as the caller
+//! ([`portal_app::commands`]); a reused key with different content answers 409 (see
+//! [`crate::error::AppError`]).
 
-use crate::auth::Caller;
 use crate::error::AppError;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use portal_domain::Aggregate;
-use portal_eventlog::{
-    CommandContext, Executed, ExecutedMany, Idempotency, Metadata, StreamId, execute,
-    execute_loaded, execute_many,
-};
+use portal_eventlog::Idempotency;
 use serde::Serialize;
 use std::convert::Infallible;
 
@@ -74,63 +66,4 @@ pub fn form_idempotency(
         format!("form:{id}")
     };
     Idempotency::new(&key, &("form", action)).ok()
-}
-
-/// Runs `command` on `stream` as `caller`, in the caller's tenant.
-pub async fn run<A: Aggregate>(
-    state: &crate::AppState,
-    caller: &Caller,
-    stream: &StreamId,
-    command: &A::Command,
-    idempotency: Option<Idempotency>,
-) -> Result<Executed<A>, AppError> {
-    let ctx = context(caller, idempotency);
-    let executed = execute::<A>(&state.store, stream, &ctx, command).await?;
-    crate::consistency::record(executed.append.as_ref());
-    Ok(executed)
-}
-
-/// The caller's tenant, the caller as the actor, and the request's key.
-fn context(caller: &Caller, idempotency: Option<Idempotency>) -> CommandContext {
-    CommandContext {
-        tenant: caller.tenant().clone(),
-        metadata: Metadata::new(caller.actor()),
-        idempotency,
-    }
-}
-
-/// [`run`] deciding first on `current` at `version`, as the service just loaded them from the
-/// same stream in the caller's tenant (saves reading the stream twice; a stale state only costs
-/// a retry on the version conflict).
-pub async fn run_loaded<A: Aggregate>(
-    state: &crate::AppState,
-    caller: &Caller,
-    stream: &StreamId,
-    command: &A::Command,
-    idempotency: Option<Idempotency>,
-    current: A::State,
-    version: i64,
-) -> Result<Executed<A>, AppError> {
-    let ctx = context(caller, idempotency);
-    let loaded = Some((current, version));
-    let executed = execute_loaded::<A>(&state.store, stream, &ctx, command, loaded).await?;
-    crate::consistency::record(executed.append.as_ref());
-    Ok(executed)
-}
-
-/// Runs several `commands` on one `stream` as `caller`: decided in turn, appended together in
-/// one transaction under one correlation id and `idempotency`; a rejection of any appends
-/// nothing. `loaded` as in [`run_loaded`].
-pub async fn run_many<A: Aggregate>(
-    state: &crate::AppState,
-    caller: &Caller,
-    stream: &StreamId,
-    commands: &[A::Command],
-    idempotency: Option<Idempotency>,
-    loaded: Option<(A::State, i64)>,
-) -> Result<ExecutedMany<A>, AppError> {
-    let ctx = context(caller, idempotency);
-    let many = execute_many::<A>(&state.store, stream, &ctx, commands, loaded).await?;
-    crate::consistency::record(many.executed.append.as_ref());
-    Ok(many)
 }

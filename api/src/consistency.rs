@@ -1,8 +1,8 @@
 //! Read your writes.
 //!
 //! **Writes** answer `Portal-Position`: the global position of the last event the request
-//! appended. Every command of a request reports its append to the request's slot ([`record`],
-//! called by [`crate::commands`]); [`layer`] writes the highest one into the header of a 2xx or
+//! appended. Every command of a request reports its append to the request's unit of work
+//! ([`portal_app::positions`]); [`layer`] writes the highest one into the header of a 2xx or
 //! 3xx answer. An idempotent replay reports the position of the first execution's last event. A
 //! request that appended nothing (every command a no-op) answers **no** `Portal-Position`: there
 //! is nothing of its own to wait for.
@@ -33,8 +33,6 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use portal_eventlog::AppendResult;
-use std::cell::Cell;
 use std::time::{Duration, Instant};
 use tower_sessions::Session;
 
@@ -52,25 +50,9 @@ pub const MAX_WAIT: Duration = Duration::from_secs(5);
 /// page it redirects to waits again, with its own bound).
 const POST_WAIT: Duration = Duration::from_secs(3);
 
-tokio::task_local! {
-    /// The highest position the current request appended (0: none).
-    static WRITTEN: Cell<i64>;
-}
-
-/// Notes `append` (a command's result) as written by the current request.
-pub fn record(append: Option<&AppendResult>) {
-    if let Some(a) = append {
-        let _ = WRITTEN.try_with(|w| w.set(w.get().max(a.last_position)));
-    }
-}
-
-/// The position of the last event the current request appended, if any.
-pub fn written() -> Option<i64> {
-    WRITTEN
-        .try_with(Cell::get)
-        .ok()
-        .filter(|position| *position > 0)
-}
+/// Notes a command's append for the request's `Portal-Position` (commands the api runs itself,
+/// outside the use cases).
+pub use portal_app::positions::{record, written};
 
 /// Waits (at most [`POST_WAIT`], quietly) until the read models have applied the current
 /// request's own write; returns at once when it wrote nothing.
@@ -170,12 +152,7 @@ pub async fn layer(State(state): State<AppState>, request: Request, next: Next) 
             Ok(_) => {}
         }
     }
-    let (mut response, written) = WRITTEN
-        .scope(Cell::new(0), async {
-            let response = next.run(request).await;
-            (response, written())
-        })
-        .await;
+    let (mut response, written) = portal_app::positions::track(next.run(request)).await;
     let status = response.status();
     if let Some(position) = written
         && (status.is_success() || status.is_redirection())

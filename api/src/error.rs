@@ -4,11 +4,12 @@
 //! [`crate::pages::errors::render_errors`] turns errors of HTML routes into error pages (and a
 //! 401 into a redirect to the login page), so a handler never decides between the two formats.
 //!
-//! Mapping: invalid input 422; domain rejections by [`DomainError::kind`] (validation and rules
-//! 422, not found 404, conflicts 409); a version conflict that outlived the retries 409; an
-//! idempotency key reused with another request 409; a database that cannot be reached 503 with
-//! `Retry-After` (the request may simply be sent again); anything else an opaque 500 whose cause
-//! is logged once, here.
+//! Mapping (the use cases' [`portal_app::Error`] by one `From` impl; the store's and the read
+//! models' errors through it too): invalid input 422; domain rejections by
+//! [`DomainError::kind`] (validation and rules 422, not found 404, conflicts 409); a version
+//! conflict that outlived the retries 409; an idempotency key reused with another request 409; a
+//! database that cannot be reached 503 with `Retry-After` (the request may simply be sent
+//! again); anything else an opaque 500 whose cause is logged once, here.
 
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
@@ -24,7 +25,7 @@ use serde::de::DeserializeOwned;
 use std::error::Error as StdError;
 use tracing::{error, warn};
 
-pub type BoxError = Box<dyn StdError + Send + Sync>;
+pub use portal_app::error::BoxError;
 
 /// Why a request failed.
 #[derive(Debug, thiserror::Error)]
@@ -203,6 +204,25 @@ fn chain(e: &(dyn StdError + 'static)) -> String {
     out
 }
 
+/// The one mapping of a use case's error to an answer: a domain rejection by its kind, a
+/// version or key conflict 409, an unreachable database 503 (with `Retry-After`), anything else
+/// an opaque 500 (logged once, when answered).
+impl From<portal_app::Error> for AppError {
+    fn from(e: portal_app::Error) -> Self {
+        use portal_app::Error as E;
+        match e {
+            E::Invalid(errors) => Self::Invalid(errors),
+            E::Rejected(d) => Self::Rejected(d),
+            E::NotFound => Self::NotFound,
+            E::Forbidden(message) => Self::Forbidden(message),
+            E::Refused(message) => Self::Status(StatusCode::UNPROCESSABLE_ENTITY, message),
+            E::Conflict(message) => Self::Conflict(message),
+            E::Unavailable(cause) => Self::Unavailable(cause),
+            E::Internal(cause) => Self::Internal(cause),
+        }
+    }
+}
+
 impl From<DomainError> for AppError {
     fn from(e: DomainError) -> Self {
         Self::Rejected(e)
@@ -217,38 +237,19 @@ impl From<FieldError> for AppError {
 
 impl From<ExecuteError> for AppError {
     fn from(e: ExecuteError) -> Self {
-        match e {
-            ExecuteError::Rejected(d) => Self::Rejected(d),
-            e @ ExecuteError::Conflict { .. } => Self::Conflict(e.to_string()),
-            // The key names one request; the same key with another body is a clash with that
-            // request, not invalid input.
-            e @ ExecuteError::IdempotencyConflict => Self::Conflict(e.to_string()),
-            e if e.is_unavailable() => Self::Unavailable(e.into()),
-            other => Self::internal(other),
-        }
+        portal_app::Error::from(e).into()
     }
 }
 
 impl From<QueryError> for AppError {
     fn from(e: QueryError) -> Self {
-        match e {
-            QueryError::InvalidCursor => Self::field(
-                "after",
-                "is not a cursor of this list; start from the first page",
-            ),
-            e @ QueryError::Unavailable(_) => Self::Unavailable(e.into()),
-            other => Self::internal(other),
-        }
+        portal_app::Error::from(e).into()
     }
 }
 
 impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
-        if portal_eventlog::error::is_connection_failure(&e) {
-            Self::Unavailable(e.into())
-        } else {
-            Self::internal(e)
-        }
+        portal_app::Error::from(e).into()
     }
 }
 
@@ -295,5 +296,46 @@ where
             // Broken JSON 400, a body over the limit 413: the rejection's own status.
             Err(e) => Err(AppError::Status(e.status(), e.body_text())),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answered(e: portal_app::Error) -> ErrorInfo {
+        AppError::from(e).info()
+    }
+
+    #[test]
+    fn use_case_errors_keep_their_statuses_and_messages() {
+        use portal_app::Error as E;
+        let refused = answered(E::Refused("Too many labels: print fewer copies".into()));
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(refused.title, "Not possible");
+        assert_eq!(refused.detail, "Too many labels: print fewer copies");
+        let conflict = answered(E::Conflict("Submitted orders cannot be edited".into()));
+        assert_eq!(conflict.status, StatusCode::CONFLICT);
+        assert_eq!(conflict.detail, "Submitted orders cannot be edited");
+        let invalid = answered(E::field("name", "is required"));
+        assert_eq!(invalid.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(invalid.errors.len(), 1);
+        assert_eq!(answered(E::NotFound).status, StatusCode::NOT_FOUND);
+        let down = answered(E::Unavailable("connection refused".into()));
+        assert_eq!(down.status, StatusCode::SERVICE_UNAVAILABLE);
+        let internal = answered(E::internal("secret cause"));
+        assert_eq!(internal.status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(!internal.detail.contains("secret"), "{}", internal.detail);
+    }
+
+    #[test]
+    fn an_unavailable_database_answers_retry_after() {
+        let response = AppError::from(portal_app::Error::Unavailable("connection refused".into()))
+            .into_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            response.headers().get(header::RETRY_AFTER),
+            Some(&HeaderValue::from(RETRY_AFTER_SECONDS))
+        );
     }
 }

@@ -8,8 +8,9 @@
 //!   tokens; the [`auth::Caller`] extractor every scoped handler takes.
 //! - [`pages`]: server-rendered HTML (maud): the frame, login pages, the scope switcher, the
 //!   account page, the portal and staff homes, order detail, error pages, `/dev/mail`.
-//! - [`json`]: the JSON API (`/api/v1/...`); [`services`]: the use cases both the JSON API and
-//!   the pages run; [`commands`]: running a command as the caller (actor, tenant, idempotency).
+//! - [`json`]: the JSON API (`/api/v1/...`). Both it and the pages run the use cases of
+//!   [`portal_app`] through [`use_cases`] (the caller as a [`portal_app::Principal`], the state
+//!   as a [`portal_app::Context`]); [`commands`]: the request's idempotency key.
 //! - [`web`]: security headers and the stylesheet, CSRF protection, the client IP behind trusted
 //!   proxies; [`error`]: [`error::AppError`], the one error type (problem+json, or an HTML page).
 //! - [`config`]: [`AuthConfig`] (public URL, session timeouts, proxies, rate limits).
@@ -25,15 +26,13 @@ pub mod commands;
 pub mod config;
 pub mod consistency;
 pub mod error;
-pub mod export;
 mod health;
 pub mod json;
 pub mod metrics;
 pub mod openapi;
 pub mod pages;
-pub mod services;
+pub mod use_cases;
 pub mod web;
-pub mod zone;
 
 pub use config::{AuthConfig, IpCidr, RateLimits};
 

@@ -5,13 +5,13 @@
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::AppError;
-use crate::export::Format;
 use crate::json::orders::ListQuery;
-use crate::services::exports;
 use crate::web::Query;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
+use portal_app::export::Format;
+use portal_app::exports;
 use portal_domain::FieldError;
 use serde::Deserialize;
 use tracing::instrument;
@@ -70,7 +70,7 @@ pub async fn export(
             return Err(AppError::Invalid(errors));
         }
     };
-    let doc = exports::orders(&state, &caller, &filter, format).await?;
+    let doc = exports::orders(&state.app(), &caller.principal(), &filter, format).await?;
     let disposition = format!("attachment; filename=\"{}\"", doc.file_name());
     Ok((
         [

@@ -1,7 +1,7 @@
 //! `GET /api/v1/orders` and `GET /api/v1/orders/{id}`, for staff (the whole tenant) and portal
 //! users (their customer only). An id outside the caller's scope answers 404, exactly like an id
 //! that does not exist. Charges (amounts of money) reach a portal user only where the customer
-//! shows charges.
+//! shows charges ([`portal_app::access`]).
 
 use crate::AppState;
 use crate::auth::Caller;
@@ -10,10 +10,11 @@ use crate::json::staff::body::parse_query_limit;
 use crate::web::Query;
 use axum::Json;
 use axum::extract::{Path, State};
+use portal_app::access::{visible_order, visible_orders};
 use portal_domain::order::OrderStatus;
-use portal_domain::{CustomerId, FieldError, OrderId};
-use portal_projections::models::orders::{self, OrderDetail, OrderFilter, OrderListItem};
-use portal_projections::models::{Page, Paged, Scope, customers};
+use portal_domain::{CustomerId, FieldError};
+use portal_projections::models::orders::{OrderDetail, OrderFilter, OrderListItem};
+use portal_projections::models::{Page, Paged};
 use serde::Deserialize;
 use time::Date;
 use time::macros::format_description;
@@ -109,53 +110,8 @@ pub async fn list(
     Query(query): Query<ListQuery>,
 ) -> Result<Json<Paged<OrderListItem>>, AppError> {
     let (filter, page) = query.parse(&caller)?;
-    let mut listed = orders::list(
-        &state.read,
-        caller.tenant(),
-        caller.read_scope(),
-        &filter,
-        &page,
-    )
-    .await?;
-    if !shows_charges(&state, &caller).await? {
-        for item in &mut listed.items {
-            item.order.charges_awaiting_approval = 0;
-        }
-    }
+    let listed = visible_orders(&state.app(), &caller.principal(), &filter, &page).await?;
     Ok(Json(listed))
-}
-
-/// Whether the caller may see charges: staff always, a portal user where the customer shows
-/// them. Where not, no charge, amount or count of charges may reach the caller.
-pub async fn shows_charges(state: &AppState, caller: &Caller) -> Result<bool, AppError> {
-    Ok(match caller.read_scope() {
-        Scope::Tenant => true,
-        Scope::Customer(customer_id) => customers::get(&state.read, caller.tenant(), customer_id)
-            .await?
-            .is_some_and(|c| c.show_charges),
-    })
-}
-
-/// One order in the caller's scope, with charges only where the caller may see them; `None` for
-/// an id that is not an order id, absent, or outside the scope.
-pub async fn visible_order(
-    state: &AppState,
-    caller: &Caller,
-    id: &str,
-) -> Result<Option<OrderDetail>, AppError> {
-    let Ok(order_id) = id.parse::<OrderId>() else {
-        return Ok(None);
-    };
-    let Some(mut detail) =
-        orders::get(&state.read, caller.tenant(), caller.read_scope(), order_id).await?
-    else {
-        return Ok(None);
-    };
-    if !shows_charges(state, caller).await? {
-        detail.charges.clear();
-        detail.order.charges_awaiting_approval = 0;
-    }
-    Ok(Some(detail))
 }
 
 /// `GET /api/v1/orders/{id}`: the order with its status history.
@@ -165,7 +121,7 @@ pub async fn get(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<OrderDetail>, AppError> {
-    visible_order(&state, &caller, &id)
+    visible_order(&state.app(), &caller.principal(), &id)
         .await?
         .map(Json)
         .ok_or(AppError::NotFound)

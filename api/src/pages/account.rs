@@ -17,15 +17,15 @@ use crate::auth::{identity, password};
 use crate::error::AppError;
 use crate::pages::auth_views::TOO_MANY;
 use crate::pages::staff::common::settle;
-use crate::services::time_zone::known_zone;
 use crate::web::Query;
 use crate::web::{ClientIp, CsrfToken};
-use crate::zone::{Zone, tenant_zone};
 use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
+use portal_app::time_zone::known_zone;
+use portal_app::zone::{Zone, tenant_zone};
 use portal_domain::values::TimeZoneName;
 use portal_domain::{Actor, FieldError, UserId};
 use portal_projections::models::user_prefs;
@@ -48,7 +48,7 @@ async fn render(
 ) -> Result<Response, AppError> {
     let own = user_prefs::time_zone(&state.read, signed.user.user_id).await?;
     let carrier = match &signed.scope {
-        Some(scope) => Some(tenant_zone(state, scope.tenant()).await?),
+        Some(scope) => Some(tenant_zone(&state.app(), scope.tenant()).await?),
         None => None,
     };
     let zone = own

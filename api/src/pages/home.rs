@@ -15,11 +15,11 @@ use crate::auth::scopes::scopes_of;
 use crate::auth::session::{self, ScopeRef};
 use crate::error::AppError;
 use crate::web::CsrfToken;
-use crate::zone::{Zone, reader_zone};
 use axum::Form;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
+use portal_app::zone::{Zone, reader_zone};
 use portal_domain::order::OrderStatus;
 use portal_notifier::outbox::{self, DeadLetter};
 use portal_projections::models::customers::CustomerFilter;
@@ -182,7 +182,7 @@ pub async fn staff(
     )
     .await?;
     let dead = outbox::dead_letters(&state.db, Some(tenant)).await?;
-    let zone = reader_zone(&state, &caller).await?;
+    let zone = reader_zone(&state.app(), &caller.principal()).await?;
     let one = Page::first(1);
     let all = CustomerFilter::default();
     let with_portal = CustomerFilter {

@@ -1,7 +1,7 @@
 //! The staff's order page `/staff/orders/{id}`, and the parts of an order's page the portal's
 //! ([`super::portal::order`]) shares: the head, the facts and status history ([`content`]), the
 //! consignments with stops and goods ([`super::order_content`]). The order comes through
-//! [`crate::json::orders::visible_order`], so an id of another tenant answers 404 exactly like
+//! [`portal_app::access::visible_order`], so an id of another tenant answers 404 exactly like
 //! an unknown one.
 //!
 //! Staff see, besides the order, its actions: the status changes the lifecycle allows from the
@@ -14,15 +14,15 @@ use super::layout::{Section, csrf_field, field_error, other_errors};
 use super::order_content::{consignments, missing_list};
 use super::staff::common::{FormData, StaffCtx, tabs};
 use crate::error::AppError;
-use crate::json::orders::visible_order;
-use crate::services::parse_id;
-use crate::services::portal::documents::{self, LabelOutput};
 use crate::web::Query;
-use crate::zone::{Zone, reader_zone};
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use maud::{Markup, html};
+use portal_app::access::visible_order;
+use portal_app::parse_id;
+use portal_app::portal::documents::{self, LabelOutput};
+use portal_app::zone::{Zone, reader_zone};
 use portal_documents::DocumentKind;
 use portal_domain::order::OrderStatus;
 use portal_domain::{FieldError, OrderId};
@@ -163,8 +163,15 @@ pub async fn staff_document(
     let order_id: OrderId = parse_id(&id)?;
     let kind = DocumentKind::parse(&kind).ok_or(AppError::NotFound)?;
     let output = query.parse()?;
-    let doc = documents::render(&ctx.state, &ctx.caller, order_id, kind, output).await?;
-    Ok(documents::response(doc))
+    let doc = documents::render(
+        &ctx.state.app(),
+        &ctx.caller.principal(),
+        order_id,
+        kind,
+        output,
+    )
+    .await?;
+    Ok(crate::use_cases::document_response(doc))
 }
 
 /// `GET /staff/orders/{id}`: the order with its actions.
@@ -183,7 +190,7 @@ pub enum Sent<'a> {
 
 /// The staff's order page (422 when a form is re-rendered with its messages).
 pub async fn render_staff(ctx: &StaffCtx, id: &str, sent: Sent<'_>) -> Result<Response, AppError> {
-    let detail = visible_order(&ctx.state, &ctx.caller, id)
+    let detail = visible_order(&ctx.state.app(), &ctx.caller.principal(), id)
         .await?
         .ok_or(AppError::NotFound)?;
     let status = if matches!(sent, Sent::Nothing) {
@@ -191,7 +198,7 @@ pub async fn render_staff(ctx: &StaffCtx, id: &str, sent: Sent<'_>) -> Result<Re
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    let zone = reader_zone(&ctx.state, &ctx.caller).await?;
+    let zone = reader_zone(&ctx.state.app(), &ctx.caller.principal()).await?;
     let base = format!("/staff/orders/{}", detail.order.order_id);
     let o = &detail.order;
     // The customer's name from its read model; a customer not projected yet keeps the link.

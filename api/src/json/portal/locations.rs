@@ -9,12 +9,12 @@ use crate::error::AppError;
 use crate::json::staff::body::{Body, Created, parse_query_bool};
 use crate::json::staff::locations::{LocationCreated, LocationList};
 use crate::json::staff::schemas::LocationRowSchema;
-use crate::services::locations::LocationView;
-use crate::services::parse_id;
-use crate::services::portal::address_book::{self, AddressBookInput};
 use crate::web::Query;
 use axum::Json;
 use axum::extract::{Path, State};
+use portal_app::locations::LocationView;
+use portal_app::parse_id;
+use portal_app::portal::address_book::{self, AddressBookInput};
 use portal_domain::LocationId;
 use portal_projections::models::locations::LocationRow;
 use serde::Deserialize;
@@ -40,7 +40,7 @@ pub async fn list(
     let archived =
         parse_query_bool("include_archived", query.include_archived.as_deref())?.unwrap_or(false);
     Ok(Json(LocationList {
-        items: address_book::list(&state, &caller, archived).await?,
+        items: address_book::list(&state.app(), &caller.principal(), archived).await?,
     }))
 }
 
@@ -54,7 +54,9 @@ pub async fn get(
     Path(id): Path<String>,
 ) -> Result<Json<LocationRow>, AppError> {
     let id: LocationId = parse_id(&id)?;
-    Ok(Json(address_book::get(&state, &caller, id).await?))
+    Ok(Json(
+        address_book::get(&state.app(), &caller.principal(), id).await?,
+    ))
 }
 
 /// Add a location to the address book.
@@ -68,7 +70,7 @@ pub async fn create(
     Body(input): Body<AddressBookInput>,
 ) -> Result<Created<LocationCreated>, AppError> {
     let idem = key.for_request(&("POST /api/v1/locations", &input))?;
-    let location = address_book::create(&state, &caller, &input, idem).await?;
+    let location = address_book::create(&state.app(), &caller.principal(), &input, idem).await?;
     Ok(Created {
         location: format!("/api/v1/locations/{}", location.location_id),
         body: LocationCreated {
@@ -93,7 +95,7 @@ pub async fn update(
     let id: LocationId = parse_id(&id)?;
     let idem = key.for_request(&("PUT /api/v1/locations/{id}", id, &input))?;
     Ok(Json(
-        address_book::update(&state, &caller, id, &input, idem).await?,
+        address_book::update(&state.app(), &caller.principal(), id, &input, idem).await?,
     ))
 }
 
@@ -110,6 +112,6 @@ pub async fn archive(
     let id: LocationId = parse_id(&id)?;
     let idem = key.for_request(&("POST /api/v1/locations/{id}/archive", id))?;
     Ok(Json(
-        address_book::archive(&state, &caller, id, idem).await?,
+        address_book::archive(&state.app(), &caller.principal(), id, idem).await?,
     ))
 }

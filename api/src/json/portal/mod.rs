@@ -5,7 +5,7 @@
 //!
 //! Handlers take the [`crate::auth::Caller`] (401 without a session or token), answer 404 to
 //! staff where the path acts for one customer, run the use case of
-//! [`crate::services::portal`], and honour `Idempotency-Key` on writes (bound to the route, the
+//! [`portal_app::portal`], and honour `Idempotency-Key` on writes (bound to the route, the
 //! path's ids and the body). Bodies are read with the staff API's
 //! [`crate::json::staff::body::Body`] (problem documents for every rejection, 413 included).
 

@@ -9,12 +9,12 @@ use crate::auth::Caller;
 use crate::commands::IdempotencyKey;
 use crate::error::AppError;
 use crate::json::staff::body::{Body, Created};
-use crate::services::parse_id;
-use crate::services::portal::documents::{self, LabelOutput};
-use crate::services::portal::drafts::{self, OrderView};
 use crate::web::Query;
 use axum::Json;
 use axum::extract::{Path, State};
+use portal_app::parse_id;
+use portal_app::portal::documents::{self, LabelOutput};
+use portal_app::portal::drafts::{self, OrderView};
 use portal_documents::DocumentKind;
 use portal_domain::OrderId;
 use portal_domain::values::OrderContentInput;
@@ -38,7 +38,7 @@ pub async fn create(
     Body(input): Body<OrderContentInput>,
 ) -> Result<Created<OrderView>, AppError> {
     let idem = key.for_request(&("POST /api/v1/orders", &input))?;
-    let order = drafts::create(&state, &caller, &input, idem).await?;
+    let order = drafts::create(&state.app(), &caller.principal(), &input, idem).await?;
     Ok(Created {
         location: format!("/api/v1/orders/{}", order.id),
         body: order,
@@ -61,7 +61,7 @@ pub async fn update(
     let id: OrderId = parse_id(&id)?;
     let idem = key.for_request(&("PUT /api/v1/orders/{id}", id, &input))?;
     Ok(Json(
-        drafts::update(&state, &caller, id, &input, idem).await?,
+        drafts::update(&state.app(), &caller.principal(), id, &input, idem).await?,
     ))
 }
 
@@ -78,7 +78,9 @@ pub async fn submit(
 ) -> Result<Json<OrderView>, AppError> {
     let id: OrderId = parse_id(&id)?;
     let idem = key.for_request(&("POST /api/v1/orders/{id}/submit", id))?;
-    Ok(Json(drafts::submit(&state, &caller, id, idem).await?))
+    Ok(Json(
+        drafts::submit(&state.app(), &caller.principal(), id, idem).await?,
+    ))
 }
 
 /// Cancel a draft (409 once submitted: the carrier cancels submitted orders).
@@ -94,7 +96,9 @@ pub async fn cancel(
 ) -> Result<Json<OrderView>, AppError> {
     let id: OrderId = parse_id(&id)?;
     let idem = key.for_request(&("POST /api/v1/orders/{id}/cancel", id))?;
-    Ok(Json(drafts::cancel_draft(&state, &caller, id, idem).await?))
+    Ok(Json(
+        drafts::cancel_draft(&state.app(), &caller.principal(), id, idem).await?,
+    ))
 }
 
 /// *Order again*: a new draft with this order's content.
@@ -110,7 +114,7 @@ pub async fn order_again(
 ) -> Result<Created<OrderView>, AppError> {
     let id: OrderId = parse_id(&id)?;
     let idem = key.for_request(&("POST /api/v1/orders/{id}/order-again", id))?;
-    let order = drafts::order_again(&state, &caller, id, idem).await?;
+    let order = drafts::order_again(&state.app(), &caller.principal(), id, idem).await?;
     Ok(Created {
         location: format!("/api/v1/orders/{}", order.id),
         body: order,
@@ -141,6 +145,6 @@ pub async fn document(
     let id: OrderId = parse_id(&id)?;
     let kind = DocumentKind::parse(&kind).ok_or(AppError::NotFound)?;
     let output = query.parse()?;
-    let doc = documents::render(&state, &caller, id, kind, output).await?;
-    Ok(documents::response(doc))
+    let doc = documents::render(&state.app(), &caller.principal(), id, kind, output).await?;
+    Ok(crate::use_cases::document_response(doc))
 }

@@ -7,11 +7,11 @@ use crate::auth::Caller;
 use crate::commands::IdempotencyKey;
 use crate::error::AppError;
 use crate::json::staff::body::Body;
-use crate::services::parse_id;
-use crate::services::portal::approvals::{self, Decision, DecisionView};
-use crate::services::portal::printer::{self, PrinterInput, PrinterView};
 use axum::Json;
 use axum::extract::{Path, State};
+use portal_app::parse_id;
+use portal_app::portal::approvals::{self, Decision, DecisionView};
+use portal_app::portal::printer::{self, PrinterInput, PrinterView};
 use portal_domain::{ChargeId, OrderId};
 use portal_projections::models::{Scope, customers, dashboards};
 use time::OffsetDateTime;
@@ -39,7 +39,15 @@ pub async fn decide_charge(
         &input,
     ))?;
     Ok(Json(
-        approvals::decide(&state, &caller, id, charge_id, &input, idem).await?,
+        approvals::decide(
+            &state.app(),
+            &caller.principal(),
+            id,
+            charge_id,
+            &input,
+            idem,
+        )
+        .await?,
     ))
 }
 
@@ -86,7 +94,7 @@ pub async fn printer_config(
     State(state): State<AppState>,
     caller: Caller,
 ) -> Result<Json<PrinterView>, AppError> {
-    Ok(Json(printer::get(&state, &caller).await?))
+    Ok(Json(printer::get(&state.app(), &caller.principal()).await?))
 }
 
 /// Save the caller's printer configuration.
@@ -100,7 +108,9 @@ pub async fn set_printer_config(
     Body(input): Body<PrinterInput>,
 ) -> Result<Json<PrinterView>, AppError> {
     let idem = key.for_request(&("PUT /api/v1/printer-config", &input))?;
-    Ok(Json(printer::set(&state, &caller, &input, idem).await?))
+    Ok(Json(
+        printer::set(&state.app(), &caller.principal(), &input, idem).await?,
+    ))
 }
 
 #[cfg(test)]

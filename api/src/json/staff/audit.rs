@@ -4,11 +4,11 @@ use super::body::{parse_query_int, parse_query_limit};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::AppError;
-use crate::services::audit::{self, DEFAULT_LIMIT, EventPage, StreamHistory, Until};
-use crate::services::staff_only;
 use crate::web::Query;
 use axum::Json;
 use axum::extract::{Path, State};
+use portal_app::audit::{self, DEFAULT_LIMIT, EventPage, StreamHistory, Until};
+use portal_app::staff_only;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -59,14 +59,16 @@ pub async fn events(
     caller: Caller,
     Query(query): Query<EventsQuery>,
 ) -> Result<Json<EventPage>, AppError> {
-    staff_only(&caller)?;
+    staff_only(&caller.principal())?;
     // `u64`: a negative position is refused rather than read as the start of the log.
     let after = parse_query_int::<u64>("after", query.after.as_deref())?.unwrap_or(0);
     let after =
         i64::try_from(after).map_err(|_| AppError::field("after", "is past the log's end"))?;
     let limit =
         parse_query_limit(query.limit.as_deref(), audit::MAX_LIMIT)?.unwrap_or(DEFAULT_LIMIT);
-    Ok(Json(audit::events(&state, &caller, after, limit).await?))
+    Ok(Json(
+        audit::events(&state.app(), &caller.principal(), after, limit).await?,
+    ))
 }
 
 /// A stream's history and its state at a position or time (`portal replay` over HTTP).
@@ -79,12 +81,12 @@ pub async fn stream_history(
     Path(stream_id): Path<String>,
     Query(query): Query<HistoryQuery>,
 ) -> Result<Json<StreamHistory>, AppError> {
-    staff_only(&caller)?;
+    staff_only(&caller.principal())?;
     let until = match query.until.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(raw) => Some(Until::parse(raw)?),
     };
     Ok(Json(
-        audit::stream_history(&state, &caller, &stream_id, until).await?,
+        audit::stream_history(&state.app(), &caller.principal(), &stream_id, until).await?,
     ))
 }

@@ -8,11 +8,11 @@ use crate::AppState;
 use crate::auth::Caller;
 use crate::commands::IdempotencyKey;
 use crate::error::AppError;
-use crate::services::contacts::{self, ContactDetails, ContactView, NewContact, PortalAccess};
-use crate::services::{Fields, parse_id, staff_only};
 use crate::web::Query;
 use axum::Json;
 use axum::extract::{Path, State};
+use portal_app::contacts::{self, ContactDetails, ContactView, NewContact, PortalAccess};
+use portal_app::{Fields, parse_id, staff_only};
 use portal_domain::{ContactId, CustomerId};
 use portal_projections::models::contacts::{ContactFilter, ContactRow};
 use portal_projections::models::{Page, Paged, contacts as read};
@@ -97,10 +97,10 @@ pub async fn add(
     Path(id): Path<String>,
     Body(input): Body<NewContact>,
 ) -> Result<Created<ContactCreated>, AppError> {
-    staff_only(&caller)?;
+    staff_only(&caller.principal())?;
     let customer: CustomerId = parse_id(&id)?;
     let idem = key.for_request(&("POST /api/v1/customers/{id}/contacts", customer, &input))?;
-    let contact = contacts::add(&state, &caller, customer, &input, idem).await?;
+    let contact = contacts::add(&state.app(), &caller.principal(), customer, &input, idem).await?;
     Ok(Created {
         location: format!("/api/v1/contacts/{}", contact.contact_id),
         body: ContactCreated {
@@ -118,7 +118,7 @@ pub async fn list(
     caller: Caller,
     Query(query): Query<ContactQuery>,
 ) -> Result<Json<Paged<ContactRow>>, AppError> {
-    staff_only(&caller)?;
+    staff_only(&caller.principal())?;
     let (filter, page) = query.parse()?;
     Ok(Json(
         read::list(&state.read, caller.tenant(), &filter, &page).await?,
@@ -134,7 +134,7 @@ pub async fn get(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<ContactRow>, AppError> {
-    staff_only(&caller)?;
+    staff_only(&caller.principal())?;
     let id: ContactId = parse_id(&id)?;
     read::get(&state.read, caller.tenant(), id)
         .await?
@@ -154,11 +154,11 @@ pub async fn update(
     Path(id): Path<String>,
     Body(input): Body<ContactDetails>,
 ) -> Result<Json<ContactView>, AppError> {
-    staff_only(&caller)?;
+    staff_only(&caller.principal())?;
     let id: ContactId = parse_id(&id)?;
     let idem = key.for_request(&("PUT /api/v1/contacts/{id}", id, &input))?;
     Ok(Json(
-        contacts::update(&state, &caller, id, &input, idem).await?,
+        contacts::update(&state.app(), &caller.principal(), id, &input, idem).await?,
     ))
 }
 
@@ -174,10 +174,10 @@ pub async fn set_access(
     Path(id): Path<String>,
     Body(input): Body<PortalAccess>,
 ) -> Result<Json<ContactView>, AppError> {
-    staff_only(&caller)?;
+    staff_only(&caller.principal())?;
     let id: ContactId = parse_id(&id)?;
     let idem = key.for_request(&("PUT /api/v1/contacts/{id}/portal-access", id, &input))?;
     Ok(Json(
-        contacts::set_access(&state, &caller, id, &input, idem).await?,
+        contacts::set_access(&state.app(), &caller.principal(), id, &input, idem).await?,
     ))
 }

@@ -7,14 +7,14 @@ use crate::AppState;
 use crate::auth::Caller;
 use crate::commands::IdempotencyKey;
 use crate::error::AppError;
-use crate::services::bulk::{self, BulkRequest, BulkResult};
-use crate::services::customers::{
-    self, CustomerDetails, CustomerView, NewCustomer, PortalChange, PortalSettings,
-};
-use crate::services::{Fields, parse_id, staff_only};
 use crate::web::Query;
 use axum::Json;
 use axum::extract::{Path, State};
+use portal_app::bulk::{self, BulkRequest, BulkResult};
+use portal_app::customers::{
+    self, CustomerDetails, CustomerView, NewCustomer, PortalChange, PortalSettings,
+};
+use portal_app::{Fields, parse_id, staff_only};
 use portal_domain::CustomerId;
 use portal_projections::models::customers::{CustomerFilter, CustomerProfile, CustomerRow};
 use portal_projections::models::{Page, Paged, customers as read};
@@ -86,7 +86,7 @@ pub async fn create(
     Body(input): Body<NewCustomer>,
 ) -> Result<Created<Value>, AppError> {
     let idem = key.for_request(&("POST /api/v1/customers", &input))?;
-    let id = customers::create(&state, &caller, &input, idem).await?;
+    let id = customers::create(&state.app(), &caller.principal(), &input, idem).await?;
     Ok(Created {
         location: format!("/api/v1/customers/{id}"),
         body: json!({ "id": id }),
@@ -101,7 +101,7 @@ pub async fn list(
     caller: Caller,
     Query(query): Query<CustomerQuery>,
 ) -> Result<Json<Paged<CustomerRow>>, AppError> {
-    staff_only(&caller)?;
+    staff_only(&caller.principal())?;
     let (filter, page) = query.parse()?;
     Ok(Json(
         read::list(&state.read, caller.tenant(), &filter, &page).await?,
@@ -117,7 +117,7 @@ pub async fn profile(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<CustomerProfile>, AppError> {
-    staff_only(&caller)?;
+    staff_only(&caller.principal())?;
     let id: CustomerId = parse_id(&id)?;
     read::profile(&state.read, caller.tenant(), id)
         .await?
@@ -137,11 +137,11 @@ pub async fn update(
     Path(id): Path<String>,
     Body(input): Body<CustomerDetails>,
 ) -> Result<Json<CustomerView>, AppError> {
-    staff_only(&caller)?;
+    staff_only(&caller.principal())?;
     let id: CustomerId = parse_id(&id)?;
     let idem = key.for_request(&("PUT /api/v1/customers/{id}", id, &input))?;
     Ok(Json(
-        customers::update_details(&state, &caller, id, &input, idem).await?,
+        customers::update_details(&state.app(), &caller.principal(), id, &input, idem).await?,
     ))
 }
 
@@ -157,11 +157,11 @@ pub async fn set_portal(
     Path(id): Path<String>,
     Body(input): Body<PortalSettings>,
 ) -> Result<Json<PortalChange>, AppError> {
-    staff_only(&caller)?;
+    staff_only(&caller.principal())?;
     let id: CustomerId = parse_id(&id)?;
     let idem = key.for_request(&("PUT /api/v1/customers/{id}/portal", id, &input))?;
     Ok(Json(
-        customers::set_portal(&state, &caller, id, &input, idem).await?,
+        customers::set_portal(&state.app(), &caller.principal(), id, &input, idem).await?,
     ))
 }
 
@@ -175,9 +175,9 @@ pub async fn bulk(
     key: IdempotencyKey,
     Body(input): Body<BulkRequest>,
 ) -> Result<Json<BulkResult>, AppError> {
-    staff_only(&caller)?;
+    staff_only(&caller.principal())?;
     let idem = key.for_request(&("POST /api/v1/customers/portal/bulk", &input))?;
     Ok(Json(
-        bulk::run_request(&state, &caller, &input, idem).await?,
+        bulk::run_request(&state.app(), &caller.principal(), &input, idem).await?,
     ))
 }

@@ -8,11 +8,11 @@ use crate::AppState;
 use crate::auth::Caller;
 use crate::commands::IdempotencyKey;
 use crate::error::AppError;
-use crate::services::locations::{self, CarrierLocationInput, LocationView};
-use crate::services::{parse_id, staff_only};
 use crate::web::Query;
 use axum::Json;
 use axum::extract::{Path, State};
+use portal_app::locations::{self, CarrierLocationInput, LocationView};
+use portal_app::{parse_id, staff_only};
 use portal_domain::LocationId;
 use portal_projections::models::locations::LocationRow;
 use serde::{Deserialize, Serialize};
@@ -51,12 +51,12 @@ pub async fn list(
     caller: Caller,
     Query(query): Query<LocationQuery>,
 ) -> Result<Json<LocationList>, AppError> {
-    staff_only(&caller)?;
+    staff_only(&caller.principal())?;
     let archived = parse_query_bool("include_archived", query.include_archived.as_deref())
         .map_err(|e| AppError::Invalid(vec![one(e)]))?
         .unwrap_or(false);
     Ok(Json(LocationList {
-        items: locations::list(&state, &caller, archived).await?,
+        items: locations::list(&state.app(), &caller.principal(), archived).await?,
     }))
 }
 
@@ -70,9 +70,9 @@ pub async fn create(
     key: IdempotencyKey,
     Body(input): Body<CarrierLocationInput>,
 ) -> Result<Created<LocationCreated>, AppError> {
-    staff_only(&caller)?;
+    staff_only(&caller.principal())?;
     let idem = key.for_request(&("POST /api/v1/carrier-locations", &input))?;
-    let location = locations::create(&state, &caller, &input, idem).await?;
+    let location = locations::create(&state.app(), &caller.principal(), &input, idem).await?;
     Ok(Created {
         location: format!("/api/v1/carrier-locations/{}", location.location_id),
         body: LocationCreated {
@@ -95,10 +95,10 @@ pub async fn update(
     Path(id): Path<String>,
     Body(input): Body<CarrierLocationInput>,
 ) -> Result<Json<LocationView>, AppError> {
-    staff_only(&caller)?;
+    staff_only(&caller.principal())?;
     let id: LocationId = parse_id(&id)?;
     let idem = key.for_request(&("PUT /api/v1/carrier-locations/{id}", id, &input))?;
     Ok(Json(
-        locations::update(&state, &caller, id, &input, idem).await?,
+        locations::update(&state.app(), &caller.principal(), id, &input, idem).await?,
     ))
 }

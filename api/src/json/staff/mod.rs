@@ -11,8 +11,8 @@
 //! included); [`schemas`] (shapes of read-model rows for the spec).
 //!
 //! Every handler takes the [`crate::auth::Caller`] (401 without a session or token), answers 404
-//! to a caller who is not staff (except the charges list and the time-zone read), runs the use case of
-//! [`crate::services`], and honours `Idempotency-Key` on writes (bound to the route, the path's
+//! to a caller who is not staff (except the charges list and the time-zone read), runs the use case
+//! of [`portal_app`], and honours `Idempotency-Key` on writes (bound to the route, the path's
 //! ids and the body).
 
 pub mod audit;

@@ -11,10 +11,10 @@ use crate::AppState;
 use crate::auth::Caller;
 use crate::commands::IdempotencyKey;
 use crate::error::AppError;
-use crate::services::orders::{self, ChargeAdded, NewCharge, OrderStatusView, StatusChange};
-use crate::services::{parse_id, staff_only};
 use axum::Json;
 use axum::extract::{Path, State};
+use portal_app::orders::{self, ChargeAdded, NewCharge, OrderStatusView, StatusChange};
+use portal_app::{parse_id, staff_only};
 use portal_domain::OrderId;
 use portal_projections::models::charges::{self, ChargeRow};
 use portal_projections::models::{customers, orders as read};
@@ -46,11 +46,11 @@ pub async fn change_status(
     Path(id): Path<String>,
     Body(input): Body<StatusChange>,
 ) -> Result<Json<OrderStatusView>, AppError> {
-    staff_only(&caller)?;
+    staff_only(&caller.principal())?;
     let id: OrderId = parse_id(&id)?;
     let idem = key.for_request(&("POST /api/v1/orders/{id}/status", id, &input))?;
     Ok(Json(
-        orders::change_status(&state, &caller, id, &input, idem).await?,
+        orders::change_status(&state.app(), &caller.principal(), id, &input, idem).await?,
     ))
 }
 
@@ -66,10 +66,10 @@ pub async fn add_charge(
     Path(id): Path<String>,
     Body(input): Body<NewCharge>,
 ) -> Result<Created<ChargeAdded>, AppError> {
-    staff_only(&caller)?;
+    staff_only(&caller.principal())?;
     let id: OrderId = parse_id(&id)?;
     let idem = key.for_request(&("POST /api/v1/orders/{id}/charges", id, &input))?;
-    let charge = orders::add_charge(&state, &caller, id, &input, idem).await?;
+    let charge = orders::add_charge(&state.app(), &caller.principal(), id, &input, idem).await?;
     Ok(Created {
         location: format!("/api/v1/orders/{id}/charges"),
         body: charge,

@@ -6,9 +6,9 @@ use crate::auth::Caller;
 use crate::commands::IdempotencyKey;
 use crate::error::AppError;
 use crate::json::staff::body::Body;
-use crate::services::time_zone::{self, TimeZoneInput, TimeZoneView};
 use axum::Json;
 use axum::extract::State;
+use portal_app::time_zone::{self, TimeZoneInput, TimeZoneView};
 use tracing::instrument;
 
 /// The tenant's time zone (`UTC` until staff choose one).
@@ -19,7 +19,9 @@ pub async fn get_time_zone(
     State(state): State<AppState>,
     caller: Caller,
 ) -> Result<Json<TimeZoneView>, AppError> {
-    Ok(Json(time_zone::get(&state, &caller).await?))
+    Ok(Json(
+        time_zone::get(&state.app(), &caller.principal()).await?,
+    ))
 }
 
 /// Staff set the tenant's time zone: `{time_zone}`, an IANA name (422 for an unknown one).
@@ -34,5 +36,7 @@ pub async fn set_time_zone(
     Body(input): Body<TimeZoneInput>,
 ) -> Result<Json<TimeZoneView>, AppError> {
     let idem = key.for_request(&("PUT /api/v1/tenant/time-zone", &input))?;
-    Ok(Json(time_zone::set(&state, &caller, &input, idem).await?))
+    Ok(Json(
+        time_zone::set(&state.app(), &caller.principal(), &input, idem).await?,
+    ))
 }

@@ -7,13 +7,13 @@ use crate::auth::Caller;
 use crate::error::AppError;
 use crate::pages::layout::Section;
 use crate::pages::staff::common::{done, framed};
-use crate::services::portal::{PortalUser, portal_only};
 use crate::web::CsrfToken;
 use axum::extract::FromRequestParts;
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::Response;
 use maud::Markup;
+use portal_app::{PortalUser, portal_only};
 use portal_domain::TenantId;
 use tower_sessions::Session;
 
@@ -37,7 +37,7 @@ impl FromRequestParts<AppState> for PortalCtx {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let caller = Caller::from_request_parts(parts, state).await?;
-        let user = portal_only(&caller)?;
+        let user = portal_only(&caller.principal())?;
         let csrf = CsrfToken::from_request_parts(parts, state).await?;
         let Ok(form) = crate::web::csrf::FormId::from_request_parts(parts, state).await;
         let session = Session::from_request_parts(parts, state)
@@ -107,6 +107,6 @@ impl PortalCtx {
 
     /// Whether the customer shows charges on the portal.
     pub async fn shows_charges(&self) -> Result<bool, AppError> {
-        crate::json::orders::shows_charges(&self.state, &self.caller).await
+        Ok(portal_app::access::shows_charges(&self.state.app(), &self.caller.principal()).await?)
     }
 }

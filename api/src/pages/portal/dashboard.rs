@@ -8,9 +8,9 @@ use super::common::PortalCtx;
 use crate::error::AppError;
 use crate::pages::home::orders_table;
 use crate::pages::layout::{Section, noun};
-use crate::zone::reader_zone;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
+use portal_app::zone::reader_zone;
 use portal_projections::models::orders::{self, OrderFilter};
 use portal_projections::models::{Page, Scope, dashboards};
 use time::OffsetDateTime;
@@ -38,7 +38,7 @@ async fn render(ctx: &PortalCtx) -> Result<Response, AppError> {
     let dash =
         dashboards::customer(&ctx.state.read, ctx.tenant(), ctx.user.customer_id, today).await?;
     let shows_charges = ctx.shows_charges().await?;
-    let zone = reader_zone(&ctx.state, &ctx.caller).await?;
+    let zone = reader_zone(&ctx.state.app(), &ctx.caller.principal()).await?;
     let recent = orders::list(
         &ctx.state.read,
         ctx.tenant(),

@@ -10,13 +10,13 @@ use crate::error::AppError;
 use crate::pages::layout::{Section, csrf_field, other_errors};
 use crate::pages::staff::common::{FormData, form_errors};
 use crate::pages::staff::locations::{FIELDS, form_of, location_fields, parse_hours};
-use crate::services::parse_id;
-use crate::services::portal::address_book::{self, AddressBookInput};
 use axum::body::Bytes;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use maud::{Markup, html};
+use portal_app::parse_id;
+use portal_app::portal::address_book::{self, AddressBookInput};
 use portal_domain::location::LocationOwner;
 use portal_domain::values::AddressInput;
 use portal_domain::{FieldError, LocationId};
@@ -24,7 +24,7 @@ use portal_projections::models::locations::LocationRow;
 
 /// `GET /portal/locations`.
 pub async fn list(ctx: PortalCtx) -> Result<Response, AppError> {
-    let rows = address_book::list(&ctx.state, &ctx.caller, false).await?;
+    let rows = address_book::list(&ctx.state.app(), &ctx.caller.principal(), false).await?;
     let (own, shared): (Vec<&LocationRow>, Vec<&LocationRow>) = rows
         .iter()
         .partition(|l| matches!(l.owner, LocationOwner::Customer { .. }));
@@ -116,7 +116,7 @@ pub async fn new_form(ctx: PortalCtx) -> Result<Response, AppError> {
 
 async fn own_location(ctx: &PortalCtx, id: &str) -> Result<LocationRow, AppError> {
     let id: LocationId = parse_id(id)?;
-    let row = address_book::get(&ctx.state, &ctx.caller, id).await?;
+    let row = address_book::get(&ctx.state.app(), &ctx.caller.principal(), id).await?;
     if row.owner.customer_id() == Some(ctx.user.customer_id) && !row.archived {
         Ok(row)
     } else {
@@ -171,15 +171,14 @@ async fn render(
 pub async fn create(ctx: PortalCtx, body: Bytes) -> Result<Response, AppError> {
     let form = FormData::parse(&body);
     let result = match input_of(&form) {
-        Ok(input) => {
-            address_book::create(
-                &ctx.state,
-                &ctx.caller,
-                &input,
-                ctx.form_key("portal.location.create"),
-            )
-            .await
-        }
+        Ok(input) => address_book::create(
+            &ctx.state.app(),
+            &ctx.caller.principal(),
+            &input,
+            ctx.form_key("portal.location.create"),
+        )
+        .await
+        .map_err(AppError::from),
         Err(e) => Err(e),
     };
     match result {
@@ -206,16 +205,15 @@ pub async fn save(
     let existing = own_location(&ctx, &id).await?;
     let form = FormData::parse(&body);
     let result = match input_of(&form) {
-        Ok(input) => {
-            address_book::update(
-                &ctx.state,
-                &ctx.caller,
-                existing.location_id,
-                &input,
-                ctx.change_key("portal.location.update"),
-            )
-            .await
-        }
+        Ok(input) => address_book::update(
+            &ctx.state.app(),
+            &ctx.caller.principal(),
+            existing.location_id,
+            &input,
+            ctx.change_key("portal.location.update"),
+        )
+        .await
+        .map_err(AppError::from),
         Err(e) => Err(e),
     };
     match result {
@@ -244,8 +242,8 @@ pub async fn save(
 pub async fn archive(ctx: PortalCtx, Path(id): Path<String>) -> Result<Response, AppError> {
     let existing = own_location(&ctx, &id).await?;
     address_book::archive(
-        &ctx.state,
-        &ctx.caller,
+        &ctx.state.app(),
+        &ctx.caller.principal(),
         existing.location_id,
         ctx.change_key("portal.location.archive"),
     )

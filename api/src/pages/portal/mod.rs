@@ -3,7 +3,7 @@
 //!
 //! Plain HTML forms (no script needed), like the staff pages: every GET only reads; every form
 //! POST sits behind [`crate::web::csrf::csrf_protect`], runs one use case of
-//! [`crate::services::portal`], and on success waits for the read models, keeps a flash message
+//! [`portal_app::portal`], and on success waits for the read models, keeps a flash message
 //! and redirects (303); invalid input re-renders the form with the messages next to the fields
 //! (422) and saves nothing. Every page answers 404 to staff ([`common::PortalCtx`]) except the
 //! dashboard, which sends them to `/staff`; another customer's ids answer 404 like unknown ones.

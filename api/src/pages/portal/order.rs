@@ -11,20 +11,20 @@
 
 use super::common::PortalCtx;
 use crate::error::AppError;
-use crate::json::orders::visible_order;
 use crate::pages::layout::{Section, csrf_field, field_error, other_errors};
 use crate::pages::orders::{content, head};
 use crate::pages::staff::common::{FormData, form_errors};
-use crate::services::parse_id;
-use crate::services::portal::approvals::{self, Decision};
-use crate::services::portal::documents;
-use crate::services::portal::drafts;
-use crate::zone::reader_zone;
 use axum::body::Bytes;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use maud::{Markup, html};
+use portal_app::access::visible_order;
+use portal_app::parse_id;
+use portal_app::portal::approvals::{self, Decision};
+use portal_app::portal::documents;
+use portal_app::portal::drafts;
+use portal_app::zone::reader_zone;
 use portal_documents::DocumentKind;
 use portal_domain::order::{ChargeApproval, OrderStatus};
 use portal_domain::{ChargeId, FieldError, OrderId};
@@ -41,7 +41,7 @@ async fn render(
     id: &str,
     decision: Option<(ChargeId, &FormData, &[FieldError])>,
 ) -> Result<Response, AppError> {
-    let detail = visible_order(&ctx.state, &ctx.caller, id)
+    let detail = visible_order(&ctx.state.app(), &ctx.caller.principal(), id)
         .await?
         .ok_or(AppError::NotFound)?;
     let status = if decision.is_some() {
@@ -49,7 +49,7 @@ async fn render(
     } else {
         StatusCode::OK
     };
-    let zone = reader_zone(&ctx.state, &ctx.caller).await?;
+    let zone = reader_zone(&ctx.state.app(), &ctx.caller.principal()).await?;
     let base = format!("/portal/orders/{}", detail.order.order_id);
     let body = html! {
         (head(&detail))
@@ -187,8 +187,8 @@ pub async fn decide(
         comment: form.opt("comment"),
     };
     match approvals::decide(
-        &ctx.state,
-        &ctx.caller,
+        &ctx.state.app(),
+        &ctx.caller.principal(),
         order_id,
         charge_id,
         &input,
@@ -215,8 +215,8 @@ pub async fn decide(
 pub async fn cancel(ctx: PortalCtx, Path(id): Path<String>) -> Result<Response, AppError> {
     let order_id: OrderId = parse_id(&id)?;
     let view = drafts::cancel_draft(
-        &ctx.state,
-        &ctx.caller,
+        &ctx.state.app(),
+        &ctx.caller.principal(),
         order_id,
         ctx.change_key("portal.order.cancel"),
     )
@@ -232,8 +232,8 @@ pub async fn cancel(ctx: PortalCtx, Path(id): Path<String>) -> Result<Response, 
 pub async fn again(ctx: PortalCtx, Path(id): Path<String>) -> Result<Response, AppError> {
     let order_id: OrderId = parse_id(&id)?;
     let view = drafts::order_again(
-        &ctx.state,
-        &ctx.caller,
+        &ctx.state.app(),
+        &ctx.caller.principal(),
         order_id,
         ctx.form_key("portal.order.again"),
     )
@@ -256,6 +256,13 @@ pub async fn document(
 ) -> Result<Response, AppError> {
     let order_id: OrderId = parse_id(&id)?;
     let kind = DocumentKind::parse(&kind).ok_or(AppError::NotFound)?;
-    let doc = documents::render(&ctx.state, &ctx.caller, order_id, kind, None).await?;
-    Ok(documents::response(doc))
+    let doc = documents::render(
+        &ctx.state.app(),
+        &ctx.caller.principal(),
+        order_id,
+        kind,
+        None,
+    )
+    .await?;
+    Ok(crate::use_cases::document_response(doc))
 }

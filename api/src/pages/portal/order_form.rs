@@ -26,13 +26,13 @@ use super::review::not_a_draft;
 use crate::error::AppError;
 use crate::pages::layout::count;
 use crate::pages::staff::common::{FormData, form_errors};
-use crate::services::portal::address_book::{self, AddressBookInput};
-use crate::services::portal::drafts;
-use crate::services::{parse_id, sub_key};
 use axum::body::Bytes;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
+use portal_app::portal::address_book::{self, AddressBookInput};
+use portal_app::portal::drafts;
+use portal_app::{parse_id, sub_key};
 use portal_domain::values::{DraftContent, OrderContent, OrderContentInput, schedule_errors};
 use portal_domain::{DomainError, FieldError, OrderId};
 use portal_eventlog::Idempotency;
@@ -86,7 +86,8 @@ async fn draft_content(
     ctx: &PortalCtx,
     id: OrderId,
 ) -> Result<Result<DraftContent, Response>, AppError> {
-    let (order, _) = drafts::load_own(&ctx.state, &ctx.caller, ctx.user, id).await?;
+    let (order, _) =
+        drafts::load_own(&ctx.state.app(), &ctx.caller.principal(), ctx.user, id).await?;
     if let Some(closed) = not_a_draft(ctx, id, &order).await? {
         return Ok(Err(closed));
     }
@@ -137,7 +138,7 @@ async fn save(ctx: PortalCtx, id: Option<OrderId>, body: Bytes) -> Result<Respon
     let form = FormData::parse(&body);
     let mut model = OrderModel::from_pairs(&form.0);
     let action = form.get("action").to_owned();
-    let book = address_book::list(&ctx.state, &ctx.caller, false).await?;
+    let book = address_book::list(&ctx.state.app(), &ctx.caller.principal(), false).await?;
     let detached = apply_book(&mut model, &book);
     if edit_rows(&mut model, &action) {
         return render(&ctx, id, &model, &[], StatusCode::OK).await;
@@ -148,7 +149,7 @@ async fn save(ctx: PortalCtx, id: Option<OrderId>, body: Bytes) -> Result<Respon
     // message; the others would repeat it.
     let parsed: Vec<String> = errors.iter().map(|e| e.field.clone()).collect();
     let mut rules = DraftContent::new(input.clone()).err().unwrap_or_default();
-    let today = drafts::today(&ctx.state, &ctx.caller).await?;
+    let today = drafts::today(&ctx.state.app(), &ctx.caller.principal()).await?;
     rules.extend(schedule_errors(&input, today));
     for e in rules {
         let repeated = parsed.iter().any(|p| e.field.starts_with(p.as_str()))
@@ -178,8 +179,8 @@ async fn save(ctx: PortalCtx, id: Option<OrderId>, body: Bytes) -> Result<Respon
             };
             if keep && stop.location_id.is_none() {
                 let added = address_book::create(
-                    &ctx.state,
-                    &ctx.caller,
+                    &ctx.state.app(),
+                    &ctx.caller.principal(),
                     &AddressBookInput {
                         name: stop.address.name.clone(),
                         address: stop.address.clone(),
@@ -194,12 +195,17 @@ async fn save(ctx: PortalCtx, id: Option<OrderId>, body: Bytes) -> Result<Respon
         }
     }
     let saved = match id {
-        Some(id) => match drafts::update(&ctx.state, &ctx.caller, id, &input, key).await {
-            Err(AppError::Rejected(
-                DomainError::SubmittedOrderCannotBeEdited | DomainError::DraftCancelled,
-            )) => Ok(Err(id)),
-            other => other.map(Ok),
-        },
+        Some(id) => {
+            match drafts::update(&ctx.state.app(), &ctx.caller.principal(), id, &input, key)
+                .await
+                .map_err(AppError::from)
+            {
+                Err(AppError::Rejected(
+                    DomainError::SubmittedOrderCannotBeEdited | DomainError::DraftCancelled,
+                )) => Ok(Err(id)),
+                other => other.map(Ok),
+            }
+        }
         None => create_once(&ctx, &input, key).await,
     };
     let view = match saved {
@@ -259,19 +265,27 @@ async fn create_once(
     input: &OrderContentInput,
     key: Option<Idempotency>,
 ) -> Result<Result<drafts::OrderView, OrderId>, AppError> {
-    let view = drafts::create(&ctx.state, &ctx.caller, input, key).await?;
+    let view = drafts::create(&ctx.state.app(), &ctx.caller.principal(), input, key).await?;
     if !view.replayed {
         return Ok(Ok(view));
     }
     // A replay answers with the draft as it was; what counts is what it is now.
-    let (now, _) = drafts::load_own(&ctx.state, &ctx.caller, ctx.user, view.id).await?;
+    let (now, _) =
+        drafts::load_own(&ctx.state.app(), &ctx.caller.principal(), ctx.user, view.id).await?;
     if now.is_submitted() || now.status != portal_domain::order::OrderStatus::Draft {
         return Ok(Err(view.id));
     }
     let again = ctx.change_key("portal.order.update");
-    drafts::update(&ctx.state, &ctx.caller, view.id, input, again)
-        .await
-        .map(Ok)
+    drafts::update(
+        &ctx.state.app(),
+        &ctx.caller.principal(),
+        view.id,
+        input,
+        again,
+    )
+    .await
+    .map(Ok)
+    .map_err(AppError::from)
 }
 
 /// Applies a row button (`add_consignment`, `add_goods:i`, `remove_goods:i:j`,

@@ -8,10 +8,10 @@ use super::order_model::{ConsignmentModel, Fields, GOODS_FIELDS, OrderModel, STO
 use crate::error::AppError;
 use crate::pages::country::country_select;
 use crate::pages::layout::{Section, csrf_field_of, error_summary, field_error, input_attrs};
-use crate::services::portal::address_book;
 use axum::http::StatusCode;
 use axum::response::Response;
 use maud::{Markup, html};
+use portal_app::portal::address_book;
 use portal_domain::values::Packaging;
 use portal_domain::{FieldError, OrderId};
 use portal_projections::models::locations::LocationRow;
@@ -24,7 +24,7 @@ pub async fn render(
     errors: &[FieldError],
     status: StatusCode,
 ) -> Result<Response, AppError> {
-    let book = address_book::list(&ctx.state, &ctx.caller, false).await?;
+    let book = address_book::list(&ctx.state.app(), &ctx.caller.principal(), false).await?;
     let action = match id {
         Some(id) => format!("/portal/orders/{id}/edit"),
         None => "/portal/orders/new".to_owned(),

@@ -5,14 +5,15 @@
 
 use super::common::PortalCtx;
 use crate::error::AppError;
-use crate::export::Format;
 use crate::pages::home::orders_table;
 use crate::pages::layout::{Section, count};
 use crate::pages::staff::common::{FormData, query_string};
 use crate::web::Query;
-use crate::zone::reader_zone;
 use axum::response::{Redirect, Response};
 use maud::html;
+use portal_app::access::visible_orders;
+use portal_app::export::Format;
+use portal_app::zone::reader_zone;
 use portal_domain::order::OrderStatus;
 use portal_projections::models::orders::{self, OrderFilter};
 use portal_projections::models::{Page, Scope};
@@ -37,14 +38,9 @@ pub async fn list(ctx: PortalCtx, Query(form): Query<FormData>) -> Result<Respon
         Some(after) => Page::after(after, Page::DEFAULT_LIMIT),
         None => Page::first(Page::DEFAULT_LIMIT),
     };
-    let mut rows = orders::list(&ctx.state.read, ctx.tenant(), scope, &filter, &page).await?;
-    if !ctx.shows_charges().await? {
-        rows.items
-            .iter_mut()
-            .for_each(|i| i.order.charges_awaiting_approval = 0);
-    }
+    let rows = visible_orders(&ctx.state.app(), &ctx.caller.principal(), &filter, &page).await?;
     let counts = orders::counts_by_status(&ctx.state.read, ctx.tenant(), scope).await?;
-    let zone = reader_zone(&ctx.state, &ctx.caller).await?;
+    let zone = reader_zone(&ctx.state.app(), &ctx.caller.principal()).await?;
     let status_s = status.map_or("", |s| s.as_str());
     let next = rows.next.as_deref().map(|after| {
         format!(

@@ -1,10 +1,10 @@
 //! The review step between a draft and the carrier: `/portal/orders/{id}/review` ("Check and
 //! submit") shows what will be sent — every stop with its date and window, the goods, the
 //! documents that will be printed with the user's printer settings — and warns about a customer
-//! reference used by another recent order ([`checks`]); its one button, *Submit to carrier*,
-//! posts to `/portal/orders/{id}/submit`. Plain HTML, no script. A draft with gaps lists them
-//! instead, with *Complete the order* in place of the submit button; a submission posted anyway
-//! lands on the form with every gap at its field.
+//! reference used by another recent order ([`portal_app::portal::checks`]); its one button, *Submit
+//! to carrier*, posts to `/portal/orders/{id}/submit`. Plain HTML, no script. A draft with gaps
+//! lists them instead, with *Complete the order* in place of the submit button; a submission posted
+//! anyway lands on the form with every gap at its field.
 //!
 //! Read from the event log, not the read model: the user arrives here right after saving, and
 //! the page must show what was saved, not what a projection has caught up with.
@@ -18,14 +18,14 @@ use crate::error::AppError;
 use crate::pages::flash::{self, Flash};
 use crate::pages::layout::{Section, csrf_field};
 use crate::pages::order_content::{consignments, missing_list};
-use crate::services::parse_id;
-use crate::services::portal::checks::{OrderWarning, duplicate_reference};
-use crate::services::portal::drafts;
-use crate::services::portal::printer::{self, PrinterView};
-use crate::zone::reader_zone;
 use axum::extract::Path;
 use axum::response::Response;
 use maud::{Markup, html};
+use portal_app::parse_id;
+use portal_app::portal::checks::{OrderWarning, duplicate_reference};
+use portal_app::portal::drafts;
+use portal_app::portal::printer::{self, PrinterView};
+use portal_app::zone::reader_zone;
 use portal_domain::order::{OrderState, OrderStatus};
 use portal_domain::values::OrderContent;
 use portal_domain::{DomainError, OrderId};
@@ -34,22 +34,28 @@ use time::OffsetDateTime;
 /// `GET /portal/orders/{id}/review`.
 pub async fn show(ctx: PortalCtx, Path(id): Path<String>) -> Result<Response, AppError> {
     let order_id: OrderId = parse_id(&id)?;
-    let (order, _) = drafts::load_own(&ctx.state, &ctx.caller, ctx.user, order_id).await?;
+    let (order, _) = drafts::load_own(
+        &ctx.state.app(),
+        &ctx.caller.principal(),
+        ctx.user,
+        order_id,
+    )
+    .await?;
     if let Some(answer) = not_a_draft(&ctx, order_id, &order).await? {
         return Ok(answer);
     }
     let content = order.content.as_ref().ok_or(AppError::NotFound)?;
     let number = order.number.clone().unwrap_or_default();
     let warnings = duplicate_reference(
-        &ctx.state,
-        &ctx.caller,
+        &ctx.state.app(),
+        &ctx.caller.principal(),
         ctx.user,
         order_id,
         content.customer_reference(),
         OffsetDateTime::now_utc(),
     )
     .await?;
-    let printers = printer::get(&ctx.state, &ctx.caller).await?;
+    let printers = printer::get(&ctx.state.app(), &ctx.caller.principal()).await?;
     let base = format!("/portal/orders/{order_id}");
     let complete = content.complete();
     let body = html! {
@@ -94,7 +100,10 @@ pub async fn show(ctx: PortalCtx, Path(id): Path<String>) -> Result<Response, Ap
 pub async fn submit(ctx: PortalCtx, Path(id): Path<String>) -> Result<Response, AppError> {
     let order_id: OrderId = parse_id(&id)?;
     let key = ctx.form_key("portal.order.submit");
-    match drafts::submit(&ctx.state, &ctx.caller, order_id, key).await {
+    match drafts::submit(&ctx.state.app(), &ctx.caller.principal(), order_id, key)
+        .await
+        .map_err(AppError::from)
+    {
         Ok(view) => {
             let mut text = format!("Order {} submitted to the carrier.", view.number);
             if let Some(w) = view.warnings.first() {
@@ -110,7 +119,13 @@ pub async fn submit(ctx: PortalCtx, Path(id): Path<String>) -> Result<Response, 
         Err(AppError::Rejected(
             DomainError::SubmittedOrderCannotBeEdited | DomainError::DraftCancelled,
         )) => {
-            let (order, _) = drafts::load_own(&ctx.state, &ctx.caller, ctx.user, order_id).await?;
+            let (order, _) = drafts::load_own(
+                &ctx.state.app(),
+                &ctx.caller.principal(),
+                ctx.user,
+                order_id,
+            )
+            .await?;
             match not_a_draft(&ctx, order_id, &order).await? {
                 Some(answer) => Ok(answer),
                 None => Err(DomainError::SubmittedOrderCannotBeEdited.into()),
@@ -134,7 +149,9 @@ pub async fn not_a_draft(
     let text = match order.submitted_at {
         Some(at) => already_submitted(
             number,
-            &reader_zone(&ctx.state, &ctx.caller).await?.format(at),
+            &reader_zone(&ctx.state.app(), &ctx.caller.principal())
+                .await?
+                .format(at),
         ),
         None => format!("Draft {number} was cancelled and can no longer be changed."),
     };

@@ -6,16 +6,16 @@ use super::common::PortalCtx;
 use crate::error::AppError;
 use crate::pages::layout::{Section, csrf_field, field_error, other_errors};
 use crate::pages::staff::common::{FormData, form_errors};
-use crate::services::portal::printer::{self, PrinterInput, PrinterView};
 use axum::body::Bytes;
 use axum::http::StatusCode;
 use axum::response::Response;
 use maud::{Markup, html};
+use portal_app::portal::printer::{self, PrinterInput, PrinterView};
 use portal_domain::FieldError;
 
 /// `GET /portal/settings`.
 pub async fn show(ctx: PortalCtx) -> Result<Response, AppError> {
-    let view = printer::get(&ctx.state, &ctx.caller).await?;
+    let view = printer::get(&ctx.state.app(), &ctx.caller.principal()).await?;
     render(&ctx, &form_of(&view), &[], StatusCode::OK, view.configured).await
 }
 
@@ -134,8 +134,8 @@ pub async fn save_printers(ctx: PortalCtx, body: Bytes) -> Result<Response, AppE
         document_format: form.get("document_format").to_owned(),
     };
     match printer::set(
-        &ctx.state,
-        &ctx.caller,
+        &ctx.state.app(),
+        &ctx.caller.principal(),
         &input,
         ctx.change_key("portal.printers.save"),
     )

@@ -1,18 +1,18 @@
 //! The *Audit* tab of a customer, contact and order: the entity's event stream from the log
 //! (who, when, what) and, for any chosen event (`?at=<position>`), the aggregate's state as it
 //! was right after it, folded from the log like `portal replay` does
-//! ([`crate::services::audit::stream_history`]). Read-only; the log is never changed.
+//! ([`portal_app::audit::stream_history`]). Read-only; the log is never changed.
 
 use super::common::{FormData, StaffCtx, tabs};
 use crate::error::AppError;
 use crate::pages::layout::{Section, count};
-use crate::services::audit::{StreamHistory, Until, stream_history};
-use crate::services::parse_id;
 use crate::web::Query;
-use crate::zone::{Zone, reader_zone};
 use axum::extract::Path;
 use axum::response::Response;
 use maud::{Markup, html};
+use portal_app::audit::{StreamHistory, Until, stream_history};
+use portal_app::parse_id;
+use portal_app::zone::{Zone, reader_zone};
 use portal_domain::{Actor, ContactId, CustomerId, OrderId};
 use portal_eventlog::RecordedEvent;
 use portal_projections::models::{audit, customers, staff};
@@ -84,10 +84,16 @@ async fn show(
     query: &FormData,
 ) -> Result<Response, AppError> {
     let at: Option<i64> = query.opt("at").and_then(|a| a.parse().ok());
-    let all = stream_history(&ctx.state, &ctx.caller, stream_id, None).await?;
+    let all = stream_history(&ctx.state.app(), &ctx.caller.principal(), stream_id, None).await?;
     let chosen = match at {
         Some(p) => Some(
-            stream_history(&ctx.state, &ctx.caller, stream_id, Some(Until::Position(p))).await?,
+            stream_history(
+                &ctx.state.app(),
+                &ctx.caller.principal(),
+                stream_id,
+                Some(Until::Position(p)),
+            )
+            .await?,
         ),
         None => None,
     };
@@ -95,7 +101,7 @@ async fn show(
         .await?
         .and_then(|s| s.label)
         .unwrap_or_else(|| stream_id.to_owned());
-    let zone = reader_zone(&ctx.state, &ctx.caller).await?;
+    let zone = reader_zone(&ctx.state.app(), &ctx.caller.principal()).await?;
     let mut who = Vec::with_capacity(all.events.len());
     for e in &all.events {
         who.push(actor(ctx, &e.metadata.actor).await?);

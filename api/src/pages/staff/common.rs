@@ -222,8 +222,8 @@ fn rule_field(e: &DomainError) -> &'static str {
 
 /// The field errors of a rejection that a re-rendered form shows (invalid input, a business
 /// rule); any other error (404, conflict, failure) stays an error page.
-pub fn form_errors(e: AppError) -> Result<Vec<FieldError>, AppError> {
-    match e {
+pub fn form_errors(e: impl Into<AppError>) -> Result<Vec<FieldError>, AppError> {
+    match e.into() {
         AppError::Invalid(errors) => Ok(errors),
         AppError::Rejected(DomainError::Validation(errors)) => Ok(errors),
         AppError::Rejected(e) if e.kind() == RejectionKind::Rule => {

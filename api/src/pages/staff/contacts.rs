@@ -8,14 +8,14 @@ use super::common::{FormData, StaffCtx, form_errors, query_string, switch_badge,
 use super::customer::{ENABLE_CUSTOMER_FIRST, role_boxes, roles_text};
 use crate::error::AppError;
 use crate::pages::layout::{Section, count, csrf_field, field_error, other_errors, toggle};
-use crate::services::contacts::{self as service, ContactDetails, PortalAccess};
-use crate::services::parse_id;
 use crate::web::Query;
 use axum::body::Bytes;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use maud::html;
+use portal_app::contacts::{self as service, ContactDetails, PortalAccess};
+use portal_app::parse_id;
 use portal_domain::{ContactId, FieldError};
 use portal_projections::models::Page;
 use portal_projections::models::contacts::{self, ContactFilter, ContactRow, ContactStatus};
@@ -212,8 +212,8 @@ pub async fn save_details(
         roles: form.all("roles"),
     };
     match service::update(
-        &ctx.state,
-        &ctx.caller,
+        &ctx.state.app(),
+        &ctx.caller.principal(),
         contact_id,
         &input,
         ctx.change_key("staff.contact.update"),
@@ -248,8 +248,8 @@ pub async fn save_access(
         enabled: Some(form.on("enabled")),
     };
     match service::set_access(
-        &ctx.state,
-        &ctx.caller,
+        &ctx.state.app(),
+        &ctx.caller.principal(),
         contact_id,
         &input,
         ctx.change_key("staff.contact.access"),

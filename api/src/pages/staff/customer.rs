@@ -13,14 +13,14 @@ use super::common::{
 };
 use crate::error::AppError;
 use crate::pages::layout::{Section, csrf_field, field_error, other_errors, toggle};
-use crate::services::contacts::{self as contact_service, NewContact};
-use crate::services::customers::{self as service, CustomerDetails, PortalSettings};
-use crate::services::parse_id;
 use axum::body::Bytes;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use maud::{Markup, html};
+use portal_app::contacts::{self as contact_service, NewContact};
+use portal_app::customers::{self as service, CustomerDetails, PortalSettings};
+use portal_app::parse_id;
 use portal_domain::contact::ContactRole;
 use portal_domain::{CustomerId, FieldError};
 use portal_projections::models::customers::{self, CustomerProfile};
@@ -242,8 +242,8 @@ pub async fn save_details(
         status: form.opt("status"),
     };
     match service::update_details(
-        &ctx.state,
-        &ctx.caller,
+        &ctx.state.app(),
+        &ctx.caller.principal(),
         customer_id,
         &input,
         ctx.change_key("staff.customer.update"),
@@ -275,8 +275,8 @@ pub async fn save_portal(
         show_charges: Some(form.on("show_charges")),
     };
     match service::set_portal(
-        &ctx.state,
-        &ctx.caller,
+        &ctx.state.app(),
+        &ctx.caller.principal(),
         customer_id,
         &input,
         ctx.change_key("staff.customer.portal"),
@@ -321,8 +321,8 @@ pub async fn add_contact(
         portal_access: form.on("portal_access"),
     };
     match contact_service::add(
-        &ctx.state,
-        &ctx.caller,
+        &ctx.state.app(),
+        &ctx.caller.principal(),
         customer_id,
         &input,
         ctx.form_key("staff.contact.add"),

@@ -12,13 +12,13 @@ use super::common::{
 };
 use crate::error::AppError;
 use crate::pages::layout::{Section, count, csrf_field, field_error, other_errors};
-use crate::services::bulk::BulkField;
-use crate::services::customers::{self as service, NewCustomer};
 use crate::web::Query;
 use axum::body::Bytes;
 use axum::http::StatusCode;
 use axum::response::Response;
 use maud::{Markup, html};
+use portal_app::bulk::BulkField;
+use portal_app::customers::{self as service, NewCustomer};
 use portal_domain::FieldError;
 use portal_projections::models::Page;
 use portal_projections::models::customers::{self, CustomerFilter, CustomerRow};
@@ -323,8 +323,8 @@ pub async fn create(ctx: StaffCtx, body: Bytes) -> Result<Response, AppError> {
         status: form.opt("status"),
     };
     match service::create(
-        &ctx.state,
-        &ctx.caller,
+        &ctx.state.app(),
+        &ctx.caller.principal(),
         &input,
         ctx.form_key("staff.customer.create"),
     )

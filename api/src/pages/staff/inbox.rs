@@ -10,14 +10,14 @@ use crate::json::orders::pickup_date;
 use crate::pages::home::orders_table;
 use crate::pages::layout::{Section, count, field_error, input_attrs};
 use crate::pages::orders::{Sent, render_staff};
-use crate::services::orders::{self as service, NewCharge, StatusChange};
-use crate::services::parse_id;
 use crate::web::Query;
-use crate::zone::reader_zone;
 use axum::body::Bytes;
 use axum::extract::Path;
 use axum::response::Response;
 use maud::{Markup, html};
+use portal_app::orders::{self as service, NewCharge, StatusChange};
+use portal_app::parse_id;
+use portal_app::zone::reader_zone;
 use portal_domain::order::OrderStatus;
 use portal_domain::values::Currency;
 use portal_domain::{FieldError, OrderId};
@@ -47,7 +47,7 @@ pub async fn list(ctx: StaffCtx, Query(form): Query<FormData>) -> Result<Respons
     };
     let rows = orders::inbox(&ctx.state.read, ctx.tenant(), &filter, &page).await?;
     let counts = orders::inbox_counts(&ctx.state.read, ctx.tenant(), &filter).await?;
-    let zone = reader_zone(&ctx.state, &ctx.caller).await?;
+    let zone = reader_zone(&ctx.state.app(), &ctx.caller.principal()).await?;
     let status_s = status.map_or("", |s| s.as_str());
     // What the tabs and the pager keep of the filter (the typed text, even if it is wrong).
     let (from_s, to_s) = (form.get("pickup_from"), form.get("pickup_to"));
@@ -161,8 +161,8 @@ pub async fn change_status(
         reason: form.opt("reason"),
     };
     match service::change_status(
-        &ctx.state,
-        &ctx.caller,
+        &ctx.state.app(),
+        &ctx.caller.principal(),
         order_id,
         &input,
         ctx.change_key("staff.order.status"),
@@ -244,8 +244,8 @@ pub async fn add_charge(
         request_approval: form.on("request_approval"),
     };
     match service::add_charge(
-        &ctx.state,
-        &ctx.caller,
+        &ctx.state.app(),
+        &ctx.caller.principal(),
         order_id,
         &input,
         ctx.change_key("staff.order.charge"),

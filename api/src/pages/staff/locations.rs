@@ -12,13 +12,13 @@ use crate::pages::country::country_select;
 use crate::pages::layout::{
     Section, count, csrf_field, error_id, field_error, input_attrs, input_attrs_if, other_errors,
 };
-use crate::services::locations::{self as service, CarrierLocationInput, VisibilityInput};
-use crate::services::parse_id;
 use axum::body::Bytes;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use maud::{Markup, html};
+use portal_app::locations::{self as service, CarrierLocationInput, VisibilityInput};
+use portal_app::parse_id;
 use portal_domain::location::{LocationOwner, LocationVisibility};
 use portal_domain::values::{
     AddressInput, OpeningHours, OpeningPeriodInput, opening_hours_text, parse_opening_hours,
@@ -30,7 +30,7 @@ use portal_projections::models::{Page, Scope};
 
 /// `GET /staff/locations`.
 pub async fn list(ctx: StaffCtx) -> Result<Response, AppError> {
-    let rows = service::list(&ctx.state, &ctx.caller, true).await?;
+    let rows = service::list(&ctx.state.app(), &ctx.caller.principal(), true).await?;
     let mut names = Vec::new();
     for l in &rows {
         names.push(visibility_text(&ctx, &l.visibility).await?);
@@ -306,15 +306,14 @@ fn radio(current: &str, value: &str, label: &str) -> Markup {
 pub async fn create(ctx: StaffCtx, body: Bytes) -> Result<Response, AppError> {
     let form = FormData::parse(&body);
     let result = match input_of(&form) {
-        Ok(input) => {
-            service::create(
-                &ctx.state,
-                &ctx.caller,
-                &input,
-                ctx.form_key("staff.location.create"),
-            )
-            .await
-        }
+        Ok(input) => service::create(
+            &ctx.state.app(),
+            &ctx.caller.principal(),
+            &input,
+            ctx.form_key("staff.location.create"),
+        )
+        .await
+        .map_err(AppError::from),
         Err(e) => Err(AppError::Invalid(vec![e])),
     };
     match result {
@@ -338,16 +337,15 @@ pub async fn save(
     let form = FormData::parse(&body);
     let existing = carrier_location(&ctx, &id).await?;
     let result = match input_of(&form) {
-        Ok(input) => {
-            service::update(
-                &ctx.state,
-                &ctx.caller,
-                existing.location_id,
-                &input,
-                ctx.change_key("staff.location.update"),
-            )
-            .await
-        }
+        Ok(input) => service::update(
+            &ctx.state.app(),
+            &ctx.caller.principal(),
+            existing.location_id,
+            &input,
+            ctx.change_key("staff.location.update"),
+        )
+        .await
+        .map_err(AppError::from),
         Err(e) => Err(AppError::Invalid(vec![e])),
     };
     match result {

@@ -1,7 +1,7 @@
 //! The staff's pages: customers, contacts, quick actions, the orders inbox, locations and audit.
 //!
 //! Plain HTML forms (no script needed): every GET only reads; every form POST sits behind
-//! [`crate::web::csrf::csrf_protect`], runs one use case of [`crate::services`], and on success
+//! [`crate::web::csrf::csrf_protect`], runs one use case of [`portal_app`], and on success
 //! waits for the read models, keeps a flash message and redirects (303); invalid input
 //! re-renders the form with the messages next to the fields (422). Every page answers 404 to
 //! anyone who is not staff ([`common::StaffCtx`]).

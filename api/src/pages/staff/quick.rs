@@ -3,7 +3,7 @@
 //! `POST /staff/customers/quick-actions` takes the chosen switch and value, and either the
 //! ticked `customer_ids` or `all_matching=1` with the list's filter (every customer matching it,
 //! not only the visible page: [`customers::all_ids_matching`]). It runs the quick-action use case
-//! ([`crate::services::bulk`]), keeps the per-customer report in the session and redirects to
+//! ([`portal_app::bulk`]), keeps the per-customer report in the session and redirects to
 //! `GET /staff/customers/quick-actions/report`, which shows it once: what changed, what was
 //! already so, what failed and why.
 
@@ -12,12 +12,12 @@ use super::customers::{ListFilter, QuickAction, render_list};
 use crate::error::AppError;
 use crate::pages::flash::{self, Flash};
 use crate::pages::layout::{Section, count};
-use crate::services::bulk::{self, BulkRequest, Outcome};
-use crate::services::staff_only;
 use axum::body::Bytes;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::html;
+use portal_app::bulk::{self, BulkRequest, Outcome};
+use portal_app::staff_only;
 use portal_domain::FieldError;
 use portal_projections::models::customers;
 use serde::{Deserialize, Serialize};
@@ -47,7 +47,7 @@ struct Report {
 
 /// `POST /staff/customers/quick-actions`.
 pub async fn apply(ctx: StaffCtx, body: Bytes) -> Result<Response, AppError> {
-    staff_only(&ctx.caller)?;
+    staff_only(&ctx.caller.principal())?;
     let form = FormData::parse(&body);
     let Some(action) = QuickAction::from(&form, "field", "value") else {
         return Err(AppError::field(
@@ -71,12 +71,13 @@ pub async fn apply(ctx: StaffCtx, body: Bytes) -> Result<Response, AppError> {
         value: Some(action.value),
     };
     let result = match bulk::run_request(
-        &ctx.state,
-        &ctx.caller,
+        &ctx.state.app(),
+        &ctx.caller.principal(),
         &request,
         ctx.change_key("staff.customers.bulk"),
     )
     .await
+    .map_err(AppError::from)
     {
         Ok(result) => result,
         Err(AppError::Invalid(errors)) => {

@@ -5,12 +5,12 @@
 use super::common::{FormData, StaffCtx, form_errors};
 use crate::error::AppError;
 use crate::pages::layout::{Section, csrf_field, field_error, other_errors};
-use crate::services::time_zone::{self, TimeZoneInput};
-use crate::zone::Zone;
 use axum::body::Bytes;
 use axum::http::StatusCode;
 use axum::response::Response;
 use maud::html;
+use portal_app::time_zone::{self, TimeZoneInput};
+use portal_app::zone::Zone;
 use portal_domain::FieldError;
 use time::OffsetDateTime;
 use tracing::instrument;
@@ -18,7 +18,7 @@ use tracing::instrument;
 /// `GET /staff/settings`.
 #[instrument(skip_all, fields(tenant = %ctx.tenant()))]
 pub async fn show(ctx: StaffCtx) -> Result<Response, AppError> {
-    let current = time_zone::get(&ctx.state, &ctx.caller).await?;
+    let current = time_zone::get(&ctx.state.app(), &ctx.caller.principal()).await?;
     render(&ctx, &current.time_zone, &[]).await
 }
 
@@ -29,7 +29,7 @@ pub async fn save_time_zone(ctx: StaffCtx, body: Bytes) -> Result<Response, AppE
     let input = TimeZoneInput {
         time_zone: form.opt("time_zone"),
     };
-    match time_zone::set(&ctx.state, &ctx.caller, &input, None).await {
+    match time_zone::set(&ctx.state.app(), &ctx.caller.principal(), &input, None).await {
         Ok(view) if view.changed => {
             let message = format!("Times are now shown in {}.", view.time_zone);
             ctx.done(message, "/staff/settings").await

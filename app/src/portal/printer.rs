@@ -5,11 +5,11 @@
 //! [`portal_projections::models::printers::effective`]).
 
 use super::portal_only;
-use crate::AppState;
-use crate::auth::Caller;
+use crate::Context;
+use crate::Error;
+use crate::Principal;
 use crate::commands::run;
-use crate::error::AppError;
-use crate::services::{Fields, checked, stream};
+use crate::{Fields, checked, stream};
 use portal_domain::printer::{
     DocumentFormat, LabelFormat, OutputKind, PrinterConfig, PrinterConfigCommand,
 };
@@ -24,17 +24,17 @@ pub struct PrinterInput {
     /// Blank: choose at print time.
     pub label_printer: Option<String>,
     /// `a6`, `4x6in` or `a4` (four labels to a sheet).
-    #[schema(value_type = crate::openapi::inputs::LabelFormat)]
+    #[schema(value_type = crate::schema::LabelFormat)]
     pub label_format: String,
     /// `pdf` or `zpl` (ZPL only for a6 and 4x6in).
-    #[schema(value_type = crate::openapi::inputs::OutputKind)]
+    #[schema(value_type = crate::schema::OutputKind)]
     pub label_output: String,
     /// 1 to 10.
     pub label_copies: Option<i64>,
     /// Blank: choose at print time.
     pub document_printer: Option<String>,
     /// `a4`, `a5` or `letter`.
-    #[schema(value_type = crate::openapi::inputs::DocumentFormat)]
+    #[schema(value_type = crate::schema::DocumentFormat)]
     pub document_format: String,
 }
 
@@ -77,11 +77,11 @@ impl PrinterView {
 }
 
 /// The configuration the user prints with.
-pub async fn effective(state: &AppState, caller: &Caller) -> Result<PrinterConfigRow, AppError> {
-    let user = portal_only(caller)?;
+pub async fn effective(cx: &Context, principal: &Principal) -> Result<PrinterConfigRow, Error> {
+    let user = portal_only(principal)?;
     Ok(printers::effective(
-        &state.read,
-        caller.tenant(),
+        &cx.read,
+        principal.tenant(),
         user.customer_id,
         user.contact_id,
     )
@@ -89,23 +89,23 @@ pub async fn effective(state: &AppState, caller: &Caller) -> Result<PrinterConfi
 }
 
 /// The user's configuration, for display.
-pub async fn get(state: &AppState, caller: &Caller) -> Result<PrinterView, AppError> {
-    let user = portal_only(caller)?;
-    let own = printers::get(&state.read, caller.tenant(), user.contact_id)
+pub async fn get(cx: &Context, principal: &Principal) -> Result<PrinterView, Error> {
+    let user = portal_only(principal)?;
+    let own = printers::get(&cx.read, principal.tenant(), user.contact_id)
         .await?
         .is_some();
-    let row = effective(state, caller).await?;
+    let row = effective(cx, principal).await?;
     Ok(PrinterView::of(&row, own))
 }
 
 /// Saves the user's configuration; the configuration afterwards.
 pub async fn set(
-    state: &AppState,
-    caller: &Caller,
+    cx: &Context,
+    principal: &Principal,
     input: &PrinterInput,
     idempotency: Option<portal_eventlog::Idempotency>,
-) -> Result<PrinterView, AppError> {
-    let user = portal_only(caller)?;
+) -> Result<PrinterView, Error> {
+    let user = portal_only(principal)?;
     let mut fields = Fields::default();
     let label_format: Option<LabelFormat> = parse(&input.label_format);
     if label_format.is_none() {
@@ -140,8 +140,8 @@ pub async fn set(
         document_format: checked(document_format)?,
     };
     let done = run::<PrinterConfig>(
-        state,
-        caller,
+        cx,
+        principal,
         &stream::<PrinterConfig>(user.contact_id),
         &command,
         idempotency,

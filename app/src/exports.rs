@@ -1,14 +1,14 @@
-//! The order export use case (both roles): every order of the caller's scope that matches the
+//! The order export use case (both roles): every order of the principal's scope that matches the
 //! list's filter, newest first, as a CSV or XLSX document with times in the reader's zone (their
 //! own, else the tenant's).
-//! Portal users get their customer's orders only (the scope comes from the session or token,
-//! never from the request) and the charges column only where their customer shows charges.
+//! Portal users get their customer's orders only (the scope comes from the principal, never
+//! from the input) and the charges column only where their customer shows charges.
 
-use crate::AppState;
-use crate::auth::Caller;
-use crate::error::AppError;
+use crate::Context;
+use crate::Error;
+use crate::Principal;
+use crate::access::shows_charges;
 use crate::export::{self, Format, OrderColumns};
-use crate::json::orders::shows_charges;
 use crate::zone::reader_zone;
 use portal_projections::models::Page;
 use portal_projections::models::orders::{self, OrderFilter, OrderListItem};
@@ -31,21 +31,21 @@ impl Document {
     }
 }
 
-/// The orders matching `filter` in the caller's scope, as a document in `format`.
+/// The orders matching `filter` in the principal's scope, as a document in `format`.
 pub async fn orders(
-    state: &AppState,
-    caller: &Caller,
+    cx: &Context,
+    principal: &Principal,
     filter: &OrderFilter,
     format: Format,
-) -> Result<Document, AppError> {
-    let charges = shows_charges(state, caller).await?;
+) -> Result<Document, Error> {
+    let charges = shows_charges(cx, principal).await?;
     let mut items: Vec<OrderListItem> = Vec::new();
     let mut page = Page::first(EXPORT_PAGE);
     loop {
         let rows = orders::list(
-            &state.read,
-            caller.tenant(),
-            caller.read_scope(),
+            &cx.read,
+            principal.tenant(),
+            principal.read_scope(),
             filter,
             &page,
         )
@@ -56,9 +56,9 @@ pub async fn orders(
             None => break,
         }
     }
-    let zone = reader_zone(state, caller).await?;
+    let zone = reader_zone(cx, principal).await?;
     let columns = OrderColumns {
-        customer: caller.is_staff(),
+        customer: principal.is_staff(),
         charges,
     };
     let sheet = export::orders_sheet(&items, columns, &zone);
@@ -66,7 +66,7 @@ pub async fn orders(
         Format::Csv => export::csv::write(&sheet),
         Format::Xlsx => export::xlsx::write(&sheet),
     }
-    .map_err(AppError::internal)?;
+    .map_err(Error::internal)?;
     info!(
         format = format.as_str(),
         rows = items.len(),

@@ -7,10 +7,10 @@
 
 use super::customers::load_customer;
 use super::{Fields, checked, creation_id, staff_only, stream};
-use crate::AppState;
-use crate::auth::Caller;
+use crate::Context;
+use crate::Error;
+use crate::Principal;
 use crate::commands::{run, run_many};
-use crate::error::AppError;
 use portal_domain::location::{
     Location, LocationCommand, LocationOwner, LocationState, LocationVisibility,
 };
@@ -27,7 +27,7 @@ use utoipa::ToSchema;
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct VisibilityInput {
     #[serde(default)]
-    #[schema(value_type = crate::openapi::inputs::VisibilityKind)]
+    #[schema(value_type = crate::schema::VisibilityKind)]
     pub kind: String,
     #[serde(default)]
     #[schema(value_type = Option<String>, format = Uuid)]
@@ -82,7 +82,7 @@ pub struct CarrierLocationInput {
     pub address: AddressInput,
     /// `[{weekday: "monday", opens: "08:00", closes: "17:00"}, …]`.
     #[serde(default)]
-    #[schema(value_type = Vec<crate::openapi::inputs::OpeningPeriodInput>)]
+    #[schema(value_type = Vec<crate::schema::OpeningPeriodInput>)]
     pub opening_hours: Vec<OpeningPeriodInput>,
     /// Site instructions for drivers (gate, ramp, booking); ≤ 2,000 characters, may span lines.
     #[serde(default)]
@@ -130,10 +130,10 @@ struct Valid {
 }
 
 async fn validate(
-    state: &AppState,
-    caller: &Caller,
+    cx: &Context,
+    principal: &Principal,
     input: &CarrierLocationInput,
-) -> Result<Valid, AppError> {
+) -> Result<Valid, Error> {
     let mut fields = Fields::default();
     let name = fields.take(Name::parse(&input.name));
     let address = fields.take_all(Some("address"), Address::new(input.address.clone()));
@@ -149,9 +149,9 @@ async fn validate(
                     fields.push("visibility.customer_id", "is not a customer id");
                     None
                 }
-                Ok(customer_id) => match load_customer(state, caller, customer_id).await {
+                Ok(customer_id) => match load_customer(cx, principal, customer_id).await {
                     Ok(_) => Some(LocationVisibility::CustomerOnly { customer_id }),
-                    Err(AppError::NotFound) => {
+                    Err(Error::NotFound) => {
                         fields.push("visibility.customer_id", "is not a customer of yours");
                         None
                     }
@@ -178,25 +178,25 @@ async fn validate(
 
 /// The carrier's locations, sorted by name (archived ones only when asked).
 pub async fn list(
-    state: &AppState,
-    caller: &Caller,
+    cx: &Context,
+    principal: &Principal,
     include_archived: bool,
-) -> Result<Vec<locations::LocationRow>, AppError> {
-    staff_only(caller)?;
-    Ok(locations::carrier_locations(&state.read, caller.tenant(), include_archived).await?)
+) -> Result<Vec<locations::LocationRow>, Error> {
+    staff_only(principal)?;
+    Ok(locations::carrier_locations(&cx.read, principal.tenant(), include_archived).await?)
 }
 
 /// Adds a carrier location; the new location.
 pub async fn create(
-    state: &AppState,
-    caller: &Caller,
+    cx: &Context,
+    principal: &Principal,
     input: &CarrierLocationInput,
     idempotency: Option<Idempotency>,
-) -> Result<LocationView, AppError> {
-    staff_only(caller)?;
-    let v = validate(state, caller, input).await?;
+) -> Result<LocationView, Error> {
+    staff_only(principal)?;
+    let v = validate(cx, principal, input).await?;
     let id =
-        LocationId(creation_id(state, caller, Location::CATEGORY, idempotency.as_ref()).await?);
+        LocationId(creation_id(cx, principal, Location::CATEGORY, idempotency.as_ref()).await?);
     let command = LocationCommand::AddLocation {
         location_id: id,
         owner: LocationOwner::Carrier,
@@ -207,36 +207,36 @@ pub async fn create(
         visibility: v.visibility,
     };
     let done = run::<Location>(
-        state,
-        caller,
+        cx,
+        principal,
         &stream::<Location>(id),
         &command,
         idempotency,
     )
     .await?;
-    LocationView::of(&done.state).ok_or(AppError::NotFound)
+    LocationView::of(&done.state).ok_or(Error::NotFound)
 }
 
 /// Updates a carrier location's details and visibility; the location afterwards. Narrowing a
-/// location that several customers use to one of them is refused (422), and then nothing is
+/// location that several customers use to one of them is refused (refused), and then nothing is
 /// appended.
 pub async fn update(
-    state: &AppState,
-    caller: &Caller,
+    cx: &Context,
+    principal: &Principal,
     id: LocationId,
     input: &CarrierLocationInput,
     idempotency: Option<Idempotency>,
-) -> Result<LocationView, AppError> {
-    staff_only(caller)?;
+) -> Result<LocationView, Error> {
+    staff_only(principal)?;
     let sid = stream::<Location>(id);
-    let (current, version, _) = load::<Location>(&state.store, &sid, caller.tenant())
+    let (current, version, _) = load::<Location>(&cx.store, &sid, principal.tenant())
         .await
-        .map_err(AppError::from)?;
+        .map_err(Error::from)?;
     if current.owner != Some(LocationOwner::Carrier) {
-        return Err(AppError::NotFound);
+        return Err(Error::NotFound);
     }
-    let v = validate(state, caller, input).await?;
-    let used_by_customers = locations::used_by_customers(&state.read, caller.tenant(), id).await?;
+    let v = validate(cx, principal, input).await?;
+    let used_by_customers = locations::used_by_customers(&cx.read, principal.tenant(), id).await?;
     // Details and visibility are one edit of the form: one append, one correlation id.
     let commands = [
         LocationCommand::UpdateLocation {
@@ -251,8 +251,8 @@ pub async fn update(
         },
     ];
     let after = run_many::<Location>(
-        state,
-        caller,
+        cx,
+        principal,
         &sid,
         &commands,
         idempotency,
@@ -261,5 +261,5 @@ pub async fn update(
     .await?
     .executed
     .state;
-    LocationView::of(&after).ok_or(AppError::NotFound)
+    LocationView::of(&after).ok_or(Error::NotFound)
 }

@@ -2,7 +2,7 @@
 //! (a new draft with the content of an earlier order).
 //!
 //! Contracts:
-//! - Once submitted an order is read-only: every change answers 409 "Submitted orders cannot be
+//! - Once submitted an order is read-only: every change is a conflict "Submitted orders cannot be
 //!   edited", checked on the stored order *before* the body is validated, so a wrong body does
 //!   not hide the reason.
 //! - A stop may refer to a location of the address book (`location_id`): the location must be
@@ -22,11 +22,11 @@
 
 use super::checks::{OrderWarning, duplicate_reference};
 use super::{PortalUser, portal_only};
-use crate::AppState;
-use crate::auth::Caller;
+use crate::Context;
+use crate::Error;
+use crate::Principal;
 use crate::commands::{run, run_loaded};
-use crate::error::AppError;
-use crate::services::{Fields, checked, creation_id, stream};
+use crate::{Fields, checked, creation_id, stream};
 use portal_domain::location::{Location, LocationOwner};
 use portal_domain::order::{Order, OrderCommand, OrderState, OrderStatus};
 use portal_domain::values::{Address, DraftContent, OrderContentInput, schedule_errors};
@@ -67,9 +67,9 @@ pub struct OrderView {
 }
 
 impl OrderView {
-    fn of(state: &OrderState, changed: bool) -> Result<Self, AppError> {
+    fn of(state: &OrderState, changed: bool) -> Result<Self, Error> {
         Ok(Self {
-            id: state.order_id.ok_or(AppError::NotFound)?,
+            id: state.order_id.ok_or(Error::NotFound)?,
             number: state.number.clone().unwrap_or_default(),
             status: state.status.as_str().to_owned(),
             content: state.content.clone(),
@@ -84,7 +84,7 @@ impl OrderView {
         })
     }
 
-    fn done(done: &Executed<Order>) -> Result<Self, AppError> {
+    fn done(done: &Executed<Order>) -> Result<Self, Error> {
         let mut view = Self::of(&done.state, done.changed())?;
         view.replayed = done.replayed();
         Ok(view)
@@ -113,26 +113,26 @@ pub fn order_number(id: Uuid, today: time::Date) -> String {
     )
 }
 
-/// An order of the user's customer; 404 when absent, another customer's or another tenant's.
+/// An order of the user's customer; not found when absent, another customer's or another tenant's.
 pub async fn load_own(
-    state: &AppState,
-    caller: &Caller,
+    cx: &Context,
+    principal: &Principal,
     user: PortalUser,
     id: OrderId,
-) -> Result<(OrderState, i64), AppError> {
-    let (order, version, _) = load::<Order>(&state.store, &stream::<Order>(id), caller.tenant())
+) -> Result<(OrderState, i64), Error> {
+    let (order, version, _) = load::<Order>(&cx.store, &stream::<Order>(id), principal.tenant())
         .await
-        .map_err(AppError::from)?;
+        .map_err(Error::from)?;
     if order.exists && order.customer_id == Some(user.customer_id) {
         Ok((order, version))
     } else {
-        Err(AppError::NotFound)
+        Err(Error::NotFound)
     }
 }
 
 /// "Today" for the date rules: the calendar day in the tenant's time zone.
-pub async fn today(state: &AppState, caller: &Caller) -> Result<time::Date, AppError> {
-    let zone = crate::zone::tenant_zone(state, caller.tenant()).await?;
+pub async fn today(cx: &Context, principal: &Principal) -> Result<time::Date, Error> {
+    let zone = crate::zone::tenant_zone(cx, principal.tenant()).await?;
     Ok(zone.today(OffsetDateTime::now_utc()))
 }
 
@@ -141,19 +141,19 @@ pub async fn today(state: &AppState, caller: &Caller) -> Result<time::Date, AppE
 /// given; every problem at once. A stop with a location and a blank address takes the
 /// location's address.
 async fn validate(
-    state: &AppState,
-    caller: &Caller,
+    cx: &Context,
+    principal: &Principal,
     user: PortalUser,
     input: &OrderContentInput,
     today: time::Date,
-) -> Result<DraftContent, AppError> {
+) -> Result<DraftContent, Error> {
     let mut fields = Fields::default();
     let mut input = input.clone();
     for (i, c) in input.consignments.iter_mut().enumerate() {
         for (role, stop) in [("pickup", &mut c.pickup), ("delivery", &mut c.delivery)] {
             let Some(id) = stop.location_id else { continue };
             let path = format!("consignments[{i}].{role}");
-            match usable_location(state, caller, user, id).await? {
+            match usable_location(cx, principal, user, id).await? {
                 None => fields.push(
                     &format!("{path}.location_id"),
                     "is not a location of your address book",
@@ -184,14 +184,14 @@ async fn validate(
 /// The location's current address when the customer may use it in an order (own or shared,
 /// not archived); `None` otherwise.
 async fn usable_location(
-    state: &AppState,
-    caller: &Caller,
+    cx: &Context,
+    principal: &Principal,
     user: PortalUser,
     id: LocationId,
-) -> Result<Option<Address>, AppError> {
-    let (location, _, _) = load::<Location>(&state.store, &stream::<Location>(id), caller.tenant())
+) -> Result<Option<Address>, Error> {
+    let (location, _, _) = load::<Location>(&cx.store, &stream::<Location>(id), principal.tenant())
         .await
-        .map_err(AppError::from)?;
+        .map_err(Error::from)?;
     let visible = match location.owner {
         Some(LocationOwner::Customer { customer_id }) => customer_id == user.customer_id,
         Some(LocationOwner::Carrier) => location
@@ -206,26 +206,26 @@ async fn usable_location(
 
 /// Creates a draft; the new order (201).
 pub async fn create(
-    state: &AppState,
-    caller: &Caller,
+    cx: &Context,
+    principal: &Principal,
     input: &OrderContentInput,
     idempotency: Option<Idempotency>,
-) -> Result<OrderView, AppError> {
-    let user = portal_only(caller)?;
-    let today = today(state, caller).await?;
-    let content = validate(state, caller, user, input, today).await?;
-    let id = OrderId(creation_id(state, caller, Order::CATEGORY, idempotency.as_ref()).await?);
-    create_with(state, caller, (user, today), id, content, idempotency).await
+) -> Result<OrderView, Error> {
+    let user = portal_only(principal)?;
+    let today = today(cx, principal).await?;
+    let content = validate(cx, principal, user, input, today).await?;
+    let id = OrderId(creation_id(cx, principal, Order::CATEGORY, idempotency.as_ref()).await?);
+    create_with(cx, principal, (user, today), id, content, idempotency).await
 }
 
 async fn create_with(
-    state: &AppState,
-    caller: &Caller,
+    cx: &Context,
+    principal: &Principal,
     (user, today): (PortalUser, time::Date),
     id: OrderId,
     content: DraftContent,
     idempotency: Option<Idempotency>,
-) -> Result<OrderView, AppError> {
+) -> Result<OrderView, Error> {
     let command = OrderCommand::CreateDraft {
         order_id: id,
         customer_id: user.customer_id,
@@ -233,32 +233,32 @@ async fn create_with(
         content,
         today,
     };
-    let done = run::<Order>(state, caller, &stream::<Order>(id), &command, idempotency).await?;
+    let done = run::<Order>(cx, principal, &stream::<Order>(id), &command, idempotency).await?;
     OrderView::done(&done)
 }
 
 /// Replaces a draft's content; the order afterwards.
 pub async fn update(
-    state: &AppState,
-    caller: &Caller,
+    cx: &Context,
+    principal: &Principal,
     id: OrderId,
     input: &OrderContentInput,
     idempotency: Option<Idempotency>,
-) -> Result<OrderView, AppError> {
-    let user = portal_only(caller)?;
-    let (current, version) = load_own(state, caller, user, id).await?;
+) -> Result<OrderView, Error> {
+    let user = portal_only(principal)?;
+    let (current, version) = load_own(cx, principal, user, id).await?;
     refuse_submitted(&current)?;
-    let today = today(state, caller).await?;
-    let content = validate(state, caller, user, input, today).await?;
+    let today = today(cx, principal).await?;
+    let content = validate(cx, principal, user, input, today).await?;
     let command = OrderCommand::UpdateDraft { content, today };
     let sid = stream::<Order>(id);
     let done =
-        run_loaded::<Order>(state, caller, &sid, &command, idempotency, current, version).await?;
+        run_loaded::<Order>(cx, principal, &sid, &command, idempotency, current, version).await?;
     OrderView::done(&done)
 }
 
-/// 409 "Submitted orders cannot be edited" for a submitted order.
-fn refuse_submitted(order: &OrderState) -> Result<(), AppError> {
+/// A conflict "Submitted orders cannot be edited" for a submitted order.
+fn refuse_submitted(order: &OrderState) -> Result<(), Error> {
     if order.is_submitted() {
         Err(DomainError::SubmittedOrderCannotBeEdited.into())
     } else {
@@ -269,19 +269,19 @@ fn refuse_submitted(order: &OrderState) -> Result<(), AppError> {
 /// Submits a draft: its stops take the current addresses of their locations; the order
 /// afterwards. A location archived since the draft was saved is a field error.
 pub async fn submit(
-    state: &AppState,
-    caller: &Caller,
+    cx: &Context,
+    principal: &Principal,
     id: OrderId,
     idempotency: Option<Idempotency>,
-) -> Result<OrderView, AppError> {
-    let user = portal_only(caller)?;
-    let (current, version) = load_own(state, caller, user, id).await?;
+) -> Result<OrderView, Error> {
+    let user = portal_only(principal)?;
+    let (current, version) = load_own(cx, principal, user, id).await?;
     let mut addresses = Vec::new();
     if current.status == portal_domain::order::OrderStatus::Draft
         && let Some(content) = &current.content
     {
         for location_id in content.location_ids() {
-            if let Some(address) = usable_location(state, caller, user, location_id).await? {
+            if let Some(address) = usable_location(cx, principal, user, location_id).await? {
                 addresses.push((location_id, address));
             }
         }
@@ -290,35 +290,35 @@ pub async fn submit(
     let command = OrderCommand::SubmitOrder {
         location_addresses: addresses,
         submitted_at: now,
-        today: today(state, caller).await?,
+        today: today(cx, principal).await?,
     };
     let sid = stream::<Order>(id);
     let done =
-        run_loaded::<Order>(state, caller, &sid, &command, idempotency, current, version).await?;
+        run_loaded::<Order>(cx, principal, &sid, &command, idempotency, current, version).await?;
     let mut view = OrderView::done(&done)?;
     let reference = done
         .state
         .content
         .as_ref()
         .and_then(|c| c.customer_reference());
-    view.warnings = duplicate_reference(state, caller, user, id, reference, now).await?;
+    view.warnings = duplicate_reference(cx, principal, user, id, reference, now).await?;
     Ok(view)
 }
 
 /// Cancels a draft (a submitted order is cancelled by the carrier, not here).
 pub async fn cancel_draft(
-    state: &AppState,
-    caller: &Caller,
+    cx: &Context,
+    principal: &Principal,
     id: OrderId,
     idempotency: Option<Idempotency>,
-) -> Result<OrderView, AppError> {
-    let user = portal_only(caller)?;
-    let (current, version) = load_own(state, caller, user, id).await?;
+) -> Result<OrderView, Error> {
+    let user = portal_only(principal)?;
+    let (current, version) = load_own(cx, principal, user, id).await?;
     refuse_submitted(&current)?;
     let sid = stream::<Order>(id);
     let command = OrderCommand::CancelDraft;
     let done =
-        run_loaded::<Order>(state, caller, &sid, &command, idempotency, current, version).await?;
+        run_loaded::<Order>(cx, principal, &sid, &command, idempotency, current, version).await?;
     OrderView::done(&done)
 }
 
@@ -328,23 +328,23 @@ pub async fn cancel_draft(
 /// days so that it is tomorrow (the intervals between stops stay), so the copy can always be
 /// saved; the user checks the dates before submitting.
 pub async fn order_again(
-    state: &AppState,
-    caller: &Caller,
+    cx: &Context,
+    principal: &Principal,
     id: OrderId,
     idempotency: Option<Idempotency>,
-) -> Result<OrderView, AppError> {
-    let user = portal_only(caller)?;
-    let (source, _) = load_own(state, caller, user, id).await?;
+) -> Result<OrderView, Error> {
+    let user = portal_only(principal)?;
+    let (source, _) = load_own(cx, principal, user, id).await?;
     let content = source
         .submitted_content
         .map(DraftContent::from)
         .or(source.content)
-        .ok_or(AppError::NotFound)?;
+        .ok_or(Error::NotFound)?;
     let mut input = content.input().clone();
     for consignment in &mut input.consignments {
         for stop in [&mut consignment.pickup, &mut consignment.delivery] {
             if let Some(location_id) = stop.location_id
-                && usable_location(state, caller, user, location_id)
+                && usable_location(cx, principal, user, location_id)
                     .await?
                     .is_none()
             {
@@ -352,11 +352,11 @@ pub async fn order_again(
             }
         }
     }
-    let today = today(state, caller).await?;
+    let today = today(cx, principal).await?;
     shift_dates(&mut input, today);
-    let copy = DraftContent::new(input).map_err(AppError::Invalid)?;
-    let new_id = OrderId(creation_id(state, caller, Order::CATEGORY, idempotency.as_ref()).await?);
-    create_with(state, caller, (user, today), new_id, copy, idempotency).await
+    let copy = DraftContent::new(input).map_err(Error::Invalid)?;
+    let new_id = OrderId(creation_id(cx, principal, Order::CATEGORY, idempotency.as_ref()).await?);
+    create_with(cx, principal, (user, today), new_id, copy, idempotency).await
 }
 
 /// Moves every date of `input` by the same days so that the first pickup is tomorrow, when it

@@ -2,13 +2,13 @@
 //! stream's history with the aggregate's state as it was at a position or time (what
 //! `portal replay` prints, for `GET /api/v1/audit/streams/{stream_id}`).
 //!
-//! Both read the event log itself, never a read model. Another tenant's stream is 404, like an
-//! unknown one.
+//! Both read the event log itself, never a read model. Another tenant's stream is not found, like
+//! an unknown one.
 
 use super::staff_only;
-use crate::AppState;
-use crate::auth::Caller;
-use crate::error::AppError;
+use crate::Context;
+use crate::Error;
+use crate::Principal;
 use portal_domain::{Aggregate, contact, customer, location, order, printer, tenant};
 use portal_eventlog::codec::decode;
 use portal_eventlog::{ExecuteError, RecordedEvent, StreamId};
@@ -26,7 +26,7 @@ const SCAN_BUDGET: usize = 20_000;
 /// One page of the export.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct EventPage {
-    /// Events of the caller's tenant, in increasing `position`: `{position, stream_id,
+    /// Events of the principal's tenant, in increasing `position`: `{position, stream_id,
     /// version, event_id, event_type, schema_version, tenant, payload, metadata,
     /// recorded_at}`.
     #[schema(value_type = Vec<Object>)]
@@ -38,18 +38,18 @@ pub struct EventPage {
 
 /// The tenant's events after `after`, at most `limit` (1–1000).
 pub async fn events(
-    state: &AppState,
-    caller: &Caller,
+    cx: &Context,
+    principal: &Principal,
     after: i64,
     limit: u32,
-) -> Result<EventPage, AppError> {
-    staff_only(caller)?;
+) -> Result<EventPage, Error> {
+    staff_only(principal)?;
     let limit = limit.clamp(1, MAX_LIMIT) as usize;
     let mut items = Vec::new();
     let mut next = after.max(0);
     let mut scanned = 0;
     'pages: while scanned < SCAN_BUDGET {
-        let batch = state
+        let batch = cx
             .store
             .read_all(next, MAX_LIMIT)
             .await
@@ -60,7 +60,7 @@ pub async fn events(
         scanned += batch.len();
         for e in batch {
             next = e.position;
-            if &e.tenant == caller.tenant() {
+            if &e.tenant == principal.tenant() {
                 items.push(e);
                 if items.len() == limit {
                     break 'pages;
@@ -82,12 +82,12 @@ pub enum Until {
 
 impl Until {
     /// Parses `?until=`: a position (integer) or an RFC 3339 time.
-    pub fn parse(raw: &str) -> Result<Self, AppError> {
+    pub fn parse(raw: &str) -> Result<Self, Error> {
         let raw = raw.trim();
         if let Ok(p) = raw.parse::<i64>() {
             // Positions start at 0; a negative one is a client's mistake, not "before the log".
             return if p < 0 {
-                Err(AppError::field("until", "a log position is 0 or more"))
+                Err(Error::field("until", "a log position is 0 or more"))
             } else {
                 Ok(Self::Position(p))
             };
@@ -95,7 +95,7 @@ impl Until {
         OffsetDateTime::parse(raw, &time::format_description::well_known::Rfc3339)
             .map(Self::Time)
             .map_err(|_| {
-                AppError::field(
+                Error::field(
                     "until",
                     "is neither a log position nor an RFC 3339 time (2025-06-01T12:00:00Z)",
                 )
@@ -128,23 +128,23 @@ pub struct StreamHistory {
     pub later_events: usize,
 }
 
-/// The history of `stream_id` up to `until`; 404 for an unknown stream, another tenant's, or a
-/// stream id that does not parse.
+/// The history of `stream_id` up to `until`; not found for an unknown stream, another tenant's, or
+/// a stream id that does not parse.
 pub async fn stream_history(
-    state: &AppState,
-    caller: &Caller,
+    cx: &Context,
+    principal: &Principal,
     stream_id: &str,
     until: Option<Until>,
-) -> Result<StreamHistory, AppError> {
-    staff_only(caller)?;
-    let sid = StreamId::parse(stream_id).map_err(|_| AppError::NotFound)?;
-    let all = state
+) -> Result<StreamHistory, Error> {
+    staff_only(principal)?;
+    let sid = StreamId::parse(stream_id).map_err(|_| Error::NotFound)?;
+    let all = cx
         .store
         .read_stream(&sid)
         .await
         .map_err(ExecuteError::from)?;
-    if all.is_empty() || all.iter().any(|e| &e.tenant != caller.tenant()) {
-        return Err(AppError::NotFound);
+    if all.is_empty() || all.iter().any(|e| &e.tenant != principal.tenant()) {
+        return Err(Error::NotFound);
     }
     let total = all.len();
     let events: Vec<RecordedEvent> = all
@@ -171,7 +171,7 @@ pub async fn stream_history(
     })
 }
 
-fn fold<A: Aggregate>(events: &[RecordedEvent]) -> Result<serde_json::Value, AppError>
+fn fold<A: Aggregate>(events: &[RecordedEvent]) -> Result<serde_json::Value, Error>
 where
     A::State: Serialize,
 {
@@ -179,6 +179,6 @@ where
         .iter()
         .map(decode::<A::Event>)
         .collect::<Result<Vec<_>, _>>()
-        .map_err(AppError::internal)?;
-    serde_json::to_value(A::fold(&decoded)).map_err(AppError::internal)
+        .map_err(Error::internal)?;
+    serde_json::to_value(A::fold(&decoded)).map_err(Error::internal)
 }

@@ -6,9 +6,9 @@
 //! from `jiff`'s time-zone database (the system's, else the copy bundled into the binary, so a
 //! container without `/usr/share/zoneinfo` shows the same times).
 
-use crate::AppState;
-use crate::auth::Caller;
-use crate::error::AppError;
+use crate::Context;
+use crate::Error;
+use crate::Principal;
 use jiff::tz::TimeZone;
 use portal_domain::TenantId;
 use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time};
@@ -119,21 +119,21 @@ impl Zone {
     }
 }
 
-/// The zone `caller` reads times in: their own preference (set on `/account`), else their
+/// The zone `principal` reads times in: their own preference (set on `/account`), else their
 /// tenant's zone, else UTC.
-pub async fn reader_zone(state: &AppState, caller: &Caller) -> Result<Zone, AppError> {
+pub async fn reader_zone(cx: &Context, principal: &Principal) -> Result<Zone, Error> {
     let own =
-        portal_projections::models::user_prefs::time_zone(&state.read, caller.user_id).await?;
+        portal_projections::models::user_prefs::time_zone(&cx.read, principal.user_id).await?;
     match own.and_then(|n| Zone::named(n.as_str())) {
         Some(zone) => Ok(zone),
-        None => tenant_zone(state, caller.tenant()).await,
+        None => tenant_zone(cx, principal.tenant()).await,
     }
 }
 
 /// The tenant's zone (a staff setting, from the `tenants` read model; `UTC` until set, and
 /// for a name the database no longer knows).
-pub async fn tenant_zone(state: &AppState, tenant: &TenantId) -> Result<Zone, AppError> {
-    let name = portal_projections::models::tenants::time_zone(&state.read, tenant).await?;
+pub async fn tenant_zone(cx: &Context, tenant: &TenantId) -> Result<Zone, Error> {
+    let name = portal_projections::models::tenants::time_zone(&cx.read, tenant).await?;
     Ok(name
         .and_then(|n| Zone::named(n.as_str()))
         .unwrap_or_else(Zone::utc))

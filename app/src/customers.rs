@@ -5,10 +5,10 @@
 //! from the read model, which catches up a moment later.
 
 use super::{Fields, checked, creation_id, staff_only, stream};
-use crate::AppState;
-use crate::auth::Caller;
+use crate::Context;
+use crate::Error;
+use crate::Principal;
 use crate::commands::{run, run_many};
-use crate::error::AppError;
 use portal_domain::customer::{Customer, CustomerCommand, CustomerState, CustomerStatus};
 use portal_domain::values::Name;
 use portal_domain::{Aggregate, CustomerId};
@@ -26,7 +26,7 @@ pub struct NewCustomer {
     #[serde(default)]
     pub code: Option<String>,
     #[serde(default)]
-    #[schema(value_type = Option<crate::openapi::inputs::CustomerStatus>)]
+    #[schema(value_type = Option<crate::schema::CustomerStatus>)]
     pub status: Option<String>,
 }
 
@@ -38,7 +38,7 @@ pub struct CustomerDetails {
     #[serde(default)]
     pub code: Option<String>,
     #[serde(default)]
-    #[schema(value_type = Option<crate::openapi::inputs::CustomerStatus>)]
+    #[schema(value_type = Option<crate::schema::CustomerStatus>)]
     pub status: Option<String>,
 }
 
@@ -110,30 +110,30 @@ pub fn parse_status(fields: &mut Fields, field: &str, raw: Option<&str>) -> Opti
     Some(status)
 }
 
-/// Loads a customer of the caller's tenant; 404 when absent or another tenant's.
+/// Loads a customer of the principal's tenant; not found when absent or another tenant's.
 pub async fn load_customer(
-    state: &AppState,
-    caller: &Caller,
+    cx: &Context,
+    principal: &Principal,
     id: CustomerId,
-) -> Result<CustomerState, AppError> {
-    let (customer, _, _) = load::<Customer>(&state.store, &stream::<Customer>(id), caller.tenant())
+) -> Result<CustomerState, Error> {
+    let (customer, _, _) = load::<Customer>(&cx.store, &stream::<Customer>(id), principal.tenant())
         .await
-        .map_err(AppError::from)?;
+        .map_err(Error::from)?;
     if customer.exists {
         Ok(customer)
     } else {
-        Err(AppError::NotFound)
+        Err(Error::NotFound)
     }
 }
 
 /// Creates a customer; its id (the same on an idempotent replay).
 pub async fn create(
-    state: &AppState,
-    caller: &Caller,
+    cx: &Context,
+    principal: &Principal,
     input: &NewCustomer,
     idempotency: Option<Idempotency>,
-) -> Result<CustomerId, AppError> {
-    staff_only(caller)?;
+) -> Result<CustomerId, Error> {
+    staff_only(principal)?;
     let mut fields = Fields::default();
     let name = fields.take(Name::parse(&input.name));
     let code = fields
@@ -141,7 +141,7 @@ pub async fn create(
     let status = parse_status(&mut fields, "status", input.status.as_deref()).unwrap_or_default();
     fields.finish()?;
     let id =
-        CustomerId(creation_id(state, caller, Customer::CATEGORY, idempotency.as_ref()).await?);
+        CustomerId(creation_id(cx, principal, Customer::CATEGORY, idempotency.as_ref()).await?);
     let command = CustomerCommand::CreateCustomer {
         customer_id: id,
         name: checked(name)?,
@@ -149,8 +149,8 @@ pub async fn create(
         status,
     };
     run::<Customer>(
-        state,
-        caller,
+        cx,
+        principal,
         &stream::<Customer>(id),
         &command,
         idempotency,
@@ -161,13 +161,13 @@ pub async fn create(
 
 /// Updates name and code (and the status when given); the customer afterwards.
 pub async fn update_details(
-    state: &AppState,
-    caller: &Caller,
+    cx: &Context,
+    principal: &Principal,
     id: CustomerId,
     input: &CustomerDetails,
     idempotency: Option<Idempotency>,
-) -> Result<CustomerView, AppError> {
-    staff_only(caller)?;
+) -> Result<CustomerView, Error> {
+    staff_only(principal)?;
     let mut fields = Fields::default();
     let name = fields.take(Name::parse(&input.name));
     let code = fields
@@ -181,20 +181,20 @@ pub async fn update_details(
     if let Some(status) = status {
         commands.push(CustomerCommand::ChangeCustomerStatus { status });
     }
-    let (after, _) = run_all(state, caller, id, &commands, idempotency.as_ref()).await?;
-    CustomerView::of(&after).ok_or(AppError::NotFound)
+    let (after, _) = run_all(cx, principal, id, &commands, idempotency.as_ref()).await?;
+    CustomerView::of(&after).ok_or(Error::NotFound)
 }
 
 /// Sets both portal switches; the customer afterwards and what changed. The portal switch runs
-/// first; a blocked customer cannot be enabled (422, nothing appended).
+/// first; a blocked customer cannot be enabled (refused, nothing appended).
 pub async fn set_portal(
-    state: &AppState,
-    caller: &Caller,
+    cx: &Context,
+    principal: &Principal,
     id: CustomerId,
     input: &PortalSettings,
     idempotency: Option<Idempotency>,
-) -> Result<PortalChange, AppError> {
-    staff_only(caller)?;
+) -> Result<PortalChange, Error> {
+    staff_only(principal)?;
     let mut fields = Fields::default();
     let enabled = fields.required("enabled", input.enabled);
     let show = fields.required("show_charges", input.show_charges);
@@ -210,9 +210,9 @@ pub async fn set_portal(
             show: checked(show)?,
         },
     ];
-    let (after, changed) = run_all(state, caller, id, &commands, idempotency.as_ref()).await?;
+    let (after, changed) = run_all(cx, principal, id, &commands, idempotency.as_ref()).await?;
     Ok(PortalChange {
-        customer: CustomerView::of(&after).ok_or(AppError::NotFound)?,
+        customer: CustomerView::of(&after).ok_or(Error::NotFound)?,
         portal_changed: changed[0],
         show_charges_changed: changed[1],
     })
@@ -222,22 +222,22 @@ pub async fn set_portal(
 /// appended together (one transaction, one correlation id, the request's idempotency key), so a
 /// rejection appends nothing. The state afterwards and, per command, whether it changed anything.
 pub(crate) async fn run_all(
-    state: &AppState,
-    caller: &Caller,
+    cx: &Context,
+    principal: &Principal,
     id: CustomerId,
     commands: &[CustomerCommand],
     idempotency: Option<&Idempotency>,
-) -> Result<(CustomerState, Vec<bool>), AppError> {
+) -> Result<(CustomerState, Vec<bool>), Error> {
     let sid = stream::<Customer>(id);
-    let (current, version, _) = load::<Customer>(&state.store, &sid, caller.tenant())
+    let (current, version, _) = load::<Customer>(&cx.store, &sid, principal.tenant())
         .await
-        .map_err(AppError::from)?;
+        .map_err(Error::from)?;
     if !current.exists {
-        return Err(AppError::NotFound);
+        return Err(Error::NotFound);
     }
     let done = run_many::<Customer>(
-        state,
-        caller,
+        cx,
+        principal,
         &sid,
         commands,
         idempotency.cloned(),

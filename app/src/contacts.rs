@@ -5,14 +5,14 @@
 //! stream (the write side, so a portal switched on a moment ago counts at once), and
 //! `email_in_use` from the contacts read model (`contacts::email_in_use`). While the customer has
 //! no portal access the domain refuses access with "Enable Access to Customer Portal on the
-//! customer first" (422).
+//! customer first" (refused).
 
 use super::customers::load_customer;
 use super::{Fields, checked, creation_id, parse_id, staff_only, stream};
-use crate::AppState;
-use crate::auth::Caller;
+use crate::Context;
+use crate::Error;
+use crate::Principal;
 use crate::commands::{run, run_loaded};
-use crate::error::AppError;
 use portal_domain::contact::{Contact, ContactCommand, ContactRole, ContactState, CustomerFacts};
 use portal_domain::values::{Email, Name, Phone};
 use portal_domain::{Aggregate, ContactId, CustomerId};
@@ -33,7 +33,7 @@ pub struct NewContact {
     #[serde(default)]
     pub phone: Option<String>,
     #[serde(default)]
-    #[schema(value_type = Vec<crate::openapi::inputs::ContactRole>)]
+    #[schema(value_type = Vec<crate::schema::ContactRole>)]
     pub roles: Vec<String>,
     /// *Access customer portal*: refused while the customer has no portal access.
     #[serde(default)]
@@ -50,7 +50,7 @@ pub struct ContactDetails {
     #[serde(default)]
     pub phone: Option<String>,
     #[serde(default)]
-    #[schema(value_type = Vec<crate::openapi::inputs::ContactRole>)]
+    #[schema(value_type = Vec<crate::schema::ContactRole>)]
     pub roles: Vec<String>,
 }
 
@@ -107,7 +107,7 @@ fn validate(
     email: &str,
     phone: Option<&str>,
     roles: &[String],
-) -> Result<Valid, AppError> {
+) -> Result<Valid, Error> {
     let mut fields = Fields::default();
     let name = fields.take(Name::parse(name));
     let email = fields.take(Email::parse(email));
@@ -134,56 +134,57 @@ fn validate(
     })
 }
 
-/// The facts about a customer a contact command needs (404 for another tenant's or unknown).
+/// The facts about a customer a contact command needs (not found for another tenant's or unknown).
 pub async fn customer_facts(
-    state: &AppState,
-    caller: &Caller,
+    cx: &Context,
+    principal: &Principal,
     customer_id: CustomerId,
-) -> Result<CustomerFacts, AppError> {
-    let customer = load_customer(state, caller, customer_id).await?;
+) -> Result<CustomerFacts, Error> {
+    let customer = load_customer(cx, principal, customer_id).await?;
     Ok(CustomerFacts {
         exists: customer.exists,
         portal_enabled: customer.portal_enabled,
     })
 }
 
-/// Loads a live-or-removed contact of the caller's tenant; 404 when absent or another tenant's.
+/// Loads a live-or-removed contact of the principal's tenant; not found when absent or another
+/// tenant's.
 pub async fn load_contact(
-    state: &AppState,
-    caller: &Caller,
+    cx: &Context,
+    principal: &Principal,
     id: ContactId,
-) -> Result<ContactState, AppError> {
-    Ok(load_contact_at(state, caller, id).await?.0)
+) -> Result<ContactState, Error> {
+    Ok(load_contact_at(cx, principal, id).await?.0)
 }
 
 /// [`load_contact`] with the stream's version, for deciding a command on it without reading the
 /// stream again ([`run_loaded`]).
 async fn load_contact_at(
-    state: &AppState,
-    caller: &Caller,
+    cx: &Context,
+    principal: &Principal,
     id: ContactId,
-) -> Result<(ContactState, i64), AppError> {
+) -> Result<(ContactState, i64), Error> {
     let (contact, version, _) =
-        load::<Contact>(&state.store, &stream::<Contact>(id), caller.tenant())
+        load::<Contact>(&cx.store, &stream::<Contact>(id), principal.tenant())
             .await
-            .map_err(AppError::from)?;
+            .map_err(Error::from)?;
     if contact.exists {
         Ok((contact, version))
     } else {
-        Err(AppError::NotFound)
+        Err(Error::NotFound)
     }
 }
 
 /// Adds a contact to `customer_id` (with access when asked); the new contact.
 pub async fn add(
-    state: &AppState,
-    caller: &Caller,
+    cx: &Context,
+    principal: &Principal,
     customer_id: CustomerId,
     input: &NewContact,
     idempotency: Option<Idempotency>,
-) -> Result<ContactView, AppError> {
-    staff_only(caller)?;
-    let customer = customer_facts(state, caller, customer_id).await?;
+) -> Result<ContactView, Error> {
+    staff_only(principal)?;
+    let customer = customer_facts(cx, principal, customer_id).await?;
     let v = validate(
         &input.name,
         &input.email,
@@ -191,8 +192,8 @@ pub async fn add(
         &input.roles,
     )?;
     let email_in_use =
-        contacts::email_in_use(&state.read, caller.tenant(), customer_id, &v.email, None).await?;
-    let id = ContactId(creation_id(state, caller, Contact::CATEGORY, idempotency.as_ref()).await?);
+        contacts::email_in_use(&cx.read, principal.tenant(), customer_id, &v.email, None).await?;
+    let id = ContactId(creation_id(cx, principal, Contact::CATEGORY, idempotency.as_ref()).await?);
     let command = ContactCommand::AddContact {
         contact_id: id,
         customer_id,
@@ -204,20 +205,20 @@ pub async fn add(
         customer,
         email_in_use,
     };
-    let done = run::<Contact>(state, caller, &stream::<Contact>(id), &command, idempotency).await?;
-    ContactView::of(&done.state, done.changed()).ok_or(AppError::NotFound)
+    let done = run::<Contact>(cx, principal, &stream::<Contact>(id), &command, idempotency).await?;
+    ContactView::of(&done.state, done.changed()).ok_or(Error::NotFound)
 }
 
 /// Updates a contact's name, email, phone and roles; the contact afterwards.
 pub async fn update(
-    state: &AppState,
-    caller: &Caller,
+    cx: &Context,
+    principal: &Principal,
     id: ContactId,
     input: &ContactDetails,
     idempotency: Option<Idempotency>,
-) -> Result<ContactView, AppError> {
-    staff_only(caller)?;
-    let (current, version) = load_contact_at(state, caller, id).await?;
+) -> Result<ContactView, Error> {
+    staff_only(principal)?;
+    let (current, version) = load_contact_at(cx, principal, id).await?;
     let v = validate(
         &input.name,
         &input.email,
@@ -226,8 +227,8 @@ pub async fn update(
     )?;
     let customer_id = checked(current.customer_id)?;
     let email_in_use = contacts::email_in_use(
-        &state.read,
-        caller.tenant(),
+        &cx.read,
+        principal.tenant(),
         customer_id,
         &v.email,
         Some(id),
@@ -242,38 +243,38 @@ pub async fn update(
     };
     let sid = stream::<Contact>(id);
     let done =
-        run_loaded::<Contact>(state, caller, &sid, &command, idempotency, current, version).await?;
-    ContactView::of(&done.state, done.changed()).ok_or(AppError::NotFound)
+        run_loaded::<Contact>(cx, principal, &sid, &command, idempotency, current, version).await?;
+    ContactView::of(&done.state, done.changed()).ok_or(Error::NotFound)
 }
 
 /// Switches a contact's portal access on (refused while its customer has no portal access) or
 /// off; the contact afterwards.
 pub async fn set_access(
-    state: &AppState,
-    caller: &Caller,
+    cx: &Context,
+    principal: &Principal,
     id: ContactId,
     input: &PortalAccess,
     idempotency: Option<Idempotency>,
-) -> Result<ContactView, AppError> {
-    staff_only(caller)?;
+) -> Result<ContactView, Error> {
+    staff_only(principal)?;
     let mut fields = Fields::default();
     let enabled = fields.required("enabled", input.enabled);
     fields.finish()?;
-    let (current, version) = load_contact_at(state, caller, id).await?;
+    let (current, version) = load_contact_at(cx, principal, id).await?;
     let command = if checked(enabled)? {
-        let customer = customer_facts(state, caller, checked(current.customer_id)?).await?;
+        let customer = customer_facts(cx, principal, checked(current.customer_id)?).await?;
         ContactCommand::GrantContactAccess { customer }
     } else {
         ContactCommand::RevokeContactAccess
     };
     let sid = stream::<Contact>(id);
     let done =
-        run_loaded::<Contact>(state, caller, &sid, &command, idempotency, current, version).await?;
-    ContactView::of(&done.state, done.changed()).ok_or(AppError::NotFound)
+        run_loaded::<Contact>(cx, principal, &sid, &command, idempotency, current, version).await?;
+    ContactView::of(&done.state, done.changed()).ok_or(Error::NotFound)
 }
 
-/// Parses a contact id from a URL segment (unparsable → 404).
-pub fn contact_id(raw: &str) -> Result<ContactId, AppError> {
+/// Parses a contact id from a path segment (unparsable: not found).
+pub fn contact_id(raw: &str) -> Result<ContactId, Error> {
     parse_id(raw)
 }
 

@@ -2,14 +2,14 @@
 //! delivered, cancel) and add a charge (optionally asking the customer to approve it).
 //!
 //! The lifecycle rules are the domain's ([`portal_domain::order::OrderStatus::allowed_next`]):
-//! asking for the current status again is a no-op, anything not allowed a 409 with the message
+//! asking for the current status again is a no-op, anything not allowed a conflict with the message
 //! "an order cannot go from … to …". "Now" (planned at, delivered at, …) is taken here.
 
 use super::{Fields, checked, staff_only, stream};
-use crate::AppState;
-use crate::auth::Caller;
+use crate::Context;
+use crate::Error;
+use crate::Principal;
 use crate::commands::run;
-use crate::error::AppError;
 use portal_domain::order::{Order, OrderCommand, OrderEvent, OrderState, OrderStatus};
 use portal_domain::values::{Currency, Money, Name};
 use portal_domain::{ChargeId, OrderId};
@@ -26,7 +26,7 @@ use uuid::Uuid;
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct StatusChange {
     #[serde(default)]
-    #[schema(value_type = crate::openapi::inputs::OrderStatus)]
+    #[schema(value_type = crate::schema::OrderStatus)]
     pub status: String,
     #[serde(default)]
     pub reason: Option<String>,
@@ -78,24 +78,24 @@ pub struct ChargeAdded {
 /// The longest reason of a rejection or cancellation, in characters.
 const MAX_REASON: usize = 500;
 
-/// Loads an order of the caller's tenant; 404 when absent or another tenant's.
+/// Loads an order of the principal's tenant; not found when absent or another tenant's.
 pub async fn load_order(
-    state: &AppState,
-    caller: &Caller,
+    cx: &Context,
+    principal: &Principal,
     id: OrderId,
-) -> Result<OrderState, AppError> {
-    let (order, _, _) = load::<Order>(&state.store, &stream::<Order>(id), caller.tenant())
+) -> Result<OrderState, Error> {
+    let (order, _, _) = load::<Order>(&cx.store, &stream::<Order>(id), principal.tenant())
         .await
-        .map_err(AppError::from)?;
+        .map_err(Error::from)?;
     if order.exists {
         Ok(order)
     } else {
-        Err(AppError::NotFound)
+        Err(Error::NotFound)
     }
 }
 
 /// The command of a status change, or the field errors of the body.
-pub fn status_command(input: &StatusChange, now: OffsetDateTime) -> Result<OrderCommand, AppError> {
+pub fn status_command(input: &StatusChange, now: OffsetDateTime) -> Result<OrderCommand, Error> {
     let mut fields = Fields::default();
     let reason = fields.take(portal_domain::values::optional_text(
         "reason",
@@ -137,16 +137,16 @@ pub fn status_command(input: &StatusChange, now: OffsetDateTime) -> Result<Order
 
 /// Moves an order to `input.status`; the order's status afterwards.
 pub async fn change_status(
-    state: &AppState,
-    caller: &Caller,
+    cx: &Context,
+    principal: &Principal,
     id: OrderId,
     input: &StatusChange,
     idempotency: Option<Idempotency>,
-) -> Result<OrderStatusView, AppError> {
-    staff_only(caller)?;
+) -> Result<OrderStatusView, Error> {
+    staff_only(principal)?;
     let command = status_command(input, OffsetDateTime::now_utc())?;
-    load_order(state, caller, id).await?;
-    let done = run::<Order>(state, caller, &stream::<Order>(id), &command, idempotency).await?;
+    load_order(cx, principal, id).await?;
+    let done = run::<Order>(cx, principal, &stream::<Order>(id), &command, idempotency).await?;
     let s = &done.state;
     Ok(OrderStatusView {
         order_id: id,
@@ -161,13 +161,13 @@ pub async fn change_status(
 /// Adds a charge to an order (and requests approval when asked); the charge. On an idempotent
 /// replay the charge of the first execution.
 pub async fn add_charge(
-    state: &AppState,
-    caller: &Caller,
+    cx: &Context,
+    principal: &Principal,
     id: OrderId,
     input: &NewCharge,
     idempotency: Option<Idempotency>,
-) -> Result<ChargeAdded, AppError> {
-    staff_only(caller)?;
+) -> Result<ChargeAdded, Error> {
+    staff_only(principal)?;
     let mut fields = Fields::default();
     let description = fields.take(Name::parse_as("description", &input.description));
     let currency = fields.take(Currency::parse(&input.currency));
@@ -178,14 +178,14 @@ pub async fn add_charge(
         _ => None,
     };
     fields.finish()?;
-    load_order(state, caller, id).await?;
+    load_order(cx, principal, id).await?;
     let command = OrderCommand::AddCharge {
         charge_id: ChargeId(Uuid::now_v7()),
         description: checked(description)?,
         amount: checked(money)?,
         request_approval: input.request_approval,
     };
-    let done = run::<Order>(state, caller, &stream::<Order>(id), &command, idempotency).await?;
+    let done = run::<Order>(cx, principal, &stream::<Order>(id), &command, idempotency).await?;
     let charge_id = done
         .events
         .iter()
@@ -193,11 +193,11 @@ pub async fn add_charge(
             OrderEvent::ChargeAdded { charge_id, .. } => Some(*charge_id),
             _ => None,
         })
-        .ok_or_else(|| AppError::internal("AddCharge appended no ChargeAdded"))?;
+        .ok_or_else(|| Error::internal("AddCharge appended no ChargeAdded"))?;
     let charge = done
         .state
         .charge(charge_id)
-        .ok_or_else(|| AppError::internal("the added charge is missing from the state"))?;
+        .ok_or_else(|| Error::internal("the added charge is missing from the state"))?;
     Ok(ChargeAdded {
         id: charge_id,
         order_id: id,

@@ -2,17 +2,17 @@
 //! optional comment.
 //!
 //! Where the customer does not show charges on the portal, charges do not exist for its users:
-//! a decision answers 404 like an unknown charge (no amount, no hint). The switch is read from
-//! the customer's stream, not a read model, so switching it off takes effect at once.
+//! a decision answers not found like an unknown charge (no amount, no hint). The switch is read
+//! from the customer's stream, not a read model, so switching it off takes effect at once.
 
 use super::drafts::load_own;
 use super::portal_only;
-use crate::AppState;
-use crate::auth::Caller;
+use crate::Context;
+use crate::Error;
+use crate::Principal;
 use crate::commands::run_loaded;
-use crate::error::AppError;
-use crate::services::customers::load_customer;
-use crate::services::stream;
+use crate::customers::load_customer;
+use crate::stream;
 use portal_domain::order::{ChargeApproval, Order, OrderCommand};
 use portal_domain::{ChargeId, OrderId};
 use portal_eventlog::Idempotency;
@@ -24,7 +24,7 @@ use utoipa::ToSchema;
 pub struct Decision {
     /// `approved` or `rejected`.
     #[serde(default)]
-    #[schema(value_type = crate::openapi::inputs::ChargeDecision)]
+    #[schema(value_type = crate::schema::ChargeDecision)]
     pub decision: String,
     /// Up to 1,000 characters; may span lines.
     #[serde(default)]
@@ -47,23 +47,23 @@ pub struct DecisionView {
 
 /// Records the user's decision on a charge awaiting approval.
 pub async fn decide(
-    state: &AppState,
-    caller: &Caller,
+    cx: &Context,
+    principal: &Principal,
     order_id: OrderId,
     charge_id: ChargeId,
     input: &Decision,
     idempotency: Option<Idempotency>,
-) -> Result<DecisionView, AppError> {
-    let user = portal_only(caller)?;
+) -> Result<DecisionView, Error> {
+    let user = portal_only(principal)?;
     let approve = match input.decision.trim() {
         "approved" => true,
         "rejected" => false,
-        _ => return Err(AppError::field("decision", "must be approved or rejected")),
+        _ => return Err(Error::field("decision", "must be approved or rejected")),
     };
-    let customer = load_customer(state, caller, user.customer_id).await?;
-    let (order, version) = load_own(state, caller, user, order_id).await?;
+    let customer = load_customer(cx, principal, user.customer_id).await?;
+    let (order, version) = load_own(cx, principal, user, order_id).await?;
     if !customer.show_charges || order.charge(charge_id).is_none() {
-        return Err(AppError::NotFound);
+        return Err(Error::NotFound);
     }
     let comment = input.comment.clone();
     let command = if approve {
@@ -80,8 +80,8 @@ pub async fn decide(
         }
     };
     let done = run_loaded::<Order>(
-        state,
-        caller,
+        cx,
+        principal,
         &stream::<Order>(order_id),
         &command,
         idempotency,
@@ -92,7 +92,7 @@ pub async fn decide(
     let charge = done
         .state
         .charge(charge_id)
-        .ok_or_else(|| AppError::internal("the decided charge is missing from the state"))?;
+        .ok_or_else(|| Error::internal("the decided charge is missing from the state"))?;
     Ok(DecisionView {
         charge_id,
         order_id,

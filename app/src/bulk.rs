@@ -8,10 +8,10 @@
 //! followed by [`apply`] with those ids.
 
 use super::{Fields, checked, staff_only, stream, sub_key};
-use crate::AppState;
-use crate::auth::Caller;
+use crate::Context;
+use crate::Error;
+use crate::Principal;
 use crate::commands::run;
-use crate::error::AppError;
 use portal_domain::CustomerId;
 use portal_domain::customer::{Customer, CustomerCommand};
 use portal_eventlog::Idempotency;
@@ -39,7 +39,7 @@ pub struct BulkRequest {
     pub customer_ids: Vec<String>,
     /// `portal_enabled` or `show_charges`.
     #[serde(default)]
-    #[schema(value_type = crate::openapi::inputs::BulkField)]
+    #[schema(value_type = crate::schema::BulkField)]
     pub field: String,
     #[serde(default)]
     pub value: Option<bool>,
@@ -77,7 +77,7 @@ pub struct BulkResult {
 }
 
 /// Validates a request: the field, the value and the ids (as sent).
-pub fn validate(input: &BulkRequest) -> Result<(BulkField, bool), AppError> {
+pub fn validate(input: &BulkRequest) -> Result<(BulkField, bool), Error> {
     let mut fields = Fields::default();
     let field = match input.field.trim() {
         "portal_enabled" => Some(BulkField::PortalEnabled),
@@ -102,16 +102,16 @@ pub fn validate(input: &BulkRequest) -> Result<(BulkField, bool), AppError> {
 
 /// Runs the quick action of `input` (see [`apply`]).
 pub async fn run_request(
-    state: &AppState,
-    caller: &Caller,
+    cx: &Context,
+    principal: &Principal,
     input: &BulkRequest,
     idempotency: Option<Idempotency>,
-) -> Result<BulkResult, AppError> {
-    staff_only(caller)?;
+) -> Result<BulkResult, Error> {
+    staff_only(principal)?;
     let (field, value) = validate(input)?;
     Ok(apply(
-        state,
-        caller,
+        cx,
+        principal,
         &input.customer_ids,
         field,
         value,
@@ -123,11 +123,11 @@ pub async fn run_request(
 /// Sets `field` to `value` on each customer of `ids` (strings as sent; unparsable or unknown
 /// ids fail), one command each. Never fails as a whole: every failure is reported per customer.
 /// Under an idempotency key each customer's command has its own derived key, so a replayed
-/// request reports the same outcomes and appends nothing. The caller must be staff (checked
+/// request reports the same outcomes and appends nothing. The principal must be staff (checked
 /// by [`run_request`]; pages calling this directly check [`super::staff_only`] first).
 pub async fn apply(
-    state: &AppState,
-    caller: &Caller,
+    cx: &Context,
+    principal: &Principal,
     ids: &[String],
     field: BulkField,
     value: bool,
@@ -140,7 +140,7 @@ pub async fn apply(
     };
     let mut results = Vec::with_capacity(ids.len());
     for raw in ids {
-        let outcome = one(state, caller, raw, &command, idempotency).await;
+        let outcome = one(cx, principal, raw, &command, idempotency).await;
         results.push(match outcome {
             Ok(true) => item(raw, Outcome::Changed, None),
             Ok(false) => item(raw, Outcome::Already, None),
@@ -168,8 +168,8 @@ fn item(raw: &str, outcome: Outcome, message: Option<String>) -> BulkItem {
 
 /// One customer: whether it changed, or the message of its failure.
 async fn one(
-    state: &AppState,
-    caller: &Caller,
+    cx: &Context,
+    principal: &Principal,
     raw: &str,
     command: &CustomerCommand,
     idempotency: Option<&Idempotency>,
@@ -179,12 +179,12 @@ async fn one(
         .parse()
         .map_err(|_| "not a customer id".to_owned())?;
     let key = sub_key(idempotency, &format!("bulk:{id}"));
-    match run::<Customer>(state, caller, &stream::<Customer>(id), command, key).await {
+    match run::<Customer>(cx, principal, &stream::<Customer>(id), command, key).await {
         Ok(done) => Ok(done.changed()),
-        Err(AppError::Rejected(portal_domain::DomainError::NotFound(_)) | AppError::NotFound) => {
+        Err(Error::Rejected(portal_domain::DomainError::NotFound(_)) | Error::NotFound) => {
             Err("customer not found".to_owned())
         }
-        Err(AppError::Rejected(e)) => {
+        Err(Error::Rejected(e)) => {
             let text = e.to_string();
             let mut chars = text.chars();
             Err(chars
@@ -192,7 +192,7 @@ async fn one(
                 .map(|c| c.to_uppercase().chain(chars).collect())
                 .unwrap_or_default())
         }
-        Err(e @ AppError::Internal(_)) => {
+        Err(e @ Error::Internal(_)) => {
             tracing::error!(error = %e, customer = %id, "quick action failed");
             Err("Something went wrong on our side".to_owned())
         }

@@ -3,12 +3,12 @@
 //! [`TimeZoneName`]) and be known to the time-zone database ([`Zone::named`], checked here
 //! because the domain has no database); it is stored in the database's canonical spelling.
 
-use crate::AppState;
-use crate::auth::Caller;
+use crate::Context;
+use crate::Error;
+use crate::Principal;
 use crate::commands::run;
-use crate::error::AppError;
-use crate::services::{Fields, checked, staff_only};
 use crate::zone::{Zone, tenant_zone};
+use crate::{Fields, checked, staff_only};
 use portal_domain::FieldError;
 use portal_domain::tenant::{Tenant, TenantCommand};
 use portal_domain::values::TimeZoneName;
@@ -47,10 +47,10 @@ impl TimeZoneView {
     }
 }
 
-/// The caller's tenant's zone.
-pub async fn get(state: &AppState, caller: &Caller) -> Result<TimeZoneView, AppError> {
+/// The principal's tenant's zone.
+pub async fn get(cx: &Context, principal: &Principal) -> Result<TimeZoneView, Error> {
     Ok(TimeZoneView::of(
-        &tenant_zone(state, caller.tenant()).await?,
+        &tenant_zone(cx, principal.tenant()).await?,
         false,
     ))
 }
@@ -71,23 +71,23 @@ pub fn known_zone(field: &str, raw: &str) -> Result<(TimeZoneName, Zone), FieldE
 
 /// Staff set the tenant's zone; setting the current one again changes nothing.
 pub async fn set(
-    state: &AppState,
-    caller: &Caller,
+    cx: &Context,
+    principal: &Principal,
     input: &TimeZoneInput,
     idempotency: Option<Idempotency>,
-) -> Result<TimeZoneView, AppError> {
-    staff_only(caller)?;
+) -> Result<TimeZoneView, Error> {
+    staff_only(principal)?;
     let mut fields = Fields::default();
     let raw = fields.required("time_zone", input.time_zone.as_deref());
     let known = raw.and_then(|raw| fields.take(known_zone("time_zone", raw)));
     fields.finish()?;
     let (name, zone) = checked(known)?;
-    let stream = StreamId::of::<Tenant>(caller.tenant());
+    let stream = StreamId::of::<Tenant>(principal.tenant());
     let command = TenantCommand::SetTimeZone { time_zone: name };
-    let done = run::<Tenant>(state, caller, &stream, &command, idempotency).await?;
+    let done = run::<Tenant>(cx, principal, &stream, &command, idempotency).await?;
     let changed = !done.events.is_empty();
     if changed {
-        info!(tenant = %caller.tenant(), time_zone = zone.name(), "tenant time zone set");
+        info!(tenant = %principal.tenant(), time_zone = zone.name(), "tenant time zone set");
     }
     Ok(TimeZoneView::of(&zone, changed))
 }

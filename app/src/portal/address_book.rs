@@ -5,13 +5,12 @@
 //! what *new* orders copy at submission; submitted orders keep their stops' address snapshots.
 
 use super::{PortalUser, portal_only};
-use crate::AppState;
-use crate::auth::Caller;
+use crate::Context;
+use crate::Error;
+use crate::Principal;
 use crate::commands::run;
-use crate::error::AppError;
-use crate::services::locations::{AddressBody, LocationView, lenient_address};
-use crate::services::{Fields, checked, creation_id, stream};
-use axum::http::StatusCode;
+use crate::locations::{AddressBody, LocationView, lenient_address};
+use crate::{Fields, checked, creation_id, stream};
 use portal_domain::location::{
     Location, LocationCommand, LocationOwner, LocationState, LocationVisibility,
 };
@@ -35,7 +34,7 @@ pub struct AddressBookInput {
     pub address: AddressInput,
     /// `[{weekday: "monday", opens: "08:00", closes: "17:00"}, …]`.
     #[serde(default)]
-    #[schema(value_type = Vec<crate::openapi::inputs::OpeningPeriodInput>)]
+    #[schema(value_type = Vec<crate::schema::OpeningPeriodInput>)]
     pub opening_hours: Vec<OpeningPeriodInput>,
     /// Site instructions for drivers (gate, ramp, booking); ≤ 2,000 characters, may span lines.
     #[serde(default)]
@@ -48,7 +47,7 @@ struct Valid {
     opening_hours: OpeningHours,
 }
 
-fn validate(input: &AddressBookInput) -> Result<Valid, AppError> {
+fn validate(input: &AddressBookInput) -> Result<Valid, Error> {
     let mut fields = Fields::default();
     let name = fields.take(Name::parse(&input.name));
     let address = fields.take_all(Some("address"), Address::new(input.address.clone()));
@@ -66,7 +65,7 @@ fn validate(input: &AddressBookInput) -> Result<Valid, AppError> {
 pub fn problems(input: &AddressBookInput) -> Vec<portal_domain::FieldError> {
     match validate(input) {
         Ok(_) => Vec::new(),
-        Err(AppError::Invalid(errors)) => errors,
+        Err(Error::Invalid(errors)) => errors,
         Err(_) => Vec::new(),
     }
 }
@@ -74,16 +73,15 @@ pub fn problems(input: &AddressBookInput) -> Vec<portal_domain::FieldError> {
 /// The address book: the customer's own locations (archived ones too when asked) and the
 /// carrier locations shared with it, sorted by name.
 pub async fn list(
-    state: &AppState,
-    caller: &Caller,
+    cx: &Context,
+    principal: &Principal,
     include_archived: bool,
-) -> Result<Vec<LocationRow>, AppError> {
-    let user = portal_only(caller)?;
-    let tenant = caller.tenant();
-    let mut rows = locations::for_customer(&state.read, tenant, user.customer_id).await?;
+) -> Result<Vec<LocationRow>, Error> {
+    let user = portal_only(principal)?;
+    let tenant = principal.tenant();
+    let mut rows = locations::for_customer(&cx.read, tenant, user.customer_id).await?;
     if include_archived {
-        let own =
-            locations::customer_locations(&state.read, tenant, user.customer_id, true).await?;
+        let own = locations::customer_locations(&cx.read, tenant, user.customer_id, true).await?;
         rows.extend(own.into_iter().filter(|l| l.archived));
     }
     rows.sort_by(|a, b| {
@@ -95,34 +93,34 @@ pub async fn list(
     Ok(rows)
 }
 
-/// One location of the address book (own or shared); 404 otherwise.
+/// One location of the address book (own or shared); not found otherwise.
 pub async fn get(
-    state: &AppState,
-    caller: &Caller,
+    cx: &Context,
+    principal: &Principal,
     id: LocationId,
-) -> Result<LocationRow, AppError> {
-    let user = portal_only(caller)?;
+) -> Result<LocationRow, Error> {
+    let user = portal_only(principal)?;
     locations::get(
-        &state.read,
-        caller.tenant(),
+        &cx.read,
+        principal.tenant(),
         portal_projections::models::Scope::Customer(user.customer_id),
         id,
     )
     .await?
-    .ok_or(AppError::NotFound)
+    .ok_or(Error::NotFound)
 }
 
 /// Adds a location to the address book; the new location (201).
 pub async fn create(
-    state: &AppState,
-    caller: &Caller,
+    cx: &Context,
+    principal: &Principal,
     input: &AddressBookInput,
     idempotency: Option<Idempotency>,
-) -> Result<LocationView, AppError> {
-    let user = portal_only(caller)?;
+) -> Result<LocationView, Error> {
+    let user = portal_only(principal)?;
     let v = validate(input)?;
     let id =
-        LocationId(creation_id(state, caller, Location::CATEGORY, idempotency.as_ref()).await?);
+        LocationId(creation_id(cx, principal, Location::CATEGORY, idempotency.as_ref()).await?);
     let command = LocationCommand::AddLocation {
         location_id: id,
         owner: LocationOwner::Customer {
@@ -137,27 +135,27 @@ pub async fn create(
         },
     };
     let done = run::<Location>(
-        state,
-        caller,
+        cx,
+        principal,
         &stream::<Location>(id),
         &command,
         idempotency,
     )
     .await?;
-    LocationView::of(&done.state).ok_or(AppError::NotFound)
+    LocationView::of(&done.state).ok_or(Error::NotFound)
 }
 
-/// The customer's own location `id` from the event log: 404 when it is unknown or invisible to
-/// the customer, 409 for a carrier location shared with it (read-only on the portal).
+/// The customer's own location `id` from the event log; not found when it is unknown or invisible
+/// to the customer, a conflict for a carrier location shared with it (read-only on the portal).
 async fn load_own(
-    state: &AppState,
-    caller: &Caller,
+    cx: &Context,
+    principal: &Principal,
     user: PortalUser,
     id: LocationId,
-) -> Result<LocationState, AppError> {
-    let (location, _, _) = load::<Location>(&state.store, &stream::<Location>(id), caller.tenant())
+) -> Result<LocationState, Error> {
+    let (location, _, _) = load::<Location>(&cx.store, &stream::<Location>(id), principal.tenant())
         .await
-        .map_err(AppError::from)?;
+        .map_err(Error::from)?;
     match location.owner {
         Some(LocationOwner::Customer { customer_id }) if customer_id == user.customer_id => {
             Ok(location)
@@ -167,25 +165,24 @@ async fn load_own(
                 .visibility
                 .is_some_and(|v| v.is_visible_to(user.customer_id)) =>
         {
-            Err(AppError::Status(
-                StatusCode::CONFLICT,
+            Err(Error::Conflict(
                 "Carrier locations are shared read-only; ask the carrier to change them".into(),
             ))
         }
-        _ => Err(AppError::NotFound),
+        _ => Err(Error::NotFound),
     }
 }
 
-/// Edits an own location; the location afterwards. An archived location is 409.
+/// Edits an own location; the location afterwards. An archived location is a conflict.
 pub async fn update(
-    state: &AppState,
-    caller: &Caller,
+    cx: &Context,
+    principal: &Principal,
     id: LocationId,
     input: &AddressBookInput,
     idempotency: Option<Idempotency>,
-) -> Result<LocationView, AppError> {
-    let user = portal_only(caller)?;
-    load_own(state, caller, user, id).await?;
+) -> Result<LocationView, Error> {
+    let user = portal_only(principal)?;
+    load_own(cx, principal, user, id).await?;
     let v = validate(input)?;
     let command = LocationCommand::UpdateLocation {
         name: v.name,
@@ -194,33 +191,33 @@ pub async fn update(
         instructions: input.instructions.clone(),
     };
     let done = run::<Location>(
-        state,
-        caller,
+        cx,
+        principal,
         &stream::<Location>(id),
         &command,
         idempotency,
     )
     .await?;
-    LocationView::of(&done.state).ok_or(AppError::NotFound)
+    LocationView::of(&done.state).ok_or(Error::NotFound)
 }
 
 /// Archives an own location: it leaves the address book and new orders; orders that used it
 /// keep their addresses. Archiving twice is a no-op.
 pub async fn archive(
-    state: &AppState,
-    caller: &Caller,
+    cx: &Context,
+    principal: &Principal,
     id: LocationId,
     idempotency: Option<Idempotency>,
-) -> Result<LocationView, AppError> {
-    let user = portal_only(caller)?;
-    load_own(state, caller, user, id).await?;
+) -> Result<LocationView, Error> {
+    let user = portal_only(principal)?;
+    load_own(cx, principal, user, id).await?;
     let done = run::<Location>(
-        state,
-        caller,
+        cx,
+        principal,
         &stream::<Location>(id),
         &LocationCommand::ArchiveLocation,
         idempotency,
     )
     .await?;
-    LocationView::of(&done.state).ok_or(AppError::NotFound)
+    LocationView::of(&done.state).ok_or(Error::NotFound)
 }

@@ -9,9 +9,9 @@
 //!   created a moment ago by another request may not be seen yet, which a warning can afford.
 
 use super::PortalUser;
-use crate::AppState;
-use crate::auth::Caller;
-use crate::error::AppError;
+use crate::Context;
+use crate::Error;
+use crate::Principal;
 use portal_domain::OrderId;
 use portal_domain::order::OrderStatus;
 use portal_projections::models::common::Scope;
@@ -43,13 +43,13 @@ pub struct OrderWarning {
 
 /// The other orders of the user's customer with `reference` (see the module docs), newest first.
 pub async fn duplicate_reference(
-    state: &AppState,
-    caller: &Caller,
+    cx: &Context,
+    principal: &Principal,
     user: PortalUser,
     order_id: OrderId,
     reference: Option<&str>,
     now: OffsetDateTime,
-) -> Result<Vec<OrderWarning>, AppError> {
+) -> Result<Vec<OrderWarning>, Error> {
     let Some(reference) = reference.map(str::trim).filter(|r| !r.is_empty()) else {
         return Ok(vec![]);
     };
@@ -60,8 +60,8 @@ pub async fn duplicate_reference(
     let since = now - Duration::days(DUPLICATE_WINDOW_DAYS);
     let scope = Scope::Customer(user.customer_id);
     let rows = orders::list(
-        &state.read,
-        caller.tenant(),
+        &cx.read,
+        principal.tenant(),
         scope,
         &filter,
         &Page::first(50),

@@ -1,6 +1,6 @@
 //! [`NotifierConfig`]: where links point, who the emails are from, and how the sender retries.
 
-use crate::tokens::TOKEN_TTL;
+use portal_identity::tokens::TOKEN_TTL;
 use lettre::message::Mailbox;
 use std::time::Duration;
 use url::Url;

@@ -8,7 +8,7 @@
 //! - Every other event only moves the checkpoint.
 
 use crate::config::NotifierConfig;
-use crate::db::{Backend, Db, millis};
+use portal_identity::db::{Backend, Db, millis};
 use crate::error::NotifierError;
 use crate::message::message_id;
 use crate::metrics;

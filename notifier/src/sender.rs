@@ -10,13 +10,14 @@
 //!   dead (see [`outbox::dead_letters`]).
 
 use crate::config::NotifierConfig;
-use crate::db::{Db, from_millis};
+use portal_identity::Db;
+use portal_identity::db::from_millis;
 use crate::error::NotifierError;
 use crate::message;
 use crate::metrics;
 use crate::outbox::{self, Claimed, Finish, MailContext};
 use crate::render;
-use crate::tokens::{self, MintRequest, Minted};
+use portal_identity::tokens::{self, MintRequest, Minted};
 use crate::transport::{Mailer, redact_addresses};
 use futures::StreamExt as _;
 use lettre::Message;

@@ -17,7 +17,7 @@
 //! - [`api_tokens`]: bearer tokens in `api_tokens`: store, look up, last use, list, revoke.
 //! - [`rate_limits`]: fixed-window counters in `rate_limits`.
 //! - [`server_keys`]: the deployment's own secret keys in `server_keys`.
-//! - [`error`]: [`IdentityError`].
+//! - [`IdentityError`] (in [`error`]): what can go wrong here.
 //!
 //! The tables come from the event store's migrations (which must have run):
 //! `migrations/{postgres,sqlite}/0003_identity.sql` creates `login_tokens`, `credentials`,

@@ -15,10 +15,10 @@
 //!   (astronomically unlikely) collision.
 //! - Expired rows are never loaded, and are deleted opportunistically when sessions are created.
 
-use async_trait::async_trait;
-use portal_domain::UserId;
 use crate::db::{Db, from_millis, millis};
 use crate::error::IdentityError;
+use async_trait::async_trait;
+use portal_domain::UserId;
 use sha2::{Digest, Sha256};
 use sqlx::Row as _;
 use time::OffsetDateTime;

@@ -43,9 +43,9 @@ pub use sender::run_sender;
 pub use transport::{MailError, Mailer};
 
 use portal_eventlog::Store;
-use portal_identity::Db;
 use portal_eventlog::bus::EventBus;
 use portal_eventlog::subscription::{RunnerConfig, run_subscription};
+use portal_identity::Db;
 use tokio_util::sync::CancellationToken;
 
 /// Durable bus consumer of the notifier (one per role; processes sharing it share the work).

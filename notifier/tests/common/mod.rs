@@ -21,8 +21,8 @@ use portal_domain::{Actor, ContactId, CustomerId, LoginRequestId, TenantId, User
 use portal_eventlog::subscription::catch_up;
 use portal_eventlog::testing::{Backend, TestStoreRef, with_store};
 use portal_eventlog::{CommandContext, Metadata, Store, StreamId, execute};
-use portal_notifier::sender::{PassReport, send_due};
 use portal_identity::Db;
+use portal_notifier::sender::{PassReport, send_due};
 use portal_notifier::{Mailer, Notifier, NotifierConfig};
 use sqlx::Row as _;
 use std::future::Future;

@@ -9,8 +9,8 @@ use portal_domain::values::{Email, Name};
 use portal_domain::{Actor, DomainError, TenantId, UserId};
 use portal_eventlog::executor::load;
 use portal_eventlog::{CommandContext, ExecuteError, Metadata, Store, StreamId, execute};
-use portal_notifier::Db;
-use portal_notifier::tokens::{self, MintRequest, Minted};
+use portal_identity::Db;
+use portal_identity::tokens::{self, MintRequest, Minted};
 use time::OffsetDateTime;
 use url::Url;
 

@@ -16,7 +16,7 @@ use identity_common::{
 };
 use identity_web_common::*;
 use portal_eventlog::testing::{Backend, TestStoreRef, with_store};
-use portal_notifier::db::millis;
+use portal_identity::db::millis;
 use std::time::Duration;
 use support::smtp::SmtpSink;
 use time::OffsetDateTime;

@@ -21,7 +21,7 @@ const PAM: &str = "pam@customer.example";
 const PASSWORD: &str = "a long and secret sentence 42";
 
 /// Hits of rate-limit bucket `bucket` (0 when absent).
-async fn hits(db: &portal_notifier::Db, bucket: &str) -> i64 {
+async fn hits(db: &portal_identity::Db, bucket: &str) -> i64 {
     rate_buckets(db, bucket)
         .await
         .into_iter()
@@ -33,7 +33,7 @@ async fn hits(db: &portal_notifier::Db, bucket: &str) -> i64 {
 fn email_bucket(action: &str, email: &str) -> String {
     format!(
         "{action}:email:{}",
-        portal_notifier::secret::hash_secret(email)
+        portal_identity::secret::hash_secret(email)
     )
 }
 

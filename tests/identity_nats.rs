@@ -77,7 +77,7 @@ async fn one_welcome_email_per_grant_across_restarts_and_redelivery() {
         }
         // Every first welcome email out before the revocations below (a grant revoked before its
         // email went out is skipped, rightly; that is another test's case).
-        let db = portal_notifier::Db::connect(&t.url, 2).await.unwrap();
+        let db = portal_identity::Db::connect(&t.url, 2).await.unwrap();
         let sent = |n: i64| {
             let db = db.clone();
             move || {
@@ -282,7 +282,7 @@ async fn login_tokens_never_travel_on_nats() {
                 );
                 assert!(!text.contains(&token), "token in event {}", e.event_type);
             }
-            let db = portal_notifier::Db::connect(&t.url, 2).await.unwrap();
+            let db = portal_identity::Db::connect(&t.url, 2).await.unwrap();
             for table in ["login_tokens", "mail_outbox"] {
                 let rows: Vec<(String,)> =
                     sqlx::query_as(&format!("SELECT CAST(t AS TEXT) FROM {table} t"))
@@ -301,7 +301,7 @@ async fn login_tokens_never_travel_on_nats() {
                 .unwrap();
             assert_eq!(
                 hashes,
-                [(portal_notifier::secret::hash_secret(&token),)],
+                [(portal_identity::secret::hash_secret(&token),)],
                 "only the SHA-256 is stored"
             );
         },

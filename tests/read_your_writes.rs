@@ -168,7 +168,7 @@ async fn form_post_redirects_with_its_position(t: TestStoreRef) {
     assert!(to.starts_with("/staff/customers/"), "{to}");
     // The session keeps the position for its next page, which takes it and waits for it.
     let db = db(&env.t.url).await;
-    let pending = |db: portal_notifier::Db| async move {
+    let pending = |db: portal_identity::Db| async move {
         let data: Vec<String> = sqlx::query_scalar("SELECT data FROM sessions WHERE user_id = $1")
             .bind(user_id(STAFF))
             .fetch_all(db.pool())

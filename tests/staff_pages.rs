@@ -146,7 +146,7 @@ async fn pages_render_for_staff_and_not_for_portal_users(t: TestStoreRef) {
     assert_eq!(all_events(&t.store).await.len(), before);
 
     // A failure inside (a read model's table gone) is the opaque 500 page: no cause shown.
-    let db = portal_notifier::Db::connect(&t.url, 1).await.unwrap();
+    let db = portal_identity::Db::connect(&t.url, 1).await.unwrap();
     let rename = |from: &str, to: &str| format!("ALTER TABLE {from} RENAME TO {to}");
     sqlx::query(&rename("rm_locations", "rm_locations_away"))
         .execute(db.pool())

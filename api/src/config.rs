@@ -2,7 +2,7 @@
 //! `__Host-` names, HSTS, CSRF origin check), session timeouts, trusted reverse proxies, rate
 //! limits, and who may read `/metrics`.
 
-use crate::web::server_key::ServerKey;
+use portal_identity::server_keys::ServerKey;
 use std::fmt;
 use std::net::IpAddr;
 use std::path::PathBuf;

@@ -255,10 +255,19 @@ impl From<sqlx::Error> for AppError {
 
 impl From<tower_sessions::session::Error> for AppError {
     fn from(e: tower_sessions::session::Error) -> Self {
-        if crate::auth::session_store::is_unavailable(&e) {
+        if portal_identity::sessions::is_unavailable(&e) {
             Self::Unavailable(e.into())
         } else {
             Self::internal(e)
+        }
+    }
+}
+
+impl From<portal_identity::IdentityError> for AppError {
+    fn from(e: portal_identity::IdentityError) -> Self {
+        match e {
+            portal_identity::IdentityError::Db(e) => e.into(),
+            other => Self::internal(other),
         }
     }
 }

@@ -89,7 +89,7 @@ mod tests {
             read,
             relay: "in-process".into(),
             projections: vec![],
-            db: portal_notifier::Db::connect(&test.url, 2).await.unwrap(),
+            db: portal_identity::Db::connect(&test.url, 2).await.unwrap(),
             auth: std::sync::Arc::new(crate::AuthConfig::new(
                 "http://127.0.0.1:8080".parse().unwrap(),
             )),

@@ -36,13 +36,13 @@ pub mod web;
 
 pub use config::{AuthConfig, IpCidr, RateLimits};
 
-use auth::session_store::DbSessionStore;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{get, post};
 use portal_eventlog::Store;
-use portal_notifier::Db;
+use portal_identity::Db;
+use portal_identity::sessions::DbSessionStore;
 use portal_projections::ReadDb;
 use std::sync::Arc;
 use tower_sessions::cookie::SameSite;

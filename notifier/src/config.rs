@@ -1,7 +1,7 @@
 //! [`NotifierConfig`]: where links point, who the emails are from, and how the sender retries.
 
-use crate::tokens::TOKEN_TTL;
 use lettre::message::Mailbox;
+use portal_identity::tokens::TOKEN_TTL;
 use std::time::Duration;
 use url::Url;
 

@@ -7,6 +7,9 @@ use crate::transport::MailError;
 pub enum NotifierError {
     #[error("database: {0}")]
     Db(#[from] sqlx::Error),
+    /// Minting a login token failed (its text names the cause, e.g. `database: …`).
+    #[error(transparent)]
+    Identity(#[from] portal_identity::IdentityError),
     #[error("event log: {0}")]
     Log(#[from] portal_eventlog::ExecuteError),
     #[error(transparent)]

@@ -8,7 +8,6 @@
 //! - Every other event only moves the checkpoint.
 
 use crate::config::NotifierConfig;
-use crate::db::{Backend, Db, millis};
 use crate::error::NotifierError;
 use crate::message::message_id;
 use crate::metrics;
@@ -18,6 +17,7 @@ use portal_domain::user::UserEvent;
 use portal_eventlog::RecordedEvent;
 use portal_eventlog::codec;
 use portal_eventlog::subscription::{Handled, Handler, HandlerError, Positioned};
+use portal_identity::db::{Backend, Db, millis};
 use sqlx::Row as _;
 use std::sync::Arc;
 use time::OffsetDateTime;

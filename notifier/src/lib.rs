@@ -1,4 +1,5 @@
-//! The notifier of the portal: emails sent in answer to events, and the login tokens they carry.
+//! The notifier of the portal: emails sent in answer to events, with the login tokens they carry
+//! (minted through [`portal_identity::tokens`] when the email is sent).
 //!
 //! Flow: the event handler ([`Notifier`], a checkpointed
 //! [`portal_eventlog::subscription::Handler`]) turns `ContactAccessGranted` and
@@ -11,21 +12,19 @@
 //! Layout:
 //! - [`config`]: [`NotifierConfig`] (public URL of links, From/Reply-To, TTL, retries).
 //! - [`handler`]: [`Notifier`], events → outbox rows.
-//! - [`outbox`]: the `mail_outbox` table: insert, claim, finish, dead letters, counts.
+//! - [`outbox`]: the `mail_outbox` table: insert, claim, finish, dead letters, counts. It lives
+//!   on the durable pool of the identity tables ([`portal_identity::Db`]; both tables are created
+//!   by `migrations/*/0003_identity.sql`).
 //! - [`sender`]: [`run_sender`], the sending loop (tokens are minted here, at send time).
 //! - [`render`]: subjects, plain text and maud HTML of each email; [`message`]: lettre
 //!   messages (multipart/alternative, Message-ID `<event id.kind@from domain>`, Date).
 //! - [`transport`]: [`Mailer`], SMTP (pooled or one connection per email) or `.eml` files.
 //! - [`filebox`]: reads the file transport's emails back for `/dev/mail` (with [`mime`]).
-//! - [`db`]: the durable pool of the notifier's and the API's own tables.
-//! - [`secret`]: random secrets and their stored (hashed) form.
-//! - [`tokens`]: login and password-reset tokens: mint (when the email is sent), check, consume.
 //! - [`metrics`]: process-wide counters; [`error`]: [`NotifierError`].
 //!
 //! Logs name event ids, kinds and attempts; never an address, a token or a link.
 
 pub mod config;
-pub mod db;
 pub mod error;
 pub mod filebox;
 pub mod handler;
@@ -34,13 +33,10 @@ pub mod metrics;
 pub mod mime;
 pub mod outbox;
 pub mod render;
-pub mod secret;
 pub mod sender;
-pub mod tokens;
 pub mod transport;
 
 pub use config::NotifierConfig;
-pub use db::{Backend, Db};
 pub use error::NotifierError;
 pub use handler::Notifier;
 pub use sender::run_sender;
@@ -49,6 +45,7 @@ pub use transport::{MailError, Mailer};
 use portal_eventlog::Store;
 use portal_eventlog::bus::EventBus;
 use portal_eventlog::subscription::{RunnerConfig, run_subscription};
+use portal_identity::Db;
 use tokio_util::sync::CancellationToken;
 
 /// Durable bus consumer of the notifier (one per role; processes sharing it share the work).

@@ -7,9 +7,9 @@
 //! which counts the try and hides the row for a lease, then sends outside any transaction and
 //! [`finish`]es the row: sent, skipped, retried later, or dead.
 
-use crate::db::{Backend, Db, from_millis, millis};
 use portal_domain::user::LinkPurpose;
 use portal_domain::{ContactId, CustomerId, LoginRequestId, TenantId, UserId};
+use portal_identity::db::{Backend, Db, from_millis, millis};
 use serde::{Deserialize, Serialize};
 use sqlx::Row as _;
 use std::time::Duration;

@@ -10,13 +10,11 @@
 //!   dead (see [`outbox::dead_letters`]).
 
 use crate::config::NotifierConfig;
-use crate::db::{Db, from_millis};
 use crate::error::NotifierError;
 use crate::message;
 use crate::metrics;
 use crate::outbox::{self, Claimed, Finish, MailContext};
 use crate::render;
-use crate::tokens::{self, MintRequest, Minted};
 use crate::transport::{Mailer, redact_addresses};
 use futures::StreamExt as _;
 use lettre::Message;
@@ -28,6 +26,9 @@ use portal_domain::values::Email;
 use portal_domain::{ContactId, CustomerId, TenantId};
 use portal_eventlog::executor::load;
 use portal_eventlog::{ExecuteError, Store, StreamId};
+use portal_identity::Db;
+use portal_identity::db::from_millis;
+use portal_identity::tokens::{self, MintRequest, Minted};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 use time::OffsetDateTime;

@@ -45,7 +45,7 @@ impl Env {
     /// How many events the log holds (every committed row: on PostgreSQL the log's readers
     /// stop below the oldest open transaction, so they may briefly see fewer).
     pub async fn events(&self) -> usize {
-        let db = portal_notifier::Db::connect(&self.t.url, 1).await.unwrap();
+        let db = portal_identity::Db::connect(&self.t.url, 1).await.unwrap();
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events")
             .fetch_one(db.pool())
             .await

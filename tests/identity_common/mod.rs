@@ -142,7 +142,7 @@ where
 
 /// The notifier's checkpoint (0 before it ran).
 pub async fn notifier_position(url: &str) -> i64 {
-    let db = portal_notifier::Db::connect(url, 2).await.unwrap();
+    let db = portal_identity::Db::connect(url, 2).await.unwrap();
     let (position,): (i64,) =
         sqlx::query_as("SELECT COALESCE(MAX(position), 0) FROM notifier_checkpoints")
             .fetch_one(db.pool())
@@ -156,7 +156,7 @@ pub async fn notifier_position(url: &str) -> i64 {
 /// horizon), so right after our own appends it can leave them out while, say, a projector's
 /// batch is open, and a wait on it would return before our events were handled.
 pub async fn newest_position(_store: &Store, url: &str) -> i64 {
-    let db = portal_notifier::Db::connect(url, 1).await.unwrap();
+    let db = portal_identity::Db::connect(url, 1).await.unwrap();
     let (head,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(position), 0) FROM events")
         .fetch_one(db.pool())
         .await
@@ -179,7 +179,7 @@ pub async fn wait_notifier_caught_up(store: &Store, url: &str) {
 /// its current head (the read models answer scopes and orders from there).
 pub async fn wait_projected(store: &Store, url: &str) {
     let head = newest_position(store, url).await;
-    let db = portal_notifier::Db::connect(url, 2).await.unwrap();
+    let db = portal_identity::Db::connect(url, 2).await.unwrap();
     wait_until(
         "the projections to reach the head",
         Duration::from_secs(30),

@@ -282,8 +282,8 @@ pub fn token_of(link: &str) -> String {
 }
 
 /// The identity tables of the test's database.
-pub async fn db(url: &str) -> portal_notifier::Db {
-    portal_notifier::Db::connect(url, 2).await.unwrap()
+pub async fn db(url: &str) -> portal_identity::Db {
+    portal_identity::Db::connect(url, 2).await.unwrap()
 }
 
 /// The identity id of `email` as the tables store it.
@@ -292,7 +292,7 @@ pub fn user_id(email: &str) -> String {
 }
 
 /// How many rows of table `sessions` belong to `email`.
-pub async fn sessions_of(db: &portal_notifier::Db, email: &str) -> i64 {
+pub async fn sessions_of(db: &portal_identity::Db, email: &str) -> i64 {
     sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE user_id = $1")
         .bind(user_id(email))
         .fetch_one(db.pool())
@@ -301,7 +301,7 @@ pub async fn sessions_of(db: &portal_notifier::Db, email: &str) -> i64 {
 }
 
 /// Runs one statement with text parameters.
-pub async fn exec(db: &portal_notifier::Db, sql: &str, params: &[&str]) -> u64 {
+pub async fn exec(db: &portal_identity::Db, sql: &str, params: &[&str]) -> u64 {
     let mut q = sqlx::query(sql);
     for p in params {
         q = q.bind(*p);
@@ -324,7 +324,7 @@ pub async fn count_events(store: &Store, kind: &str) -> usize {
 }
 
 /// The hits counted so far in rate-limit buckets starting with `prefix`, by bucket.
-pub async fn rate_buckets(db: &portal_notifier::Db, prefix: &str) -> Vec<(String, i64)> {
+pub async fn rate_buckets(db: &portal_identity::Db, prefix: &str) -> Vec<(String, i64)> {
     sqlx::query_as("SELECT bucket, hits FROM rate_limits WHERE bucket LIKE $1 ORDER BY bucket")
         .bind(format!("{prefix}%"))
         .fetch_all(db.pool())

@@ -1,41 +1,35 @@
-//! Bearer tokens for integrations (`portal token create`), table `api_tokens`.
+//! Bearer tokens for integrations (`portal token create`): issuing and checking them.
 //!
 //! A token is issued to an identity for one grant: a staff membership of a tenant, or a portal
 //! grant at one customer ([`super::token_grants`] binds it to that grant's place in the log).
-//! Only its SHA-256 is stored; the raw token is returned once. Every request made with it
-//! ([`authenticate`]) checks that it is neither revoked nor expired, that the scope still holds in
-//! the read models, and that its grant has not ended since it was made: a token of a contact
-//! whose access was revoked, or of a removed staff member, stops working at once and for good,
-//! even when access is granted again later.
-//!
-//! Last use is recorded at most once a minute per token ([`LAST_USE_EVERY_MS`]), by a
-//! conditional UPDATE, so a busy integration does not write on every request.
+//! Its row (only its SHA-256, never the raw token, which is returned once) is kept by
+//! [`portal_identity::api_tokens`]. Every request made with it ([`authenticate`]) checks that it
+//! is neither revoked nor expired, that the scope still holds in the read models, and that its
+//! grant has not ended since it was made: a token of a contact whose access was revoked, or of a
+//! removed staff member, stops working at once and for good, even when access is granted again
+//! later.
 
 use super::identity;
 use super::scopes::portal_scope_of;
 use super::session::ScopeRef;
-use super::token_grants::{self, BindError, Bound};
+use super::token_grants::{self, BindError};
 use crate::error::AppError;
 use portal_domain::user::TokenScope;
 use portal_domain::values::Email;
-use portal_domain::{ApiTokenId, ContactId, CustomerId, TenantId, UserId};
+use portal_domain::{ApiTokenId, CustomerId, TenantId, UserId};
 use portal_eventlog::{ExecuteError, Store};
-use portal_notifier::Db;
-use portal_notifier::db::millis;
-use portal_notifier::secret::{hash_secret, looks_like_secret, new_secret};
+use portal_identity::api_tokens::{self as stored, NewToken};
+use portal_identity::secret::new_secret;
+use portal_identity::{Db, IdentityError};
 use portal_projections::ReadDb;
 use portal_projections::models::{contacts, staff};
-use sqlx::Row as _;
 use time::OffsetDateTime;
 use tracing::{info, instrument};
 use uuid::Uuid;
 
 /// The longest lifetime a token may be given.
 pub const MAX_DAYS: u32 = 3650;
-/// How many characters of the raw token are kept to recognise it in lists.
-pub const PREFIX_CHARS: usize = 6;
-/// Last use is written when the recorded one is at least this old.
-pub const LAST_USE_EVERY_MS: i64 = 60_000;
+pub use portal_identity::api_tokens::{LAST_USE_EVERY_MS, PREFIX_CHARS};
 
 /// What to issue.
 #[derive(Debug, Clone)]
@@ -82,7 +76,7 @@ pub enum TokenCreateError {
     #[error("cannot record the token's issue: {0}")]
     Execute(#[from] ExecuteError),
     #[error("cannot store the token: {0}")]
-    Db(#[from] sqlx::Error),
+    Db(#[from] IdentityError),
 }
 
 /// Issues a token for `request.email` in `request.tenant`: staff scope without a customer, else
@@ -112,35 +106,29 @@ pub async fn create(
     let credential_id = ApiTokenId(Uuid::now_v7());
     let raw = new_secret();
     let expires_at = now + time::Duration::days(i64::from(request.expires_in_days));
-    sqlx::query(
-        "INSERT INTO api_tokens (token_hash, credential_id, user_id, tenant, customer_id, \
-         created_at, name, email, prefix, contact_id, grant_version, portal_version, expires_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+    stored::insert(
+        db,
+        &NewToken {
+            raw: &raw,
+            credential_id,
+            email: &request.email,
+            tenant,
+            customer: request.customer,
+            contact: binding.contact_id,
+            name: request.name.clone(),
+            grant_version: binding.grant_version,
+            portal_version: binding.portal_version,
+            created_at: now,
+            expires_at,
+        },
     )
-    .bind(hash_secret(&raw))
-    .bind(credential_id.to_string())
-    .bind(UserId::for_email(&request.email).to_string())
-    .bind(tenant.as_str())
-    .bind(request.customer.map(|c| c.to_string()))
-    .bind(millis(now))
-    .bind(request.name.clone())
-    .bind(request.email.as_str())
-    .bind(raw.chars().take(PREFIX_CHARS).collect::<String>())
-    .bind(binding.contact_id.map(|c| c.to_string()))
-    .bind(binding.grant_version)
-    .bind(binding.portal_version)
-    .bind(millis(expires_at))
-    .execute(db.pool())
     .await?;
     // The row first, then the event: if recording fails, the token is withdrawn again.
     let recorded =
         identity::record_api_token(store, &request.email, credential_id, binding.scope.clone())
             .await;
     if let Err(e) = recorded {
-        let _ = sqlx::query("DELETE FROM api_tokens WHERE credential_id = $1")
-            .bind(credential_id.to_string())
-            .execute(db.pool())
-            .await;
+        let _ = stored::delete(db, credential_id).await;
         return Err(e.into());
     }
     info!(credential = %credential_id, "api token issued");
@@ -152,16 +140,6 @@ pub async fn create(
     })
 }
 
-/// A stored token as [`authenticate`] reads it.
-struct Live {
-    credential_id: String,
-    bound: Bound,
-    /// A portal token row without a contact (rows older than the column): the contact is found
-    /// by identity and customer.
-    legacy_portal: Option<CustomerId>,
-    last_used_at: Option<i64>,
-}
-
 /// Who a bearer token acts as, if it is live and its grant still holds.
 #[instrument(skip_all)]
 pub async fn authenticate(
@@ -171,24 +149,7 @@ pub async fn authenticate(
     raw: &str,
     now: OffsetDateTime,
 ) -> Result<Option<(UserId, Email, ScopeRef)>, AppError> {
-    if !looks_like_secret(raw) {
-        return Ok(None);
-    }
-    let now_ms = millis(now);
-    let row = sqlx::query(
-        "SELECT credential_id, user_id, tenant, customer_id, contact_id, grant_version, \
-         portal_version, last_used_at FROM api_tokens \
-         WHERE token_hash = $1 AND revoked_at IS NULL AND ended_at IS NULL \
-         AND (expires_at IS NULL OR expires_at > $2)",
-    )
-    .bind(hash_secret(raw))
-    .bind(now_ms)
-    .fetch_optional(db.pool())
-    .await?;
-    let Some(row) = row else {
-        return Ok(None);
-    };
-    let Some(mut live) = live_of(&row)? else {
+    let Some(mut live) = stored::find_live(db, raw, now).await? else {
         return Ok(None);
     };
     let user_id = live.bound.owner;
@@ -223,70 +184,10 @@ pub async fn authenticate(
     };
     // Then the log: an end of the grant after the token was made kills it for good.
     if token_grants::ended(store, &live.bound).await? {
-        sqlx::query("UPDATE api_tokens SET ended_at = $1 WHERE credential_id = $2")
-            .bind(now_ms)
-            .bind(&live.credential_id)
-            .execute(db.pool())
-            .await?;
+        stored::mark_ended(db, &live.credential_id, now).await?;
         info!(credential = %live.credential_id, "api token refused: its grant ended");
         return Ok(None);
     }
-    if live
-        .last_used_at
-        .is_none_or(|at| now_ms - at >= LAST_USE_EVERY_MS)
-    {
-        record_use(db, &live.credential_id, now_ms).await?;
-    }
+    stored::record_use(db, &live, now).await?;
     Ok(Some((user_id, email, scope)))
-}
-
-/// Records a use, unless another request recorded one within the last minute.
-async fn record_use(db: &Db, credential_id: &str, now_ms: i64) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE api_tokens SET last_used_at = $1 WHERE credential_id = $2 \
-         AND (last_used_at IS NULL OR last_used_at <= $3)",
-    )
-    .bind(now_ms)
-    .bind(credential_id)
-    .bind(now_ms - LAST_USE_EVERY_MS)
-    .execute(db.pool())
-    .await?;
-    Ok(())
-}
-
-/// Reads the columns of [`authenticate`]'s query; `None` for a row this build cannot read.
-fn live_of(row: &sqlx::any::AnyRow) -> Result<Option<Live>, sqlx::Error> {
-    let credential_id: String = row.try_get(0)?;
-    let user: String = row.try_get(1)?;
-    let tenant: String = row.try_get(2)?;
-    let customer: Option<String> = row.try_get(3)?;
-    let contact: Option<String> = row.try_get(4)?;
-    let (Ok(owner), Ok(tenant)) = (user.parse::<UserId>(), TenantId::parse(&tenant)) else {
-        return Ok(None);
-    };
-    let customer = match customer.map(|c| c.parse::<CustomerId>()).transpose() {
-        Ok(c) => c,
-        Err(_) => return Ok(None),
-    };
-    let contact = match contact.map(|c| c.parse::<ContactId>()).transpose() {
-        Ok(c) => c,
-        Err(_) => return Ok(None),
-    };
-    let (portal, legacy_portal) = match (customer, contact) {
-        (Some(customer), Some(contact)) => (Some((customer, contact)), None),
-        (Some(customer), None) => (None, Some(customer)),
-        (None, _) => (None, None),
-    };
-    Ok(Some(Live {
-        credential_id,
-        bound: Bound {
-            tenant,
-            owner,
-            portal,
-            grant_version: row.try_get(5)?,
-            portal_version: row.try_get(6)?,
-        },
-        legacy_portal,
-        last_used_at: row.try_get(7)?,
-    }))
 }

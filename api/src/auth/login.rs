@@ -6,7 +6,6 @@
 //! the only scope or, with several, on the switcher.
 
 use super::identity;
-use super::password;
 use super::rate_limit::{self, Action};
 use super::scopes::{ScopeOption, scopes_of};
 use super::session::{self, SessionUser};
@@ -23,8 +22,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use portal_domain::UserId;
 use portal_domain::user::{LinkPurpose, LoginMethod};
 use portal_domain::values::Email;
-use portal_notifier::db::millis;
-use portal_notifier::tokens::{self, TokenProblem};
+use portal_identity::db::millis;
+use portal_identity::passwords as password;
+use portal_identity::tokens::{self, TokenProblem};
 use serde::Deserialize;
 use time::OffsetDateTime;
 use tower_sessions::Session;

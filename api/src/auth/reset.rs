@@ -6,9 +6,7 @@
 
 use super::identity;
 use super::login::{complete_login, no_access, problem_page, token_page};
-use super::password;
 use super::scopes::scopes_of;
-use super::session_store;
 use crate::AppState;
 use crate::error::AppError;
 use crate::pages::auth_views;
@@ -20,7 +18,9 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use portal_domain::user::{LinkPurpose, LoginMethod};
 use portal_domain::{Actor, FieldError, UserId};
-use portal_notifier::tokens;
+use portal_identity::passwords as password;
+use portal_identity::sessions;
+use portal_identity::tokens;
 use serde::Deserialize;
 use time::OffsetDateTime;
 use tower_sessions::Session;
@@ -117,7 +117,7 @@ pub async fn reset(
     let user_id = UserId::for_email(&owner.email);
     password::store(&state.db, user_id, &phc, now).await?;
     // Whoever knew the old password is logged out everywhere; the new session starts below.
-    session_store::end_for_user(&state.db, user_id).await?;
+    sessions::end_for_user(&state.db, user_id).await?;
     identity::record_password_set(&state.store, &owner.email, true, Actor::System).await?;
     Ok(
         complete_login(&state, &session, &owner.email, LoginMethod::PasswordReset)

@@ -1,20 +1,20 @@
 //! What a session holds: the identity ([`SessionUser`]: user id, email, login instant) and the
 //! current scope ([`ScopeRef`]: staff of a tenant, or a portal grant at one customer). Both are
-//! plain JSON in the tower-sessions record; [`super::session_store`] copies the ids out into
-//! columns so that sessions can be ended by query.
+//! plain JSON in the tower-sessions record, under the keys [`USER_KEY`] and [`SCOPE_KEY`], where
+//! the store ([`portal_identity::sessions`]) finds the ids it copies out into columns so that
+//! sessions can be ended by query.
 
 use crate::AppState;
 use crate::error::AppError;
 use portal_domain::values::Email;
 use portal_domain::{Actor, ContactId, CustomerId, TenantId, UserId};
-use portal_notifier::db::millis;
+use portal_identity::db::millis;
 use portal_projections::models::Scope;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use tower_sessions::Session;
 
-pub const USER_KEY: &str = "user";
-pub const SCOPE_KEY: &str = "scope";
+pub use portal_identity::sessions::{SCOPE_KEY, USER_KEY};
 
 /// The logged-in identity.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -27,6 +27,7 @@ use portal_domain::values::Email;
 use portal_domain::{Aggregate, ContactId, CustomerId, DomainError, TenantId, UserId};
 use portal_eventlog::executor::load;
 use portal_eventlog::{ExecuteError, Store, StreamId};
+pub use portal_identity::api_tokens::Bound;
 use portal_projections::models::contacts;
 use portal_projections::{QueryError, ReadDb};
 
@@ -110,17 +111,6 @@ pub async fn bind(
         }
     }
     Ok(None)
-}
-
-/// A stored token's binding, as [`ended`] checks it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Bound {
-    pub tenant: TenantId,
-    pub owner: UserId,
-    /// `None` for a staff token.
-    pub portal: Option<(CustomerId, ContactId)>,
-    pub grant_version: i64,
-    pub portal_version: i64,
 }
 
 /// Whether the log holds, after the token's versions, an event that ended its grant.

@@ -5,7 +5,7 @@ use super::layout::{card_page, csrf_field, field_error};
 use maud::{Markup, html};
 use portal_domain::FieldError;
 use portal_domain::user::LinkPurpose;
-use portal_notifier::tokens::TokenProblem;
+use portal_identity::tokens::TokenProblem;
 
 /// The one answer to every valid link request.
 pub const LINK_SENT: &str = "If this email has access, a login link is on its way. It works once, \

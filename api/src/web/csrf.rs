@@ -3,11 +3,11 @@
 //! API's check ([`super::api_csrf`]) shares.
 //!
 //! - A token is `nonce.mac`: a random nonce and HMAC-SHA256, under the server's `csrf` key
-//!   ([`super::server_key`]), of the session id and that nonce. Handlers take [`CsrfToken`] to
-//!   embed a token in their forms as the hidden field `csrf`; taking it gives a fresh visitor a
-//!   saved session first (the login forms must work before any login), so every token names a
-//!   session. A token of another session, or of the session before a login (the id changes at
-//!   login), does not verify.
+//!   ([`portal_identity::server_keys`]), of the session id and that nonce. Handlers take
+//!   [`CsrfToken`] to embed a token in their forms as the hidden field `csrf`; taking it gives a
+//!   fresh visitor a saved session first (the login forms must work before any login), so every
+//!   token names a session. A token of another session, or of the session before a login (the id
+//!   changes at login), does not verify.
 //! - [`csrf_protect`] (every form POST route) refuses with 403, before the handler runs, a post
 //!   whose `csrf` field is missing or does not verify against the request's session, whose
 //!   `Origin` names another site than the public URL's (`null`, sent from no-referrer pages, names
@@ -27,7 +27,7 @@ use axum::http::{HeaderMap, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use hmac::{Hmac, Mac};
-use portal_notifier::secret::new_secret;
+use portal_identity::secret::new_secret;
 use sha2::{Digest, Sha256};
 use std::convert::Infallible;
 use tower_sessions::Session;

@@ -21,8 +21,9 @@ use portal_domain::{Actor, ContactId, CustomerId, LoginRequestId, TenantId, User
 use portal_eventlog::subscription::catch_up;
 use portal_eventlog::testing::{Backend, TestStoreRef, with_store};
 use portal_eventlog::{CommandContext, Metadata, Store, StreamId, execute};
+use portal_identity::Db;
 use portal_notifier::sender::{PassReport, send_due};
-use portal_notifier::{Db, Mailer, Notifier, NotifierConfig};
+use portal_notifier::{Mailer, Notifier, NotifierConfig};
 use sqlx::Row as _;
 use std::future::Future;
 use std::time::Duration;
@@ -355,5 +356,5 @@ impl Env {
 
 /// Now as Unix ms (the outbox's unit).
 pub fn now_ms() -> i64 {
-    portal_notifier::db::millis(time::OffsetDateTime::now_utc())
+    portal_identity::db::millis(time::OffsetDateTime::now_utc())
 }

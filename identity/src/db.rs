@@ -1,10 +1,11 @@
-//! The database of the notifier's and the API's own tables (login tokens, the mail outbox,
-//! credentials, sessions, rate limits, API tokens; see `migrations/*/0003_identity.sql`).
+//! [`Db`], the durable pool of the service's own tables: this crate's (login tokens, credentials,
+//! sessions, rate limits, API tokens, server keys) and the notifier's (mail outbox, its
+//! checkpoint), which share it.
 //!
 //! A pool of its own, separate from the read models' (which commit without waiting for the disk):
 //! a consumed login token or a sent email must stay recorded after a crash. Reached through
 //! sqlx's `Any` driver so that one SQL text serves PostgreSQL and SQLite; instants are Unix
-//! milliseconds (`i64`) for the same reason.
+//! milliseconds (`i64`) for the same reason ([`millis`], [`from_millis`]).
 
 use sqlx::AnyPool;
 use sqlx::any::AnyPoolOptions;

@@ -1,28 +1,36 @@
 //! Server-side sessions in table `sessions` ([`DbSessionStore`], a tower-sessions store over the
-//! notifier's durable [`Db`], both backends through sqlx `Any`).
+//! durable [`Db`], both backends through sqlx `Any`).
 //!
 //! - The key is the SHA-256 (hex) of the session id, so a copy of the table cannot be replayed as
 //!   cookies.
 //! - On every save the ids of the identity and scope are copied out of the record into columns
 //!   (`user_id`, `tenant`, `customer_id`, `contact_id`), so that sessions can be found and
-//!   ended by query ([`end_for_user`] after a password reset). A session whose scope ended
-//!   (access revoked, portal disabled, staff removed) is refused and deleted by its next request
-//!   (see [`super::caller`]); until then its row is inert.
+//!   ended by query ([`end_for_user`] after a password reset). The record must keep them where
+//!   [`USER_KEY`] and [`SCOPE_KEY`] say; a record that does not is stored, but cannot be ended by
+//!   query. A session whose scope ended (access revoked, portal disabled, staff removed) is
+//!   refused and deleted by its next request (the API's extractors check); until then its row is
+//!   inert.
 //! - `save` only updates: a session deleted meanwhile (logout, revoked access) is not brought back
 //!   by a concurrent request that loaded it earlier. Only `create` inserts, with a fresh id on the
 //!   (astronomically unlikely) collision.
 //! - Expired rows are never loaded, and are deleted opportunistically when sessions are created.
 
+use crate::db::{Db, from_millis, millis};
+use crate::error::IdentityError;
 use async_trait::async_trait;
 use portal_domain::UserId;
-use portal_notifier::Db;
-use portal_notifier::db::{from_millis, millis};
 use sha2::{Digest, Sha256};
 use sqlx::Row as _;
 use time::OffsetDateTime;
 use tower_sessions::SessionStore;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{Error, Result};
+
+/// The key of a record's identity: an object with a `user_id` (copied into column `user_id`).
+pub const USER_KEY: &str = "user";
+/// The key of a record's scope: an object with `tenant` and, for a portal scope, `customer_id`
+/// and `contact_id` (copied into the columns of the same names).
+pub const SCOPE_KEY: &str = "scope";
 
 /// Sessions in the `sessions` table.
 #[derive(Debug, Clone)]
@@ -69,8 +77,8 @@ struct Columns {
 
 fn columns(record: &Record) -> Columns {
     let text = |v: Option<&serde_json::Value>| v.and_then(|v| v.as_str()).map(str::to_owned);
-    let user = record.data.get(super::session::USER_KEY);
-    let scope = record.data.get(super::session::SCOPE_KEY);
+    let user = record.data.get(USER_KEY);
+    let scope = record.data.get(SCOPE_KEY);
     Columns {
         user_id: text(user.and_then(|u| u.get("user_id"))),
         tenant: text(scope.and_then(|s| s.get("tenant"))),
@@ -165,7 +173,7 @@ impl SessionStore for DbSessionStore {
 }
 
 /// Ends every session of identity `user_id`.
-pub async fn end_for_user(db: &Db, user_id: UserId) -> std::result::Result<u64, sqlx::Error> {
+pub async fn end_for_user(db: &Db, user_id: UserId) -> std::result::Result<u64, IdentityError> {
     let r = sqlx::query("DELETE FROM sessions WHERE user_id = $1")
         .bind(user_id.to_string())
         .execute(db.pool())

@@ -5,8 +5,8 @@
 //! [`ServerKey`] loads its key on first use (creating it if no process has yet) and keeps it in
 //! memory for the life of the process.
 
-use portal_notifier::Db;
-use portal_notifier::db::millis;
+use crate::db::{Db, millis};
+use crate::error::IdentityError;
 use rand::RngCore as _;
 use sqlx::Row as _;
 use std::fmt;
@@ -15,16 +15,7 @@ use time::OffsetDateTime;
 use tokio::sync::OnceCell;
 
 /// Length of a key in bytes.
-const KEY_BYTES: usize = 32;
-
-/// Why a key could not be had.
-#[derive(Debug, thiserror::Error)]
-pub enum KeyError {
-    #[error("cannot read or store the server key: {0}")]
-    Db(#[from] sqlx::Error),
-    #[error("the stored server key {0:?} is malformed")]
-    Malformed(&'static str),
-}
+pub const KEY_BYTES: usize = 32;
 
 /// One named key, loaded lazily and shared by clones.
 #[derive(Clone)]
@@ -51,12 +42,12 @@ impl ServerKey {
     }
 
     /// The key, from memory, else from the database (made there first if missing).
-    pub async fn get(&self, db: &Db) -> Result<&[u8; KEY_BYTES], KeyError> {
+    pub async fn get(&self, db: &Db) -> Result<&[u8; KEY_BYTES], IdentityError> {
         self.key.get_or_try_init(|| load(db, self.name)).await
     }
 }
 
-async fn load(db: &Db, name: &'static str) -> Result<[u8; KEY_BYTES], KeyError> {
+async fn load(db: &Db, name: &'static str) -> Result<[u8; KEY_BYTES], IdentityError> {
     let mut fresh = [0u8; KEY_BYTES];
     rand::rng().fill_bytes(&mut fresh);
     // Concurrent first starts: one insert wins, everyone reads the winner.
@@ -77,5 +68,5 @@ async fn load(db: &Db, name: &'static str) -> Result<[u8; KEY_BYTES], KeyError> 
     hex::decode(stored.trim())
         .ok()
         .and_then(|bytes| <[u8; KEY_BYTES]>::try_from(bytes).ok())
-        .ok_or(KeyError::Malformed(name))
+        .ok_or(IdentityError::MalformedKey(name))
 }

@@ -4,12 +4,11 @@
 //! long whether or not the email has a password (or exists). Events only ever record that a
 //! password was set.
 
-use crate::error::AppError;
+use crate::db::{Db, millis};
+use crate::error::IdentityError;
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use portal_domain::{FieldError, UserId};
-use portal_notifier::Db;
-use portal_notifier::db::millis;
 use rand::RngCore as _;
 use sqlx::Row as _;
 use std::sync::LazyLock;
@@ -89,15 +88,15 @@ static DUMMY: LazyLock<String> = LazyLock::new(|| {
 });
 
 /// The PHC string of `password`.
-pub async fn hash(password: String) -> Result<String, AppError> {
+pub async fn hash(password: String) -> Result<String, IdentityError> {
     tokio::task::spawn_blocking(move || hash_now(&password))
         .await?
-        .map_err(|e| AppError::internal(e.to_string()))
+        .map_err(|e| IdentityError::Hash(e.to_string()))
 }
 
 /// Whether `password` matches `stored`; with no stored hash, verifies against the dummy (same
 /// work) and answers false.
-pub async fn verify(password: String, stored: Option<String>) -> Result<bool, AppError> {
+pub async fn verify(password: String, stored: Option<String>) -> Result<bool, IdentityError> {
     Ok(tokio::task::spawn_blocking(move || {
         let real = stored.is_some();
         let phc = stored.unwrap_or_else(|| DUMMY.clone());
@@ -112,13 +111,14 @@ pub async fn verify(password: String, stored: Option<String>) -> Result<bool, Ap
 }
 
 /// The stored hash of identity `user_id`.
-pub async fn stored(db: &Db, user_id: UserId) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query("SELECT password_hash FROM credentials WHERE user_id = $1")
+pub async fn stored(db: &Db, user_id: UserId) -> Result<Option<String>, IdentityError> {
+    let stored = sqlx::query("SELECT password_hash FROM credentials WHERE user_id = $1")
         .bind(user_id.to_string())
         .fetch_optional(db.pool())
         .await?
         .map(|r| r.try_get(0))
-        .transpose()
+        .transpose()?;
+    Ok(stored)
 }
 
 /// Stores (or replaces) the hash of identity `user_id`.
@@ -127,7 +127,7 @@ pub async fn store(
     user_id: UserId,
     phc: &str,
     now: OffsetDateTime,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), IdentityError> {
     sqlx::query(
         "INSERT INTO credentials (user_id, password_hash, updated_at) VALUES ($1, $2, $3) \
          ON CONFLICT (user_id) DO UPDATE SET password_hash = excluded.password_hash, \

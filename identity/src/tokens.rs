@@ -12,6 +12,7 @@
 //! can never supersede a newer link.
 
 use crate::db::{Backend, Db, from_millis, millis};
+use crate::error::IdentityError;
 use crate::secret::{hash_secret, looks_like_secret, new_secret};
 use portal_domain::UserId;
 use portal_domain::user::LinkPurpose;
@@ -85,7 +86,7 @@ pub async fn mint(
     request: &MintRequest,
     now: OffsetDateTime,
     ttl: Duration,
-) -> Result<Minted, sqlx::Error> {
+) -> Result<Minted, IdentityError> {
     let mut tx = db.begin().await?;
     let user = request.user_id.to_string();
     if db.backend() == Backend::Postgres {
@@ -148,7 +149,7 @@ pub async fn status(
     raw: &str,
     purpose: LinkPurpose,
     now: OffsetDateTime,
-) -> Result<Result<TokenOwner, TokenProblem>, sqlx::Error> {
+) -> Result<Result<TokenOwner, TokenProblem>, IdentityError> {
     if !looks_like_secret(raw) {
         return Ok(Err(TokenProblem::Unknown));
     }
@@ -186,7 +187,7 @@ pub async fn consume(
     raw: &str,
     purpose: LinkPurpose,
     now: OffsetDateTime,
-) -> Result<Result<TokenOwner, TokenProblem>, sqlx::Error> {
+) -> Result<Result<TokenOwner, TokenProblem>, IdentityError> {
     if !looks_like_secret(raw) {
         return Ok(Err(TokenProblem::Unknown));
     }

@@ -111,7 +111,7 @@ struct Snapshot {
     /// (name, position, lag, dead letters)
     projections: Vec<(String, i64, i64, i64)>,
     /// Rows of the mail outbox per status (all processes).
-    mail: portal_notifier::outbox::OutboxCounts,
+    mail: portal_app::mail::OutboxCounts,
 }
 
 async fn snapshot(state: &AppState) -> Result<Snapshot, Box<dyn std::error::Error + Send + Sync>> {
@@ -134,7 +134,7 @@ async fn snapshot(state: &AppState) -> Result<Snapshot, Box<dyn std::error::Erro
         let d = dead.iter().find(|(n, _)| *n == name).map_or(0, |(_, n)| *n);
         projections.push((name, at, lag, d));
     }
-    let mail = portal_notifier::outbox::counts(&state.db).await?;
+    let mail = portal_app::mail::counts(&state.db).await?;
     Ok(Snapshot {
         head,
         relay_checkpoint,
@@ -256,7 +256,7 @@ fn encode_snapshot(relay: &str, snap: &Snapshot) -> Result<String, std::fmt::Err
         "Emails given up after their last try",
         dead_emails,
     );
-    for (name, help, value) in portal_notifier::metrics::snapshot() {
+    for (name, help, value) in portal_app::mail::counters() {
         let c: Counter = Counter::default();
         c.inc_by(value);
         // The registry's prefix is added to the name.

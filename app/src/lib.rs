@@ -14,6 +14,7 @@
 //!   charges), [`locations`] (carrier locations), [`audit`] (event export and stream history),
 //!   [`time_zone`] (the tenant's zone). Both roles: [`exports`] (the order list as CSV or XLSX).
 //!   Portal users: [`portal`] (drafts, address book, approvals, printer, documents).
+//! - [`mail`]: dead emails and sending them again, the outbox's counts, the file mailbox.
 //! - [`zone`]: the zone a reader sees times in and the one format of an instant; [`export`]:
 //!   CSV and XLSX writers; [`schema`]: the JSON Schemas of inputs and views for the OpenAPI
 //!   document.
@@ -50,6 +51,7 @@ pub mod export;
 pub mod exports;
 pub mod input;
 pub mod locations;
+pub mod mail;
 pub mod orders;
 pub mod portal;
 pub mod positions;

@@ -11,7 +11,6 @@ use crate::web::ClientIp;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use maud::html;
-use portal_notifier::filebox;
 use std::net::IpAddr;
 use time::macros::format_description;
 
@@ -28,7 +27,7 @@ pub async fn list(
     ClientIp(client): ClientIp,
 ) -> Result<Response, AppError> {
     let dir = dir(&state, client)?;
-    let mails = tokio::task::spawn_blocking(move || filebox::list(&dir)).await?;
+    let mails = portal_app::mail::file_mailbox(dir).await?;
     let when = format_description!("[year]-[month]-[day] [hour]:[minute]:[second] UTC");
     Ok(page(
         "Mail (development)",
@@ -82,7 +81,7 @@ pub async fn show(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let dir = dir(&state, client)?;
-    let mail = tokio::task::spawn_blocking(move || filebox::get(&dir, &id))
+    let mail = portal_app::mail::file_mail(dir, id)
         .await?
         .ok_or(AppError::NotFound)?;
     let subject = mail

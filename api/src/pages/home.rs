@@ -19,9 +19,9 @@ use axum::Form;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
+use portal_app::mail::{self, DeadLetter};
 use portal_app::zone::{Zone, reader_zone};
 use portal_domain::order::OrderStatus;
-use portal_notifier::outbox::{self, DeadLetter};
 use portal_projections::models::customers::CustomerFilter;
 use portal_projections::models::orders::{self, OrderFilter, OrderListItem};
 use portal_projections::models::{Page, Scope, customers, tenants};
@@ -181,7 +181,7 @@ pub async fn staff(
         &Page::first(RECENT),
     )
     .await?;
-    let dead = outbox::dead_letters(&state.db, Some(tenant)).await?;
+    let dead = mail::dead_letters(&state.db, &caller.principal()).await?;
     let zone = reader_zone(&state.app(), &caller.principal()).await?;
     let one = Page::first(1);
     let all = CustomerFilter::default();
@@ -288,18 +288,9 @@ pub async fn retry_email(
     session: Session,
     Form(form): Form<RetryForm>,
 ) -> Result<Response, AppError> {
-    if !caller.is_staff() {
-        return Err(AppError::NotFound);
-    }
-    let ours = outbox::dead_letters(&state.db, Some(caller.tenant()))
-        .await?
-        .iter()
-        .any(|d| d.event_id == form.event_id && d.kind == form.kind);
-    if !ours {
-        return Err(AppError::NotFound);
-    }
-    outbox::requeue(
+    mail::send_again(
         &state.db,
+        &caller.principal(),
         &form.event_id,
         &form.kind,
         OffsetDateTime::now_utc(),

@@ -1,5 +1,6 @@
 //! `portal serve`: migrations, then every role in one process (HTTP, relay, projections,
-//! notifier) until Ctrl-C or SIGTERM.
+//! notifier) until Ctrl-C or SIGTERM. [`Service`] is that process as a value: started on its
+//! bound address, stopped by [`Service::shutdown`] (what the tests start in-process).
 
 use crate::settings::{MailSettings, Settings};
 use crate::{http, identity, roles};
@@ -9,15 +10,71 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
+use url::Url;
 
 /// How long a stopping server waits for work it answered before doing it.
 const BACKGROUND_GRACE: Duration = Duration::from_secs(10);
-use url::Url;
 
+/// `portal serve` until Ctrl-C or SIGTERM.
 pub async fn run(settings: Settings) -> anyhow::Result<()> {
     eprint!("{}", settings.describe("serve"));
+    let service = Service::start(settings).await?;
+    roles::shutdown_signal().await;
+    service.shutdown().await;
+    Ok(())
+}
+
+/// A running service: every role of `portal serve`, listening on [`Service::addr`].
+pub struct Service {
+    addr: SocketAddr,
+    public_url: Url,
+    stop: CancellationToken,
+    task: Option<JoinHandle<()>>,
+}
+
+impl Service {
+    /// Migrates the store, binds `--listen` (port 0 picks a free port) and starts every role;
+    /// returns once the address is bound. Settings come from [`Settings::resolve`].
+    pub async fn start(settings: Settings) -> anyhow::Result<Self> {
+        start(settings).await
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The base of the service's links (`--public-url`, else derived from the bound address),
+    /// ending with `/`.
+    pub fn public_url(&self) -> &Url {
+        &self.public_url
+    }
+
+    /// `http://<addr>` (no trailing slash), to put paths after.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops accepting, lets answered work finish (bounded) and stops every role.
+    pub async fn shutdown(mut self) {
+        self.stop.cancel();
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for Service {
+    /// A service dropped without [`Service::shutdown`] stops in the background.
+    fn drop(&mut self) {
+        self.stop.cancel();
+    }
+}
+
+async fn start(settings: Settings) -> anyhow::Result<Service> {
     let serve = settings
         .serve
         .clone()
@@ -73,7 +130,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
             cancel.clone(),
         ),
     ];
-    let mut auth = AuthConfig::new(public_url);
+    let mut auth = AuthConfig::new(public_url.clone());
     let background = auth.background.clone();
     auth.session_idle = serve.session_idle;
     auth.session_absolute = serve.session_absolute;
@@ -101,7 +158,49 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         None => None,
     };
     let app = http::with_body_timeout(portal_api::router(state), &serve.limits);
-    http::serve(listener, app, serve.limits, roles::shutdown_signal()).await;
+    let stop = CancellationToken::new();
+    let task = tokio::spawn(serve_until(
+        listener,
+        app,
+        serve.limits,
+        stop.clone(),
+        Background {
+            background,
+            cancel,
+            metrics,
+            tasks,
+        },
+    ));
+    Ok(Service {
+        addr,
+        public_url,
+        stop,
+        task: Some(task),
+    })
+}
+
+/// What runs beside the HTTP server and stops after it.
+struct Background {
+    background: tokio_util::task::TaskTracker,
+    cancel: CancellationToken,
+    metrics: Option<JoinHandle<()>>,
+    tasks: [JoinHandle<()>; 3],
+}
+
+async fn serve_until(
+    listener: TcpListener,
+    app: axum::Router,
+    limits: http::HttpLimits,
+    stop: CancellationToken,
+    rest: Background,
+) {
+    let Background {
+        background,
+        cancel,
+        metrics,
+        tasks,
+    } = rest;
+    http::serve(listener, app, limits, stop.cancelled_owned()).await;
     // Link requests already answered with "link sent" may still be appending their events: let
     // them finish (bounded), so that a shutdown does not swallow a promised email.
     background.close();
@@ -119,7 +218,6 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         let _ = task.await;
     }
     info!("stopped");
-    Ok(())
 }
 
 /// Serves `/metrics` alone on `addr` until `cancel`.

@@ -1,7 +1,7 @@
 //! SMTP throughput benchmark (figures printed, never asserted): pooled connections against one
 //! connection per email.
 //!
-//! A local SMTP sink (an in-process Tokio server, `tests/common/smtp.rs`) receives N welcome
+//! A local SMTP sink (the test kit's in-process Tokio server, `portal_testkit::smtp`) receives N welcome
 //! emails built like the sender builds them ([`render::welcome`] → [`message::build`]), sent
 //! `concurrency` at a time through [`Mailer::smtp`] (pooled) and through
 //! [`Mailer::smtp_unpooled`] (connect, EHLO, MAIL, RCPT, DATA, QUIT per email), in one run over
@@ -18,15 +18,12 @@
 //! Optional: `PORTAL_BENCH_EMAILS` (per measurement, default 2000), `PORTAL_BENCH_CONCURRENCY`
 //! (default 16), `PORTAL_BENCH_ROUNDS` (default 3; the median round is reported).
 
-#[path = "../tests/common/smtp.rs"]
-mod smtp;
-
 use futures::StreamExt as _;
 use lettre::Message;
 use portal_notifier::message::{self, message_id};
 use portal_notifier::transport::SMTP_POOL_SIZE;
 use portal_notifier::{Mailer, NotifierConfig, render};
-use smtp::{SinkOptions, SmtpSink};
+use portal_testkit::smtp::{SinkOptions, SmtpSink};
 use std::time::{Duration, Instant, SystemTime};
 use url::Url;
 use uuid::Uuid;

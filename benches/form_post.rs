@@ -2,7 +2,8 @@
 //! `portal serve` on a throw-away PostgreSQL database (relay, projections and notifier in the same
 //! process):
 //!
-//! A staff member, logged in through the login form and the emailed link, creates customers one
+//! A staff member, logged in through the login form and the emailed link (an SMTP sink of the
+//! test kit), creates customers one
 //! after the other through the page form (`POST /staff/customers`) and opens the page its redirect
 //! names, as a browser does. The time from sending the form to having the next page (which must
 //! show the new customer) is recorded; p50/p99/max are printed for four passes:
@@ -20,10 +21,11 @@
 
 mod common;
 
-use common::{bootstrap, env_u64, portal, run, serve};
+use common::{bootstrap, env_u64, portal, run, serve_with};
 use portal_eventlog::testing::{DATABASE_URL_VAR, TestStore};
+use portal_testkit::http::{Browser, csrf_in};
+use portal_testkit::smtp::SmtpSink;
 use serde_json::json;
-use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -37,98 +39,9 @@ const GIVE_UP: Duration = Duration::from_secs(30);
 /// falls behind meets a steady load, not a growing pile.
 const IN_FLIGHT: u64 = 64;
 
-/// The value of attribute `name` in one tag's text.
-fn attr(tag: &str, name: &str) -> Option<String> {
-    let at = tag.find(&format!(" {name}=\""))? + name.len() + 3;
-    Some(tag[at..at + tag[at..].find('"')?].replace("&amp;", "&"))
-}
-
-/// The hidden fields of the first form posting to `action`.
-fn hidden_fields(page: &str, action: &str) -> Vec<(String, String)> {
-    let start = page
-        .find(&format!("action=\"{action}\""))
-        .unwrap_or_else(|| panic!("no form to {action}"));
-    let form = &page[start..start + page[start..].find("</form>").unwrap_or(0)];
-    form.split("<input")
-        .filter(|tag| tag.contains("type=\"hidden\""))
-        .filter_map(|tag| Some((attr(tag, "name")?, attr(tag, "value").unwrap_or_default())))
-        .collect()
-}
-
 /// The CSRF field of a page.
 fn csrf(page: &str) -> String {
-    page.split("<input")
-        .find(|tag| tag.contains("name=\"csrf\""))
-        .and_then(|tag| attr(tag, "value"))
-        .expect("a page with a CSRF field")
-}
-
-/// The login link of the newest email in the file mailbox `dir` that carries one (the body is
-/// quoted-printable: soft line breaks and `=3D` undone first).
-async fn login_link(dir: &Path) -> String {
-    let started = Instant::now();
-    loop {
-        let mut newest: Option<(std::time::SystemTime, String)> = None;
-        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-            let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
-            let text = text.replace("=\r\n", "").replace("=3D", "=");
-            let modified = entry.metadata().and_then(|m| m.modified()).ok();
-            if let (Some(at), Some(start)) = (modified, text.find("/login/continue?token=")) {
-                let token: String = text[start + 22..]
-                    .chars()
-                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-                    .collect();
-                if newest.as_ref().is_none_or(|(t, _)| at > *t) {
-                    newest = Some((at, format!("/login/continue?token={token}")));
-                }
-            }
-        }
-        if let Some((_, link)) = newest {
-            return link;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "no login email"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-/// A browser (cookies, no redirects followed) logged in as the staff member.
-async fn staff_browser(base: &str, mail: &Path) -> reqwest::Client {
-    let http = reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("http client");
-    let login = http
-        .get(format!("{base}/login"))
-        .send()
-        .await
-        .expect("login page");
-    let token = csrf(&login.text().await.expect("login page"));
-    let sent = http
-        .post(format!("{base}/login/link"))
-        .form(&[("csrf", token.as_str()), ("email", STAFF)])
-        .send()
-        .await
-        .expect("login link");
-    assert_eq!(sent.status(), 200);
-    let link = login_link(mail).await;
-    let page = http
-        .get(format!("{base}{link}"))
-        .send()
-        .await
-        .expect("link");
-    let fields = hidden_fields(&page.text().await.expect("link page"), "/login/continue");
-    let done = http
-        .post(format!("{base}/login/continue"))
-        .form(&fields)
-        .send()
-        .await
-        .expect("continue");
-    assert_eq!(done.status(), 303, "login did not complete");
-    http
+    csrf_in(page).expect("a page with a CSRF field")
 }
 
 /// The other tenant's steady load: one customer created per tick at `rate` per second until
@@ -327,11 +240,13 @@ async fn main() {
     .find(|l| l.len() == 43)
     .expect("a token line")
     .to_owned();
-    let data = dir.join("data");
-    let (server, base) = serve(&store.url, &data);
+    let sink = SmtpSink::start().await;
+    let (server, base) = serve_with(&store.url, &dir.join("data"), &[("SMTP_URL", &sink.url())]);
     let base = format!("http://{}", base.trim_start_matches("http://"));
     let db = sqlx::PgPool::connect(&store.url).await.expect("database");
-    let http = staff_browser(&base, &data.join("mail")).await;
+    let staff = Browser::new(&base);
+    staff.login(&sink, STAFF).await;
+    let http = staff.http.clone();
 
     println!(
         "form_post: {posts} form posts per pass (create a customer, open the page the redirect \

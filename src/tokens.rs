@@ -6,7 +6,7 @@ use crate::cli::TokenCommand;
 use crate::settings::{Settings, root_cause};
 use anyhow::Context;
 use portal_api::auth::api_tokens::{self, TokenRequest};
-use portal_api::auth::token_admin::{self, TokenInfo};
+use portal_app::token_admin::{self, TokenInfo};
 use portal_domain::user::TokenScope;
 use portal_domain::values::Email;
 use portal_domain::{Actor, ApiTokenId, CustomerId, TenantId, UserId};

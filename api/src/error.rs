@@ -11,9 +11,6 @@
 //! database that cannot be reached 503 with `Retry-After` (the request may simply be sent
 //! again); anything else an opaque 500 whose cause is logged once, here.
 
-use axum::Json;
-use axum::extract::rejection::JsonRejection;
-use axum::extract::{FromRequest, Request};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use portal_domain::error::RejectionKind;
@@ -21,7 +18,6 @@ use portal_domain::{DomainError, FieldError};
 use portal_eventlog::ExecuteError;
 use portal_projections::QueryError;
 use serde::Serialize;
-use serde::de::DeserializeOwned;
 use std::error::Error as StdError;
 use tracing::{error, warn};
 
@@ -275,36 +271,6 @@ impl From<portal_identity::IdentityError> for AppError {
 impl From<tokio::task::JoinError> for AppError {
     fn from(e: tokio::task::JoinError) -> Self {
         Self::internal(e)
-    }
-}
-
-/// `Json<T>` whose rejections are problem documents (415 without `Content-Type:
-/// application/json`; 400 for broken JSON; 422 for JSON of the wrong shape). Cross-site calls with
-/// the session cookie, bodyless ones too, are refused earlier by [`crate::web::api_csrf`].
-#[derive(Debug, Clone, Copy, Default)]
-pub struct ApiJson<T>(pub T);
-
-impl<S, T> FromRequest<S> for ApiJson<T>
-where
-    T: DeserializeOwned,
-    S: Send + Sync,
-{
-    type Rejection = AppError;
-
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match Json::<T>::from_request(req, state).await {
-            Ok(Json(v)) => Ok(Self(v)),
-            Err(JsonRejection::MissingJsonContentType(_)) => Err(AppError::Status(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "Send the body as JSON with Content-Type: application/json".to_owned(),
-            )),
-            Err(JsonRejection::JsonDataError(e)) => Err(AppError::Status(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                e.body_text(),
-            )),
-            // Broken JSON 400, a body over the limit 413: the rejection's own status.
-            Err(e) => Err(AppError::Status(e.status(), e.body_text())),
-        }
     }
 }
 

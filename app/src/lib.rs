@@ -14,6 +14,8 @@
 //!   charges), [`locations`] (carrier locations), [`audit`] (event export and stream history),
 //!   [`time_zone`] (the tenant's zone). Both roles: [`exports`] (the order list as CSV or XLSX).
 //!   Portal users: [`portal`] (drafts, address book, approvals, printer, documents).
+//! - [`token_grants`]: what a bearer token is bound to (its grant, as the log records it);
+//!   [`token_admin`]: listing and revoking tokens (the account page and `portal token`).
 //! - [`mail`]: dead emails and sending them again, the outbox's counts, the file mailbox.
 //! - [`zone`]: the zone a reader sees times in and the one format of an instant; [`export`]:
 //!   CSV and XLSX writers; [`schema`]: the JSON Schemas of inputs and views for the OpenAPI
@@ -58,6 +60,8 @@ pub mod positions;
 pub mod principal;
 pub mod schema;
 pub mod time_zone;
+pub mod token_admin;
+pub mod token_grants;
 pub mod zone;
 
 pub use access::{PortalUser, portal_only, staff_only};

@@ -74,9 +74,15 @@ impl Drop for Server {
 }
 
 pub fn serve(url: &str, data: &std::path::Path) -> (Server, String) {
+    serve_with(url, data, &[])
+}
+
+/// [`serve`] with extra environment variables (settings).
+pub fn serve_with(url: &str, data: &std::path::Path, env: &[(&str, &str)]) -> (Server, String) {
     let mut child = portal(url)
         .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
         .arg(data)
+        .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()

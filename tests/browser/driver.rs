@@ -27,12 +27,23 @@ const CHROME_ARGS: [&str; 9] = [
 pub struct Browser {
     pub client: Client,
     driver: Child,
+    /// The browser's own profile folder: it names the browser's processes on their command line.
+    profile: std::path::PathBuf,
 }
 
 impl Drop for Browser {
+    /// Killing chromedriver alone leaves the browser it started running (a session can only be
+    /// closed asynchronously), so the browser is killed by its profile folder too; its helper
+    /// processes end with it.
     fn drop(&mut self) {
         let _ = self.driver.kill();
         let _ = self.driver.wait();
+        let _ = Command::new("pkill")
+            .arg("-KILL")
+            .arg("-f")
+            .arg(self.profile.as_os_str())
+            .status();
+        let _ = std::fs::remove_dir_all(&self.profile);
     }
 }
 
@@ -69,8 +80,11 @@ pub async fn browser(test: &str) -> Option<Browser> {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
+    let profile = std::env::temp_dir().join(format!("portal-chromium-{}", uuid::Uuid::now_v7()));
+    let mut args: Vec<String> = CHROME_ARGS.iter().map(|a| (*a).to_owned()).collect();
+    args.push(format!("--user-data-dir={}", profile.display()));
     let mut caps = serde_json::Map::new();
-    let mut options = serde_json::json!({ "args": CHROME_ARGS });
+    let mut options = serde_json::json!({ "args": args });
     if let Some(chromium) = find("chromium") {
         options["binary"] = chromium.into();
     }
@@ -92,7 +106,11 @@ pub async fn browser(test: &str) -> Option<Browser> {
             Err(e) => panic!("{test}: cannot start a browser session: {e}"),
         }
     };
-    Some(Browser { client, driver })
+    Some(Browser {
+        client,
+        driver,
+        profile,
+    })
 }
 
 impl Browser {

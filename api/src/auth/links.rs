@@ -12,7 +12,8 @@ use super::identity;
 use super::rate_limit::{self, Action};
 use super::scopes::scopes_of;
 use crate::AppState;
-use crate::error::{ApiJson, AppError};
+use crate::error::AppError;
+use crate::json::staff::body::Body;
 use crate::pages::auth_views::{self, LINK_SENT, LoginForm};
 use crate::web::headers::no_referrer;
 use crate::web::{ClientIp, CsrfToken};
@@ -105,7 +106,7 @@ pub struct LinkRequest {
 pub async fn api_login_link(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
-    ApiJson(body): ApiJson<LinkRequest>,
+    Body(body): Body<LinkRequest>,
 ) -> Result<Response, AppError> {
     let email = Email::parse(&body.email)?;
     spawn_request(&state, email, ip, LinkPurpose::Login);

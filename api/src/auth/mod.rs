@@ -8,7 +8,8 @@
 //!   path), [`login`]: login page, *Continue*, password login, logout; [`reset`]: password reset.
 //! - [`rate_limit`]: which limit an attempt counts against.
 //! - [`identity`]: the commands on the user aggregate; [`api_tokens`]: bearer tokens (issue and
-//!   check), bound to their grant by [`token_grants`], listed and revoked by [`token_admin`].
+//!   check), bound to their grant by [`token_grants`], listed and revoked by [`token_admin`]
+//!   (both use cases of `portal_app`, shared with the command line).
 //!
 //! What is stored (sessions, login tokens, passwords, API tokens, rate-limit counters, server
 //! keys) and how is [`portal_identity`]'s; this module holds the HTTP side and the checks that
@@ -25,8 +26,8 @@ pub mod rate_limit;
 pub mod reset;
 pub mod scopes;
 pub mod session;
-pub mod token_admin;
-pub mod token_grants;
 
 pub use caller::{Caller, SignedIn, Via};
 pub use session::ScopeRef;
+// Token listing, revocation and grant binding are use cases shared with the command line.
+pub use portal_app::{token_admin, token_grants};

@@ -1,5 +1,7 @@
 //! Server-rendered pages (maud). Handlers read through the [`crate::auth::Caller`] scope only.
 //!
+//! - [`context`]: [`context::PageCtx`], what every logged-in page has (the staff and portal
+//!   extractors are it behind their role check).
 //! - [`layout`]: the frame (header with scope, switcher and *Log out*), the login card, form
 //!   helpers; [`errors`]: error pages and the fallback.
 //! - [`auth_views`]: the login, link, *Continue*, reset and "no access" pages.
@@ -17,6 +19,7 @@
 pub mod account;
 pub mod account_tokens;
 pub mod auth_views;
+pub mod context;
 pub mod country;
 pub mod dev_mail;
 pub mod errors;

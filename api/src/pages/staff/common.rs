@@ -1,5 +1,5 @@
 //! What every staff page shares: the [`StaffCtx`] extractor (a staff caller, or 404 for anyone
-//! else; the CSRF token; the session for flash messages), [`FormData`] (a form body or query
+//! else; the rest is the one [`PageCtx`] of every page), [`FormData`] (a form body or query
 //! string with repeated fields such as check boxes), turning a use case's rejection into field
 //! errors for a re-rendered form ([`form_errors`]), waiting for the read models after a write
 //! ([`settle`]) and small widgets (badges, tabs, dates).
@@ -7,9 +7,9 @@
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::AppError;
+use crate::pages::context::PageCtx;
 use crate::pages::flash::{self, Flash};
 use crate::pages::layout::{Nav, Section, staff_page};
-use crate::web::CsrfToken;
 use axum::extract::FromRequestParts;
 use axum::http::StatusCode;
 use axum::http::request::Parts;
@@ -17,20 +17,13 @@ use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
 use portal_domain::customer::CustomerStatus;
 use portal_domain::error::RejectionKind;
-use portal_domain::{DomainError, FieldError, TenantId};
+use portal_domain::{DomainError, FieldError};
 use tower_sessions::Session;
 
 /// A request of a staff member: anyone else gets 404 (the staff pages do not exist for them),
-/// a browser without a session the login page.
+/// a browser without a session the login page. Dereferences to its [`PageCtx`].
 #[derive(Debug, Clone)]
-pub struct StaffCtx {
-    pub state: AppState,
-    pub caller: Caller,
-    pub csrf: String,
-    pub session: Session,
-    /// The one-time id of the form posted (POST requests).
-    pub form: crate::web::csrf::FormId,
-}
+pub struct StaffCtx(PageCtx);
 
 impl FromRequestParts<AppState> for StaffCtx {
     type Rejection = AppError;
@@ -43,70 +36,15 @@ impl FromRequestParts<AppState> for StaffCtx {
         if !caller.is_staff() {
             return Err(AppError::NotFound);
         }
-        let csrf = CsrfToken::from_request_parts(parts, state).await?;
-        let Ok(form) = crate::web::csrf::FormId::from_request_parts(parts, state).await;
-        let session = Session::from_request_parts(parts, state)
-            .await
-            .map_err(|(_, msg)| AppError::internal(msg))?;
-        Ok(Self {
-            state: state.clone(),
-            caller,
-            csrf: csrf.0,
-            session,
-            form,
-        })
+        Ok(Self(PageCtx::for_caller(parts, state, caller).await?))
     }
 }
 
-impl StaffCtx {
-    pub fn tenant(&self) -> &TenantId {
-        self.caller.tenant()
-    }
+impl std::ops::Deref for StaffCtx {
+    type Target = PageCtx;
 
-    /// The idempotency key of a posted form that creates something (see
-    /// [`crate::commands::form_idempotency`]).
-    pub fn form_key(&self, action: &str) -> Option<portal_eventlog::Idempotency> {
-        crate::commands::form_idempotency(&self.form, action, false)
-    }
-
-    /// The idempotency key of a posted form that changes something: the form and its values.
-    pub fn change_key(&self, action: &str) -> Option<portal_eventlog::Idempotency> {
-        crate::commands::form_idempotency(&self.form, action, true)
-    }
-
-    /// A page in `section` with the pending flash message, answered with `status`.
-    pub async fn page_with(
-        &self,
-        status: StatusCode,
-        title: &str,
-        section: Section,
-        body: Markup,
-    ) -> Result<Response, AppError> {
-        framed(
-            &self.state,
-            &self.caller,
-            &self.csrf,
-            &self.session,
-            (status, title, section),
-            body,
-        )
-        .await
-    }
-
-    /// A page (200).
-    pub async fn page(
-        &self,
-        title: &str,
-        section: Section,
-        body: Markup,
-    ) -> Result<Response, AppError> {
-        self.page_with(StatusCode::OK, title, section, body).await
-    }
-
-    /// The end of a successful form POST: waits for the read models, keeps `message` for the
-    /// next page and redirects (303) to `to`.
-    pub async fn done(&self, message: impl Into<String>, to: &str) -> Result<Response, AppError> {
-        done(&self.state, &self.session, message, to).await
+    fn deref(&self) -> &PageCtx {
+        &self.0
     }
 }
 

@@ -3,10 +3,12 @@
 //! A revocation sets `revoked_at` first (the token stops working at once) and then records
 //! `ApiTokenRevoked` on the owner's identity; the same revocation again changes nothing.
 
-use super::token_grants;
+use crate::token_grants;
 use portal_domain::user::{User, UserCommand};
 use portal_domain::{Actor, ApiTokenId, DomainError, TenantId, UserId};
-use portal_eventlog::{CommandContext, ExecuteError, Idempotency, Metadata, Store, execute};
+use portal_eventlog::{
+    CommandContext, ExecuteError, Idempotency, Metadata, Store, StreamId, execute,
+};
 use portal_identity::api_tokens as stored;
 use portal_identity::{Db, IdentityError};
 use time::OffsetDateTime;
@@ -72,10 +74,10 @@ pub async fn revoke(
         idempotency,
     };
     let command = UserCommand::RevokeApiToken { credential_id };
-    let stream = super::identity::stream_of(user_id);
+    let stream = StreamId::of::<User>(user_id);
     match execute::<User>(store, &stream, &ctx, &command).await {
         // A row without its `ApiTokenIssued` (written by hand): revoked, nothing to record.
-        Ok(executed) => crate::consistency::record(executed.append.as_ref()),
+        Ok(executed) => crate::positions::record(executed.append.as_ref()),
         Err(ExecuteError::Rejected(DomainError::NotFound(_))) => {}
         Err(e) => return Err(e.into()),
     }

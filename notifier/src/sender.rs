@@ -6,16 +6,25 @@
 //! - Login-link emails mint their token at send time ([`tokens::mint`]), so the raw token only
 //!   ever exists in memory and in the email. A request older than the token TTL, or superseded
 //!   by a newer one, is skipped: no dead links are sent.
+//! - Order-status, charge and digest emails are rendered from the facts stored with the row;
+//!   those to portal users carry a signed one-click unsubscribe link (`List-Unsubscribe` and
+//!   `List-Unsubscribe-Post`, RFC 8058) for their kind.
+//! - Each pass first folds the digests that fell due ([`crate::digest::fold_due`]).
 //! - A failed try is retried after [`NotifierConfig::backoff`]; after `max_attempts` the row is
 //!   dead (see [`outbox::dead_letters`]).
 
 use crate::config::NotifierConfig;
+use crate::digest;
+use crate::directory;
 use crate::error::NotifierError;
-use crate::message;
+use crate::message::{self, ListUnsubscribe};
 use crate::metrics;
+use crate::news::{News, What};
 use crate::outbox::{self, Claimed, Finish, MailContext};
 use crate::render;
+use crate::render_news::{self, Links};
 use crate::transport::{Mailer, redact_addresses};
+use crate::unsubscribe::{self, Unsubscribe};
 use futures::StreamExt as _;
 use lettre::Message;
 use portal_domain::contact::{Contact, ContactEvent};
@@ -92,9 +101,15 @@ pub async fn run_sender(
     debug!("sender stopped");
 }
 
-/// How long to sleep: until the next retry is due, at most `poll`, at least 10 ms.
+/// How long to sleep: until the next retry or digest is due, at most `poll`, at least 10 ms.
 async fn until_next_due(db: &Db, poll: Duration) -> Duration {
-    match outbox::next_due(db).await {
+    let retry = outbox::next_due(db).await.ok().flatten();
+    let digest = digest::next_due(db).await.ok().flatten().map(from_millis);
+    let next = match (retry, digest) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
+    match Ok::<_, NotifierError>(next) {
         Ok(Some(at)) => {
             let left = at - OffsetDateTime::now_utc();
             Duration::try_from(left).unwrap_or(Duration::ZERO).clamp(
@@ -115,6 +130,11 @@ pub async fn send_due(
     config: &NotifierConfig,
 ) -> Result<PassReport, NotifierError> {
     let now = OffsetDateTime::now_utc();
+    let digests =
+        digest::fold_due(db, &config.checkpoint_name, config.message_id_domain(), now).await?;
+    if digests > 0 {
+        debug!(digests, "daily digests queued");
+    }
     let claimed = outbox::claim(db, now, config.lease, config.batch.max(1)).await?;
     let mut report = PassReport {
         claimed: claimed.len(),
@@ -215,6 +235,7 @@ async fn prepare(
     now: OffsetDateTime,
 ) -> Result<Prepared, NotifierError> {
     let context: MailContext = serde_json::from_str(&row.context)?;
+    let mut list_unsubscribe = None;
     let (name, rendered) = match context {
         MailContext::Welcome {
             contact_id,
@@ -234,6 +255,7 @@ async fn prepare(
                 carrier: names.carrier.as_deref(),
                 customer: names.customer.as_deref(),
                 contact: names.contact.as_deref(),
+                email: &row.recipient,
                 login_url: &login_url,
             });
             (names.contact, rendered)
@@ -264,12 +286,55 @@ async fn prepare(
                 LinkPurpose::PasswordReset => "/password/reset",
             };
             let link = config.link(path, Some(&raw));
+            let (name, carriers) = who_logs_in(store, db, config, user_id).await?;
             let rendered = render::login_link(&render::LoginLink {
+                name: name.as_deref(),
+                carriers: &carriers,
                 purpose,
                 link: &link,
                 valid_minutes: (config.token_ttl.as_secs() / 60).max(1),
             });
-            (None, rendered)
+            (name, rendered)
+        }
+        MailContext::News(news) => {
+            let unsubscribe = unsubscribe_link(db, config, &row.tenant, &news).await?;
+            let preferences = config.link("/account", None);
+            let order = match news.what {
+                What::ChargeDecided { .. } => {
+                    config.link(&format!("/staff/orders/{}", news.order_id), None)
+                }
+                _ => config.link(&format!("/portal/orders/{}", news.order_id), None),
+            };
+            let portal_user = news.contact_id.is_some();
+            let rendered = render_news::news(
+                &news,
+                &Links {
+                    order: &order,
+                    preferences: portal_user.then_some(&preferences),
+                    unsubscribe: unsubscribe.as_ref(),
+                },
+            );
+            list_unsubscribe = unsubscribe.map(|u| ListUnsubscribe { url: u.to_string() });
+            (news.recipient_name.clone(), rendered)
+        }
+        MailContext::Digest(d) => {
+            let preferences = config.link("/account", None);
+            let orders = config.link("/portal/orders", None);
+            // The digest's link turns off the kind of its first item; the page offers both.
+            let unsubscribe = match d.items.first() {
+                Some(first) => unsubscribe_link(db, config, &row.tenant, first).await?,
+                None => None,
+            };
+            let rendered = render_news::digest(
+                &d,
+                &Links {
+                    order: &orders,
+                    preferences: Some(&preferences),
+                    unsubscribe: unsubscribe.as_ref(),
+                },
+            );
+            list_unsubscribe = unsubscribe.map(|u| ListUnsubscribe { url: u.to_string() });
+            (d.recipient_name.clone(), rendered)
         }
     };
     let message = message::build(
@@ -279,8 +344,61 @@ async fn prepare(
         &row.message_id,
         rendered,
         SystemTime::now(),
+        list_unsubscribe.as_ref(),
     )?;
     Ok(Prepared::Send(Box::new(message)))
+}
+
+/// The one-click unsubscribe link of a portal user's news email (`None` for staff emails).
+async fn unsubscribe_link(
+    db: &Db,
+    config: &NotifierConfig,
+    tenant: &str,
+    news: &News,
+) -> Result<Option<url::Url>, NotifierError> {
+    let (Some(contact_id), Some(kind), Ok(tenant)) =
+        (news.contact_id, news.kind(), TenantId::parse(tenant))
+    else {
+        return Ok(None);
+    };
+    let key = config.unsubscribe_key.get(db).await?;
+    let token = unsubscribe::sign(
+        key,
+        &Unsubscribe {
+            tenant,
+            contact_id,
+            kind,
+        },
+    );
+    Ok(token.map(|t| config.link(&format!("{}/{t}", unsubscribe::PATH), None)))
+}
+
+/// The name and the carriers of the person a login link is for, from the contacts they are
+/// (neutral text where unknown: staff, or a contact not yet seen).
+async fn who_logs_in(
+    store: &Store,
+    db: &Db,
+    config: &NotifierConfig,
+    user_id: portal_domain::UserId,
+) -> Result<(Option<String>, Vec<String>), NotifierError> {
+    let contacts = directory::tenants_of_user(db.pool(), &config.checkpoint_name, &user_id).await?;
+    let name = contacts.first().map(|(_, name)| name.clone());
+    let mut carriers = Vec::new();
+    for (slug, _) in &contacts {
+        let Ok(tenant) = TenantId::parse(slug) else {
+            continue;
+        };
+        let carrier =
+            match readable(load::<Tenant>(store, &StreamId::of::<Tenant>(&tenant), &tenant).await)?
+            {
+                Some((state, _, _)) => state.name.map(String::from).unwrap_or_else(|| slug.clone()),
+                None => slug.clone(),
+            };
+        if !carriers.contains(&carrier) {
+            carriers.push(carrier);
+        }
+    }
+    Ok((name, carriers))
 }
 
 /// The names in a welcome email, read from the log; `None` where unreadable.

@@ -5,7 +5,7 @@
 //! event in log order, so when an event is handled the table shows the contacts exactly as they
 //! were at that event's place in the log. The recipients of an email are therefore the same
 //! every time the event is handled (redelivery, restart, a replay from 0, which empties the table
-//! first via [`clear`]), and the outbox key (event, kind, recipient) can make it exactly once.
+//! first via [`clear`], in the transaction of the batch that starts at 0), and the outbox key (event, kind, recipient) can make it exactly once.
 
 use crate::error::NotifierError;
 use portal_domain::contact::{ContactEvent, ContactRole, Delivery, NotificationPreferences};
@@ -210,11 +210,11 @@ pub async fn tenants_of_user(
         .collect()
 }
 
-/// Empties the handler's table (before a replay from position 0).
-pub async fn clear(pool: &sqlx::AnyPool, handler: &str) -> Result<(), sqlx::Error> {
+/// Empties the handler's table (when it handles the log from position 0).
+pub async fn clear(conn: &mut sqlx::AnyConnection, handler: &str) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM notifier_contacts WHERE handler = $1")
         .bind(handler)
-        .execute(pool)
+        .execute(&mut *conn)
         .await?;
     Ok(())
 }

@@ -64,12 +64,10 @@ impl Notifier {
     }
 
     /// Moves the checkpoint (e.g. to 0 for a replay: every event is offered again, and nothing
-    /// is queued twice). Back at 0 the contacts table starts empty again, so that each event
-    /// finds the contacts as they were at it.
+    /// is queued twice). Back at 0 the contacts table starts empty again (see `handle_batch`), so
+    /// that each event finds the contacts as they were at it. Only 0 and positions this handler
+    /// reached before are meaningful: the contacts table is not rewound to a position between.
     pub async fn set_checkpoint(&self, position: i64) -> Result<(), sqlx::Error> {
-        if position == 0 {
-            directory::clear(self.db.pool(), &self.name).await?;
-        }
         sqlx::query(
             "INSERT INTO notifier_checkpoints (name, position) VALUES ($1, $2) \
              ON CONFLICT (name) DO UPDATE SET position = excluded.position",
@@ -171,6 +169,11 @@ impl Notifier {
         if events[first].previous > checkpoint {
             tx.rollback().await?;
             return Ok(Handled::Gap { checkpoint });
+        }
+        if checkpoint == 0 {
+            // From the start of the log (a first run, or a replay however the checkpoint was
+            // reset): the contacts are rebuilt from the events, as they were at each.
+            directory::clear(&mut tx, &self.name).await?;
         }
         let now = OffsetDateTime::now_utc();
         let mut queued = 0u64;

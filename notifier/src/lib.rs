@@ -25,7 +25,8 @@
 //! - [`outbox`]: the `mail_outbox` table: insert, claim, finish, dead letters, counts. It lives
 //!   on the durable pool of the identity tables ([`portal_identity::Db`]; both tables are created
 //!   by `migrations/*/0003_identity.sql`).
-//! - [`sender`]: [`run_sender`], the sending loop (tokens are minted here, at send time).
+//! - [`sender`]: [`run_sender`], the sending loop; [`compose`]: a claimed row → a message (tokens
+//!   are minted there, at send time).
 //! - [`render`], [`render_news`]: subjects, plain text and maud HTML of each email; [`message`]: lettre
 //!   messages (multipart/alternative, Message-ID `<event id.kind@from domain>`, Date).
 //! - [`transport`]: [`Mailer`], SMTP (pooled or one connection per email) or `.eml` files.
@@ -34,6 +35,7 @@
 //!
 //! Logs name event ids, kinds and attempts; never an address, a token or a link.
 
+pub mod compose;
 pub mod config;
 pub mod digest;
 pub mod directory;

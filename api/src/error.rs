@@ -134,6 +134,8 @@ fn title_of(status: StatusCode) -> &'static str {
         StatusCode::UNSUPPORTED_MEDIA_TYPE => "Unsupported media type",
         StatusCode::METHOD_NOT_ALLOWED => "Method not allowed",
         StatusCode::PAYLOAD_TOO_LARGE => "Payload too large",
+        StatusCode::SERVICE_UNAVAILABLE => "Not available right now",
+        s if s.is_server_error() => "Something went wrong",
         _ => "Bad request",
     }
 }

@@ -51,6 +51,7 @@ pub mod customers;
 pub mod error;
 pub mod export;
 pub mod exports;
+pub mod history;
 pub mod input;
 pub mod locations;
 pub mod mail;

@@ -56,6 +56,7 @@ pub mod input;
 pub mod locations;
 pub mod mail;
 pub mod orders;
+pub mod people;
 pub mod portal;
 pub mod positions;
 pub mod principal;

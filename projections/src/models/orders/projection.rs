@@ -146,6 +146,7 @@ async fn on_order(ctx: &mut Ctx<'_>, event: &Event<'_>, e: &OrderEvent) -> Resul
                 reported_at: None,
                 actor,
                 by: Some(event.actor().clone()),
+                by_name: None,
                 reason: None,
             }],
             charges: Vec::new(),
@@ -233,6 +234,7 @@ async fn on_order(ctx: &mut Ctx<'_>, event: &Event<'_>, e: &OrderEvent) -> Resul
             reported_at,
             actor,
             by: Some(event.actor().clone()),
+            by_name: None,
             reason,
         });
     }

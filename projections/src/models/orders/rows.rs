@@ -180,6 +180,10 @@ pub struct StatusChange {
     /// in rows projected before ids were kept here.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub by: Option<Actor>,
+    /// Who it was in words, as the reader may see them: filled in at read time
+    /// (`portal_app::people`), never stored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by_name: Option<String>,
     /// Why it was rejected or cancelled.
     pub reason: Option<String>,
 }

@@ -11,11 +11,11 @@ mod trail;
 pub use trail::{AuditEntry, AuditFilter, csv_document};
 
 use crate::Context;
+use crate::Error;
+use crate::Principal;
 use crate::people::ActorView;
 use crate::staff_only;
 use crate::zone::{Zone, reader_zone};
-use crate::Error;
-use crate::Principal;
 use portal_domain::{Aggregate, contact, customer, location, order, printer, tenant};
 use portal_eventlog::codec::decode;
 use portal_eventlog::{ExecuteError, RecordedEvent, StreamId};

@@ -3,6 +3,7 @@
 //! user text is quoted with “ ” and kept verbatim.
 
 use super::Fmt;
+use portal_domain::ChargeId;
 use portal_domain::contact::{ContactEvent, ContactState};
 use portal_domain::customer::{CustomerEvent, CustomerState};
 use portal_domain::location::{LocationEvent, LocationState, LocationVisibility};
@@ -11,7 +12,6 @@ use portal_domain::printer::{PrinterConfigEvent, PrinterConfigState};
 use portal_domain::tenant::{TenantEvent, TenantState};
 use portal_domain::user::{UserEvent, UserState};
 use portal_domain::values::Money;
-use portal_domain::ChargeId;
 
 /// `€45.00`, `£3.10`, `$7.00`; other currencies as `1250 JPY`, `12.50 SEK`.
 pub fn money(m: &Money) -> String {
@@ -73,7 +73,9 @@ pub(super) fn customer(state: &CustomerState, e: &CustomerEvent, who: &str, f: &
         CustomerEvent::CustomerCreated { name, status, .. } => {
             format!("{who} created customer {name} (status: {status})")
         }
-        CustomerEvent::CustomerDetailsUpdated { .. } => format!("{who} updated the details of {name}"),
+        CustomerEvent::CustomerDetailsUpdated { .. } => {
+            format!("{who} updated the details of {name}")
+        }
         CustomerEvent::CustomerStatusChanged { from, to, .. } => {
             format!("{who} changed the status of {name}: {from} → {to}")
         }
@@ -113,7 +115,11 @@ pub(super) fn contact(state: &ContactState, e: &ContactEvent, who: &str, f: &Fmt
 
 fn charge_text(state: &OrderState, id: &ChargeId) -> String {
     match state.charges.iter().find(|c| &c.charge_id == id) {
-        Some(c) => format!("charge {} {}", quoted(c.description.as_str()), money(&c.amount)),
+        Some(c) => format!(
+            "charge {} {}",
+            quoted(c.description.as_str()),
+            money(&c.amount)
+        ),
         None => "a charge".to_owned(),
     }
 }
@@ -135,7 +141,10 @@ pub(super) fn order(state: &OrderState, e: &OrderEvent, who: &str, f: &Fmt<'_>) 
             moved(OrderStatus::Submitted)
         ),
         OrderEvent::OrderDraftCancelled { .. } => {
-            format!("{who} cancelled the draft of {number}. {}", moved(OrderStatus::Cancelled))
+            format!(
+                "{who} cancelled the draft of {number}. {}",
+                moved(OrderStatus::Cancelled)
+            )
         }
         OrderEvent::OrderAccepted { .. } => {
             format!("{who} accepted {number}. {}", moved(OrderStatus::Accepted))
@@ -179,14 +188,18 @@ pub(super) fn order(state: &OrderState, e: &OrderEvent, who: &str, f: &Fmt<'_>) 
             charge_text(state, charge_id)
         ),
         OrderEvent::ChargeApproved {
-            charge_id, comment: c, ..
+            charge_id,
+            comment: c,
+            ..
         } => format!(
             "{who} approved {}{}",
             charge_text(state, charge_id),
             comment(c.as_deref())
         ),
         OrderEvent::ChargeRejected {
-            charge_id, comment: c, ..
+            charge_id,
+            comment: c,
+            ..
         } => format!(
             "{who} rejected {}{}",
             charge_text(state, charge_id),
@@ -225,16 +238,14 @@ pub(super) fn location(state: &LocationState, e: &LocationEvent, who: &str, f: &
             format!("{who} updated location {new}")
         }
         LocationEvent::LocationArchived { .. } => format!("{who} archived {name}"),
-        LocationEvent::LocationVisibilityChanged { visibility: v, .. } => {
-            match &state.visibility {
-                Some(old) => format!(
-                    "{who} changed who sees {name}: {} → {}",
-                    visibility(old),
-                    visibility(v)
-                ),
-                None => format!("{who} made {name} visible to {}", visibility(v)),
-            }
-        }
+        LocationEvent::LocationVisibilityChanged { visibility: v, .. } => match &state.visibility {
+            Some(old) => format!(
+                "{who} changed who sees {name}: {} → {}",
+                visibility(old),
+                visibility(v)
+            ),
+            None => format!("{who} made {name} visible to {}", visibility(v)),
+        },
     }
 }
 
@@ -274,14 +285,20 @@ pub(super) fn user(state: &UserState, e: &UserEvent, who: &str, f: &Fmt<'_>) -> 
     match e {
         UserEvent::UserRegistered { email, .. } => format!("{who} registered the login {email}"),
         UserEvent::LoginLinkRequested { purpose, .. } => {
-            format!("{who}: a {} link was requested", purpose.as_str().replace('_', " "))
+            format!(
+                "{who}: a {} link was requested",
+                purpose.as_str().replace('_', " ")
+            )
         }
         UserEvent::PasswordSet { reset: true, .. } => {
             format!("{who}: the password was reset by an emailed link")
         }
         UserEvent::PasswordSet { reset: false, .. } => format!("{who} set a password"),
         UserEvent::UserLoggedIn { method, .. } => {
-            format!("{who}: logged in ({})", serde_text(method).to_lowercase().replace('_', " "))
+            format!(
+                "{who}: logged in ({})",
+                serde_text(method).to_lowercase().replace('_', " ")
+            )
         }
         UserEvent::ApiTokenIssued { credential_id, .. } => {
             format!("{who} issued API token {credential_id}")

@@ -51,7 +51,9 @@ pub fn describe_stream(
 ) -> Result<Vec<Description>, UndecodableEvent> {
     let f = Fmt { zone };
     match category {
-        c if c == tenant::Tenant::CATEGORY => walk::<tenant::Tenant>(events, who, &f, describe::tenant),
+        c if c == tenant::Tenant::CATEGORY => {
+            walk::<tenant::Tenant>(events, who, &f, describe::tenant)
+        }
         c if c == customer::Customer::CATEGORY => {
             walk::<customer::Customer>(events, who, &f, describe::customer)
         }
@@ -82,12 +84,8 @@ pub(crate) struct Fmt<'a> {
     pub zone: &'a Zone,
 }
 
-type Summarise<A> = fn(
-    &<A as Aggregate>::State,
-    &<A as Aggregate>::Event,
-    &str,
-    &Fmt<'_>,
-) -> String;
+type Summarise<A> =
+    fn(&<A as Aggregate>::State, &<A as Aggregate>::Event, &str, &Fmt<'_>) -> String;
 
 fn walk<A: Aggregate>(
     events: &[RecordedEvent],
@@ -101,10 +99,11 @@ where
     let mut state = A::State::default();
     let mut out = Vec::with_capacity(events.len());
     for (i, e) in events.iter().enumerate() {
-        let event = portal_eventlog::codec::decode::<A::Event>(e).map_err(|err| UndecodableEvent {
-            position: e.position,
-            message: err.to_string(),
-        })?;
+        let event =
+            portal_eventlog::codec::decode::<A::Event>(e).map_err(|err| UndecodableEvent {
+                position: e.position,
+                message: err.to_string(),
+            })?;
         let label = who.get(i).map_or("Someone", String::as_str);
         let summary = summarise(&state, &event, label, f);
         let before = serde_json::to_value(&state).unwrap_or_default();

@@ -205,13 +205,19 @@ fn order_events_in_words_with_money_comments_and_local_times() {
     let s = summaries(&d);
     assert_eq!(s[0], "Ann Early started the draft of order ORD-1");
     assert_eq!(s[1], "Ann Early edited the draft of order ORD-1");
-    assert_eq!(change(&d[1], "content.customer_reference"), (Some("PO-1"), Some("PO-2")));
+    assert_eq!(
+        change(&d[1], "content.customer_reference"),
+        (Some("PO-1"), Some("PO-2"))
+    );
     assert_eq!(
         s[2],
         "Ann Early submitted order ORD-1 at 2026-12-04 15:03 CET. Status: draft → submitted"
     );
     assert_eq!(change(&d[2], "status"), (Some("draft"), Some("submitted")));
-    assert_eq!(s[3], "Ann Early accepted order ORD-1. Status: submitted → accepted");
+    assert_eq!(
+        s[3],
+        "Ann Early accepted order ORD-1. Status: submitted → accepted"
+    );
     // Summer time: the zone's abbreviation at that instant.
     assert_eq!(
         s[4],
@@ -222,7 +228,10 @@ fn order_events_in_words_with_money_comments_and_local_times() {
         (None, Some("2026-07-01 10:00 CEST"))
     );
     assert!(s[5].ends_with("Status: planned → in transit"), "{}", s[5]);
-    assert_eq!(s[6], "Ann Early added charge “Waiting time” €45.00 to order ORD-1");
+    assert_eq!(
+        s[6],
+        "Ann Early added charge “Waiting time” €45.00 to order ORD-1"
+    );
     assert_eq!(
         s[7],
         "Ann Early asked the customer to approve charge “Waiting time” €45.00"
@@ -236,12 +245,32 @@ fn order_events_in_words_with_money_comments_and_local_times() {
         (Some("requested"), Some("approved"))
     );
     assert_eq!(s[9], "Ann Early rejected charge “Waiting time” €45.00");
-    assert!(s[10].contains("delivered at 2026-07-02 12:00 CEST"), "{}", s[10]);
-    assert!(s[11].starts_with("Ann Early rejected order ORD-1: “no trucks”"), "{}", s[11]);
-    assert!(s[12].starts_with("Ann Early cancelled order ORD-1: “customer asked”"), "{}", s[12]);
-    assert!(s[13].starts_with("Ann Early cancelled the draft of order ORD-1"), "{}", s[13]);
+    assert!(
+        s[10].contains("delivered at 2026-07-02 12:00 CEST"),
+        "{}",
+        s[10]
+    );
+    assert!(
+        s[11].starts_with("Ann Early rejected order ORD-1: “no trucks”"),
+        "{}",
+        s[11]
+    );
+    assert!(
+        s[12].starts_with("Ann Early cancelled order ORD-1: “customer asked”"),
+        "{}",
+        s[12]
+    );
+    assert!(
+        s[13].starts_with("Ann Early cancelled the draft of order ORD-1"),
+        "{}",
+        s[13]
+    );
     // Ids and bookkeeping never show as changes.
-    assert!(d.iter().flat_map(|d| &d.changes).all(|c| c.field != "exists" && c.field != "order_id"));
+    assert!(
+        d.iter()
+            .flat_map(|d| &d.changes)
+            .all(|c| c.field != "exists" && c.field != "order_id")
+    );
 }
 
 #[test]
@@ -273,19 +302,40 @@ fn customer_events_in_words() {
         ],
     );
     let s = summaries(&d);
-    assert_eq!(s[0], "Ann Early created customer Nordic Timber AB (status: prospect)");
-    assert_eq!(s[1], "Ann Early updated the details of customer Nordic Timber AB");
-    assert_eq!(change(&d[1], "name"), (Some("Nordic Timber AB"), Some("Nordic Timber")));
+    assert_eq!(
+        s[0],
+        "Ann Early created customer Nordic Timber AB (status: prospect)"
+    );
+    assert_eq!(
+        s[1],
+        "Ann Early updated the details of customer Nordic Timber AB"
+    );
+    assert_eq!(
+        change(&d[1], "name"),
+        (Some("Nordic Timber AB"), Some("Nordic Timber"))
+    );
     assert_eq!(change(&d[1], "code"), (None, Some("NT")));
     assert_eq!(
         s[2],
         "Ann Early changed the status of customer Nordic Timber: prospect → approved"
     );
-    assert_eq!(s[3], "Ann Early gave customer Nordic Timber access to the customer portal");
+    assert_eq!(
+        s[3],
+        "Ann Early gave customer Nordic Timber access to the customer portal"
+    );
     assert_eq!(change(&d[3], "portal_enabled"), (Some("no"), Some("yes")));
-    assert_eq!(s[4], "Ann Early showed charges on the portal of customer Nordic Timber");
-    assert_eq!(s[5], "Ann Early hid charges from the portal of customer Nordic Timber");
-    assert_eq!(s[6], "Ann Early switched off the customer portal for customer Nordic Timber");
+    assert_eq!(
+        s[4],
+        "Ann Early showed charges on the portal of customer Nordic Timber"
+    );
+    assert_eq!(
+        s[5],
+        "Ann Early hid charges from the portal of customer Nordic Timber"
+    );
+    assert_eq!(
+        s[6],
+        "Ann Early switched off the customer portal for customer Nordic Timber"
+    );
 }
 
 #[test]
@@ -327,15 +377,24 @@ fn contact_events_in_words() {
         ],
     );
     let s = summaries(&d);
-    assert_eq!(s[0], "Ann Early added contact Ann Early (ann@nordic.example)");
+    assert_eq!(
+        s[0],
+        "Ann Early added contact Ann Early (ann@nordic.example)"
+    );
     assert_eq!(s[1], "Ann Early updated contact Ann Early-Berg");
-    assert_eq!(change(&d[1], "name"), (Some("Ann Early"), Some("Ann Early-Berg")));
+    assert_eq!(
+        change(&d[1], "name"),
+        (Some("Ann Early"), Some("Ann Early-Berg"))
+    );
     assert_eq!(
         change(&d[1], "roles"),
         (Some("orders"), Some("orders, invoices"))
     );
     assert_eq!(s[2], "Ann Early gave contact Ann Early-Berg portal access");
-    assert_eq!(s[3], "Ann Early revoked the portal access of contact Ann Early-Berg");
+    assert_eq!(
+        s[3],
+        "Ann Early revoked the portal access of contact Ann Early-Berg"
+    );
     assert_eq!(s[4], "Ann Early removed contact Ann Early-Berg");
 }
 
@@ -367,7 +426,10 @@ fn tenant_events_in_words() {
     assert_eq!(s[1], "Ann Early renamed the carrier: ACME → Nordic Freight");
     assert_eq!(s[2], "Ann Early added staff member eva@freight.example");
     assert_eq!(s[3], "Ann Early removed staff member eva@freight.example");
-    assert_eq!(s[4], "Ann Early set the carrier's time zone to Europe/Stockholm");
+    assert_eq!(
+        s[4],
+        "Ann Early set the carrier's time zone to Europe/Stockholm"
+    );
     assert_eq!(change(&d[4], "time_zone"), (None, Some("Europe/Stockholm")));
 }
 
@@ -407,7 +469,10 @@ fn location_events_in_words() {
         "Ann Early added location Main depot, Berlin DE (visible to this customer only)"
     );
     assert_eq!(s[1], "Ann Early updated location Main depot");
-    assert_eq!(change(&d[1], "address.city"), (Some("Berlin"), Some("Hamburg")));
+    assert_eq!(
+        change(&d[1], "address.city"),
+        (Some("Berlin"), Some("Hamburg"))
+    );
     assert_eq!(change(&d[1], "instructions"), (None, Some("Gate 4")));
     assert_eq!(
         s[2],
@@ -433,7 +498,10 @@ fn printer_events_in_words() {
         d[0].summary,
         "Ann Early set the printer configuration: labels a6 ZPL × 1, documents A4"
     );
-    assert!(d[1].summary.starts_with("Ann Early changed the printer configuration"));
+    assert!(
+        d[1].summary
+            .starts_with("Ann Early changed the printer configuration")
+    );
     assert_eq!(change(&d[1], "label_copies"), (Some("1"), Some("2")));
 }
 
@@ -499,7 +567,16 @@ fn money_has_its_currency() {
 
 #[test]
 fn an_unknown_category_keeps_the_event_type() {
-    let e = &recorded("customer-00000000-0000-0000-0000-000000000001", &[CustomerEvent::CustomerPortalEnabled { customer_id: id(1) }])[0];
-    let d = describe_stream("other", std::slice::from_ref(e), &["X".into()], &Zone::utc()).unwrap();
+    let e = &recorded(
+        "customer-00000000-0000-0000-0000-000000000001",
+        &[CustomerEvent::CustomerPortalEnabled { customer_id: id(1) }],
+    )[0];
+    let d = describe_stream(
+        "other",
+        std::slice::from_ref(e),
+        &["X".into()],
+        &Zone::utc(),
+    )
+    .unwrap();
     assert_eq!(d[0].summary, "X: CustomerPortalEnabled");
 }

@@ -263,8 +263,12 @@ mod tests {
             },
         )
         .unwrap();
-        h.apply::<Tenant>(&acme, "acme", TenantEvent::StaffMemberRemoved { user_id: eva })
-            .unwrap();
+        h.apply::<Tenant>(
+            &acme,
+            "acme",
+            TenantEvent::StaffMemberRemoved { user_id: eva },
+        )
+        .unwrap();
         let row: PersonRow = h.row(&acme, format!("staff:{eva}")).unwrap();
         assert_eq!((row.label(), row.present), ("eva@acme.example", false));
     }
@@ -284,9 +288,8 @@ mod tests {
         };
         h.apply::<Contact>(&acme, contact_id, added("Ann Early", "ann@old.example"))
             .unwrap();
-        let ContactEvent::ContactAdded {
-            name, email: e, ..
-        } = added("Ann Berg", "ann@new.example")
+        let ContactEvent::ContactAdded { name, email: e, .. } =
+            added("Ann Berg", "ann@new.example")
         else {
             unreachable!()
         };

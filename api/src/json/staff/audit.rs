@@ -120,7 +120,10 @@ pub async fn stream_history(
         None | Some("") | Some("json") => false,
         Some("csv") => true,
         Some(_) => {
-            errors.push(FieldError::new("format", "is not a format of the history (json, csv)"));
+            errors.push(FieldError::new(
+                "format",
+                "is not a format of the history (json, csv)",
+            ));
             false
         }
     };

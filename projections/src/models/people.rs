@@ -235,7 +235,7 @@ fn sorted(
     rows: impl Iterator<Item = Result<PersonRow, QueryError>>,
 ) -> Result<Vec<PersonRow>, QueryError> {
     let mut rows = rows.collect::<Result<Vec<_>, _>>()?;
-    rows.sort_by(|a, b| a.label().to_lowercase().cmp(&b.label().to_lowercase()));
+    rows.sort_by_key(|r| r.label().to_lowercase());
     Ok(rows)
 }
 

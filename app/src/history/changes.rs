@@ -5,6 +5,7 @@
 //! the reader's zone.
 
 use crate::zone::Zone;
+use portal_domain::values::Money;
 use serde::Serialize;
 use serde_json::Value;
 use time::OffsetDateTime;
@@ -20,8 +21,8 @@ pub struct Change {
     pub after: Option<String>,
 }
 
-/// Fields never listed: bookkeeping, ids that never change, and the copy of the submitted
-/// content (the order's `content` shows the same).
+/// Top-level fields never listed: bookkeeping and the copy of the submitted content (the order's
+/// `content` shows the same). Ids (`…_id`) are left out at every level.
 const SKIPPED: [&str; 12] = [
     "exists",
     "tenant_id",
@@ -54,43 +55,29 @@ fn walk(path: &str, before: &Value, after: &Value, zone: &Zone, out: &mut Vec<Ch
     if before == after {
         return;
     }
+    let empty = serde_json::Map::new();
     match (before, after) {
-        (Value::Object(b), Value::Object(a)) => {
-            let mut keys: Vec<&String> = b.keys().chain(a.keys()).collect();
-            keys.dedup();
-            let mut seen = std::collections::BTreeSet::new();
-            for k in keys {
-                if !seen.insert(k) || (path.is_empty() && SKIPPED.contains(&k.as_str())) {
-                    continue;
-                }
-                let null = Value::Null;
-                let child = if path.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{path}.{k}")
-                };
-                walk(
-                    &child,
-                    b.get(k).unwrap_or(&null),
-                    a.get(k).unwrap_or(&null),
-                    zone,
-                    out,
-                );
-            }
+        // A record that appears or goes (a new charge, a first draft) is listed field by field;
+        // an amount of money stays one value.
+        (Value::Object(b), Value::Null) if !is_money(before) => {
+            walk_objects(path, b, &empty, zone, out);
         }
-        // Lists of records (charges, consignments) item by item; lists of plain values (roles)
-        // as a whole.
+        (Value::Null, Value::Object(a)) if !is_money(after) => {
+            walk_objects(path, &empty, a, zone, out);
+        }
+        (Value::Object(b), Value::Object(a)) if !is_money(before) && !is_money(after) => {
+            walk_objects(path, b, a, zone, out);
+        }
+        // Lists of records (charges, consignments) item by item, also as they appear or go;
+        // lists of plain values (roles) as a whole.
         (Value::Array(b), Value::Array(a)) if b.iter().chain(a).any(Value::is_object) => {
-            for i in 0..b.len().max(a.len()) {
-                let null = Value::Null;
-                walk(
-                    &format!("{path}[{i}]"),
-                    b.get(i).unwrap_or(&null),
-                    a.get(i).unwrap_or(&null),
-                    zone,
-                    out,
-                );
-            }
+            walk_arrays(path, b, a, zone, out);
+        }
+        (Value::Null, Value::Array(a)) if a.iter().any(Value::is_object) => {
+            walk_arrays(path, &[], a, zone, out);
+        }
+        (Value::Array(b), Value::Null) if b.iter().any(Value::is_object) => {
+            walk_arrays(path, b, &[], zone, out);
         }
         _ => out.push(Change {
             field: path.to_owned(),
@@ -98,6 +85,55 @@ fn walk(path: &str, before: &Value, after: &Value, zone: &Zone, out: &mut Vec<Ch
             after: text(after, zone),
         }),
     }
+}
+
+fn walk_objects(
+    path: &str,
+    b: &serde_json::Map<String, Value>,
+    a: &serde_json::Map<String, Value>,
+    zone: &Zone,
+    out: &mut Vec<Change>,
+) {
+    let mut seen = std::collections::BTreeSet::new();
+    for k in b.keys().chain(a.keys()) {
+        let skipped = (path.is_empty() && SKIPPED.contains(&k.as_str())) || k.ends_with("_id");
+        if !seen.insert(k) || skipped {
+            continue;
+        }
+        let null = Value::Null;
+        let child = if path.is_empty() {
+            k.clone()
+        } else {
+            format!("{path}.{k}")
+        };
+        walk(
+            &child,
+            b.get(k).unwrap_or(&null),
+            a.get(k).unwrap_or(&null),
+            zone,
+            out,
+        );
+    }
+}
+
+fn walk_arrays(path: &str, b: &[Value], a: &[Value], zone: &Zone, out: &mut Vec<Change>) {
+    for i in 0..b.len().max(a.len()) {
+        let null = Value::Null;
+        walk(
+            &format!("{path}[{i}]"),
+            b.get(i).unwrap_or(&null),
+            a.get(i).unwrap_or(&null),
+            zone,
+            out,
+        );
+    }
+}
+
+/// An amount of money as the domain serialises it: `{amount_minor, currency}`.
+fn is_money(v: &Value) -> bool {
+    v.as_object().is_some_and(|m| {
+        m.len() == 2 && m.contains_key("amount_minor") && m.contains_key("currency")
+    })
 }
 
 /// A value as a reader sees it: strings as they are (an RFC 3339 instant in the reader's zone),
@@ -119,6 +155,10 @@ pub fn text(v: &Value, zone: &Zone) -> Option<String> {
             .filter_map(|i| text(i, zone))
             .collect::<Vec<_>>()
             .join(", "),
+        Value::Object(_) if is_money(v) => match serde_json::from_value::<Money>(v.clone()) {
+            Ok(m) => super::describe::money(&m),
+            Err(_) => v.to_string(),
+        },
         Value::Object(map) => map
             .iter()
             .filter_map(|(k, v)| text(v, zone).map(|t| format!("{k}: {t}")))

@@ -119,7 +119,7 @@ async fn show(
         div.page-head { div {
             h1 { (label) }
             p.subtitle { "Audit trail of " code { (stream_id) } ": " (count(all.events.len() as i64, "event", "events"))
-                @if !filter.is_empty() { " match the filter" }
+                @if !filter.is_empty() { @if all.events.len() == 1 { " matches" } @else { " match" } " the filter" }
                 ", from the event log. Times in " (zone.name()) "." }
         } }
         (tabs(base, true, main_label))
@@ -222,18 +222,39 @@ fn who(a: &ActorView) -> Markup {
     }
 }
 
+/// Changed fields listed under an event; the rest are in its raw JSON.
+const SHOWN_CHANGES: usize = 8;
+
+/// `content.consignments[0].pickup.address.city` → `content › consignments 1 › pickup › address
+/// › city`: list positions from 1, words without underscores.
+fn field_label(path: &str) -> String {
+    path.split('.')
+        .map(|part| match part.split_once('[') {
+            Some((name, rest)) => {
+                let n: usize = rest.trim_end_matches(']').parse().unwrap_or(0);
+                format!("{} {}", name.replace('_', " "), n + 1)
+            }
+            None => part.replace('_', " "),
+        })
+        .collect::<Vec<_>>()
+        .join(" › ")
+}
+
 /// The event in words, the fields it changed, and the raw event one click away.
 fn what(e: &AuditEntry) -> Markup {
     html! {
         p.summary { (e.summary) }
         @if !e.changes.is_empty() {
             ul.changes {
-                @for c in &e.changes {
+                @for c in e.changes.iter().take(SHOWN_CHANGES) {
                     li {
-                        span.muted { (c.field.replace('_', " ")) ": " }
+                        span.muted { (field_label(&c.field)) ": " }
                         @if let Some(b) = &c.before { del { (b) } " → " }
                         (c.after.as_deref().unwrap_or("—"))
                     }
+                }
+                @if e.changes.len() > SHOWN_CHANGES {
+                    li.muted { "and " (count((e.changes.len() - SHOWN_CHANGES) as i64, "more field", "more fields")) " (in the event below)" }
                 }
             }
         }

@@ -301,4 +301,3 @@ fn tenant_events_in_words() {
     );
     assert_eq!(change(&d[4], "time_zone"), (None, Some("Europe/Stockholm")));
 }
-

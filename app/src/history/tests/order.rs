@@ -71,6 +71,10 @@ fn order_events_in_words_with_money_comments_and_local_times() {
     );
     let s = summaries(&d);
     assert_eq!(s[0], "Ann Early started the draft of order ORD-1");
+    assert_eq!(
+        change(&d[0], "content.consignments[0].pickup.address.city"),
+        (None, Some("Berlin"))
+    );
     assert_eq!(s[1], "Ann Early edited the draft of order ORD-1");
     assert_eq!(
         change(&d[1], "content.customer_reference"),
@@ -139,4 +143,3 @@ fn order_events_in_words_with_money_comments_and_local_times() {
             .all(|c| c.field != "exists" && c.field != "order_id")
     );
 }
-

@@ -48,8 +48,24 @@ pub(super) fn tenant(state: &TenantState, e: &TenantEvent, who: &str, f: &Fmt<'_
             Some(old) => format!("{who} renamed the carrier: {old} → {name}"),
             None => format!("{who} renamed the carrier to {name}"),
         },
-        TenantEvent::StaffMemberAdded { email, .. } => {
-            format!("{who} added staff member {email}")
+        TenantEvent::StaffMemberAdded {
+            email, name: None, ..
+        } => format!("{who} added staff member {email}"),
+        TenantEvent::StaffMemberAdded {
+            email,
+            name: Some(name),
+            ..
+        } => format!("{who} added staff member {name} ({email})"),
+        TenantEvent::StaffMemberRenamed { user_id, name } => {
+            let email = state.staff.iter().find(|(id, _)| id == user_id);
+            let old = state.staff_names.iter().find(|(id, _)| id == user_id);
+            match (email, old) {
+                (Some((_, e)), Some((_, o))) => {
+                    format!("{who} renamed staff member {e}: {o} → {name}")
+                }
+                (Some((_, e)), None) => format!("{who} named staff member {e} {name}"),
+                _ => format!("{who} named a staff member {name}"),
+            }
         }
         TenantEvent::StaffMemberRemoved { user_id } => {
             match state.staff.iter().find(|(id, _)| id == user_id) {

@@ -1,8 +1,8 @@
 //! People: who an actor id stands for, so that histories can name the person behind an event
 //! (event metadata carries ids only; names and emails are looked up here at read time).
 //!
-//! One row per staff member (key `staff:<user_id>`) and per contact (key `contact:<contact_id>`),
-//! with the last known name and email. Rows are never deleted: a removed staff member or contact
+//! One row per staff member (key `staff:<user_id>`, with their display name if they have one)
+//! and per contact (key `contact:<contact_id>`), with the last known name and email. Rows are never deleted: a removed staff member or contact
 //! keeps their label (`present` turns false), and a contact whose email changed keeps the
 //! identities it had before (`former_user_ids`), so old events still find their person.
 //!
@@ -45,7 +45,8 @@ pub struct PersonRow {
     pub former_user_ids: Vec<UserId>,
     pub contact_id: Option<ContactId>,
     pub customer_id: Option<CustomerId>,
-    /// A contact's name; staff have none (their email is their label).
+    /// A contact's name, a staff member's display name; `None` for staff without one (their
+    /// email is their label).
     pub name: Option<String>,
     pub email: Email,
     /// False once the staff member or contact was removed.
@@ -115,7 +116,11 @@ impl Projection for PeopleProjection {
             }
             let tenant = event.tenant().clone();
             match event.decoded {
-                Decoded::Tenant(TenantEvent::StaffMemberAdded { user_id, email }) => {
+                Decoded::Tenant(TenantEvent::StaffMemberAdded {
+                    user_id,
+                    email,
+                    name,
+                }) => {
                     ctx.put(PersonRow {
                         tenant,
                         kind: PersonKind::Staff,
@@ -123,10 +128,16 @@ impl Projection for PeopleProjection {
                         former_user_ids: Vec::new(),
                         contact_id: None,
                         customer_id: None,
-                        name: None,
+                        name: name.as_ref().map(|n| n.as_str().to_owned()),
                         email: email.clone(),
                         present: true,
                     });
+                }
+                Decoded::Tenant(TenantEvent::StaffMemberRenamed { user_id, name }) => {
+                    let key = format!("staff:{user_id}");
+                    if let Some(row) = ctx.get_mut::<PersonRow>(&tenant, &key).await? {
+                        row.name = Some(name.as_str().to_owned());
+                    }
                 }
                 Decoded::Tenant(TenantEvent::StaffMemberRemoved { user_id }) => {
                     let key = format!("staff:{user_id}");
@@ -260,6 +271,18 @@ mod tests {
             TenantEvent::StaffMemberAdded {
                 user_id: eva,
                 email: email("eva@acme.example"),
+                name: None,
+            },
+        )
+        .unwrap();
+        let row: PersonRow = h.row(&acme, format!("staff:{eva}")).unwrap();
+        assert_eq!(row.label(), "eva@acme.example");
+        h.apply::<Tenant>(
+            &acme,
+            "acme",
+            TenantEvent::StaffMemberRenamed {
+                user_id: eva,
+                name: name("Eva Lund"),
             },
         )
         .unwrap();
@@ -270,7 +293,7 @@ mod tests {
         )
         .unwrap();
         let row: PersonRow = h.row(&acme, format!("staff:{eva}")).unwrap();
-        assert_eq!((row.label(), row.present), ("eva@acme.example", false));
+        assert_eq!((row.label(), row.present), ("Eva Lund", false));
     }
 
     #[test]

@@ -283,6 +283,20 @@ fn tenant_events_in_words() {
             TenantEvent::StaffMemberAdded {
                 user_id,
                 email: email("eva@freight.example"),
+                name: None,
+            },
+            TenantEvent::StaffMemberRenamed {
+                user_id,
+                name: name("Eva Lund"),
+            },
+            TenantEvent::StaffMemberRenamed {
+                user_id,
+                name: name("Eva Berg"),
+            },
+            TenantEvent::StaffMemberAdded {
+                user_id: id(10),
+                email: email("olle@freight.example"),
+                name: Some(name("Olle Ek")),
             },
             TenantEvent::StaffMemberRemoved { user_id },
             TenantEvent::TenantTimeZoneSet {
@@ -294,10 +308,22 @@ fn tenant_events_in_words() {
     assert_eq!(s[0], "Ann Early created the carrier ACME");
     assert_eq!(s[1], "Ann Early renamed the carrier: ACME → Nordic Freight");
     assert_eq!(s[2], "Ann Early added staff member eva@freight.example");
-    assert_eq!(s[3], "Ann Early removed staff member eva@freight.example");
+    assert_eq!(
+        s[3],
+        "Ann Early named staff member eva@freight.example Eva Lund"
+    );
     assert_eq!(
         s[4],
+        "Ann Early renamed staff member eva@freight.example: Eva Lund → Eva Berg"
+    );
+    assert_eq!(
+        s[5],
+        "Ann Early added staff member Olle Ek (olle@freight.example)"
+    );
+    assert_eq!(s[6], "Ann Early removed staff member eva@freight.example");
+    assert_eq!(
+        s[7],
         "Ann Early set the carrier's time zone to Europe/Stockholm"
     );
-    assert_eq!(change(&d[4], "time_zone"), (None, Some("Europe/Stockholm")));
+    assert_eq!(change(&d[7], "time_zone"), (None, Some("Europe/Stockholm")));
 }

@@ -17,6 +17,7 @@ use serde_json::{Value, json};
 const ANN: &str = "ann.early@nordic.example";
 const BO: &str = "bo.berg@nordic.example";
 const CY: &str = "cy@other.example";
+const EVA: &str = "Eva Lund";
 
 fn user_id(email: &str) -> String {
     let email = portal_domain::values::Email::parse(email).unwrap();
@@ -59,6 +60,20 @@ fn event<'a>(history: &'a Value, event_type: &str) -> &'a Value {
 async fn audit_names_people(t: TestStoreRef) {
     let env = Env::start(t).await;
     let staff = &env.api;
+    // The staff member gets a display name (`portal staff add --name`).
+    let email = portal_domain::values::Email::parse(STAFF).unwrap();
+    portal_eventlog::execute::<portal_domain::tenant::Tenant>(
+        &env.t.store,
+        &portal_eventlog::StreamId::of::<portal_domain::tenant::Tenant>(&env.acme),
+        &portal_testkit::fixtures::staff_ctx(&env.acme),
+        &portal_domain::tenant::TenantCommand::AddStaffMember {
+            user_id: portal_domain::UserId::for_email(&email),
+            email,
+            name: Some(portal_domain::values::Name::parse(EVA).unwrap()),
+        },
+    )
+    .await
+    .unwrap();
     let (_nordic, apis) = customer_with(
         &env,
         "Nordic Timber AB",
@@ -166,6 +181,14 @@ async fn audit_names_people(t: TestStoreRef) {
     );
     let accepted = event(&h, "OrderAccepted");
     assert_eq!(accepted["actor"]["email"], STAFF, "{accepted}");
+    assert_eq!(accepted["actor"]["name"], EVA, "{accepted}");
+    assert!(
+        accepted["summary"]
+            .as_str()
+            .unwrap()
+            .starts_with("Eva Lund accepted order"),
+        "{accepted}"
+    );
     assert!(
         accepted["summary"]
             .as_str()
@@ -194,7 +217,7 @@ async fn audit_names_people(t: TestStoreRef) {
         .collect();
     assert_eq!(
         people,
-        vec!["Ann Early".to_owned(), "Bo Berg".into(), STAFF.into()]
+        vec!["Ann Early".to_owned(), "Bo Berg".into(), EVA.into()]
     );
 
     // Filters: by person, by day; bad ones name their parameter.
@@ -281,7 +304,7 @@ async fn audit_names_people(t: TestStoreRef) {
         ["Ann Early", "Ann Early", "ACME Transport", "ACME Transport"],
         "{d}"
     );
-    for leak in [STAFF, &user_id(STAFF), "Cy Other", ANN] {
+    for leak in [STAFF, &user_id(STAFF), EVA, "Cy Other", ANN] {
         assert!(!detail.body.contains(leak), "{leak} in {}", detail.body);
     }
     let page = bo_web.get(&format!("/portal/orders/{order}")).await;
@@ -291,7 +314,7 @@ async fn audit_names_people(t: TestStoreRef) {
     // Staff read the same history with names and emails.
     let page = staff_web.get(&format!("/staff/orders/{order}")).await;
     assert!(page.body.contains("by Ann Early"), "{}", page.body);
-    assert!(page.body.contains(&format!("by {STAFF}")), "{}", page.body);
+    assert!(page.body.contains(&format!("by {EVA}")), "{}", page.body);
     let audit = staff_web
         .get(&format!(
             "/staff/orders/{order}/audit?person={}",

@@ -79,11 +79,18 @@ fn walk(path: &str, before: &Value, after: &Value, zone: &Zone, out: &mut Vec<Ch
         (Value::Array(b), Value::Null) if b.iter().any(Value::is_object) => {
             walk_arrays(path, b, &[], zone, out);
         }
-        _ => out.push(Change {
-            field: path.to_owned(),
-            before: text(before, zone),
-            after: text(after, zone),
-        }),
+        _ => {
+            let (b, a) = (text(before, zone), text(after, zone));
+            // Nothing to say: both empty, or a new record's unset switch.
+            let unset = before.is_null() && after == &Value::Bool(false);
+            if b != a && !unset {
+                out.push(Change {
+                    field: path.to_owned(),
+                    before: b,
+                    after: a,
+                });
+            }
+        }
     }
 }
 

@@ -106,7 +106,13 @@ where
             })?;
         let label = who.get(i).map_or("Someone", String::as_str);
         let summary = summarise(&state, &event, label, f);
+        // Before the aggregate exists its defaults are no "before": a creation lists what it set.
         let before = serde_json::to_value(&state).unwrap_or_default();
+        let before = if before.get("exists") == Some(&serde_json::Value::Bool(false)) {
+            serde_json::Value::Null
+        } else {
+            before
+        };
         state = A::evolve(state, &event);
         let after = serde_json::to_value(&state).unwrap_or_default();
         out.push(Description {

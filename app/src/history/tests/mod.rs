@@ -175,6 +175,13 @@ fn customer_events_in_words() {
         s[0],
         "Ann Early created customer Nordic Timber AB (status: prospect)"
     );
+    // A creation lists what it set, not the defaults it replaced.
+    assert_eq!(change(&d[0], "status"), (None, Some("prospect")));
+    assert!(
+        d[0].changes.iter().all(|c| c.field != "portal_enabled"),
+        "{:?}",
+        d[0].changes
+    );
     assert_eq!(
         s[1],
         "Ann Early updated the details of customer Nordic Timber AB"

@@ -337,4 +337,31 @@ async fn audit_names_people(t: TestStoreRef) {
     assert!(!audit.body.contains("Bo Berg rejected"), "{}", audit.body);
 }
 
-on_both_backends!(audit_names_people);
+/// The OpenAPI document describes the audit's filters, both content types and every status.
+async fn audit_is_documented(t: TestStoreRef) {
+    let env = Env::start(t).await;
+    let spec = env.api.get("/api/openapi.json").await.json();
+    let op = &spec["paths"]["/api/v1/audit/streams/{stream_id}"]["get"];
+    let params: Vec<&str> = op["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    for name in ["stream_id", "until", "person", "from", "to", "format"] {
+        assert!(params.contains(&name), "{name} in {params:?}");
+    }
+    let ok = &op["responses"]["200"]["content"];
+    assert!(
+        ok["application/json"].is_object() && ok["text/csv"].is_object(),
+        "{op}"
+    );
+    for status in ["404", "422"] {
+        assert!(
+            op["responses"][status]["content"]["application/problem+json"].is_object(),
+            "{status}: {op}"
+        );
+    }
+}
+
+on_both_backends!(audit_names_people, audit_is_documented);

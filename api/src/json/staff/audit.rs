@@ -97,6 +97,7 @@ pub async fn events(
             content((StreamHistory = "application/json"), (String = "text/csv"))),
         (status = 404, description = "No such stream in the caller's tenant", body = super::schemas::Problem, content_type = "application/problem+json"),
         (status = 422, description = "A query parameter is invalid (`until`, `person`, `from`, `to`, `format`)", body = super::schemas::Problem, content_type = "application/problem+json")))]
+#[tracing::instrument(skip_all, fields(tenant = %caller.tenant()))]
 pub async fn stream_history(
     State(state): State<AppState>,
     caller: Caller,

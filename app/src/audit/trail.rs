@@ -187,3 +187,90 @@ pub fn csv_document(entries: &[AuditEntry], zone: &Zone) -> Result<Vec<u8>, Expo
     };
     csv::write(&sheet)
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use portal_eventlog::{Metadata, StreamId};
+    use time::macros::datetime;
+
+    fn entry(label: &str, summary: &str) -> AuditEntry {
+        AuditEntry {
+            event: RecordedEvent {
+                position: 7,
+                stream_id: StreamId::parse("order-00000000-0000-0000-0000-000000000001").unwrap(),
+                version: 3,
+                event_id: uuid::Uuid::from_u128(9),
+                event_type: "ChargeApproved".into(),
+                schema_version: 1,
+                tenant: portal_domain::TenantId::parse("acme").unwrap(),
+                payload: serde_json::json!({}),
+                metadata: Metadata::new(Actor::System),
+                recorded_at: datetime!(2026-07-01 08:00 UTC),
+            },
+            actor: ActorView {
+                kind: "portal_user",
+                user_id: None,
+                customer_id: None,
+                name: Some(label.into()),
+                email: Some("ann@nordic.example".into()),
+                label: label.into(),
+            },
+            summary: summary.into(),
+            changes: vec![Change {
+                field: "charges[0].approval".into(),
+                before: Some("requested".into()),
+                after: Some("approved".into()),
+            }],
+        }
+    }
+
+    #[test]
+    fn the_csv_has_a_bom_local_times_and_no_formulas() {
+        let zone = Zone::named("Europe/Stockholm").unwrap();
+        let bytes = csv_document(&[entry("=SUM(A1)", "=SUM(A1) approved")], &zone).unwrap();
+        assert!(bytes.starts_with(csv::BOM));
+        let text = std::str::from_utf8(&bytes[csv::BOM.len()..]).unwrap();
+        let mut lines = text.lines();
+        assert_eq!(
+            lines.next().unwrap(),
+            "recorded_at,time_zone,actor_kind,actor_name,actor_email,summary,changes,event_type,version,position"
+        );
+        assert_eq!(
+            lines.next().unwrap(),
+            "2026-07-01 10:00,Europe/Stockholm,portal_user,'=SUM(A1),ann@nordic.example,\
+             '=SUM(A1) approved,charges[0].approval: requested → approved,ChargeApproved,3,7"
+        );
+    }
+
+    #[test]
+    fn filters_parse_with_every_problem_at_once() {
+        let f = AuditFilter::parse(Some(" "), Some("2026-07-01"), Some("")).unwrap();
+        assert_eq!(f.from, Some(time::macros::date!(2026 - 07 - 01)));
+        assert!(f.person.is_none() && f.to.is_none());
+        let Err(Error::Invalid(errors)) =
+            AuditFilter::parse(Some("ann"), Some("July"), Some("2026-13-01"))
+        else {
+            panic!("refused")
+        };
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["person", "from", "to"]);
+        assert!(AuditFilter::parse(None, Some("2026-07-02"), Some("2026-07-01")).is_err());
+    }
+
+    #[test]
+    fn days_are_the_readers() {
+        let zone = Zone::named("Europe/Stockholm").unwrap();
+        let mut e = entry("Ann", "x").event;
+        // 23:30 UTC on 30 June is 1 July in Stockholm.
+        e.recorded_at = datetime!(2026-06-30 23:30 UTC);
+        let on = |d| AuditFilter {
+            from: Some(d),
+            to: Some(d),
+            ..AuditFilter::default()
+        };
+        assert!(on(time::macros::date!(2026 - 07 - 01)).admits(&e, &zone));
+        assert!(!on(time::macros::date!(2026 - 06 - 30)).admits(&e, &zone));
+    }
+}

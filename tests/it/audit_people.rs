@@ -335,6 +335,36 @@ async fn audit_names_people(t: TestStoreRef) {
         audit.body
     );
     assert!(!audit.body.contains("Bo Berg rejected"), "{}", audit.body);
+
+    // A person keeps their label after their email changes (a new identity) and after removal.
+    let bo_contact = staff.get("/api/v1/contacts?q=Berg").await.json()["items"][0]["contact_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let a = staff
+        .put(
+            &format!("/api/v1/contacts/{bo_contact}"),
+            &json!({"name": "Bo Berg-Ek", "email": "bo@nordic.example"}),
+        )
+        .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    let contact_id: portal_domain::ContactId = bo_contact.parse().unwrap();
+    portal_eventlog::execute::<portal_domain::contact::Contact>(
+        &env.t.store,
+        &portal_eventlog::StreamId::of::<portal_domain::contact::Contact>(contact_id),
+        &portal_testkit::fixtures::staff_ctx(&env.acme),
+        &portal_domain::contact::ContactCommand::RemoveContact,
+    )
+    .await
+    .unwrap();
+    env.projected().await;
+    let later = staff.get(&stream).await.json();
+    let rejected = event(&later, "ChargeRejected");
+    assert_eq!(rejected["actor"]["name"], "Bo Berg-Ek", "{rejected}");
+    assert_eq!(
+        rejected["actor"]["email"], "bo@nordic.example",
+        "{rejected}"
+    );
 }
 
 /// The OpenAPI document describes the audit's filters, both content types and every status.

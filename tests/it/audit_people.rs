@@ -4,7 +4,8 @@
 //! bearer tokens, pages with sessions; staff and portal) records the acting user's own identity;
 //! the portal's order history shows a colleague's name and the carrier's name for staff, never
 //! a staff email or another customer's people; the audit filters by person and day (bad filters
-//! are 422 naming the parameter) and exports CSV.
+//! are 422 naming the parameter) and exports CSV; a person keeps their label after an email
+//! change and removal; the OpenAPI document describes it all.
 
 use crate::api_exports::{column, csv_records, order_body};
 use portal_testkit::TestStoreRef;

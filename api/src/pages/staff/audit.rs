@@ -115,6 +115,11 @@ async fn show(
         .and_then(|s| s.label)
         .unwrap_or_else(|| stream_id.to_owned());
     let csv = csv_link(stream_id, person, from, to);
+    // The chosen event keeps the filter.
+    let filter_query = csv
+        .split_once("format=csv")
+        .map(|(_, rest)| rest.to_owned())
+        .unwrap_or_default();
     let body = html! {
         div.page-head { div {
             h1 { (label) }
@@ -140,7 +145,7 @@ async fn show(
                             td data-label="When" { (zone.format(e.event.recorded_at)) }
                             td data-label="Who" { (who(&e.actor)) }
                             td data-label="What" { (what(e)) }
-                            td { a href={ (base) "/audit?at=" (e.event.position) "#state" } { "State after this" } }
+                            td { a href={ (base) "/audit?at=" (e.event.position) (filter_query) "#state" } { "State after this" } }
                         }
                     }
                 }

@@ -32,6 +32,9 @@ pub struct AuthConfig {
     pub background: TaskTracker,
     /// The key of CSRF tokens (loaded from the database on first use).
     pub csrf_key: ServerKey,
+    /// Checks the one-click unsubscribe links of emails (the notifier signs them with the same
+    /// key, shared through `server_keys`).
+    pub unsubscribe_key: ServerKey,
     /// When set, `/metrics` answers only `Authorization: Bearer <this token>`.
     pub metrics_token: Option<Secret>,
     /// `/metrics` is served on an address of its own (not by [`crate::router`]).
@@ -67,6 +70,7 @@ impl AuthConfig {
             dev_mail_dir: None,
             background: TaskTracker::new(),
             csrf_key: ServerKey::new(crate::web::csrf::KEY_NAME),
+            unsubscribe_key: ServerKey::new(portal_app::portal::notifications::LINK_KEY_NAME),
             metrics_token: None,
             metrics_elsewhere: false,
         }

@@ -94,6 +94,7 @@ pub fn router(state: AppState) -> Router {
         .route("/switch", post(pages::home::switch))
         .route("/account/password", post(pages::account::set_password))
         .route("/account/time-zone", post(pages::account::set_time_zone))
+        .route("/account/emails", post(pages::account_emails::set_emails))
         .route(
             "/account/tokens/revoke",
             post(pages::account_tokens::revoke),
@@ -112,7 +113,13 @@ pub fn router(state: AppState) -> Router {
         .route("/staff", get(pages::home::staff))
         .route("/staff/orders/{id}", get(pages::orders::staff_order))
         .route("/dev/mail", get(pages::dev_mail::list))
-        .route("/dev/mail/{id}", get(pages::dev_mail::show));
+        .route("/dev/mail/{id}", get(pages::dev_mail::show))
+        // One-click unsubscribe (RFC 8058): mail clients post without a session or CSRF token;
+        // the signed token in the path authorises it (see `pages::account_emails`).
+        .route(
+            "/unsubscribe/{token}",
+            get(pages::account_emails::unsubscribe_form).post(pages::account_emails::unsubscribe),
+        );
 
     let api = Router::new()
         .route("/api/v1/auth/login-link", post(auth::links::api_login_link))

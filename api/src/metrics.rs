@@ -237,6 +237,7 @@ fn encode_snapshot(relay: &str, snap: &Snapshot) -> Result<String, std::fmt::Err
         ("sent", snap.mail.sent),
         ("skipped", snap.mail.skipped),
         ("dead", snap.mail.dead),
+        ("held", snap.mail.held),
     ] {
         emails
             .get_or_create(&StatusLabel {
@@ -246,7 +247,8 @@ fn encode_snapshot(relay: &str, snap: &Snapshot) -> Result<String, std::fmt::Err
     }
     registry.register(
         "emails",
-        "Emails in the mail outbox by status (dead: every try failed; staff see them)",
+        "Emails in the mail outbox by status (dead: every try failed; staff see them; held: \
+         waiting for a daily digest)",
         emails,
     );
     let dead_emails: Gauge = Gauge::default();

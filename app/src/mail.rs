@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use time::OffsetDateTime;
 
 pub use portal_notifier::filebox::{MailSummary, MailView};
-pub use portal_notifier::outbox::{DeadLetter, OutboxCounts};
+pub use portal_notifier::outbox::{DeadLetter, MailKey, OutboxCounts};
 
 /// The staff member's tenant's dead letters, newest first.
 pub async fn dead_letters(db: &Db, principal: &Principal) -> Result<Vec<DeadLetter>, Error> {
@@ -19,20 +19,16 @@ pub async fn dead_letters(db: &Db, principal: &Principal) -> Result<Vec<DeadLett
     Ok(outbox::dead_letters(db, Some(principal.tenant())).await?)
 }
 
-/// Queues the dead email (`event_id`, `kind`) of the staff member's tenant again. Another
-/// tenant's email, or one that is not dead, is [`Error::NotFound`].
+/// Queues the dead email `key` of the staff member's tenant again (one conditional update).
+/// Another tenant's email, or one that is not dead, is [`Error::NotFound`].
 pub async fn send_again(
     db: &Db,
     principal: &Principal,
-    event_id: &str,
-    kind: &str,
+    key: MailKey<'_>,
     now: OffsetDateTime,
 ) -> Result<(), Error> {
-    let ours = dead_letters(db, principal)
-        .await?
-        .iter()
-        .any(|d| d.event_id == event_id && d.kind == kind);
-    if !ours || !outbox::requeue(db, event_id, kind, now).await? {
+    staff_only(principal)?;
+    if !outbox::requeue(db, principal.tenant(), key, now).await? {
         return Err(Error::NotFound);
     }
     Ok(())
@@ -91,6 +87,14 @@ mod tests {
         .unwrap();
     }
 
+    fn key(event_id: &str) -> MailKey<'_> {
+        MailKey {
+            event_id,
+            kind: "welcome",
+            recipient_key: "",
+        }
+    }
+
     async fn status(db: &Db, event_id: &str) -> String {
         sqlx::query_scalar("SELECT status FROM mail_outbox WHERE event_id = $1")
             .bind(event_id)
@@ -111,7 +115,7 @@ mod tests {
 
         // Another tenant's email, an unknown one, and a portal user: not found, nothing queued.
         for (who, event_id) in [(&acme, "e-other"), (&acme, "e-none")] {
-            let refused = send_again(&db, who, event_id, "welcome", OffsetDateTime::now_utc());
+            let refused = send_again(&db, who, key(event_id), OffsetDateTime::now_utc());
             assert!(matches!(refused.await, Err(Error::NotFound)));
         }
         let portal = Principal {
@@ -125,18 +129,18 @@ mod tests {
             dead_letters(&db, &portal).await,
             Err(Error::NotFound)
         ));
-        let refused = send_again(&db, &portal, "e-acme", "welcome", OffsetDateTime::now_utc());
+        let refused = send_again(&db, &portal, key("e-acme"), OffsetDateTime::now_utc());
         assert!(matches!(refused.await, Err(Error::NotFound)));
         assert_eq!(status(&db, "e-other").await, "dead");
         assert_eq!(status(&db, "e-acme").await, "dead");
 
-        send_again(&db, &acme, "e-acme", "welcome", OffsetDateTime::now_utc())
+        send_again(&db, &acme, key("e-acme"), OffsetDateTime::now_utc())
             .await
             .unwrap();
         assert_eq!(status(&db, "e-acme").await, "pending");
         assert!(dead_letters(&db, &acme).await.unwrap().is_empty());
         // Queued again already: a second click finds nothing to send again.
-        let twice = send_again(&db, &acme, "e-acme", "welcome", OffsetDateTime::now_utc());
+        let twice = send_again(&db, &acme, key("e-acme"), OffsetDateTime::now_utc());
         assert!(matches!(twice.await, Err(Error::NotFound)));
         assert_eq!(counts(&db).await.unwrap().dead, 1);
     }

@@ -68,6 +68,9 @@ stand_ins! {
     OutputKind => portal_domain::printer::OutputKind;
     /// The paper format of documents (CMR).
     DocumentFormat => portal_domain::printer::DocumentFormat;
+    /// How a kind of email reaches the user: `immediate`, `daily` (one digest at 07:00 in the
+    /// user's time zone) or `off`.
+    Delivery => portal_domain::contact::Delivery;
 }
 
 /// Words the API reads from strings of its own (no domain type behind them).

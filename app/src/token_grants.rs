@@ -139,7 +139,8 @@ pub async fn ended(store: &Store, bound: &Bound) -> Result<bool, ExecuteError> {
                 }
                 ContactEvent::ContactUpdated { email, .. }
                 | ContactEvent::ContactAccessGranted { email, .. } => other(email),
-                ContactEvent::ContactAdded { .. } => false,
+                ContactEvent::ContactAdded { .. }
+                | ContactEvent::ContactNotificationsChanged { .. } => false,
             }
     });
     if contact_ended {

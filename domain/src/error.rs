@@ -106,6 +106,9 @@ pub enum DomainError {
     #[error("a location used by {0} customers cannot be limited to one customer")]
     LocationSharedByCustomers(usize),
 
+    #[error("the contact has no portal access, so it gets no portal emails")]
+    NoPortalAccess,
+
     /// A state rule without a dedicated variant; the message names the rule.
     #[error("{0}")]
     Rule(String),
@@ -134,6 +137,7 @@ impl DomainError {
             | Self::ChargesNotAllowed(_)
             | Self::ChargesNotShown
             | Self::LocationSharedByCustomers(_)
+            | Self::NoPortalAccess
             | Self::Rule(_) => RejectionKind::Rule,
         }
     }

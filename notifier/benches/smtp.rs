@@ -55,11 +55,13 @@ fn build(config: &NotifierConfig, n: u64) -> Result<Vec<Message>, Box<dyn std::e
                 carrier: Some("Fast Freight Lines"),
                 customer: Some("Acme Steelworks"),
                 contact: Some(&contact),
+                email: &format!("contact{i}@acme.example"),
                 login_url: &login_url,
             });
             let id = message_id(
                 &Uuid::now_v7().to_string(),
                 "welcome",
+                "",
                 config.message_id_domain(),
             );
             Ok(message::build(
@@ -69,6 +71,7 @@ fn build(config: &NotifierConfig, n: u64) -> Result<Vec<Message>, Box<dyn std::e
                 &id,
                 rendered,
                 SystemTime::now(),
+                None,
             )?)
         })
         .collect()

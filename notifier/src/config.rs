@@ -1,6 +1,7 @@
 //! [`NotifierConfig`]: where links point, who the emails are from, and how the sender retries.
 
 use lettre::message::Mailbox;
+use portal_identity::server_keys::ServerKey;
 use portal_identity::tokens::TOKEN_TTL;
 use std::time::Duration;
 use url::Url;
@@ -37,6 +38,11 @@ pub struct NotifierConfig {
     pub concurrency: usize,
     /// Checkpoint name of the event handler (one per notifier deployment).
     pub checkpoint_name: String,
+    /// Order-status and charge news older than this when handled is not emailed (a replay
+    /// from position 0 must not tell people last month's news).
+    pub news_max_age: Duration,
+    /// Signs the one-click unsubscribe links (shared by every process through `server_keys`).
+    pub unsubscribe_key: ServerKey,
 }
 
 impl NotifierConfig {
@@ -54,6 +60,8 @@ impl NotifierConfig {
             batch: 64,
             concurrency: 8,
             checkpoint_name: CHECKPOINT_NAME.to_owned(),
+            news_max_age: Duration::from_secs(3 * 24 * 3600),
+            unsubscribe_key: ServerKey::new(crate::unsubscribe::KEY),
         }
     }
 

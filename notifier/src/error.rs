@@ -18,6 +18,9 @@ pub enum NotifierError {
     Message(#[from] MessageError),
     #[error("the recipient is not a valid email address")]
     Recipient,
+    /// A row of the notifier's own tables cannot be read back.
+    #[error("unreadable value in {0}")]
+    Corrupt(&'static str),
     #[error("outbox context: {0}")]
     Context(#[from] serde_json::Error),
 }

@@ -5,18 +5,23 @@
 //! - `ContactAccessGranted` (category `contact`) → a `welcome` row, one per grant event.
 //! - `LoginLinkRequested` (category `user`, identity realm) → a `login_link` row; the token is
 //!   minted at send time, so it never sits in the database in the clear.
+//! - Contact events update the notifier's contacts table ([`crate::directory`]) in the same
+//!   transaction, before the news of later events is addressed.
+//! - Order status changes and charge events → one row per recipient ([`crate::newsroom`]).
 //! - Every other event only moves the checkpoint.
 
 use crate::config::NotifierConfig;
+use crate::directory;
 use crate::error::NotifierError;
 use crate::message::message_id;
 use crate::metrics;
+use crate::newsroom::Newsroom;
 use crate::outbox::{self, MailContext, NewMail};
 use portal_domain::contact::ContactEvent;
 use portal_domain::user::UserEvent;
-use portal_eventlog::RecordedEvent;
 use portal_eventlog::codec;
 use portal_eventlog::subscription::{Handled, Handler, HandlerError, Positioned};
+use portal_eventlog::{RecordedEvent, Store};
 use portal_identity::db::{Backend, Db, millis};
 use sqlx::Row as _;
 use std::sync::Arc;
@@ -30,17 +35,19 @@ pub struct Notifier {
     db: Db,
     name: String,
     domain: String,
+    newsroom: Newsroom,
     wake: Arc<Notify>,
 }
 
 impl Notifier {
     /// A handler with checkpoint `config.checkpoint_name` and Message-IDs in the domain of
     /// `config.from`.
-    pub fn new(db: Db, config: &NotifierConfig) -> Self {
+    pub fn new(db: Db, store: Store, config: &NotifierConfig) -> Self {
         Self {
             db,
             name: config.checkpoint_name.clone(),
             domain: config.message_id_domain().to_owned(),
+            newsroom: Newsroom::new(store, config),
             wake: Arc::new(Notify::new()),
         }
     }
@@ -57,7 +64,9 @@ impl Notifier {
     }
 
     /// Moves the checkpoint (e.g. to 0 for a replay: every event is offered again, and nothing
-    /// is queued twice).
+    /// is queued twice). Back at 0 the contacts table starts empty again (see `handle_batch`), so
+    /// that each event finds the contacts as they were at it. Only 0 and positions this handler
+    /// reached before are meaningful: the contacts table is not rewound to a position between.
     pub async fn set_checkpoint(&self, position: i64) -> Result<(), sqlx::Error> {
         sqlx::query(
             "INSERT INTO notifier_checkpoints (name, position) VALUES ($1, $2) \
@@ -122,12 +131,14 @@ impl Notifier {
         };
         let event_id = event.event_id.to_string();
         Some(NewMail {
-            message_id: message_id(&event_id, context.kind(), &self.domain),
+            message_id: message_id(&event_id, context.kind(), "", &self.domain),
             event_id,
             tenant: event.tenant.to_string(),
             position: event.position,
             recipient,
+            recipient_key: String::new(),
             context,
+            held: None,
         })
     }
 
@@ -159,16 +170,30 @@ impl Notifier {
             tx.rollback().await?;
             return Ok(Handled::Gap { checkpoint });
         }
+        if checkpoint == 0 {
+            // From the start of the log (a first run, or a replay however the checkpoint was
+            // reset): the contacts are rebuilt from the events, as they were at each.
+            directory::clear(&mut tx, &self.name).await?;
+        }
         let now = OffsetDateTime::now_utc();
         let mut queued = 0u64;
         let mut last = checkpoint;
         for p in &events[first..] {
             last = p.event.position;
-            if let Some(mail) = self.mail_of(&p.event)
-                && outbox::insert(&mut tx, &mail, now).await?
+            let event = &p.event;
+            if event.stream_id.category() == "contact"
+                && let Ok(contact_event) = codec::decode::<ContactEvent>(event)
             {
-                queued += 1;
-                debug!(event_id = %mail.event_id, kind = mail.context.kind(), "email queued");
+                directory::apply(&mut tx, &self.name, event.tenant.as_str(), &contact_event)
+                    .await?;
+            }
+            let mut mails: Vec<_> = self.mail_of(event).into_iter().collect();
+            mails.extend(self.newsroom.mails(&mut tx, event, now).await?);
+            for mail in mails {
+                if outbox::insert(&mut tx, &mail, now).await? {
+                    queued += 1;
+                    debug!(event_id = %mail.event_id, kind = mail.context.kind(), "email queued");
+                }
             }
         }
         sqlx::query("UPDATE notifier_checkpoints SET position = $1 WHERE name = $2")

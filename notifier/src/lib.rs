@@ -2,21 +2,32 @@
 //! (minted through [`portal_identity::tokens`] when the email is sent).
 //!
 //! Flow: the event handler ([`Notifier`], a checkpointed
-//! [`portal_eventlog::subscription::Handler`]) turns `ContactAccessGranted` and
-//! `LoginLinkRequested` events into rows of the mail outbox, keyed by (event id, email kind),
-//! and moves its checkpoint in the same transaction: handling an event twice (redelivery,
-//! restart, replay, rebuild) queues nothing twice. The sender ([`run_sender`]) claims due rows,
-//! renders and sends them, and marks them sent, skipped, retried with backoff, or dead.
-//! [`run_notifier`] runs both until cancelled.
+//! [`portal_eventlog::subscription::Handler`]) turns events into rows of the mail outbox, keyed
+//! by (event id, email kind, recipient), and moves its checkpoint in the same transaction:
+//! handling an event twice (redelivery, restart, replay, rebuild) queues nothing twice.
+//! - `ContactAccessGranted` → the welcome email; `LoginLinkRequested` → the login link.
+//! - Order status changes → the submitter and the `operations` contacts; a charge awaiting
+//!   approval → the submitter and the `invoices` contacts (only where the customer shows
+//!   charges); a rejected charge or a decision with a comment → the staff member who asked.
+//!   Each recipient's preference decides: at once, in the daily digest (rows `held` until 07:00
+//!   in their zone, then folded by [`digest`]), or not at all.
+//!
+//! The sender ([`run_sender`]) folds due digests, claims due rows, renders and sends them, and
+//! marks them sent, skipped, retried with backoff, or dead. [`run_notifier`] runs both until
+//! cancelled.
 //!
 //! Layout:
 //! - [`config`]: [`NotifierConfig`] (public URL of links, From/Reply-To, TTL, retries).
-//! - [`handler`]: [`Notifier`], events → outbox rows.
+//! - [`handler`]: [`Notifier`], events → outbox rows; [`directory`]: the contacts as seen so
+//!   far in the log; [`newsroom`]: order events → news rows, addressed by [`recipients`] (pure
+//!   rules); [`news`]: what a news email says; [`digest`]: held rows → daily digests;
+//!   [`local`]: digest times and local instants; [`unsubscribe`]: signed one-click links.
 //! - [`outbox`]: the `mail_outbox` table: insert, claim, finish, dead letters, counts. It lives
 //!   on the durable pool of the identity tables ([`portal_identity::Db`]; both tables are created
 //!   by `migrations/*/0003_identity.sql`).
-//! - [`sender`]: [`run_sender`], the sending loop (tokens are minted here, at send time).
-//! - [`render`]: subjects, plain text and maud HTML of each email; [`message`]: lettre
+//! - [`sender`]: [`run_sender`], the sending loop; [`compose`]: a claimed row → a message (tokens
+//!   are minted there, at send time).
+//! - [`render`], [`render_news`]: subjects, plain text and maud HTML of each email; [`message`]: lettre
 //!   messages (multipart/alternative, Message-ID `<event id.kind@from domain>`, Date).
 //! - [`transport`]: [`Mailer`], SMTP (pooled or one connection per email) or `.eml` files.
 //! - [`filebox`]: reads the file transport's emails back for `/dev/mail` (with [`mime`]).
@@ -24,17 +35,26 @@
 //!
 //! Logs name event ids, kinds and attempts; never an address, a token or a link.
 
+pub mod compose;
 pub mod config;
+pub mod digest;
+pub mod directory;
 pub mod error;
 pub mod filebox;
 pub mod handler;
+pub mod local;
 pub mod message;
 pub mod metrics;
 pub mod mime;
+pub mod news;
+pub mod newsroom;
 pub mod outbox;
+pub mod recipients;
 pub mod render;
+pub mod render_news;
 pub mod sender;
 pub mod transport;
+pub mod unsubscribe;
 
 pub use config::NotifierConfig;
 pub use error::NotifierError;
@@ -61,7 +81,7 @@ pub async fn run_notifier<B: EventBus + 'static>(
     config: NotifierConfig,
     cancel: CancellationToken,
 ) {
-    let notifier = Notifier::new(db.clone(), &config);
+    let notifier = Notifier::new(db.clone(), store.clone(), &config);
     let wake = notifier.wake();
     let subscription = tokio::spawn(run_subscription(
         store.clone(),

@@ -4,6 +4,7 @@
 use crate::config::NotifierConfig;
 use crate::render::Rendered;
 use lettre::Message;
+use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
 use std::time::SystemTime;
 
@@ -15,10 +16,22 @@ pub enum MessageError {
     Build(#[from] lettre::error::Error),
 }
 
-/// The Message-ID of the email of kind `kind` caused by event `event_id`: the same on every
-/// try, so a resend after a crash is recognisable as the same message.
-pub fn message_id(event_id: &str, kind: &str, domain: &str) -> String {
-    format!("<{event_id}.{kind}@{domain}>")
+/// The Message-ID of the email of kind `kind` caused by event `event_id` (to the recipient
+/// `recipient_key` where an event has several): the same on every try, so a resend after a
+/// crash is recognisable as the same message.
+pub fn message_id(event_id: &str, kind: &str, recipient_key: &str, domain: &str) -> String {
+    if recipient_key.is_empty() {
+        format!("<{event_id}.{kind}@{domain}>")
+    } else {
+        format!("<{event_id}.{kind}.{recipient_key}@{domain}>")
+    }
+}
+
+/// The one-click unsubscribe of a non-essential email (RFC 8058): the link is both the
+/// `List-Unsubscribe` target and the POST that turns the kind off.
+#[derive(Debug, Clone)]
+pub struct ListUnsubscribe {
+    pub url: String,
 }
 
 /// Builds the message to `recipient` (an address; `name` is its display name).
@@ -29,6 +42,7 @@ pub fn build(
     message_id: &str,
     rendered: Rendered,
     date: SystemTime,
+    unsubscribe: Option<&ListUnsubscribe>,
 ) -> Result<Message, MessageError> {
     let to = Mailbox::new(name.map(str::to_owned), recipient.parse()?);
     let mut builder = Message::builder()
@@ -39,6 +53,17 @@ pub fn build(
         .date(date);
     if let Some(reply_to) = &config.reply_to {
         builder = builder.reply_to(reply_to.clone());
+    }
+    if let Some(u) = unsubscribe {
+        builder = builder
+            .raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("List-Unsubscribe"),
+                format!("<{}>", u.url),
+            ))
+            .raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+                "List-Unsubscribe=One-Click".to_owned(),
+            ));
     }
     Ok(builder.multipart(MultiPart::alternative_plain_html(
         rendered.text,

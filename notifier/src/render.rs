@@ -28,18 +28,24 @@ pub struct Welcome<'a> {
     pub carrier: Option<&'a str>,
     pub customer: Option<&'a str>,
     pub contact: Option<&'a str>,
+    /// The address to log in with (the one this email goes to).
+    pub email: &'a str,
     pub login_url: &'a Url,
 }
 
 /// Inputs of a login or password-reset email.
 #[derive(Debug, Clone)]
 pub struct LoginLink<'a> {
+    /// The person's name, where a carrier knows it.
+    pub name: Option<&'a str>,
+    /// The carriers whose portals the link opens (empty: neutral text).
+    pub carriers: &'a [String],
     pub purpose: LinkPurpose,
     pub link: &'a Url,
     pub valid_minutes: u64,
 }
 
-fn greeting(name: Option<&str>) -> String {
+pub(crate) fn greeting(name: Option<&str>) -> String {
     match name {
         Some(n) => format!("Hello {n},"),
         None => "Hello,".to_owned(),
@@ -67,9 +73,9 @@ pub fn welcome(w: &Welcome<'_>) -> Rendered {
         text.push_str(&format!("- {offer}\n"));
     }
     text.push_str(&format!(
-        "\nLog in here: {}\n\nEnter this email address and we will send you a secure login link \
-         (you can set a password later).\n",
-        w.login_url
+        "\nLog in here: {}\n\nLog in with this address: {}\nEnter it and we will send you a \
+         secure login link (you can set a password later).\n",
+        w.login_url, w.email
     ));
     let body = html! {
         p { (greeting(w.contact)) }
@@ -77,8 +83,9 @@ pub fn welcome(w: &Welcome<'_>) -> Rendered {
         p { "In the portal you can:" }
         ul { @for offer in OFFERS { li { (offer) } } }
         p { a href=(w.login_url.as_str()) style=(BUTTON) { "Log in to the portal" } }
+        p { "Log in with this address: " strong { (w.email) } }
         p {
-            "Enter this email address and we will send you a secure login link "
+            "Enter it and we will send you a secure login link "
             "(you can set a password later). Or open: " (w.login_url.as_str())
         }
     };
@@ -91,29 +98,39 @@ pub fn welcome(w: &Welcome<'_>) -> Rendered {
 
 /// The email of a login or password-reset link.
 pub fn login_link(l: &LoginLink<'_>) -> Rendered {
+    let portal = match l.carriers {
+        [] => "the customer portal".to_owned(),
+        [one] => format!("the {one} customer portal"),
+        [init @ .., last] => format!("the customer portal of {} and {last}", init.join(", ")),
+    };
     let (subject, action, button) = match l.purpose {
         LinkPurpose::Login => (
-            "Your login link",
-            "Use this link to log in to the customer portal",
+            match l.carriers {
+                [one] => format!("Your login link for {one}"),
+                _ => "Your login link".to_owned(),
+            },
+            format!("Use this link to log in to {portal}"),
             "Log in",
         ),
         LinkPurpose::PasswordReset => (
-            "Reset your password",
-            "Use this link to set a new password for the customer portal",
+            "Reset your password".to_owned(),
+            format!("Use this link to set a new password for {portal}"),
             "Set a new password",
         ),
     };
+    let subject = subject.as_str();
+    let greet = greeting(l.name);
     let validity = format!(
         "It works once, for {} minutes. A newer link replaces this one.",
         l.valid_minutes
     );
     let ignore = "If you did not ask for this link, ignore this email: nothing changes.";
     let text = format!(
-        "Hello,\n\n{action}:\n\n{}\n\n{validity}\n\n{ignore}\n",
+        "{greet}\n\n{action}:\n\n{}\n\n{validity}\n\n{ignore}\n",
         l.link
     );
     let body = html! {
-        p { "Hello," }
+        p { (greet) }
         p { (action) ":" }
         p { a href=(l.link.as_str()) style=(BUTTON) { (button) } }
         p { (validity) }
@@ -127,10 +144,15 @@ pub fn login_link(l: &LoginLink<'_>) -> Rendered {
     }
 }
 
+/// A link styled as a button.
+pub(crate) fn button(url: &Url, label: &str) -> Markup {
+    html! { a href=(url.as_str()) style=(BUTTON) { (label) } }
+}
+
 const BUTTON: &str = "display:inline-block;padding:10px 18px;background:#1f4e8c;color:#ffffff;\
                       text-decoration:none;border-radius:4px";
 
-fn page(title: &str, body: Markup) -> Markup {
+pub(crate) fn page(title: &str, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang="en" {
@@ -158,6 +180,7 @@ mod tests {
             carrier: Some("Fast <b>Freight</b> & Co"),
             customer: Some("Acme \"Ltd\""),
             contact: Some("<script>alert(1)</script>"),
+            email: "ann@acme.example",
             login_url: &url,
         });
         assert_eq!(
@@ -168,6 +191,11 @@ mod tests {
         assert!(!r.html.contains("<script>"));
         assert!(r.html.contains("href=\"https://portal.example/login\""));
         assert!(r.text.contains("Log in here: https://portal.example/login"));
+        assert!(
+            r.text
+                .contains("Log in with this address: ann@acme.example")
+        );
+        assert!(r.html.contains("ann@acme.example"));
         for offer in OFFERS {
             assert!(r.text.contains(offer));
         }
@@ -180,6 +208,7 @@ mod tests {
             carrier: None,
             customer: None,
             contact: None,
+            email: "ann@acme.example",
             login_url: &url,
         });
         assert_eq!(r.subject, "Your access to the customer portal");
@@ -193,6 +222,8 @@ mod tests {
     fn login_link_names_its_purpose() {
         let url = Url::parse("https://p.example/password/reset?token=abc").unwrap();
         let r = login_link(&LoginLink {
+            name: None,
+            carriers: &[],
             purpose: LinkPurpose::PasswordReset,
             link: &url,
             valid_minutes: 15,
@@ -207,5 +238,34 @@ mod tests {
                 .contains("href=\"https://p.example/password/reset?token=abc\"")
         );
         assert!(r.text.contains("15 minutes"));
+    }
+
+    #[test]
+    fn login_link_names_the_person_and_the_carrier() {
+        let url = Url::parse("https://p.example/login/continue?token=abc").unwrap();
+        let carriers = ["Nordic Freight".to_owned()];
+        let r = login_link(&LoginLink {
+            name: Some("Ann Early"),
+            carriers: &carriers,
+            purpose: LinkPurpose::Login,
+            link: &url,
+            valid_minutes: 15,
+        });
+        assert_eq!(r.subject, "Your login link for Nordic Freight");
+        assert!(r.text.starts_with(
+            "Hello Ann Early,\n\nUse this link to log in to the Nordic Freight customer portal:"
+        ));
+        let two = ["Nordic Freight".to_owned(), "Baltic Haul".to_owned()];
+        let r = login_link(&LoginLink {
+            name: None,
+            carriers: &two,
+            purpose: LinkPurpose::Login,
+            link: &url,
+            valid_minutes: 15,
+        });
+        assert!(
+            r.text
+                .contains("the customer portal of Nordic Freight and Baltic Haul")
+        );
     }
 }

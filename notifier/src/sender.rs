@@ -1,36 +1,32 @@
 //! The sender: claims due outbox rows, renders and sends them, and records the outcome.
 //!
+//! What each email says and when it is skipped is [`crate::compose`]'s:
 //! - Welcome emails take the carrier's, the customer's and the contact's names from the event
 //!   log at send time (neutral text when missing); a grant revoked before its email could go
 //!   out is skipped.
 //! - Login-link emails mint their token at send time ([`tokens::mint`]), so the raw token only
 //!   ever exists in memory and in the email. A request older than the token TTL, or superseded
 //!   by a newer one, is skipped: no dead links are sent.
+//! - Order-status, charge and digest emails are rendered from the facts stored with the row;
+//!   those to portal users carry a signed one-click unsubscribe link (`List-Unsubscribe` and
+//!   `List-Unsubscribe-Post`, RFC 8058) for their kind.
+//! - Each pass first folds the digests that fell due ([`crate::digest::fold_due`]).
 //! - A failed try is retried after [`NotifierConfig::backoff`]; after `max_attempts` the row is
 //!   dead (see [`outbox::dead_letters`]).
 
+use crate::compose::{Prepared, prepare};
 use crate::config::NotifierConfig;
+use crate::digest;
 use crate::error::NotifierError;
-use crate::message;
 use crate::metrics;
-use crate::outbox::{self, Claimed, Finish, MailContext};
-use crate::render;
+use crate::outbox::{self, Claimed, Finish};
 use crate::transport::{Mailer, redact_addresses};
 use futures::StreamExt as _;
-use lettre::Message;
-use portal_domain::contact::{Contact, ContactEvent};
-use portal_domain::customer::Customer;
-use portal_domain::tenant::Tenant;
-use portal_domain::user::LinkPurpose;
-use portal_domain::values::Email;
-use portal_domain::{ContactId, CustomerId, TenantId};
-use portal_eventlog::executor::load;
-use portal_eventlog::{ExecuteError, Store, StreamId};
+use portal_eventlog::Store;
 use portal_identity::Db;
 use portal_identity::db::from_millis;
-use portal_identity::tokens::{self, MintRequest, Minted};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 use time::OffsetDateTime;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
@@ -92,9 +88,15 @@ pub async fn run_sender(
     debug!("sender stopped");
 }
 
-/// How long to sleep: until the next retry is due, at most `poll`, at least 10 ms.
+/// How long to sleep: until the next retry or digest is due, at most `poll`, at least 10 ms.
 async fn until_next_due(db: &Db, poll: Duration) -> Duration {
-    match outbox::next_due(db).await {
+    let retry = outbox::next_due(db).await.ok().flatten();
+    let digest = digest::next_due(db).await.ok().flatten().map(from_millis);
+    let next = match (retry, digest) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
+    match Ok::<_, NotifierError>(next) {
         Ok(Some(at)) => {
             let left = at - OffsetDateTime::now_utc();
             Duration::try_from(left).unwrap_or(Duration::ZERO).clamp(
@@ -115,6 +117,11 @@ pub async fn send_due(
     config: &NotifierConfig,
 ) -> Result<PassReport, NotifierError> {
     let now = OffsetDateTime::now_utc();
+    let digests =
+        digest::fold_due(db, &config.checkpoint_name, config.message_id_domain(), now).await?;
+    if digests > 0 {
+        debug!(digests, "daily digests queued");
+    }
     let claimed = outbox::claim(db, now, config.lease, config.batch.max(1)).await?;
     let mut report = PassReport {
         claimed: claimed.len(),
@@ -198,149 +205,6 @@ fn failed(config: &NotifierConfig, row: &Claimed, error: String, permanent: bool
         Finish::Retry {
             error,
             at: OffsetDateTime::now_utc() + config.backoff(row.attempt),
-        }
-    }
-}
-
-enum Prepared {
-    Send(Box<Message>),
-    Skip(&'static str),
-}
-
-async fn prepare(
-    store: &Store,
-    db: &Db,
-    config: &NotifierConfig,
-    row: &Claimed,
-    now: OffsetDateTime,
-) -> Result<Prepared, NotifierError> {
-    let context: MailContext = serde_json::from_str(&row.context)?;
-    let (name, rendered) = match context {
-        MailContext::Welcome {
-            contact_id,
-            customer_id,
-        } => {
-            let names = match TenantId::parse(&row.tenant) {
-                Ok(tenant) => {
-                    Names::load(store, &tenant, customer_id, contact_id, &row.event_id).await?
-                }
-                Err(_) => Names::default(),
-            };
-            if names.revoked {
-                return Ok(Prepared::Skip(REVOKED));
-            }
-            let login_url = config.link("/login", None);
-            let rendered = render::welcome(&render::Welcome {
-                carrier: names.carrier.as_deref(),
-                customer: names.customer.as_deref(),
-                contact: names.contact.as_deref(),
-                login_url: &login_url,
-            });
-            (names.contact, rendered)
-        }
-        MailContext::LoginLink {
-            user_id,
-            request_id,
-            purpose,
-            requested_at,
-        } => {
-            if from_millis(requested_at) + config.token_ttl <= now {
-                return Ok(Prepared::Skip(EXPIRED));
-            }
-            let email = Email::parse(&row.recipient).map_err(|_| NotifierError::Recipient)?;
-            let request = MintRequest {
-                user_id,
-                email,
-                purpose,
-                request_id: request_id.to_string(),
-                request_position: row.position,
-            };
-            let raw = match tokens::mint(db, &request, now, config.token_ttl).await? {
-                Minted::Superseded => return Ok(Prepared::Skip(SUPERSEDED)),
-                Minted::Token(raw) => raw,
-            };
-            let path = match purpose {
-                LinkPurpose::Login => "/login/continue",
-                LinkPurpose::PasswordReset => "/password/reset",
-            };
-            let link = config.link(path, Some(&raw));
-            let rendered = render::login_link(&render::LoginLink {
-                purpose,
-                link: &link,
-                valid_minutes: (config.token_ttl.as_secs() / 60).max(1),
-            });
-            (None, rendered)
-        }
-    };
-    let message = message::build(
-        config,
-        &row.recipient,
-        name.as_deref(),
-        &row.message_id,
-        rendered,
-        SystemTime::now(),
-    )?;
-    Ok(Prepared::Send(Box::new(message)))
-}
-
-/// The names in a welcome email, read from the log; `None` where unreadable.
-#[derive(Debug, Default)]
-struct Names {
-    carrier: Option<String>,
-    customer: Option<String>,
-    contact: Option<String>,
-    /// The grant was followed by a revocation or removal.
-    revoked: bool,
-}
-
-impl Names {
-    async fn load(
-        store: &Store,
-        tenant: &TenantId,
-        customer_id: CustomerId,
-        contact_id: ContactId,
-        grant_event: &str,
-    ) -> Result<Self, NotifierError> {
-        let mut names = Self::default();
-        if let Some((state, _, _)) =
-            readable(load::<Tenant>(store, &StreamId::of::<Tenant>(tenant), tenant).await)?
-        {
-            names.carrier = state.name.map(String::from);
-        }
-        if let Some((state, _, _)) =
-            readable(load::<Customer>(store, &StreamId::of::<Customer>(customer_id), tenant).await)?
-        {
-            names.customer = state.name.map(String::from);
-        }
-        if let Some((state, _, history)) =
-            readable(load::<Contact>(store, &StreamId::of::<Contact>(contact_id), tenant).await)?
-        {
-            names.contact = state.name.map(String::from);
-            names.revoked = history
-                .iter()
-                .skip_while(|(r, _)| r.event_id.to_string() != grant_event)
-                .skip(1)
-                .any(|(_, e)| {
-                    matches!(
-                        e,
-                        ContactEvent::ContactAccessRevoked { .. }
-                            | ContactEvent::ContactRemoved { .. }
-                    )
-                });
-        }
-        Ok(names)
-    }
-}
-
-/// A load's result, with everything but a database failure (retried) read as "not available".
-fn readable<T>(result: Result<T, ExecuteError>) -> Result<Option<T>, NotifierError> {
-    match result {
-        Ok(v) => Ok(Some(v)),
-        Err(e @ ExecuteError::Store(_)) => Err(e.into()),
-        // Not logged in detail: a decoder's message may quote payload values.
-        Err(_) => {
-            debug!("a name for the email is not readable; neutral text instead");
-            Ok(None)
         }
     }
 }

@@ -85,6 +85,17 @@ const PORTAL_ON: CustomerFacts = CustomerFacts {
 
 /// A contact of `c` with portal access (the welcome email's trigger).
 pub async fn contact(store: &Store, t: &TenantId, c: CustomerId, email: &str) -> ContactId {
+    contact_with_roles(store, t, c, email, &[]).await
+}
+
+/// [`contact`] with `roles` (e.g. `operations`, who hear of every order's status).
+pub async fn contact_with_roles(
+    store: &Store,
+    t: &TenantId,
+    c: CustomerId,
+    email: &str,
+    roles: &[portal_domain::contact::ContactRole],
+) -> ContactId {
     let id = ContactId(Uuid::now_v7());
     execute::<Contact>(
         store,
@@ -96,7 +107,7 @@ pub async fn contact(store: &Store, t: &TenantId, c: CustomerId, email: &str) ->
             name: Name::parse(CONTACT_NAME).unwrap(),
             email: Email::parse(email).unwrap(),
             phone: None,
-            roles: vec![],
+            roles: roles.to_vec(),
             portal_access: true,
             customer: PORTAL_ON,
             email_in_use: false,

@@ -1,14 +1,15 @@
 //! Every main page fits the screen, in headless Chromium through WebDriver against the real
 //! binary (SQLite): the portal's dashboard, orders, new order form (empty and with its
-//! messages), an order, locations, the location form, charges and settings, and the staff's
-//! home, customers (with the quick actions' check boxes), a customer, contacts, the orders inbox,
-//! an order and its audit trail, and the carrier locations with their form, each at
+//! messages), an order, locations, the location form, charges, settings, the account page and an
+//! email's unsubscribe page, and the staff's home, customers (with the quick actions' check
+//! boxes), a customer, contacts, the orders inbox, an order and its audit trail, and the carrier
+//! locations with their form, each at
 //! 390×844 (a phone) and 1280×800. A page fits when the document is no wider than the window
 //! (`scrollWidth <= innerWidth`): nothing scrolls sideways. The phone views are saved as
 //! `docs/screenshots/phone-*.png`.
 //!
 //! At desktop width each of those pages is also checked with axe-core (no violation of impact
-//! serious or critical), and so are the login pages, the account page, a location's edit form,
+//! serious or critical), and so are the login pages, a location's edit form,
 //! the new customer form, a customer's audit trail, a contact, the staff settings, and the order,
 //! location and new customer forms showing their messages.
 //!
@@ -154,7 +155,8 @@ async fn pages_fit_phones_and_desktops() {
         let a = staff
             .post(
                 &format!("/api/v1/customers/{alpha}/contacts"),
-                &json!({"name": "Ann Berg", "email": ANN, "portal_access": true}),
+                &json!({"name": "Ann Berg", "email": ANN, "portal_access": true,
+                    "roles": ["invoices"]}),
             )
             .await;
         assert_eq!(a.status, 201, "{}", a.body);
@@ -185,6 +187,11 @@ async fn pages_fit_phones_and_desktops() {
             )
             .await;
         assert_eq!(charge.status, 201, "{}", charge.body);
+        // Ann handles invoices: the charge is emailed to her.
+        wait_until("the charge email", Duration::from_secs(30), || async {
+            sink.to(ANN).len() >= 2
+        })
+        .await;
         // A second charge, decided by Ann with a comment: the audit names her in words.
         let ferry = staff
             .post(
@@ -205,6 +212,13 @@ async fn pages_fit_phones_and_desktops() {
             .post(&format!("/api/v1/orders/{order}/status"), &json!({"status": "accepted"}))
             .await;
         assert_eq!(accepted.status, 200, "{}", accepted.body);
+        // The second charge's email too: Ann's emails so far, before her login link.
+        wait_until("the second charge email", Duration::from_secs(30), || async {
+            sink.to(ANN).len() >= 3
+        })
+        .await;
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let ann_mails = sink.to(ANN).len();
         let stop = |location: Option<&str>, date: String| match location {
             Some(id) => json!({"location_id": id, "date": date}),
             None => json!({"date": date, "address": {
@@ -243,7 +257,17 @@ async fn pages_fit_phones_and_desktops() {
         b.goto(&format!("{base}/login")).await;
         b.wait_text("Send login link").await;
         b.assert_accessible("login").await;
-        log_in(&b, &sink, &base, ANN, 1, "/portal").await;
+        log_in(&b, &sink, &base, ANN, ann_mails, "/portal").await;
+        // The one-click unsubscribe page of the charge email Ann got.
+        let unsubscribe = sink
+            .to(ANN)
+            .iter()
+            .find_map(|m| m.header("List-Unsubscribe"))
+            .expect("the charge email has an unsubscribe link");
+        let unsubscribe = unsubscribe
+            .trim_matches(|c| c == '<' || c == '>')
+            .trim_start_matches(base.as_str())
+            .to_owned();
         let portal = [
             ("/portal", "Orders per", "dashboard"),
             ("/portal/orders", "ORD-1", "orders"),
@@ -255,6 +279,8 @@ async fn pages_fit_phones_and_desktops() {
             ("/portal/locations/new", "New location", "location-form"),
             ("/portal/charges", "Wartezeit", "charges"),
             ("/portal/settings", "Settings", "settings"),
+            ("/account", "Emails", "account"),
+            (&unsubscribe, "Stop emails about", "unsubscribe"),
         ];
         for (path, shows, name) in portal {
             fits(&b, &base, path, shows, name).await;
@@ -299,7 +325,6 @@ async fn pages_fit_phones_and_desktops() {
         b.assert_accessible("location-form-errors").await;
         // Pages whose width the list above does not need to check, for accessibility only.
         let more = [
-            ("/account", "Your account", "account"),
             (&format!("/portal/locations/{location}"), "Hafenlogistikzentrum", "location-edit"),
         ];
         for (path, shows, name) in more {

@@ -26,7 +26,7 @@ fn stop(location: Option<&str>, city: &str, date: &str) -> Value {
     stop
 }
 
-fn order_body(reference: &str, pickup_location: Option<&str>) -> Value {
+pub(crate) fn order_body(reference: &str, pickup_location: Option<&str>) -> Value {
     json!({"customer_reference": reference, "consignments": [{
         "pickup": stop(pickup_location, "Hamburg", &portal_testkit::fixtures::day(5)),
         "delivery": stop(None, "Berlin", &portal_testkit::fixtures::day(6)),

@@ -1,16 +1,16 @@
 //! Crashes under load: the real `portal serve` on a private PostgreSQL 15 cluster, the shared
 //! NATS server (a stream and subjects of the test's own) and an SMTP server inside the test.
 //! A few clients send a few hundred commands (customers with portal access, contacts given
-//! access, orders drafted and submitted), each with an `Idempotency-Key`, sending it again with
+//! access, orders drafted, submitted and accepted), each with an `Idempotency-Key`, sending it again with
 //! the same key after a connection error or a 5xx until it is acknowledged. Meanwhile the server
 //! is killed (SIGKILL) and restarted five times and PostgreSQL is stopped the hard way
 //! (`pg_ctl stop -m immediate`) and started three times, once together with the server (see
 //! [`SCHEDULE`]). Afterwards: every acknowledged command has
-//! its events in the log exactly once, the read models equal a rebuild from the log, and every
-//! grant got exactly one welcome email.
+//! its events in the log exactly once, the read models equal a rebuild from the log, every
+//! grant got exactly one welcome email and every acceptance exactly one status email.
 
 use crate::crash_support::client::{Client, Ledger};
-use crate::crash_support::{assert_log_matches, assert_one_email_per_grant, load, wait_converged};
+use crate::crash_support::{assert_emails_exactly_once, assert_log_matches, load, wait_converged};
 use crate::fanout::readmodels::{assert_same_dump, dump};
 use crate::fanout::{Names, StreamGuard, nats_url, server::free_port};
 use portal_testkit::pg::PgCluster;
@@ -132,6 +132,7 @@ async fn acknowledged_commands_survive_crashes_exactly_once() {
 
     // Each client's portal user, made before the crashes (its token comes from the CLI).
     let mut portals = Vec::new();
+    let mut submitters = Vec::new();
     for w in 0..WORKERS {
         let key = format!("{run}-setup{w}");
         let id = load::customer(&staff, &ledger, &key, &format!("Shipper {w}")).await;
@@ -145,14 +146,16 @@ async fn acknowledged_commands_survive_crashes_exactly_once() {
             .await;
         let token = crate::crash_support::token(&url, "acme", &email, Some(&id)).await;
         portals.push(Client::new(&launcher.base(), &token, deadline));
+        submitters.push(email);
     }
 
-    let total = ledger.acked_count() + WORKERS * ROUNDS * 11 / 2;
+    let total = ledger.acked_count() + WORKERS * ROUNDS * 13 / 2;
     let mut workers = tokio::task::JoinSet::new();
-    for (w, portal) in portals.into_iter().enumerate() {
+    for (w, (portal, submitter)) in portals.into_iter().zip(submitters).enumerate() {
         workers.spawn(load::worker(
             staff.clone(),
             portal,
+            submitter,
             ledger.clone(),
             run.clone(),
             w,
@@ -191,12 +194,12 @@ async fn acknowledged_commands_survive_crashes_exactly_once() {
     let load_time = load_started.elapsed();
 
     let pool = sqlx::PgPool::connect(&url).await.unwrap();
-    let grants = ledger.grants.lock().unwrap().len();
-    wait_converged(&pool, grants).await;
+    let emails = ledger.grants.lock().unwrap().len() + ledger.status_emails.lock().unwrap().len();
+    wait_converged(&pool, emails).await;
     let lost_answers = assert_log_matches(&pool, "acme", &ledger).await;
     // Give a late duplicate email a moment to show up before counting.
     tokio::time::sleep(Duration::from_secs(1)).await;
-    assert_one_email_per_grant(&pool, &sink, &ledger).await;
+    assert_emails_exactly_once(&pool, &sink, &ledger).await;
 
     let live = dump(&pool).await;
     let (code, out) = portal_testkit::process::cli(&url, &["rebuild"]).await;
@@ -211,7 +214,7 @@ async fn acknowledged_commands_survive_crashes_exactly_once() {
 
     eprintln!(
         "{} commands acknowledged ({} requests, {} sent again, {lost_answers} of them committed \
-         before their answer was lost), {grants} welcome emails; load {load_time:.1?}, whole \
+         before their answer was lost), {emails} welcome and status emails; load {load_time:.1?}, whole \
          test {:.1?}",
         ledger.acked_count(),
         ledger.attempts.load(std::sync::atomic::Ordering::Relaxed),

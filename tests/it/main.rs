@@ -40,6 +40,7 @@ mod identity_switcher;
 mod identity_tokens;
 mod identity_tokens_web;
 mod identity_web;
+mod notifications;
 mod operations;
 mod portal_pages;
 mod read_your_writes;

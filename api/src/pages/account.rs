@@ -1,10 +1,11 @@
 //! `/account`: the user's own page: who is logged in, their own time zone (else the carrier's is
-//! used), the optional password (set, or change with the current one), and the identity's API
+//! used), which emails a portal user gets ([`super::account_emails`]), the optional password (set, or change with the current one), and the identity's API
 //! tokens ([`super::account_tokens`]). The password is stored as an argon2id hash in
 //! `credentials`; the event
 //! `PasswordSet` records only that it was set. Tries of the current password count against the
 //! same rate limits as password logins.
 
+use super::account_emails::emails_card;
 use super::account_tokens::{tokens_card, tokens_of};
 use super::layout::{Nav, csrf_field, field_error, page};
 use crate::AppState;
@@ -58,6 +59,25 @@ async fn render(
         .or_else(|| carrier.clone())
         .unwrap_or_else(Zone::utc);
     let tokens = tokens_of(state, signed).await?;
+    let emails = match &signed.scope {
+        Some(ScopeRef::Portal {
+            tenant,
+            customer_id,
+            contact_id,
+        }) => {
+            let principal = portal_app::Principal::portal(
+                signed.user.user_id,
+                tenant.clone(),
+                *customer_id,
+                *contact_id,
+            );
+            let app = state.app();
+            let view = portal_app::portal::notifications::get(&app, &principal).await?;
+            let shows = portal_app::access::shows_charges(&app, &principal).await?;
+            Some((view, shows))
+        }
+        _ => None,
+    };
     let staff = signed.scope.as_ref().is_some_and(ScopeRef::is_staff);
     let has_password = password::stored(&state.db, signed.user.user_id)
         .await?
@@ -89,11 +109,15 @@ async fn render(
             } }
             @match saved {
                 Some("time-zone") => p.notice.ok role="status" { "Your time zone was saved." },
+                Some("emails") => p.notice.ok role="status" { "Your email choices were saved." },
                 Some("token-revoked") => p.notice.ok role="status" { "The token was revoked." },
                 Some(_) => p.notice.ok role="status" { "Your password was saved." },
                 None => {},
             }
             (time_zone_card(csrf, own.as_ref().map(TimeZoneName::as_str), carrier.as_ref(), errors))
+            @if let Some((view, shows)) = &emails {
+                (emails_card(csrf, view, *shows, errors))
+            }
             section.card.narrow {
                 h2 { @if has_password { "Change your password" } @else { "Set a password" } }
                 p.hint {

@@ -261,6 +261,7 @@ fn dead_letters(dead: &[DeadLetter], csrf: &str, zone: &Zone) -> Markup {
                                     (csrf_field(csrf))
                                     input type="hidden" name="event_id" value=(d.event_id);
                                     input type="hidden" name="kind" value=(d.kind);
+                                    input type="hidden" name="recipient_key" value=(d.recipient_key);
                                     button.button.secondary type="submit" { "Send again" }
                                 }
                             }
@@ -278,6 +279,9 @@ pub struct RetryForm {
     pub event_id: String,
     #[serde(default)]
     pub kind: String,
+    /// Which of the event's recipients (empty for single-recipient emails).
+    #[serde(default)]
+    pub recipient_key: String,
 }
 
 /// `POST /staff/emails/retry`: puts a dead email of the caller's tenant back in the queue.
@@ -291,8 +295,11 @@ pub async fn retry_email(
     mail::send_again(
         &state.db,
         &caller.principal(),
-        &form.event_id,
-        &form.kind,
+        mail::MailKey {
+            event_id: &form.event_id,
+            kind: &form.kind,
+            recipient_key: &form.recipient_key,
+        },
         OffsetDateTime::now_utc(),
     )
     .await?;

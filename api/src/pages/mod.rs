@@ -17,6 +17,7 @@
 //! - [`flash`]: one-time messages after a form POST, kept in the session.
 
 pub mod account;
+pub mod account_emails;
 pub mod account_tokens;
 pub mod auth_views;
 pub mod context;

@@ -126,6 +126,11 @@ pub(super) fn contact(state: &ContactState, e: &ContactEvent, who: &str, f: &Fmt
             format!("{who} revoked the portal access of {name}")
         }
         ContactEvent::ContactRemoved { .. } => format!("{who} removed {name}"),
+        ContactEvent::ContactNotificationsChanged { preferences, .. } => format!(
+            "{who} set the emails of {name}: order status {}, charges to approve {}",
+            preferences.order_status.as_str(),
+            preferences.charge_approval.as_str()
+        ),
     }
 }
 

@@ -13,6 +13,7 @@ pub mod approvals;
 pub mod checks;
 pub mod documents;
 pub mod drafts;
+pub mod notifications;
 pub mod printer;
 
 use crate::access::{PortalUser, portal_only};

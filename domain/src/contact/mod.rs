@@ -20,8 +20,11 @@ use crate::{Aggregate, DomainEvent, apply_all};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+mod notifications;
 #[cfg(test)]
 mod tests;
+
+pub use notifications::{Delivery, NewsKind, NotificationPreferences};
 
 /// The contact aggregate, stream `contact-<uuid>`.
 pub struct Contact;
@@ -59,6 +62,8 @@ pub struct ContactState {
     /// Sorted, without duplicates.
     pub roles: Vec<ContactRole>,
     pub portal_access: bool,
+    /// Which emails the contact wants (only meaningful while it has access).
+    pub notifications: NotificationPreferences,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -90,6 +95,12 @@ pub enum ContactCommand {
     RevokeContactAccess,
     /// Revokes access first when the contact has it.
     RemoveContact,
+    /// The contact (a portal user acting for themselves, or a one-click unsubscribe link) chooses
+    /// which emails to get; the same choice again is a no-op. Refused without portal access:
+    /// only portal users get these emails.
+    SetNotificationPreferences {
+        preferences: NotificationPreferences,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -129,6 +140,12 @@ pub enum ContactEvent {
         contact_id: ContactId,
         customer_id: CustomerId,
     },
+    /// The contact's email preferences from now on (the whole set, not a change).
+    ContactNotificationsChanged {
+        contact_id: ContactId,
+        customer_id: CustomerId,
+        preferences: NotificationPreferences,
+    },
 }
 
 impl DomainEvent for ContactEvent {
@@ -138,6 +155,7 @@ impl DomainEvent for ContactEvent {
         "ContactAccessGranted",
         "ContactAccessRevoked",
         "ContactRemoved",
+        "ContactNotificationsChanged",
     ];
 
     fn event_type(&self) -> &'static str {
@@ -147,6 +165,7 @@ impl DomainEvent for ContactEvent {
             Self::ContactAccessGranted { .. } => "ContactAccessGranted",
             Self::ContactAccessRevoked { .. } => "ContactAccessRevoked",
             Self::ContactRemoved { .. } => "ContactRemoved",
+            Self::ContactNotificationsChanged { .. } => "ContactNotificationsChanged",
         }
     }
 }
@@ -302,6 +321,20 @@ impl Aggregate for Contact {
                 });
                 Ok(events)
             }
+            C::SetNotificationPreferences { preferences } => {
+                let (contact_id, customer_id, _) = live(state)?;
+                if !state.portal_access {
+                    return Err(DomainError::NoPortalAccess);
+                }
+                if state.notifications == *preferences {
+                    return Ok(vec![]);
+                }
+                Ok(vec![E::ContactNotificationsChanged {
+                    contact_id,
+                    customer_id,
+                    preferences: *preferences,
+                }])
+            }
         }
     }
 
@@ -341,6 +374,9 @@ impl Aggregate for Contact {
             E::ContactRemoved { .. } => {
                 state.removed = true;
                 state.portal_access = false;
+            }
+            E::ContactNotificationsChanged { preferences, .. } => {
+                state.notifications = *preferences;
             }
         }
         state

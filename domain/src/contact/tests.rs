@@ -284,6 +284,94 @@ fn remove_contact_with_access_revokes_it_first() {
     assert!(state.removed && !state.portal_access);
 }
 
+// --- SetNotificationPreferences ---
+
+fn prefs(order_status: Delivery, charge_approval: Delivery) -> NotificationPreferences {
+    NotificationPreferences {
+        order_status,
+        charge_approval,
+    }
+}
+
+fn prefs_changed(p: NotificationPreferences) -> ContactEvent {
+    ContactNotificationsChanged {
+        contact_id: contact_id(),
+        customer_id: customer_id(),
+        preferences: p,
+    }
+}
+
+#[test]
+fn a_new_contact_gets_every_email_at_once() {
+    let state = given::<Contact>(&[added(), granted()])
+        .when(RevokeContactAccess)
+        .then(&[revoked()]);
+    assert_eq!(state.notifications, NotificationPreferences::default());
+    assert_eq!(state.notifications.order_status, Delivery::Immediate);
+    assert_eq!(state.notifications.charge_approval, Delivery::Immediate);
+}
+
+#[test]
+fn set_notification_preferences() {
+    let p = prefs(Delivery::Daily, Delivery::Off);
+    let state = given::<Contact>(&[added(), granted()])
+        .when(SetNotificationPreferences { preferences: p })
+        .then(&[prefs_changed(p)]);
+    assert_eq!(state.notifications, p);
+    assert_eq!(
+        state.notifications.of(NewsKind::ChargeApproval),
+        Delivery::Off
+    );
+}
+
+#[test]
+fn set_the_same_notification_preferences_changes_nothing() {
+    let p = prefs(Delivery::Off, Delivery::Immediate);
+    given::<Contact>(&[added(), granted(), prefs_changed(p)])
+        .when(SetNotificationPreferences { preferences: p })
+        .then_nothing();
+    given::<Contact>(&[added(), granted()])
+        .when(SetNotificationPreferences {
+            preferences: NotificationPreferences::default(),
+        })
+        .then_nothing();
+}
+
+#[test]
+fn set_notification_preferences_without_access_is_rejected() {
+    given::<Contact>(&[added()])
+        .when(SetNotificationPreferences {
+            preferences: prefs(Delivery::Off, Delivery::Off),
+        })
+        .then_error(DomainError::NoPortalAccess);
+    given::<Contact>(&[added(), granted(), revoked()])
+        .when(SetNotificationPreferences {
+            preferences: prefs(Delivery::Off, Delivery::Off),
+        })
+        .then_error(DomainError::NoPortalAccess);
+}
+
+#[test]
+fn preferences_survive_losing_and_regaining_access() {
+    let p = prefs(Delivery::Daily, Delivery::Daily);
+    let state = given::<Contact>(&[added(), granted(), prefs_changed(p), revoked()])
+        .when(GrantContactAccess { customer: ENABLED })
+        .then(&[granted()]);
+    assert_eq!(state.notifications, p);
+}
+
+#[test]
+fn one_kind_can_be_turned_off_alone() {
+    let p = NotificationPreferences::default().with(NewsKind::OrderStatus, Delivery::Off);
+    assert_eq!(p, prefs(Delivery::Off, Delivery::Immediate));
+    assert_eq!(Delivery::parse("daily"), Some(Delivery::Daily));
+    assert_eq!(Delivery::parse("weekly"), None);
+    assert_eq!(
+        NewsKind::parse("charge_approval"),
+        Some(NewsKind::ChargeApproval)
+    );
+}
+
 // --- unknown and removed contacts ---
 
 #[test]
@@ -293,6 +381,9 @@ fn every_command_on_an_unknown_contact_is_not_found() {
         GrantContactAccess { customer: ENABLED },
         RevokeContactAccess,
         RemoveContact,
+        SetNotificationPreferences {
+            preferences: NotificationPreferences::default(),
+        },
     ] {
         given::<Contact>(&[])
             .when(command)
@@ -308,6 +399,9 @@ fn every_command_on_a_removed_contact_is_rejected() {
         GrantContactAccess { customer: ENABLED },
         RevokeContactAccess,
         RemoveContact,
+        SetNotificationPreferences {
+            preferences: NotificationPreferences::default(),
+        },
     ] {
         given::<Contact>(&[added(), removed()])
             .when(command)
@@ -327,7 +421,19 @@ fn every_event_round_trips() {
         phone: Some(Phone::parse("030 1234567").unwrap()),
         roles: vec![ContactRole::Operations, ContactRole::Other],
     };
-    assert_round_trip(&[added(), updated, granted(), revoked(), removed()]);
+    assert_round_trip(&[
+        added(),
+        updated,
+        granted(),
+        revoked(),
+        removed(),
+        prefs_changed(prefs(Delivery::Daily, Delivery::Off)),
+    ]);
+    let json = serde_json::to_value(prefs_changed(prefs(Delivery::Daily, Delivery::Off))).unwrap();
+    assert_eq!(
+        json["data"]["preferences"],
+        serde_json::json!({"order_status": "daily", "charge_approval": "off"})
+    );
     let json = serde_json::to_value(added()).unwrap();
     assert_eq!(
         json["data"]["roles"],
@@ -352,6 +458,9 @@ fn any_command() -> impl Strategy<Value = ContactCommand> {
         any_facts().prop_map(|customer| GrantContactAccess { customer }),
         Just(RevokeContactAccess),
         Just(RemoveContact),
+        (0..3usize, 0..3usize).prop_map(|(a, b)| SetNotificationPreferences {
+            preferences: prefs(Delivery::ALL[a], Delivery::ALL[b]),
+        }),
     ]
 }
 

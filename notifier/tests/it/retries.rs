@@ -122,8 +122,12 @@ async fn smtp_down_dead_letters_after_max_attempts(mut env: Env) {
     assert!(
         outbox::requeue(
             &env.db,
-            &grant.to_string(),
-            "welcome",
+            &tenant,
+            outbox::MailKey {
+                event_id: &grant.to_string(),
+                kind: "welcome",
+                recipient_key: "",
+            },
             OffsetDateTime::now_utc()
         )
         .await

@@ -115,11 +115,15 @@ async fn handling_again_sends_nothing_more(env: Env) {
     assert!(env.handle(&notifier).await > 0, "events offered again");
     assert_eq!(notifier.position().await.unwrap(), head);
     // A second handler with the same checkpoint, and one of another deployment (from 0).
-    env.handle(&Notifier::new(env.db.clone(), &env.config))
-        .await;
+    env.handle(&Notifier::new(
+        env.db.clone(),
+        env.store.clone(),
+        &env.config,
+    ))
+    .await;
     let mut other = env.config.clone();
     other.checkpoint_name = format!("{CHECKPOINT_NAME}-replica");
-    let second = Notifier::new(env.db.clone(), &other);
+    let second = Notifier::new(env.db.clone(), env.store.clone(), &other);
     assert_eq!(second.position().await.unwrap(), 0);
     assert!(env.handle(&second).await > 0);
     assert_eq!(second.position().await.unwrap(), head);

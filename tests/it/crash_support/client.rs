@@ -27,6 +27,8 @@ pub struct Ledger {
     pub acked: Mutex<Vec<Acked>>,
     /// The emails given portal access (each must get one welcome email).
     pub grants: Mutex<Vec<String>>,
+    /// One entry per accepted order: the submitter's email (each must get one status email).
+    pub status_emails: Mutex<Vec<String>>,
     /// Requests sent, acknowledged or not.
     pub attempts: AtomicUsize,
     /// Requests that failed (connection, timeout, 5xx) and were sent again.

@@ -1,5 +1,6 @@
 //! The crash test's commands: customers with portal access, contacts given access (each a
-//! welcome email), and orders drafted and submitted by a portal user. Each command is sent under
+//! welcome email), and orders drafted and submitted by a portal user, then accepted by staff
+//! (each a status email to the submitter). Each command is sent under
 //! its own idempotency key and recorded in the [`Ledger`] once acknowledged.
 
 use super::client::{Acked, Client, Ledger};
@@ -121,8 +122,8 @@ fn order_body(reference: &str) -> Value {
     }]})
 }
 
-/// An order drafted and submitted by a portal user.
-pub async fn order(portal: &Client, ledger: &Ledger, key: &str) {
+/// An order drafted and submitted by the portal user `submitter`, then accepted by staff.
+pub async fn order(staff: &Client, portal: &Client, ledger: &Ledger, key: &str, submitter: &str) {
     let k = format!("{key}-order");
     let a = portal
         .send(ledger, Method::POST, "/api/v1/orders", &order_body(key), &k)
@@ -148,17 +149,39 @@ pub async fn order(portal: &Client, ledger: &Ledger, key: &str) {
     assert_eq!(a["status"], "submitted", "{a}");
     ledger.record(Acked {
         key: k,
-        stream,
+        stream: stream.clone(),
         types: vec!["OrderSubmitted"],
         direct_key: true,
     });
+    let k = format!("{key}-accept");
+    staff
+        .send(
+            ledger,
+            Method::POST,
+            &format!("/api/v1/orders/{id}/status"),
+            &json!({"status": "accepted"}),
+            &k,
+        )
+        .await;
+    ledger.record(Acked {
+        key: k,
+        stream,
+        types: vec!["OrderAccepted"],
+        direct_key: true,
+    });
+    ledger
+        .status_emails
+        .lock()
+        .unwrap()
+        .push(submitter.to_owned());
 }
 
 /// One client's share of the load: `rounds` times a customer, a contact given access, and an
-/// order of the client's own portal user.
+/// order of the client's own portal user (`submitter`), accepted.
 pub async fn worker(
     staff: Client,
     portal: Client,
+    submitter: String,
     ledger: std::sync::Arc<Ledger>,
     run: String,
     worker: usize,
@@ -169,6 +192,6 @@ pub async fn worker(
         let id = customer(&staff, &ledger, &key, &format!("Crash {worker}-{round}")).await;
         let email = format!("w{worker}r{round}@crash.example");
         contact(&staff, &ledger, &key, &id, &email, round % 2 == 1).await;
-        order(&portal, &ledger, &key).await;
+        order(&staff, &portal, &ledger, &key, &submitter).await;
     }
 }

@@ -161,10 +161,10 @@ pub async fn assert_log_matches(pool: &PgPool, tenant: &str, ledger: &Ledger) ->
     lost_answers
 }
 
-/// Each granted email got exactly one welcome email (counted by Message-ID: a notifier killed
-/// between sending and recording sends it again with the same Message-ID, as SMTP allows), and
-/// nobody else got one.
-pub async fn assert_one_email_per_grant(
+/// Each granted email got exactly one welcome email and each submitter one status email per
+/// accepted order (counted by Message-ID: a notifier killed between sending and recording sends
+/// it again with the same Message-ID, as SMTP allows), and nobody else got one.
+pub async fn assert_emails_exactly_once(
     pool: &PgPool,
     sink: &portal_testkit::smtp::SmtpSink,
     ledger: &Ledger,
@@ -178,13 +178,16 @@ pub async fn assert_one_email_per_grant(
                 .insert(id.clone());
         }
     }
-    let grants: BTreeMap<String, usize> = ledger
+    let mut grants: BTreeMap<String, usize> = BTreeMap::new();
+    for e in ledger
         .grants
         .lock()
         .unwrap()
         .iter()
-        .map(|e| (e.to_ascii_lowercase(), 1))
-        .collect();
+        .chain(ledger.status_emails.lock().unwrap().iter())
+    {
+        *grants.entry(e.to_ascii_lowercase()).or_default() += 1;
+    }
     let got: BTreeMap<String, usize> = ids.into_iter().map(|(k, v)| (k, v.len())).collect();
     let wrong: Vec<String> = grants
         .keys()
@@ -199,7 +202,7 @@ pub async fn assert_one_email_per_grant(
     }
     assert!(
         wrong.is_empty(),
-        "{} of {} grants without exactly one welcome email: {wrong:?}",
+        "{} of {} recipients without exactly their emails: {wrong:?}",
         wrong.len(),
         grants.len()
     );

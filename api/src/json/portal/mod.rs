@@ -30,6 +30,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(settings::decide_charge))
         .routes(routes!(settings::dashboard))
         .routes(routes!(
+            settings::notification_preferences,
+            settings::set_notification_preferences
+        ))
+        .routes(routes!(
             settings::printer_config,
             settings::set_printer_config
         ))

@@ -1,6 +1,6 @@
 //! The rest of the portal's JSON API: `POST /api/v1/orders/{id}/charges/{charge_id}/approval`,
 //! `GET /api/v1/dashboard` (both roles: the tenant's figures for staff, the customer's for a
-//! portal user) and `GET, PUT /api/v1/printer-config`.
+//! portal user), `GET, PUT /api/v1/printer-config` and `GET, PUT /api/v1/me/notifications`.
 
 use crate::AppState;
 use crate::auth::Caller;
@@ -11,6 +11,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use portal_app::parse_id;
 use portal_app::portal::approvals::{self, Decision, DecisionView};
+use portal_app::portal::notifications::{self, NotificationsInput, NotificationsView};
 use portal_app::portal::printer::{self, PrinterInput, PrinterView};
 use portal_domain::{ChargeId, OrderId};
 use portal_projections::models::{Scope, customers, dashboards};
@@ -110,6 +111,36 @@ pub async fn set_printer_config(
     let idem = key.for_request(&("PUT /api/v1/printer-config", &input))?;
     Ok(Json(
         printer::set(&state.app(), &caller.principal(), &input, idem).await?,
+    ))
+}
+
+/// Which emails the caller gets: `order_status` (order accepted, rejected, planned, in transit,
+/// delivered, cancelled) and `charge_approval` (a charge waits for approval), each `immediate`,
+/// `daily` (one digest at 07:00 in the caller's time zone) or `off`.
+#[utoipa::path(get, path = "/api/v1/me/notifications", tag = "settings",
+    responses((status = 200, description = "The caller's choices", body = NotificationsView)))]
+pub async fn notification_preferences(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<NotificationsView>, AppError> {
+    Ok(Json(
+        notifications::get(&state.app(), &caller.principal()).await?,
+    ))
+}
+
+/// Save which emails the caller gets (both kinds).
+#[utoipa::path(put, path = "/api/v1/me/notifications", tag = "settings",
+    request_body = NotificationsInput,
+    responses((status = 200, description = "The choices afterwards", body = NotificationsView)))]
+pub async fn set_notification_preferences(
+    State(state): State<AppState>,
+    caller: Caller,
+    key: IdempotencyKey,
+    Body(input): Body<NotificationsInput>,
+) -> Result<Json<NotificationsView>, AppError> {
+    let idem = key.for_request(&("PUT /api/v1/me/notifications", &input))?;
+    Ok(Json(
+        notifications::set(&state.app(), &caller.principal(), &input, idem).await?,
     ))
 }
 

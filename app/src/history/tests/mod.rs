@@ -7,7 +7,7 @@ mod more;
 mod order;
 
 use super::*;
-use portal_domain::contact::{ContactEvent, ContactRole};
+use portal_domain::contact::{ContactEvent, ContactRole, Delivery, NotificationPreferences};
 use portal_domain::customer::{CustomerEvent, CustomerStatus};
 use portal_domain::location::{LocationEvent, LocationOwner, LocationVisibility};
 use portal_domain::order::OrderEvent;
@@ -246,6 +246,14 @@ fn contact_events_in_words() {
                 contact_id,
                 customer_id,
             },
+            ContactEvent::ContactNotificationsChanged {
+                contact_id,
+                customer_id,
+                preferences: NotificationPreferences {
+                    order_status: Delivery::Daily,
+                    charge_approval: Delivery::Off,
+                },
+            },
             ContactEvent::ContactRemoved {
                 contact_id,
                 customer_id,
@@ -271,7 +279,15 @@ fn contact_events_in_words() {
         s[3],
         "Ann Early revoked the portal access of contact Ann Early-Berg"
     );
-    assert_eq!(s[4], "Ann Early removed contact Ann Early-Berg");
+    assert_eq!(
+        s[4],
+        "Ann Early set the emails of contact Ann Early-Berg: order status daily, charges to approve off"
+    );
+    assert_eq!(
+        change(&d[4], "notifications.order_status"),
+        (Some("immediate"), Some("daily"))
+    );
+    assert_eq!(s[5], "Ann Early removed contact Ann Early-Berg");
 }
 
 #[test]

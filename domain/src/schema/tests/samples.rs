@@ -186,6 +186,14 @@ pub fn contact_samples() -> Vec<ContactEvent> {
             contact_id,
             customer_id,
         },
+        ContactNotificationsChanged {
+            contact_id,
+            customer_id,
+            preferences: crate::contact::NotificationPreferences {
+                order_status: crate::contact::Delivery::Daily,
+                charge_approval: crate::contact::Delivery::Off,
+            },
+        },
     ]
 }
 

@@ -79,7 +79,7 @@ pub fn config() -> NotifierConfig {
 impl Env {
     /// A handler with this environment's configuration.
     pub fn notifier(&self) -> Notifier {
-        Notifier::new(self.db.clone(), &self.config)
+        Notifier::new(self.db.clone(), self.store.clone(), &self.config)
     }
 
     /// Feeds `notifier` from its checkpoint to the head of the log.

@@ -152,6 +152,8 @@ async fn on_contact(
         return Ok(());
     }
     let contact_id = match e {
+        // Email preferences are not part of this read model (they are read from the log).
+        E::ContactNotificationsChanged { .. } => return Ok(()),
         E::ContactAdded { contact_id, .. }
         | E::ContactUpdated { contact_id, .. }
         | E::ContactAccessGranted { contact_id, .. }
@@ -188,6 +190,7 @@ async fn on_contact(
             row.portal_access = false;
             row.status = ContactStatus::Removed;
         }
+        E::ContactNotificationsChanged { .. } => {}
     }
     Ok(())
 }

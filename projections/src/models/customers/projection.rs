@@ -131,6 +131,8 @@ async fn on_contact(
     use ContactEvent as E;
     let tenant = event.tenant();
     let (contact_id, customer_id) = match e {
+        // Email preferences do not show on the customer.
+        E::ContactNotificationsChanged { .. } => return Ok(()),
         E::ContactAdded {
             contact_id,
             customer_id,
@@ -193,6 +195,7 @@ async fn on_contact(
             r
         }),
         E::ContactRemoved { .. } => None,
+        E::ContactNotificationsChanged { .. } => before_row.clone(),
     };
     let after = counted(after_row.as_ref());
     match after_row {

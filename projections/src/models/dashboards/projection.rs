@@ -277,7 +277,9 @@ async fn on_contact(
         E::ContactAccessRevoked { contact_id, .. } | E::ContactRemoved { contact_id, .. } => {
             (*contact_id, false)
         }
-        E::ContactAdded { .. } | E::ContactUpdated { .. } => return Ok(()),
+        E::ContactAdded { .. }
+        | E::ContactUpdated { .. }
+        | E::ContactNotificationsChanged { .. } => return Ok(()),
     };
     let tenant = event.tenant();
     let t = tenant.clone();

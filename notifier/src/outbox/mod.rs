@@ -1,4 +1,4 @@
-//! The mail outbox (table `mail_outbox`): one row per (event id, email kind).
+//! The mail outbox (table `mail_outbox`): one row per (event id, email kind, recipient key).
 //!
 //! The event handler [`insert`]s rows with `ON CONFLICT DO NOTHING` in the transaction that moves
 //! its checkpoint, so an event handled twice (redelivery, restart, replay, rebuild) never queues
@@ -6,9 +6,19 @@
 //! LOCKED` on PostgreSQL, so several processes share the work; `BEGIN IMMEDIATE` on SQLite),
 //! which counts the try and hides the row for a lease, then sends outside any transaction and
 //! [`finish`]es the row: sent, skipped, retried later, or dead.
+//!
+//! Rows of recipients who chose the daily digest are inserted `held` until their digest time;
+//! [`crate::digest`] folds them into one `digest` row per recipient and day.
 
+mod admin;
+
+pub use admin::{
+    DeadLetter, Entry, MailKey, OutboxCounts, counts, dead_letters, entry, entry_for, requeue,
+};
+
+use crate::news::{Digest, News};
 use portal_domain::user::LinkPurpose;
-use portal_domain::{ContactId, CustomerId, LoginRequestId, TenantId, UserId};
+use portal_domain::{ContactId, CustomerId, LoginRequestId, UserId};
 use portal_identity::db::{Backend, Db, from_millis, millis};
 use serde::{Deserialize, Serialize};
 use sqlx::Row as _;
@@ -19,6 +29,10 @@ pub const PENDING: &str = "pending";
 pub const SENT: &str = "sent";
 pub const DEAD: &str = "dead";
 pub const SKIPPED: &str = "skipped";
+/// Waiting for the recipient's daily digest.
+pub const HELD: &str = "held";
+/// Folded into a digest row.
+pub const DIGESTED: &str = "digested";
 
 /// What an email is rendered from: ids and facts of the event, never a secret. Stored as JSON
 /// in the row's `context`; its `kind` is also the row's `kind`.
@@ -38,6 +52,11 @@ pub enum MailContext {
         /// When the request was recorded (Unix ms).
         requested_at: i64,
     },
+    /// An order-status or charge email (kind `order_status`, `charge_approval` or
+    /// `charge_decision`, see [`News::mail_kind`]).
+    News(News),
+    /// The day's news of one recipient (kind `digest`).
+    Digest(Digest),
 }
 
 impl MailContext {
@@ -45,6 +64,8 @@ impl MailContext {
         match self {
             Self::Welcome { .. } => "welcome",
             Self::LoginLink { .. } => "login_link",
+            Self::News(news) => news.mail_kind(),
+            Self::Digest(_) => "digest",
         }
     }
 }
@@ -57,31 +78,54 @@ pub struct NewMail {
     /// Global position of the event.
     pub position: i64,
     pub recipient: String,
+    /// Who the row is for among the event's recipients (a user id; empty where an event has
+    /// one recipient by construction).
+    pub recipient_key: String,
     pub context: MailContext,
     pub message_id: String,
+    /// For a daily-digest recipient: held until then.
+    pub held: Option<Held>,
 }
 
-/// Queues `mail` unless its (event id, kind) is queued already; true when inserted.
+/// When and in which digest a held row goes out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Held {
+    /// Unix ms.
+    pub until: i64,
+    /// `<tenant>|<customer>|<user>|<yyyy-mm-dd>`.
+    pub digest_key: String,
+}
+
+/// Queues `mail` unless its (event id, kind, recipient key) is queued already; true when
+/// inserted.
 pub async fn insert(
     conn: &mut sqlx::AnyConnection,
     mail: &NewMail,
     now: OffsetDateTime,
 ) -> Result<bool, crate::NotifierError> {
     let now = millis(now);
+    let (status, due, digest_key) = match &mail.held {
+        Some(h) => (HELD, h.until, Some(h.digest_key.as_str())),
+        None => (PENDING, now, None),
+    };
     let done = sqlx::query(
-        "INSERT INTO mail_outbox (event_id, kind, tenant, position, recipient, context, status, \
-         attempts, next_attempt_at, message_id, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $7, $8, $7) \
-         ON CONFLICT (event_id, kind) DO NOTHING",
+        "INSERT INTO mail_outbox (event_id, kind, recipient_key, tenant, position, recipient, \
+         context, status, attempts, next_attempt_at, message_id, created_at, digest_key) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9, $10, $11, $12) \
+         ON CONFLICT (event_id, kind, recipient_key) DO NOTHING",
     )
     .bind(&mail.event_id)
     .bind(mail.context.kind())
+    .bind(&mail.recipient_key)
     .bind(&mail.tenant)
     .bind(mail.position)
     .bind(&mail.recipient)
     .bind(serde_json::to_string(&mail.context)?)
-    .bind(now)
+    .bind(status)
+    .bind(due)
     .bind(&mail.message_id)
+    .bind(now)
+    .bind(digest_key)
     .execute(&mut *conn)
     .await?;
     Ok(done.rows_affected() > 0)
@@ -92,6 +136,7 @@ pub async fn insert(
 pub struct Claimed {
     pub event_id: String,
     pub kind: String,
+    pub recipient_key: String,
     pub tenant: String,
     pub position: i64,
     pub recipient: String,
@@ -102,7 +147,8 @@ pub struct Claimed {
     pub message_id: String,
 }
 
-const COLUMNS: &str = "event_id, kind, tenant, position, recipient, context, attempts, message_id";
+const COLUMNS: &str =
+    "event_id, kind, tenant, position, recipient, context, attempts, message_id, recipient_key";
 
 /// Claims up to `limit` due rows: counts the try and hides them for `lease`.
 pub async fn claim(
@@ -137,15 +183,17 @@ pub async fn claim(
             context: row.try_get(5)?,
             attempt: u32::try_from(attempts.saturating_add(1)).unwrap_or(u32::MAX),
             message_id: row.try_get(7)?,
+            recipient_key: row.try_get(8)?,
         };
         sqlx::query(
             "UPDATE mail_outbox SET attempts = $1, next_attempt_at = $2 \
-             WHERE event_id = $3 AND kind = $4",
+             WHERE event_id = $3 AND kind = $4 AND recipient_key = $5",
         )
         .bind(i64::from(c.attempt))
         .bind(lease_until)
         .bind(&c.event_id)
         .bind(&c.kind)
+        .bind(&c.recipient_key)
         .execute(&mut *tx)
         .await?;
         claimed.push(c);
@@ -186,7 +234,8 @@ pub async fn finish(
     };
     let done = sqlx::query(
         "UPDATE mail_outbox SET status = $1, last_error = $2, next_attempt_at = $3, sent_at = $4 \
-         WHERE event_id = $5 AND kind = $6 AND status = 'pending' AND attempts = $7",
+         WHERE event_id = $5 AND kind = $6 AND recipient_key = $7 AND status = 'pending' \
+         AND attempts = $8",
     )
     .bind(status)
     .bind(error)
@@ -194,6 +243,7 @@ pub async fn finish(
     .bind(sent_at)
     .bind(&claimed.event_id)
     .bind(&claimed.kind)
+    .bind(&claimed.recipient_key)
     .bind(i64::from(claimed.attempt))
     .execute(db.pool())
     .await?;
@@ -206,138 +256,6 @@ pub async fn next_due(db: &Db) -> Result<Option<OffsetDateTime>, sqlx::Error> {
         .fetch_one(db.pool())
         .await?;
     Ok(row.try_get::<Option<i64>, _>(0)?.map(from_millis))
-}
-
-/// An email that failed every try.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DeadLetter {
-    pub event_id: String,
-    pub kind: String,
-    pub tenant: String,
-    pub position: i64,
-    pub recipient: String,
-    pub attempts: i64,
-    pub last_error: String,
-    pub created_at: OffsetDateTime,
-    /// When it was given up.
-    pub dead_at: OffsetDateTime,
-}
-
-/// Dead letters, newest event first; of one tenant (the identity realm's login links are under
-/// [`TenantId::identity`]) or of all.
-pub async fn dead_letters(
-    db: &Db,
-    tenant: Option<&TenantId>,
-) -> Result<Vec<DeadLetter>, sqlx::Error> {
-    let base = "SELECT event_id, kind, tenant, position, recipient, attempts, last_error, \
-                created_at, next_attempt_at FROM mail_outbox WHERE status = 'dead'";
-    let rows = match tenant {
-        Some(t) => {
-            sqlx::query(&format!("{base} AND tenant = $1 ORDER BY position DESC"))
-                .bind(t.as_str())
-                .fetch_all(db.pool())
-                .await?
-        }
-        None => {
-            sqlx::query(&format!("{base} ORDER BY position DESC"))
-                .fetch_all(db.pool())
-                .await?
-        }
-    };
-    rows.iter()
-        .map(|r| {
-            Ok(DeadLetter {
-                event_id: r.try_get(0)?,
-                kind: r.try_get(1)?,
-                tenant: r.try_get(2)?,
-                position: r.try_get(3)?,
-                recipient: r.try_get(4)?,
-                attempts: r.try_get(5)?,
-                last_error: r.try_get::<Option<String>, _>(6)?.unwrap_or_default(),
-                created_at: from_millis(r.try_get(7)?),
-                dead_at: from_millis(r.try_get(8)?),
-            })
-        })
-        .collect()
-}
-
-/// Puts a dead (or skipped) email back in the queue, due now, with its tries reset (a staff
-/// "retry"). True when there was such a row.
-pub async fn requeue(
-    db: &Db,
-    event_id: &str,
-    kind: &str,
-    now: OffsetDateTime,
-) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
-        "UPDATE mail_outbox SET status = 'pending', attempts = 0, next_attempt_at = $1 \
-         WHERE event_id = $2 AND kind = $3 AND status = 'dead'",
-    )
-    .bind(millis(now))
-    .bind(event_id)
-    .bind(kind)
-    .execute(db.pool())
-    .await?;
-    Ok(done.rows_affected() > 0)
-}
-
-/// Rows per status, for `/metrics`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct OutboxCounts {
-    pub pending: i64,
-    pub sent: i64,
-    pub dead: i64,
-    pub skipped: i64,
-}
-
-pub async fn counts(db: &Db) -> Result<OutboxCounts, sqlx::Error> {
-    let rows = sqlx::query("SELECT status, COUNT(*) FROM mail_outbox GROUP BY status")
-        .fetch_all(db.pool())
-        .await?;
-    let mut c = OutboxCounts::default();
-    for r in rows {
-        let status: String = r.try_get(0)?;
-        let n: i64 = r.try_get(1)?;
-        match status.as_str() {
-            PENDING => c.pending = n,
-            SENT => c.sent = n,
-            DEAD => c.dead = n,
-            SKIPPED => c.skipped = n,
-            _ => {}
-        }
-    }
-    Ok(c)
-}
-
-/// The delivery state of one email, for pages and tests.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Entry {
-    pub status: String,
-    pub attempts: i64,
-    pub last_error: Option<String>,
-    pub message_id: String,
-    pub sent_at: Option<OffsetDateTime>,
-}
-
-pub async fn entry(db: &Db, event_id: &str, kind: &str) -> Result<Option<Entry>, sqlx::Error> {
-    let row = sqlx::query(
-        "SELECT status, attempts, last_error, message_id, sent_at FROM mail_outbox \
-         WHERE event_id = $1 AND kind = $2",
-    )
-    .bind(event_id)
-    .bind(kind)
-    .fetch_optional(db.pool())
-    .await?;
-    row.map(|r| {
-        Ok(Entry {
-            status: r.try_get(0)?,
-            attempts: r.try_get(1)?,
-            last_error: r.try_get(2)?,
-            message_id: r.try_get(3)?,
-            sent_at: r.try_get::<Option<i64>, _>(4)?.map(from_millis),
-        })
-    })
-    .transpose()
 }
 
 fn duration_ms(d: Duration) -> i64 {

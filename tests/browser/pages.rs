@@ -219,6 +219,11 @@ async fn pages_fit_phones_and_desktops() {
         .await;
         tokio::time::sleep(Duration::from_secs(1)).await;
         let ann_mails = sink.to(ANN).len();
+        // Staff hear of a decision with a comment.
+        wait_until("the decision email", Duration::from_secs(30), || async {
+            !sink.to(STAFF).is_empty()
+        })
+        .await;
         let stop = |location: Option<&str>, date: String| match location {
             Some(id) => json!({"location_id": id, "date": date}),
             None => json!({"date": date, "address": {
@@ -333,7 +338,8 @@ async fn pages_fit_phones_and_desktops() {
             b.assert_accessible(name).await;
         }
 
-        log_in(&b, &sink, &base, STAFF, 0, "/staff").await;
+        let staff_mails = sink.to(STAFF).len();
+        log_in(&b, &sink, &base, STAFF, staff_mails, "/staff").await;
         let staff_pages = [
             ("/staff", "Latest submitted orders", "staff-home"),
             ("/staff/customers", "Lebensmittel", "staff-customers"),

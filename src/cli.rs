@@ -180,6 +180,10 @@ pub enum StaffCommand {
         /// The staff member's email (the login identity).
         #[arg(long)]
         email: String,
+        /// The staff member's display name, what audit trails call them (without one, their
+        /// email). For a member already: gives or changes the name.
+        #[arg(long)]
+        name: Option<String>,
     },
 }
 

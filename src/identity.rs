@@ -45,8 +45,14 @@ pub async fn register(store: &Store, email: &Email) -> anyhow::Result<UserId> {
     Ok(user_id)
 }
 
-/// Makes `email` staff of `tenant`; false when it already was.
-pub async fn add_staff(store: &Store, tenant: &TenantId, email: &Email) -> anyhow::Result<bool> {
+/// Makes `email` staff of `tenant` (with a display name, or giving it one); false when nothing
+/// changed.
+pub async fn add_staff(
+    store: &Store,
+    tenant: &TenantId,
+    email: &Email,
+    name: Option<Name>,
+) -> anyhow::Result<bool> {
     // The tenant first: a refused command must not leave an identity registered behind it.
     let (state, _, _) = load::<Tenant>(store, &StreamId::of::<Tenant>(tenant), tenant)
         .await
@@ -58,6 +64,7 @@ pub async fn add_staff(store: &Store, tenant: &TenantId, email: &Email) -> anyho
     let command = TenantCommand::AddStaffMember {
         user_id,
         email: email.clone(),
+        name,
     };
     match execute::<Tenant>(
         store,
@@ -75,10 +82,18 @@ pub async fn add_staff(store: &Store, tenant: &TenantId, email: &Email) -> anyho
     }
 }
 
-/// `portal staff add --tenant SLUG --email EMAIL`.
-pub async fn staff_add(settings: &Settings, tenant: &str, email: &str) -> anyhow::Result<()> {
+/// `portal staff add --tenant SLUG --email EMAIL [--name NAME]`.
+pub async fn staff_add(
+    settings: &Settings,
+    tenant: &str,
+    email: &str,
+    name: Option<&str>,
+) -> anyhow::Result<()> {
     let tenant = TenantId::parse(tenant).map_err(|e| anyhow::anyhow!("--tenant: {}", e.message))?;
     let email = Email::parse(email).map_err(|e| anyhow::anyhow!("--email: {}", e.message))?;
+    let name = name
+        .map(|n| Name::parse(n).map_err(|e| anyhow::anyhow!("--name: {}", e.message)))
+        .transpose()?;
     eprint!("{}", settings.describe("staff add"));
     let store = settings.open_migrated_store().await?;
     let login = settings
@@ -86,10 +101,21 @@ pub async fn staff_add(settings: &Settings, tenant: &str, email: &str) -> anyhow
         .as_ref()
         .and_then(|u| u.join("login").ok())
         .map_or_else(|| "the portal's /login page".to_owned(), |u| u.to_string());
-    if add_staff(&store, &tenant, &email).await? {
-        println!("{email} is now staff of {tenant}; they log in with a link from {login}");
-    } else {
-        println!("{email} was already staff of {tenant}");
+    let was_staff = load::<Tenant>(&store, &StreamId::of::<Tenant>(&tenant), &tenant)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot read the tenant: {}", root_cause(&e)))?
+        .0
+        .staff
+        .iter()
+        .any(|(_, e)| e == &email);
+    let named = name.is_some();
+    match (add_staff(&store, &tenant, &email, name).await?, was_staff) {
+        (true, false) => {
+            println!("{email} is now staff of {tenant}; they log in with a link from {login}")
+        }
+        (true, true) => println!("{email} of {tenant} has a new name"),
+        (false, _) if named => println!("{email} was already staff of {tenant} with that name"),
+        (false, _) => println!("{email} was already staff of {tenant}"),
     }
     Ok(())
 }
@@ -118,7 +144,7 @@ pub async fn bootstrap_demo(
     .await
     .map_err(|e| anyhow::anyhow!("cannot create the demo tenant: {}", root_cause(&e)))?;
     let email = Email::parse(DEMO_STAFF).map_err(|e| anyhow::anyhow!("{}", e.message))?;
-    add_staff(store, &tenant, &email).await?;
+    add_staff(store, &tenant, &email, None).await?;
     let position = store.head_position().await.context("cannot read the log")?;
     let request = MintRequest {
         user_id: UserId::for_email(&email),

@@ -69,9 +69,13 @@ pub async fn run(cli: cli::Cli) -> anyhow::Result<()> {
         cli::Command::Notify => {
             roles::notify(settings::Settings::resolve(&cli.global, None)?).await
         }
-        cli::Command::Staff(cli::StaffCommand::Add { tenant, email }) => {
+        cli::Command::Staff(cli::StaffCommand::Add {
+            tenant,
+            email,
+            name,
+        }) => {
             let settings = settings::Settings::resolve(&cli.global, None)?;
-            identity::staff_add(&settings, &tenant, &email).await
+            identity::staff_add(&settings, &tenant, &email, name.as_deref()).await
         }
         cli::Command::Token(command) => {
             let settings = settings::Settings::resolve(&cli.global, None)?;

@@ -101,7 +101,9 @@ fn me() {}
 #[allow(dead_code)]
 fn orders_list() {}
 
-/// One order with content, status history and (where shown) charges.
+/// One order with content, status history and (where shown) charges. Each step of `history`
+/// names who took it in `by_name`: for staff the person's name or email (and `by`, the actor's
+/// ids); for portal users a colleague's name, the carrier's name for its staff.
 #[utoipa::path(get, path = "/api/v1/orders/{id}", tag = "orders",
     params(("id" = String, Path, description = "Order id")),
     responses((status = 200, description = "The order detail", body = Object)))]

@@ -81,6 +81,16 @@ pub async fn visible_order(
         detail.charges.clear();
         detail.order.charges_awaiting_approval = 0;
     }
+    // Names at read time, as this reader may see them; portal readers get no staff ids.
+    let mut names = crate::people::Names::new(cx, principal);
+    for h in &mut detail.history {
+        if let Some(by) = &h.by {
+            h.by_name = Some(names.of(by).await?.label);
+        }
+        if !principal.is_staff() {
+            h.by = None;
+        }
+    }
     Ok(Some(detail))
 }
 

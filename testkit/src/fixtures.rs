@@ -152,6 +152,7 @@ pub async fn staff_member(store: &Store, t: &TenantId, email: &str) {
         &TenantCommand::AddStaffMember {
             user_id: UserId::for_email(&email),
             email,
+            name: None,
         },
     )
     .await

@@ -332,7 +332,8 @@ async fn giving_access_to_customer_portal() {
             ] {
                 b.wait_text(event).await;
             }
-            b.wait_text(&format!("Staff: {STAFF}")).await;
+            b.wait_text(&format!("{STAFF} created customer")).await;
+            b.wait_text("access to the customer portal").await;
             b.screenshot("customer-audit").await;
             b.assert_accessible("customer-audit").await;
         },

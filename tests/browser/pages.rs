@@ -34,6 +34,12 @@ const ANN: &str = "ann@alpha.example";
 const PHONE: (u32, u32) = (390, 844);
 const DESKTOP: (u32, u32) = (1280, 800);
 
+/// The login identity of `email`, the audit's person filter value.
+fn user_id(email: &str) -> String {
+    let email = portal_domain::values::Email::parse(email).unwrap();
+    portal_domain::UserId::for_email(&email).to_string()
+}
+
 /// Logs `email` in through an emailed link (`before`: the emails it had already), landing on
 /// `home`; the pages on the way are checked with axe-core.
 async fn log_in(b: &Browser, sink: &SmtpSink, base: &str, email: &str, before: usize, home: &str) {
@@ -186,6 +192,38 @@ async fn pages_fit_phones_and_desktops() {
             sink.to(ANN).len() >= 2
         })
         .await;
+        // A second charge, decided by Ann with a comment: the audit names her in words.
+        let ferry = staff
+            .post(
+                &format!("/api/v1/orders/{order}/charges"),
+                &json!({"description": "Fährgebühr Puttgarden–Rødby", "amount_minor": 18900,
+                    "currency": "EUR", "request_approval": true}),
+            )
+            .await;
+        assert_eq!(ferry.status, 201, "{}", ferry.body);
+        let decided = ann
+            .post(
+                &format!("/api/v1/orders/{order}/charges/{}/approval", ferry.json()["id"].as_str().unwrap()),
+                &json!({"decision": "approved", "comment": "Abgesprochen mit der Disposition, Fähre war nötig"}),
+            )
+            .await;
+        assert_eq!(decided.status, 200, "{}", decided.body);
+        let accepted = staff
+            .post(&format!("/api/v1/orders/{order}/status"), &json!({"status": "accepted"}))
+            .await;
+        assert_eq!(accepted.status, 200, "{}", accepted.body);
+        // The second charge's email too: Ann's emails so far, before her login link.
+        wait_until("the second charge email", Duration::from_secs(30), || async {
+            sink.to(ANN).len() >= 3
+        })
+        .await;
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let ann_mails = sink.to(ANN).len();
+        // Staff hear of a decision with a comment.
+        wait_until("the decision email", Duration::from_secs(30), || async {
+            !sink.to(STAFF).is_empty()
+        })
+        .await;
         let stop = |location: Option<&str>, date: String| match location {
             Some(id) => json!({"location_id": id, "date": date}),
             None => json!({"date": date, "address": {
@@ -224,7 +262,7 @@ async fn pages_fit_phones_and_desktops() {
         b.goto(&format!("{base}/login")).await;
         b.wait_text("Send login link").await;
         b.assert_accessible("login").await;
-        log_in(&b, &sink, &base, ANN, 2, "/portal").await;
+        log_in(&b, &sink, &base, ANN, ann_mails, "/portal").await;
         // The one-click unsubscribe page of the charge email Ann got.
         let unsubscribe = sink
             .to(ANN)
@@ -252,6 +290,15 @@ async fn pages_fit_phones_and_desktops() {
         for (path, shows, name) in portal {
             fits(&b, &base, path, shows, name).await;
         }
+        // The order's history names people as a portal user sees them.
+        b.client
+            .set_window_size(DESKTOP.0, DESKTOP.1)
+            .await
+            .unwrap();
+        b.goto(&format!("{base}/portal/orders/{order}")).await;
+        b.wait_text("by ACME Transport").await;
+        assert!(!b.text().await.contains(STAFF), "no staff email on the portal");
+        b.screenshot("portal-order-history").await;
         // *Save and submit* on an empty form: the draft is saved, and its form shows every gap.
         b.goto(&format!("{base}/portal/orders/new")).await;
         b.click("button[value=submit]").await;
@@ -291,7 +338,8 @@ async fn pages_fit_phones_and_desktops() {
             b.assert_accessible(name).await;
         }
 
-        log_in(&b, &sink, &base, STAFF, 0, "/staff").await;
+        let staff_mails = sink.to(STAFF).len();
+        log_in(&b, &sink, &base, STAFF, staff_mails, "/staff").await;
         let staff_pages = [
             ("/staff", "Latest submitted orders", "staff-home"),
             ("/staff/customers", "Lebensmittel", "staff-customers"),
@@ -315,6 +363,20 @@ async fn pages_fit_phones_and_desktops() {
         for (path, shows, name) in staff_pages {
             fits(&b, &base, path, shows, name).await;
         }
+        // The audit in words at desktop width, then filtered to Ann's events.
+        b.client
+            .set_window_size(DESKTOP.0, DESKTOP.1)
+            .await
+            .unwrap();
+        b.goto(&format!("{base}/staff/orders/{order}/audit")).await;
+        b.wait_text("Ann Berg approved charge").await;
+        b.screenshot("staff-order-audit").await;
+        b.select("#person", &user_id(ANN)).await;
+        b.click("form.filters button[type=submit]").await;
+        b.wait_text("the filter").await;
+        assert!(!b.text().await.contains("added charge"), "the filter keeps Ann's events only");
+        b.assert_accessible("staff-order-audit-filtered").await;
+        b.screenshot("staff-order-audit-filtered").await;
         b.client
             .set_window_size(DESKTOP.0, DESKTOP.1)
             .await

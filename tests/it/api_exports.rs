@@ -9,7 +9,7 @@ use portal_testkit::api::{Api, Env, field_error};
 use portal_testkit::on_both_backends;
 use serde_json::{Value, json};
 
-fn order_body(reference: &str, pickup_city: &str) -> Value {
+pub(crate) fn order_body(reference: &str, pickup_city: &str) -> Value {
     let stop = |city: &str, date: &str| {
         json!({"address": {"name": format!("{city} site"), "street": "Storgatan 1",
             "postal_code": "35230", "city": city, "country": "SE"}, "date": date})
@@ -23,7 +23,7 @@ fn order_body(reference: &str, pickup_city: &str) -> Value {
 }
 
 /// The CSV's records (header first), after checking and dropping the byte order mark.
-fn csv_records(bytes: &[u8]) -> Vec<Vec<String>> {
+pub(crate) fn csv_records(bytes: &[u8]) -> Vec<Vec<String>> {
     assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "no BOM");
     csv::ReaderBuilder::new()
         .has_headers(false)
@@ -33,7 +33,7 @@ fn csv_records(bytes: &[u8]) -> Vec<Vec<String>> {
         .collect()
 }
 
-fn column(header: &[String], name: &str) -> usize {
+pub(crate) fn column(header: &[String], name: &str) -> usize {
     header.iter().position(|h| h == name).unwrap()
 }
 

@@ -58,6 +58,28 @@ async fn staff_add_makes_an_email_staff(t: TestStoreRef) {
         ]));
         assert_eq!(code, 0);
         assert!(stdout.contains("already staff"), "{stdout}");
+        // A display name for the audit: given to a member, kept when given again.
+        let named = || {
+            run(portal(&url).args([
+                "staff",
+                "add",
+                "--tenant",
+                "acme",
+                "--email",
+                "ann@acme.example",
+                "--name",
+                "Ann Early",
+            ]))
+        };
+        let (code, stdout, stderr) = named();
+        assert_eq!(code, 0, "{stderr}");
+        assert!(stdout.contains("has a new name"), "{stdout}");
+        let (code, stdout, _) = named();
+        assert_eq!(code, 0);
+        assert!(
+            stdout.contains("already staff of acme with that name"),
+            "{stdout}"
+        );
     })
     .await
     .unwrap();
@@ -65,8 +87,14 @@ async fn staff_add_makes_an_email_staff(t: TestStoreRef) {
     let types: Vec<&str> = log.iter().map(|e| e.event_type.as_str()).collect();
     assert_eq!(
         types,
-        ["TenantCreated", "UserRegistered", "StaffMemberAdded"]
+        [
+            "TenantCreated",
+            "UserRegistered",
+            "StaffMemberAdded",
+            "StaffMemberRenamed"
+        ]
     );
+    assert_eq!(log[3].payload["name"], "Ann Early");
 }
 
 async fn token_create_needs_access(t: TestStoreRef) {

@@ -24,6 +24,7 @@ mod api_staff_customers;
 mod api_staff_openapi;
 mod api_staff_orders;
 mod api_time_zone;
+mod audit_people;
 mod binary;
 mod crash;
 mod fanout_nats;

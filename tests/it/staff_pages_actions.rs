@@ -289,7 +289,9 @@ async fn orders_and_charges_by_form(t: TestStoreRef) {
     );
     let audit = staff.get(&format!("{page}/audit")).await.body;
     assert!(
-        audit.contains("ChargeAdded") && audit.contains(&format!("Staff: {OPS}")),
+        audit.contains("ChargeAdded")
+            && audit.contains(&format!("<strong>{OPS}</strong>"))
+            && audit.contains(&format!("{OPS} added charge")),
         "{audit}"
     );
 }

@@ -79,7 +79,7 @@ pub(crate) fn content(detail: &OrderDetail, zone: &Zone) -> Markup {
                         @for h in &detail.history {
                             li {
                                 strong { (h.status.as_str().replace('_', " ")) }
-                                " by " (actor(h.actor)) ", " (zone.format(h.at))
+                                " by " (h.by_name.as_deref().unwrap_or(actor(h.actor))) ", " (zone.format(h.at))
                                 @if let Some(reason) = &h.reason { br; span.muted { (reason) } }
                             }
                         }

@@ -86,7 +86,7 @@ fn the_catalog_has_exactly_one_entry_per_event_type() {
             "user"
         ]
     );
-    assert_eq!(catalog.len(), 44);
+    assert_eq!(catalog.len(), 45);
 }
 
 #[test]

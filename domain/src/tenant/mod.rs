@@ -3,7 +3,9 @@
 //! for the realm of login identities and cannot be created.
 //!
 //! Staff membership lives here (one stream per carrier) and names the member's identity
-//! ([`UserId::for_email`]); the identity itself is the [`crate::user`] aggregate.
+//! ([`UserId::for_email`]); the identity itself is the [`crate::user`] aggregate. A member may
+//! have a display name (what audits call them; without one, their email); members added before
+//! names existed have none until one is given.
 
 use crate::error::DomainError;
 use crate::ids::{TenantId, UserId};
@@ -26,6 +28,8 @@ pub struct TenantState {
     pub name: Option<Name>,
     /// Staff members by identity, sorted by id.
     pub staff: Vec<(UserId, Email)>,
+    /// Display names of staff members who have one, sorted by id.
+    pub staff_names: Vec<(UserId, Name)>,
     /// The zone times are shown in; `None` (UTC) until staff choose one.
     pub time_zone: Option<TimeZoneName>,
 }
@@ -40,11 +44,13 @@ pub enum TenantCommand {
     RenameTenant {
         name: Name,
     },
-    /// `portal staff add`: a no-op when the identity is staff already. `user_id` must be
-    /// [`UserId::for_email`] of `email`.
+    /// `portal staff add [--name NAME]`. `user_id` must be [`UserId::for_email`] of `email`.
+    /// For a member already: gives the display name when `name` is new, else a no-op (a
+    /// missing `name` never removes one).
     AddStaffMember {
         user_id: UserId,
         email: Email,
+        name: Option<Name>,
     },
     RemoveStaffMember {
         user_id: UserId,
@@ -71,6 +77,15 @@ pub enum TenantEvent {
     StaffMemberAdded {
         user_id: UserId,
         email: Email,
+        /// The member's display name; `null` when none was given (and in events written before
+        /// staff had names).
+        #[serde(default)]
+        name: Option<Name>,
+    },
+    /// A member's display name was given or changed.
+    StaffMemberRenamed {
+        user_id: UserId,
+        name: Name,
     },
     StaffMemberRemoved {
         user_id: UserId,
@@ -85,6 +100,7 @@ impl DomainEvent for TenantEvent {
         "TenantCreated",
         "TenantRenamed",
         "StaffMemberAdded",
+        "StaffMemberRenamed",
         "StaffMemberRemoved",
         "TenantTimeZoneSet",
     ];
@@ -94,6 +110,7 @@ impl DomainEvent for TenantEvent {
             Self::TenantCreated { .. } => "TenantCreated",
             Self::TenantRenamed { .. } => "TenantRenamed",
             Self::StaffMemberAdded { .. } => "StaffMemberAdded",
+            Self::StaffMemberRenamed { .. } => "StaffMemberRenamed",
             Self::StaffMemberRemoved { .. } => "StaffMemberRemoved",
             Self::TenantTimeZoneSet { .. } => "TenantTimeZoneSet",
         }
@@ -135,7 +152,11 @@ impl Aggregate for Tenant {
                 }
                 Ok(vec![TenantEvent::TenantRenamed { name: name.clone() }])
             }
-            TenantCommand::AddStaffMember { user_id, email } => {
+            TenantCommand::AddStaffMember {
+                user_id,
+                email,
+                name,
+            } => {
                 if !state.exists {
                     return Err(DomainError::NotFound("tenant"));
                 }
@@ -145,11 +166,21 @@ impl Aggregate for Tenant {
                     ));
                 }
                 if state.staff.iter().any(|(id, _)| id == user_id) {
-                    return Ok(vec![]);
+                    let current = state.staff_names.iter().find(|(id, _)| id == user_id);
+                    return Ok(match name {
+                        Some(n) if current.map(|(_, c)| c) != Some(n) => {
+                            vec![TenantEvent::StaffMemberRenamed {
+                                user_id: *user_id,
+                                name: n.clone(),
+                            }]
+                        }
+                        _ => vec![],
+                    });
                 }
                 Ok(vec![TenantEvent::StaffMemberAdded {
                     user_id: *user_id,
                     email: email.clone(),
+                    name: name.clone(),
                 }])
             }
             TenantCommand::RemoveStaffMember { user_id } => {
@@ -183,13 +214,28 @@ impl Aggregate for Tenant {
                 state.name = Some(name.clone());
             }
             TenantEvent::TenantRenamed { name } => state.name = Some(name.clone()),
-            TenantEvent::StaffMemberAdded { user_id, email } => {
+            TenantEvent::StaffMemberAdded {
+                user_id,
+                email,
+                name,
+            } => {
                 state.staff.retain(|(id, _)| id != user_id);
                 state.staff.push((*user_id, email.clone()));
                 state.staff.sort_by_key(|(id, _)| *id);
+                state.staff_names.retain(|(id, _)| id != user_id);
+                if let Some(n) = name {
+                    state.staff_names.push((*user_id, n.clone()));
+                    state.staff_names.sort_by_key(|(id, _)| *id);
+                }
+            }
+            TenantEvent::StaffMemberRenamed { user_id, name } => {
+                state.staff_names.retain(|(id, _)| id != user_id);
+                state.staff_names.push((*user_id, name.clone()));
+                state.staff_names.sort_by_key(|(id, _)| *id);
             }
             TenantEvent::StaffMemberRemoved { user_id } => {
                 state.staff.retain(|(id, _)| id != user_id);
+                state.staff_names.retain(|(id, _)| id != user_id);
             }
             TenantEvent::TenantTimeZoneSet { time_zone } => {
                 state.time_zone = Some(time_zone.clone());

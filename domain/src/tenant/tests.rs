@@ -76,6 +76,10 @@ fn every_event_round_trips() {
         created(),
         TenantRenamed { name: name("New") },
         staff_added("ann@acme.example"),
+        StaffMemberRenamed {
+            user_id: UserId::for_email(&email("ann@acme.example")),
+            name: name("Ann Early"),
+        },
         StaffMemberRemoved {
             user_id: UserId::for_email(&email("ann@acme.example")),
         },
@@ -108,7 +112,74 @@ fn staff_added(s: &str) -> TenantEvent {
     StaffMemberAdded {
         user_id: UserId::for_email(&email(s)),
         email: email(s),
+        name: None,
     }
+}
+
+#[test]
+fn add_a_named_staff_member() {
+    let ann = UserId::for_email(&email("ann@acme.example"));
+    let state = given::<Tenant>(&[created()])
+        .when(AddStaffMember {
+            user_id: ann,
+            email: email("ann@acme.example"),
+            name: Some(name("Ann Early")),
+        })
+        .then(&[StaffMemberAdded {
+            user_id: ann,
+            email: email("ann@acme.example"),
+            name: Some(name("Ann Early")),
+        }]);
+    assert_eq!(state.staff_names, vec![(ann, name("Ann Early"))]);
+}
+
+#[test]
+fn a_member_gets_a_name_later_and_keeps_it_when_added_again_without_one() {
+    let ann = UserId::for_email(&email("ann@acme.example"));
+    let add = |n: Option<&str>| AddStaffMember {
+        user_id: ann,
+        email: email("ann@acme.example"),
+        name: n.map(name),
+    };
+    let named = StaffMemberRenamed {
+        user_id: ann,
+        name: name("Ann Early"),
+    };
+    let state = given::<Tenant>(&[created(), staff_added("ann@acme.example")])
+        .when(add(Some("Ann Early")))
+        .then(std::slice::from_ref(&named));
+    assert_eq!(state.staff_names, vec![(ann, name("Ann Early"))]);
+    given::<Tenant>(&[created(), staff_added("ann@acme.example"), named.clone()])
+        .when(add(Some("Ann Early")))
+        .then_nothing();
+    given::<Tenant>(&[created(), staff_added("ann@acme.example"), named])
+        .when(add(None))
+        .then_nothing();
+}
+
+#[test]
+fn a_staff_member_added_before_names_existed_reads_without_one() {
+    let ann = UserId::for_email(&email("ann@acme.example"));
+    let old = serde_json::json!({"type": "StaffMemberAdded",
+        "data": {"user_id": ann, "email": "ann@acme.example"}});
+    let event: TenantEvent = serde_json::from_value(old).unwrap();
+    assert_eq!(event, staff_added("ann@acme.example"));
+}
+
+#[test]
+fn removing_a_member_forgets_the_name() {
+    let ann = UserId::for_email(&email("ann@acme.example"));
+    let state = given::<Tenant>(&[
+        created(),
+        staff_added("ann@acme.example"),
+        StaffMemberRenamed {
+            user_id: ann,
+            name: name("Ann Early"),
+        },
+    ])
+    .when(RemoveStaffMember { user_id: ann })
+    .then(&[StaffMemberRemoved { user_id: ann }]);
+    assert!(state.staff_names.is_empty());
 }
 
 #[test]
@@ -117,6 +188,7 @@ fn add_staff_member() {
         .when(AddStaffMember {
             user_id: UserId::for_email(&email("Ann@Acme.example")),
             email: email("ann@acme.example"),
+            name: None,
         })
         .then(&[staff_added("ann@acme.example")]);
     assert_eq!(state.staff.len(), 1);
@@ -128,6 +200,7 @@ fn adding_a_staff_member_twice_changes_nothing() {
         .when(AddStaffMember {
             user_id: UserId::for_email(&email("ann@acme.example")),
             email: email("ann@acme.example"),
+            name: None,
         })
         .then_nothing();
 }
@@ -138,6 +211,7 @@ fn staff_of_an_unknown_tenant_is_rejected() {
         .when(AddStaffMember {
             user_id: UserId::for_email(&email("ann@acme.example")),
             email: email("ann@acme.example"),
+            name: None,
         })
         .then_error(DomainError::NotFound("tenant"));
     given::<Tenant>(&[])
@@ -153,6 +227,7 @@ fn a_staff_id_not_derived_from_the_email_is_rejected() {
         .when(AddStaffMember {
             user_id: UserId::for_email(&email("bob@acme.example")),
             email: email("ann@acme.example"),
+            name: None,
         })
         .then_error(DomainError::Rule(
             "a user id must be derived from its email".to_owned(),

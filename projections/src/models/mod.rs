@@ -14,6 +14,7 @@
 //! | [`dashboards`] | `dashboards` | `rm_dash_*` | customer and tenant dashboards |
 //! | [`audit`] | `audit_streams` | `rm_audit_streams` | audit index: one row per stream |
 //! | [`user_prefs`] | `user_preferences` | `rm_user_preferences` | a login identity's own time zone |
+//! | [`people`] | `people` | `rm_people` | who an actor id stands for (names in histories), kept after removal |
 //!
 //! Rules every projection here follows (see [`crate::Projection`]):
 //! - a projection reads and writes only its own tables. Whatever it needs from another
@@ -39,6 +40,7 @@ pub mod dashboards;
 pub mod locations;
 pub mod orders;
 pub mod paging;
+pub mod people;
 pub mod printers;
 pub(crate) mod sql;
 pub mod staff;
@@ -68,5 +70,6 @@ pub fn all() -> Vec<Arc<dyn Projection>> {
         Arc::new(dashboards::DashboardsProjection),
         Arc::new(audit::AuditProjection),
         Arc::new(user_prefs::UserPrefsProjection),
+        Arc::new(people::PeopleProjection),
     ]
 }

@@ -76,7 +76,7 @@ impl Projection for StaffProjection {
             };
             let tenant = event.tenant().clone();
             match e {
-                TenantEvent::StaffMemberAdded { user_id, email } => ctx.put(StaffRow {
+                TenantEvent::StaffMemberAdded { user_id, email, .. } => ctx.put(StaffRow {
                     tenant,
                     user_id: *user_id,
                     email: email.clone(),
@@ -87,6 +87,7 @@ impl Projection for StaffProjection {
                 }
                 TenantEvent::TenantCreated { .. }
                 | TenantEvent::TenantRenamed { .. }
+                | TenantEvent::StaffMemberRenamed { .. }
                 | TenantEvent::TenantTimeZoneSet { .. } => {}
             }
             Ok(())
@@ -155,6 +156,7 @@ mod tests {
             TenantEvent::StaffMemberAdded {
                 user_id: ann,
                 email: email("ann@acme.example"),
+                name: None,
             },
         )
         .unwrap();

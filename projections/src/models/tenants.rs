@@ -116,7 +116,9 @@ impl Projection for TenantsProjection {
                     }
                 }
                 // Staff members are the `staff` read model's.
-                TenantEvent::StaffMemberAdded { .. } | TenantEvent::StaffMemberRemoved { .. } => {}
+                TenantEvent::StaffMemberAdded { .. }
+                | TenantEvent::StaffMemberRenamed { .. }
+                | TenantEvent::StaffMemberRemoved { .. } => {}
             }
             Ok(())
         })

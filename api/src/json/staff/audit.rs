@@ -7,8 +7,11 @@ use crate::error::AppError;
 use crate::web::Query;
 use axum::Json;
 use axum::extract::{Path, State};
-use portal_app::audit::{self, DEFAULT_LIMIT, EventPage, StreamHistory, Until};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use portal_app::audit::{self, AuditFilter, DEFAULT_LIMIT, EventPage, StreamHistory, Until};
 use portal_app::staff_only;
+use portal_domain::FieldError;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -49,6 +52,19 @@ pub struct HistoryQuery {
     /// A global position, or an RFC 3339 time: the history and state as they were then.
     #[param(schema_with = position_or_time)]
     pub until: Option<String>,
+    /// Only the events of this person: their user id (`actor.user_id`, one of `people`).
+    #[param(value_type = Option<String>, format = Uuid)]
+    pub person: Option<String>,
+    /// Only events recorded on or after this day, in the reader's time zone (`time_zone`).
+    #[param(value_type = Option<String>, format = Date)]
+    pub from: Option<String>,
+    /// Only events recorded on or before this day, in the reader's time zone.
+    #[param(value_type = Option<String>, format = Date)]
+    pub to: Option<String>,
+    /// `json` (the default) or `csv`: the listed events as a CSV document (UTF-8 with a byte
+    /// order mark, formulas neutralised).
+    #[param(value_type = Option<String>, pattern = "^(json|csv)$")]
+    pub format: Option<String>,
 }
 
 /// The tenant's events in log order (audit export).
@@ -71,22 +87,75 @@ pub async fn events(
     ))
 }
 
-/// A stream's history and its state at a position or time (`portal replay` over HTTP).
+/// A stream's history and its state at a position or time (`portal replay` over HTTP), each
+/// event with who did it (named at read time), a summary in words and the fields it changed;
+/// filtered by person and day, as JSON or CSV.
 #[utoipa::path(get, path = "/api/v1/audit/streams/{stream_id}", tag = "audit",
     params(("stream_id" = String, Path, description = "e.g. customer-0190…"), HistoryQuery),
-    responses((status = 200, description = "History and state", body = StreamHistory)))]
+    responses(
+        (status = 200, description = "History and state (JSON), or with `format=csv` the listed events as CSV",
+            content((StreamHistory = "application/json"), (String = "text/csv"))),
+        (status = 404, description = "No such stream in the caller's tenant", body = super::schemas::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A query parameter is invalid (`until`, `person`, `from`, `to`, `format`)", body = super::schemas::Problem, content_type = "application/problem+json")))]
+#[tracing::instrument(skip_all, fields(tenant = %caller.tenant()))]
 pub async fn stream_history(
     State(state): State<AppState>,
     caller: Caller,
     Path(stream_id): Path<String>,
     Query(query): Query<HistoryQuery>,
-) -> Result<Json<StreamHistory>, AppError> {
+) -> Result<Response, AppError> {
     staff_only(&caller.principal())?;
+    let mut errors = Vec::new();
     let until = match query.until.as_deref().map(str::trim) {
         None | Some("") => None,
-        Some(raw) => Some(Until::parse(raw)?),
+        Some(raw) => Until::parse(raw).map_err(|e| collect(e, &mut errors)).ok(),
     };
-    Ok(Json(
-        audit::stream_history(&state.app(), &caller.principal(), &stream_id, until).await?,
-    ))
+    let filter = AuditFilter::parse(
+        query.person.as_deref(),
+        query.from.as_deref(),
+        query.to.as_deref(),
+    )
+    .map_err(|e| collect(e, &mut errors))
+    .unwrap_or_default();
+    let csv = match query.format.as_deref().map(str::trim) {
+        None | Some("") | Some("json") => false,
+        Some("csv") => true,
+        Some(_) => {
+            errors.push(FieldError::new(
+                "format",
+                "is not a format of the history (json, csv)",
+            ));
+            false
+        }
+    };
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    let app = state.app();
+    let principal = caller.principal();
+    let history = audit::stream_history(&app, &principal, &stream_id, until, &filter).await?;
+    if !csv {
+        return Ok(Json(history).into_response());
+    }
+    let zone = portal_app::zone::Zone::named(&history.time_zone)
+        .unwrap_or_else(portal_app::zone::Zone::utc);
+    let bytes = audit::csv_document(&history.events, &zone).map_err(portal_app::Error::internal)?;
+    let disposition = format!("attachment; filename=\"audit-{}.csv\"", history.stream_id);
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// Gathers the field errors of one parameter's refusal, so that every problem is reported at once.
+fn collect(e: portal_app::Error, errors: &mut Vec<FieldError>) {
+    match e {
+        portal_app::Error::Invalid(mut fields) => errors.append(&mut fields),
+        other => errors.push(FieldError::new("query", other.to_string())),
+    }
 }

@@ -70,6 +70,11 @@ pub fn tenant_samples() -> Vec<TenantEvent> {
         TenantEvent::StaffMemberAdded {
             user_id: UserId::for_email(&email()),
             email: email(),
+            name: Some(name("Eva Lund")),
+        },
+        TenantEvent::StaffMemberRenamed {
+            user_id: UserId::for_email(&email()),
+            name: name("Eva Lund-Berg"),
         },
         TenantEvent::StaffMemberRemoved {
             user_id: UserId::for_email(&email()),

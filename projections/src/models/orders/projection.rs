@@ -22,8 +22,9 @@ impl Projection for OrdersProjection {
         "orders"
     }
     fn version(&self) -> u32 {
-        // 2: the order counters and the list indexes; 3: the pickup_date column.
-        3
+        // 2: the order counters and the list indexes; 3: the pickup_date column; 4: who changed
+        // the status, by id.
+        4
     }
     fn tables(&self) -> &'static [&'static Table] {
         &TABLES
@@ -144,6 +145,8 @@ async fn on_order(ctx: &mut Ctx<'_>, event: &Event<'_>, e: &OrderEvent) -> Resul
                 at,
                 reported_at: None,
                 actor,
+                by: Some(event.actor().clone()),
+                by_name: None,
                 reason: None,
             }],
             charges: Vec::new(),
@@ -230,6 +233,8 @@ async fn on_order(ctx: &mut Ctx<'_>, event: &Event<'_>, e: &OrderEvent) -> Resul
             at,
             reported_at,
             actor,
+            by: Some(event.actor().clone()),
+            by_name: None,
             reason,
         });
     }

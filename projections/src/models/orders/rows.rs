@@ -2,6 +2,7 @@
 
 use crate::models::common::{ActorKind, search_text};
 use crate::rows::{ColValue, Column, Index, Row, Table};
+use portal_domain::Actor;
 use portal_domain::order::{ChargeApproval, OrderStatus};
 use portal_domain::values::{CountryCode, DraftContent, Money, Name, StopInput, serde_time};
 use portal_domain::{ChargeId, CustomerId, OrderId, TenantId};
@@ -175,6 +176,14 @@ pub struct StatusChange {
     #[serde(with = "time::serde::rfc3339::option")]
     pub reported_at: Option<OffsetDateTime>,
     pub actor: ActorKind,
+    /// Who it was, by id (names are looked up at read time, [`crate::models::people`]); absent
+    /// in rows projected before ids were kept here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<Actor>,
+    /// Who it was in words, as the reader may see them: filled in at read time
+    /// (`portal_app::people`), never stored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by_name: Option<String>,
     /// Why it was rejected or cancelled.
     pub reason: Option<String>,
 }

@@ -2,13 +2,20 @@
 //! stream's history with the aggregate's state as it was at a position or time (what
 //! `portal replay` prints, for `GET /api/v1/audit/streams/{stream_id}`).
 //!
-//! Both read the event log itself, never a read model. Another tenant's stream is not found, like
-//! an unknown one.
+//! Both read the event log itself, never a read model; the people behind the events are named
+//! from the people read model at read time ([`trail`]). Another tenant's stream is not found,
+//! like an unknown one.
 
-use super::staff_only;
+mod trail;
+
+pub use trail::{AuditEntry, AuditFilter, csv_document};
+
 use crate::Context;
 use crate::Error;
 use crate::Principal;
+use crate::people::ActorView;
+use crate::staff_only;
+use crate::zone::{Zone, reader_zone};
 use portal_domain::{Aggregate, contact, customer, location, order, printer, tenant};
 use portal_eventlog::codec::decode;
 use portal_eventlog::{ExecuteError, RecordedEvent, StreamId};
@@ -115,9 +122,17 @@ impl Until {
 pub struct StreamHistory {
     pub stream_id: String,
     pub category: String,
-    /// The events up to `until` (all without it), in version order.
+    /// The events up to `until` (all without it) that the filters admit, in version order:
+    /// `{position, stream_id, version, event_id, event_type, schema_version, tenant, payload,
+    /// metadata, recorded_at}` as in the log, plus `actor: {kind, user_id, customer_id, name,
+    /// email, label}` (named at read time), `summary` (the event in words) and `changes:
+    /// [{field, before, after}]` (the aggregate's fields it changed).
     #[schema(value_type = Vec<Object>)]
-    pub events: Vec<RecordedEvent>,
+    pub events: Vec<AuditEntry>,
+    /// Everyone who acted on the stream up to `until` (the choices of the `person` filter).
+    pub people: Vec<ActorView>,
+    /// The zone the `from`/`to` days and the summaries' times are in.
+    pub time_zone: String,
     /// The aggregate's state after those events (its audit serialisation).
     #[schema(value_type = Object)]
     pub state: serde_json::Value,
@@ -128,13 +143,27 @@ pub struct StreamHistory {
     pub later_events: usize,
 }
 
-/// The history of `stream_id` up to `until`; not found for an unknown stream, another tenant's, or
-/// a stream id that does not parse.
+/// The history of `stream_id` up to `until`, listing the events `filter` admits; not found for
+/// an unknown stream, another tenant's, or a stream id that does not parse.
 pub async fn stream_history(
     cx: &Context,
     principal: &Principal,
     stream_id: &str,
     until: Option<Until>,
+    filter: &AuditFilter,
+) -> Result<StreamHistory, Error> {
+    let zone = reader_zone(cx, principal).await?;
+    stream_history_in(cx, principal, stream_id, until, filter, &zone).await
+}
+
+/// [`stream_history`] with times in `zone`.
+pub async fn stream_history_in(
+    cx: &Context,
+    principal: &Principal,
+    stream_id: &str,
+    until: Option<Until>,
+    filter: &AuditFilter,
+    zone: &Zone,
 ) -> Result<StreamHistory, Error> {
     staff_only(principal)?;
     let sid = StreamId::parse(stream_id).map_err(|_| Error::NotFound)?;
@@ -160,13 +189,22 @@ pub async fn stream_history(
         c if c == printer::PrinterConfig::CATEGORY => fold::<printer::PrinterConfig>(&events),
         _ => Ok(serde_json::Value::Null),
     }?;
+    let (version, position) = (
+        events.last().map(|e| e.version),
+        events.last().map(|e| e.position),
+    );
+    let later_events = total - events.len();
+    let (entries, people) =
+        trail::entries(cx, principal, sid.category(), events, filter, zone).await?;
     Ok(StreamHistory {
         stream_id: sid.to_string(),
         category: sid.category().to_owned(),
-        version: events.last().map(|e| e.version),
-        position: events.last().map(|e| e.position),
-        later_events: total - events.len(),
-        events,
+        version,
+        position,
+        later_events,
+        events: entries,
+        people,
+        time_zone: zone.name().to_owned(),
         state: folded,
     })
 }

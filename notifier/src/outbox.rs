@@ -38,6 +38,17 @@ pub enum MailContext {
         /// When the request was recorded (Unix ms).
         requested_at: i64,
     },
+    /// A webhook endpoint kept failing and was disabled: its owner is told (see `webhooks`).
+    WebhookDisabled {
+        endpoint_id: String,
+        url: String,
+        description: String,
+        /// When its failures began (Unix ms).
+        failing_since: i64,
+        /// A customer's endpoint (the portal's settings page) rather than the staff's.
+        #[serde(default)]
+        customer: bool,
+    },
 }
 
 impl MailContext {
@@ -45,6 +56,7 @@ impl MailContext {
         match self {
             Self::Welcome { .. } => "welcome",
             Self::LoginLink { .. } => "login_link",
+            Self::WebhookDisabled { .. } => "webhook_disabled",
         }
     }
 }

@@ -127,10 +127,10 @@ pub fn login_link(l: &LoginLink<'_>) -> Rendered {
     }
 }
 
-const BUTTON: &str = "display:inline-block;padding:10px 18px;background:#1f4e8c;color:#ffffff;\
+pub(crate) const BUTTON: &str = "display:inline-block;padding:10px 18px;background:#1f4e8c;color:#ffffff;\
                       text-decoration:none;border-radius:4px";
 
-fn page(title: &str, body: Markup) -> Markup {
+pub(crate) fn page(title: &str, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang="en" {

@@ -271,6 +271,9 @@ async fn prepare(
             });
             (None, rendered)
         }
+        webhook @ MailContext::WebhookDisabled { .. } => {
+            (None, crate::render_webhook::render(&webhook, config))
+        }
     };
     let message = message::build(
         config,

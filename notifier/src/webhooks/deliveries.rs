@@ -1,0 +1,381 @@
+//! Deliveries (table `webhook_deliveries`) and their attempts (`webhook_attempts`).
+//!
+//! - The event handler [`insert`]s one row per (event, endpoint) with `ON CONFLICT DO NOTHING`
+//!   in the transaction of its checkpoint.
+//! - The dispatcher [`claim`]s due rows in a short transaction (`FOR UPDATE SKIP LOCKED` on
+//!   PostgreSQL, so several processes share the work; `BEGIN IMMEDIATE` on SQLite): only the
+//!   *head* of each enabled endpoint, its pending delivery of the lowest position, so an
+//!   endpoint's deliveries go out in log order, each after the previous one succeeded or finally
+//!   failed. A claim counts the attempt and hides the row for a lease.
+//! - [`finish`] records the attempt and the outcome, in the caller's transaction, and only while
+//!   the row is still this claim's (its lease may have run out and another process claimed it).
+//!   It keeps the endpoint's failure record and disables it after failing for too long.
+
+use portal_identity::db::{Backend, Db, from_millis, millis};
+use sqlx::Row as _;
+use std::time::Duration;
+use time::OffsetDateTime;
+
+pub const PENDING: &str = "pending";
+pub const SUCCEEDED: &str = "succeeded";
+pub const FAILED: &str = "failed";
+
+/// A delivery the event handler queues.
+#[derive(Debug, Clone)]
+pub struct NewDelivery {
+    pub id: String,
+    pub event_id: String,
+    pub endpoint_id: String,
+    pub tenant: String,
+    /// `<category>.<EventType>`.
+    pub event_type: String,
+    pub position: i64,
+    /// The CloudEvent JSON.
+    pub body: String,
+}
+
+/// Queues `d` unless its (event, endpoint) is queued already; true when inserted.
+pub async fn insert(
+    conn: &mut sqlx::AnyConnection,
+    d: &NewDelivery,
+    now: OffsetDateTime,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "INSERT INTO webhook_deliveries (id, event_id, endpoint_id, tenant, event_type, position, \
+         body, status, attempts, next_attempt_at, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 0, $8, $8) \
+         ON CONFLICT (event_id, endpoint_id) DO NOTHING",
+    )
+    .bind(&d.id)
+    .bind(&d.event_id)
+    .bind(&d.endpoint_id)
+    .bind(&d.tenant)
+    .bind(&d.event_type)
+    .bind(d.position)
+    .bind(&d.body)
+    .bind(millis(now))
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// A delivery claimed for one attempt, with what sending needs.
+#[derive(Debug, Clone)]
+pub struct Claimed {
+    pub id: String,
+    pub endpoint_id: String,
+    pub event_id: String,
+    pub position: i64,
+    pub body: String,
+    /// This attempt's number, from 1.
+    pub attempt: u32,
+    pub url: String,
+    pub secret: String,
+}
+
+/// Claims up to `limit` due heads of enabled endpoints and hides them for `lease`.
+pub async fn claim(
+    db: &Db,
+    now: OffsetDateTime,
+    lease: Duration,
+    limit: usize,
+) -> Result<Vec<Claimed>, sqlx::Error> {
+    let mut sql = "SELECT d.id, d.endpoint_id, d.event_id, d.position, d.body, d.attempts, \
+                   e.url, e.secret \
+                   FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id \
+                   WHERE d.status = 'pending' AND d.next_attempt_at <= $1 AND e.enabled = 1 \
+                   AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p \
+                     WHERE p.endpoint_id = d.endpoint_id AND p.status = 'pending' \
+                     AND p.position < d.position) \
+                   ORDER BY d.next_attempt_at, d.position LIMIT $2"
+        .to_owned();
+    if db.backend() == Backend::Postgres {
+        sql.push_str(" FOR UPDATE OF d SKIP LOCKED");
+    }
+    let mut tx = db.begin().await?;
+    let rows = sqlx::query(&sql)
+        .bind(millis(now))
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .fetch_all(&mut *tx)
+        .await?;
+    let lease_until = millis(now).saturating_add(i64::try_from(lease.as_millis()).unwrap_or(0));
+    let mut claimed = Vec::with_capacity(rows.len());
+    for row in rows {
+        let attempts: i64 = row.try_get(5)?;
+        let c = Claimed {
+            id: row.try_get(0)?,
+            endpoint_id: row.try_get(1)?,
+            event_id: row.try_get(2)?,
+            position: row.try_get(3)?,
+            body: row.try_get(4)?,
+            attempt: u32::try_from(attempts.saturating_add(1)).unwrap_or(u32::MAX),
+            url: row.try_get(6)?,
+            secret: row.try_get(7)?,
+        };
+        sqlx::query(
+            "UPDATE webhook_deliveries SET attempts = $1, next_attempt_at = $2 WHERE id = $3",
+        )
+        .bind(i64::from(c.attempt))
+        .bind(lease_until)
+        .bind(&c.id)
+        .execute(&mut *tx)
+        .await?;
+        claimed.push(c);
+    }
+    tx.commit().await?;
+    Ok(claimed)
+}
+
+/// What one attempt saw.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttemptRecord {
+    pub at: OffsetDateTime,
+    pub http_status: Option<u16>,
+    pub error: Option<String>,
+    pub latency_ms: i64,
+}
+
+/// How a delivery goes on after an attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Succeeded,
+    Retry { at: OffsetDateTime },
+    Failed,
+}
+
+/// An endpoint this attempt disabled (its owner is emailed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Disabled {
+    pub endpoint_id: String,
+    pub tenant: String,
+    pub url: String,
+    pub description: String,
+    pub owner_user_id: String,
+    pub owner_email: String,
+    pub failing_since: OffsetDateTime,
+    /// A customer's endpoint (not the staff's).
+    pub customer: bool,
+}
+
+/// What [`finish`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Finished {
+    /// Recorded; `Some` when the endpoint was disabled by it.
+    Recorded(Option<Disabled>),
+    /// The row was no longer this claim's: nothing recorded.
+    NotOurs,
+}
+
+/// Records attempt `c.attempt` and the outcome in `conn` (a transaction of the caller); on a
+/// failure, disables the endpoint when it has been failing for `disable_after`.
+pub async fn finish(
+    conn: &mut sqlx::AnyConnection,
+    c: &Claimed,
+    record: &AttemptRecord,
+    outcome: Outcome,
+    disable_after: Duration,
+) -> Result<Finished, sqlx::Error> {
+    let now = millis(record.at);
+    let (status, next, finished) = match outcome {
+        Outcome::Succeeded => (SUCCEEDED, now, Some(now)),
+        Outcome::Retry { at } => (PENDING, millis(at), None),
+        Outcome::Failed => (FAILED, now, Some(now)),
+    };
+    let done = sqlx::query(
+        "UPDATE webhook_deliveries SET status = $1, next_attempt_at = $2, finished_at = $3 \
+         WHERE id = $4 AND status = 'pending' AND attempts = $5",
+    )
+    .bind(status)
+    .bind(next)
+    .bind(finished)
+    .bind(&c.id)
+    .bind(i64::from(c.attempt))
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Ok(Finished::NotOurs);
+    }
+    sqlx::query(
+        "INSERT INTO webhook_attempts (delivery_id, attempt, at, http_status, error, latency_ms) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (delivery_id, attempt) DO NOTHING",
+    )
+    .bind(&c.id)
+    .bind(i64::from(c.attempt))
+    .bind(now)
+    .bind(record.http_status.map(i64::from))
+    .bind(record.error.as_deref())
+    .bind(record.latency_ms)
+    .execute(&mut *conn)
+    .await?;
+    if outcome == Outcome::Succeeded {
+        sqlx::query("UPDATE webhook_endpoints SET failing_since = NULL WHERE id = $1")
+            .bind(&c.endpoint_id)
+            .execute(&mut *conn)
+            .await?;
+        return Ok(Finished::Recorded(None));
+    }
+    sqlx::query(
+        "UPDATE webhook_endpoints SET failing_since = COALESCE(failing_since, $1) WHERE id = $2",
+    )
+    .bind(now)
+    .bind(&c.endpoint_id)
+    .execute(&mut *conn)
+    .await?;
+    let limit = now.saturating_sub(i64::try_from(disable_after.as_millis()).unwrap_or(i64::MAX));
+    let disabled = sqlx::query(
+        "UPDATE webhook_endpoints SET enabled = 0, disabled_at = $1, updated_at = $1 \
+         WHERE id = $2 AND enabled = 1 AND failing_since <= $3",
+    )
+    .bind(now)
+    .bind(&c.endpoint_id)
+    .bind(limit)
+    .execute(&mut *conn)
+    .await?;
+    if disabled.rows_affected() == 0 {
+        return Ok(Finished::Recorded(None));
+    }
+    let row = sqlx::query(
+        "SELECT tenant, url, description, owner_user_id, owner_email, failing_since, \
+         customer_id FROM webhook_endpoints WHERE id = $1",
+    )
+    .bind(&c.endpoint_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(Finished::Recorded(Some(Disabled {
+        endpoint_id: c.endpoint_id.clone(),
+        tenant: row.try_get(0)?,
+        url: row.try_get(1)?,
+        description: row.try_get(2)?,
+        owner_user_id: row.try_get(3)?,
+        owner_email: row.try_get(4)?,
+        failing_since: from_millis(row.try_get::<Option<i64>, _>(5)?.unwrap_or(now)),
+        customer: row.try_get::<Option<String>, _>(6)?.is_some(),
+    })))
+}
+
+/// When the next pending delivery of an enabled endpoint falls due, if any.
+pub async fn next_due(db: &Db) -> Result<Option<OffsetDateTime>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT MIN(d.next_attempt_at) FROM webhook_deliveries d \
+         JOIN webhook_endpoints e ON e.id = d.endpoint_id \
+         WHERE d.status = 'pending' AND e.enabled = 1",
+    )
+    .fetch_one(db.pool())
+    .await?;
+    Ok(row.try_get::<Option<i64>, _>(0)?.map(from_millis))
+}
+
+/// One attempt in the delivery log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttemptView {
+    pub attempt: i64,
+    pub at: OffsetDateTime,
+    pub http_status: Option<i64>,
+    pub error: Option<String>,
+    pub latency_ms: i64,
+}
+
+/// One delivery in the log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeliveryView {
+    pub id: String,
+    pub event_id: String,
+    pub event_type: String,
+    pub position: i64,
+    pub status: String,
+    pub created_at: OffsetDateTime,
+    /// When a pending delivery is (next) due.
+    pub next_attempt_at: Option<OffsetDateTime>,
+    pub attempts: Vec<AttemptView>,
+}
+
+/// An endpoint's deliveries, newest (highest position) first, below `before` when given.
+pub async fn list(
+    db: &Db,
+    endpoint_id: &str,
+    before: Option<i64>,
+    limit: u32,
+) -> Result<Vec<DeliveryView>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT id, event_id, event_type, position, status, created_at, next_attempt_at \
+         FROM webhook_deliveries WHERE endpoint_id = $1 AND position < $2 \
+         ORDER BY position DESC LIMIT $3",
+    )
+    .bind(endpoint_id)
+    .bind(before.unwrap_or(i64::MAX))
+    .bind(i64::from(limit))
+    .fetch_all(db.pool())
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let status: String = r.try_get(4)?;
+        let pending = status == PENDING;
+        out.push(DeliveryView {
+            id: r.try_get(0)?,
+            event_id: r.try_get(1)?,
+            event_type: r.try_get(2)?,
+            position: r.try_get(3)?,
+            created_at: from_millis(r.try_get(5)?),
+            next_attempt_at: pending.then(|| r.try_get(6).map(from_millis)).transpose()?,
+            status,
+            attempts: Vec::new(),
+        });
+    }
+    let (Some(newest), Some(oldest)) = (out.first(), out.last()) else {
+        return Ok(out);
+    };
+    let attempts = sqlx::query(
+        "SELECT a.delivery_id, a.attempt, a.at, a.http_status, a.error, a.latency_ms \
+         FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id \
+         WHERE d.endpoint_id = $1 AND d.position >= $2 AND d.position <= $3 \
+         ORDER BY a.attempt",
+    )
+    .bind(endpoint_id)
+    .bind(oldest.position)
+    .bind(newest.position)
+    .fetch_all(db.pool())
+    .await?;
+    for a in &attempts {
+        let delivery: String = a.try_get(0)?;
+        if let Some(d) = out.iter_mut().find(|d| d.id == delivery) {
+            d.attempts.push(AttemptView {
+                attempt: a.try_get(1)?,
+                at: from_millis(a.try_get(2)?),
+                http_status: a.try_get(3)?,
+                error: a.try_get(4)?,
+                latency_ms: a.try_get(5)?,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// *Send again*: a finished delivery of the endpoint becomes pending, due now (one more
+/// attempt; a failure then follows the schedule from its attempt count). A pending one stays as
+/// it is. False when the endpoint has no such delivery.
+pub async fn requeue(
+    db: &Db,
+    endpoint_id: &str,
+    delivery_id: &str,
+    now: OffsetDateTime,
+) -> Result<bool, sqlx::Error> {
+    let exists =
+        sqlx::query("SELECT status FROM webhook_deliveries WHERE id = $1 AND endpoint_id = $2")
+            .bind(delivery_id)
+            .bind(endpoint_id)
+            .fetch_optional(db.pool())
+            .await?;
+    if exists.is_none() {
+        return Ok(false);
+    }
+    sqlx::query(
+        "UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = $1, \
+         finished_at = NULL WHERE id = $2 AND endpoint_id = $3 AND status <> 'pending'",
+    )
+    .bind(millis(now))
+    .bind(delivery_id)
+    .bind(endpoint_id)
+    .execute(db.pool())
+    .await?;
+    Ok(true)
+}

@@ -130,6 +130,7 @@ pub fn router(state: AppState) -> Router {
         .merge(json::webhooks::router().split_for_parts().0)
         .merge(pages::staff::routes(&state))
         .merge(pages::portal::routes(&state))
+        .merge(pages::webhooks::routes(&state))
         .route("/assets/portal.css", get(web::headers::stylesheet))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz));

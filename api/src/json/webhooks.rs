@@ -57,6 +57,7 @@ pub async fn create(
         caller.email.as_str(),
         &input,
         state.auth.webhook_allow_private,
+        None,
         OffsetDateTime::now_utc(),
     )
     .await?;

@@ -108,18 +108,27 @@ async fn validate(
 
 /// Registers an endpoint of the principal's scope, owned by the principal (`owner_email` is
 /// where the "endpoint disabled" email goes). The answer carries the secret: the only time.
+/// `form_key` (a page's one-time form id) makes a second post of the same form a
+/// [`Error::Conflict`] instead of a second endpoint.
 pub async fn create(
     db: &Db,
     principal: &Principal,
     owner_email: &str,
     input: &WebhookInput,
     allow_private: bool,
+    form_key: Option<&str>,
     now: OffsetDateTime,
 ) -> Result<CreatedEndpoint, Error> {
     let (url, event_types, description) = validate(input, principal, allow_private).await?;
     let owner = owner(principal);
     let endpoint = NewEndpoint {
-        id: Uuid::now_v7().to_string(),
+        id: match form_key {
+            Some(key) => {
+                let name = format!("{}/{}/webhook/{key}", principal.tenant(), principal.user_id);
+                Uuid::new_v5(&Uuid::NAMESPACE_OID, name.as_bytes()).to_string()
+            }
+            None => Uuid::now_v7().to_string(),
+        },
         owner: owner.clone(),
         url,
         event_types,
@@ -128,7 +137,13 @@ pub async fn create(
         owner_user_id: principal.user_id.to_string(),
         owner_email: owner_email.to_owned(),
     };
-    store::insert(db, &endpoint, now).await?;
+    if !store::insert(db, &endpoint, now).await? {
+        return Err(Error::Conflict(
+            "this form was sent already: the endpoint is in the list, and its secret was shown \
+             then"
+                .to_owned(),
+        ));
+    }
     let created = store::get(db, &owner, &endpoint.id)
         .await?
         .ok_or(Error::NotFound)?;

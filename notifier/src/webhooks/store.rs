@@ -95,12 +95,12 @@ fn types_json(types: &[String]) -> String {
     serde_json::to_string(types).unwrap_or_else(|_| "[]".to_owned())
 }
 
-/// Registers an endpoint (enabled).
-pub async fn insert(db: &Db, e: &NewEndpoint, now: OffsetDateTime) -> Result<(), sqlx::Error> {
-    sqlx::query(
+/// Registers an endpoint (enabled); false when its id exists already (a form sent twice).
+pub async fn insert(db: &Db, e: &NewEndpoint, now: OffsetDateTime) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
         "INSERT INTO webhook_endpoints (id, tenant, customer_id, url, event_types, description, \
          secret, enabled, owner_user_id, owner_email, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $9, $10, $10)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $9, $10, $10) ON CONFLICT (id) DO NOTHING",
     )
     .bind(&e.id)
     .bind(&e.owner.tenant)
@@ -114,7 +114,7 @@ pub async fn insert(db: &Db, e: &NewEndpoint, now: OffsetDateTime) -> Result<(),
     .bind(millis(now))
     .execute(db.pool())
     .await?;
-    Ok(())
+    Ok(done.rows_affected() > 0)
 }
 
 /// The owner's endpoints, oldest first.

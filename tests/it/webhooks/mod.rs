@@ -6,6 +6,7 @@
 //! order per endpoint, a slow endpoint not delaying another, exactly one successful delivery per
 //! (event, endpoint) across a restart and two processes, and disabling with an email.
 
+mod pages;
 mod receiver;
 mod scopes;
 mod verify;

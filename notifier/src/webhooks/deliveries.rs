@@ -80,24 +80,59 @@ pub async fn claim(
     lease: Duration,
     limit: usize,
 ) -> Result<Vec<Claimed>, sqlx::Error> {
+    claim_where(db, now, lease, limit, None).await
+}
+
+/// Claims the due head of one endpoint, if any (a sender going on with the same endpoint).
+pub async fn claim_next(
+    db: &Db,
+    endpoint_id: &str,
+    now: OffsetDateTime,
+    lease: Duration,
+) -> Result<Option<Claimed>, sqlx::Error> {
+    Ok(claim_where(db, now, lease, 1, Some(endpoint_id))
+        .await?
+        .into_iter()
+        .next())
+}
+
+async fn claim_where(
+    db: &Db,
+    now: OffsetDateTime,
+    lease: Duration,
+    limit: usize,
+    endpoint: Option<&str>,
+) -> Result<Vec<Claimed>, sqlx::Error> {
     let mut sql = "SELECT d.id, d.endpoint_id, d.event_id, d.position, d.body, d.attempts, \
                    e.url, e.secret \
                    FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id \
                    WHERE d.status = 'pending' AND d.next_attempt_at <= $1 AND e.enabled = 1 \
                    AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p \
                      WHERE p.endpoint_id = d.endpoint_id AND p.status = 'pending' \
-                     AND p.position < d.position) \
-                   ORDER BY d.next_attempt_at, d.position LIMIT $2"
+                     AND p.position < d.position)"
         .to_owned();
+    if endpoint.is_some() {
+        sql.push_str(" AND d.endpoint_id = $3");
+    }
+    sql.push_str(" ORDER BY d.next_attempt_at, d.position LIMIT $2");
     if db.backend() == Backend::Postgres {
         sql.push_str(" FOR UPDATE OF d SKIP LOCKED");
     }
     let mut tx = db.begin().await?;
-    let rows = sqlx::query(&sql)
+    if db.backend() == Backend::Postgres {
+        // A claim lost in a crash only makes the delivery due again (at least once, same id);
+        // the attempt's outcome is committed durably, and its WAL flush carries this claim.
+        sqlx::query("SET LOCAL synchronous_commit TO OFF")
+            .execute(&mut *tx)
+            .await?;
+    }
+    let mut query = sqlx::query(&sql)
         .bind(millis(now))
-        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
-        .fetch_all(&mut *tx)
-        .await?;
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX));
+    if let Some(endpoint) = endpoint {
+        query = query.bind(endpoint);
+    }
+    let rows = query.fetch_all(&mut *tx).await?;
     let lease_until = millis(now).saturating_add(i64::try_from(lease.as_millis()).unwrap_or(0));
     let mut claimed = Vec::with_capacity(rows.len());
     for row in rows {
@@ -253,12 +288,16 @@ pub async fn finish(
     })))
 }
 
-/// When the next pending delivery of an enabled endpoint falls due, if any.
+/// When the next head (see [`claim`]) of an enabled endpoint falls due, if any: a head being
+/// sent is due when its lease runs out, and the deliveries behind it wait for it.
 pub async fn next_due(db: &Db) -> Result<Option<OffsetDateTime>, sqlx::Error> {
     let row = sqlx::query(
         "SELECT MIN(d.next_attempt_at) FROM webhook_deliveries d \
          JOIN webhook_endpoints e ON e.id = d.endpoint_id \
-         WHERE d.status = 'pending' AND e.enabled = 1",
+         WHERE d.status = 'pending' AND e.enabled = 1 \
+         AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p \
+           WHERE p.endpoint_id = d.endpoint_id AND p.status = 'pending' \
+           AND p.position < d.position)",
     )
     .fetch_one(db.pool())
     .await?;

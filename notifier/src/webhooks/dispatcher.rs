@@ -1,7 +1,8 @@
 //! The dispatcher: claims due deliveries (the head of each enabled endpoint, see
 //! [`deliveries::claim`]) and sends each as a Standard Webhooks request, up to
-//! [`WebhookConfig::concurrency`] at once, each send its own task: a slow or failing endpoint
-//! holds one slot and its own queue, never another endpoint's.
+//! [`WebhookConfig::concurrency`] at once, each in a sender task of its own that goes on with
+//! the same endpoint's next due delivery ([`deliveries::claim_next`]): a slow or failing
+//! endpoint holds one slot and its own queue, never another endpoint's.
 //!
 //! An attempt: the URL is checked again ([`guard::check_url`]; names go through the client's
 //! [`guard::GuardedResolver`]), the body is signed with the endpoint's secret, sent with a 10 s
@@ -75,7 +76,9 @@ pub async fn run_dispatcher(
                     let full = claimed.len() >= free;
                     for c in claimed {
                         let (db, client, config) = (db.clone(), client.clone(), config.clone());
-                        running.spawn(async move { attempt(&db, &client, &config, c).await });
+                        let cancel = cancel.clone();
+                        running
+                            .spawn(async move { sender(&db, &client, &config, c, &cancel).await });
                     }
                     wait = if full {
                         config.poll
@@ -92,7 +95,9 @@ pub async fn run_dispatcher(
         }
         tokio::select! {
             () = wake.notified() => {}
-            Some(_) = running.join_next(), if !running.is_empty() => {}
+            Some(_) = running.join_next(), if !running.is_empty() => {
+                while running.try_join_next().is_some() {}
+            }
             () = tokio::time::sleep(wait) => {}
             () = cancel.cancelled() => {}
         }
@@ -112,6 +117,33 @@ async fn until_next_due(db: &Db, poll: Duration) -> Duration {
             )
         }
         _ => poll,
+    }
+}
+
+/// Sends `c`, then goes on with the same endpoint's next due delivery while there is one (one
+/// endpoint's deliveries follow each other without waiting for the dispatcher's loop; other
+/// endpoints have senders of their own).
+async fn sender(
+    db: &Db,
+    client: &reqwest::Client,
+    config: &WebhookConfig,
+    mut c: Claimed,
+    cancel: &CancellationToken,
+) {
+    loop {
+        let endpoint = c.endpoint_id.clone();
+        attempt(db, client, config, c).await;
+        if cancel.is_cancelled() {
+            return;
+        }
+        match deliveries::claim_next(db, &endpoint, OffsetDateTime::now_utc(), config.lease).await {
+            Ok(Some(next)) => c = next,
+            Ok(None) => return,
+            Err(e) => {
+                warn!(error = %e, "claiming the endpoint's next delivery failed");
+                return;
+            }
+        }
     }
 }
 

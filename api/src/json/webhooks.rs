@@ -184,3 +184,31 @@ pub async fn retry(
     .await?;
     Ok(StatusCode::ACCEPTED)
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    #[test]
+    fn every_webhook_path_is_in_the_openapi_document() {
+        let doc = crate::openapi::spec();
+        let paths = &doc["paths"];
+        let post = &paths["/api/v1/webhooks"]["post"];
+        assert!(post["responses"]["201"]["headers"]["Location"].is_object());
+        assert!(post["responses"]["422"]["content"]["application/problem+json"].is_object());
+        assert!(paths["/api/v1/webhooks"]["get"]["responses"]["200"].is_object());
+        for method in ["get", "put", "delete"] {
+            assert!(
+                paths["/api/v1/webhooks/{id}"][method].is_object(),
+                "{method}"
+            );
+        }
+        assert!(paths["/api/v1/webhooks/{id}"]["delete"]["responses"]["204"].is_object());
+        assert!(paths["/api/v1/webhooks/{id}"]["get"]["responses"]["404"].is_object());
+        let deliveries = &paths["/api/v1/webhooks/{id}/deliveries"]["get"];
+        assert!(deliveries["parameters"].to_string().contains("before"));
+        let retry = &paths["/api/v1/webhooks/{id}/deliveries/{delivery_id}/retry"]["post"];
+        assert!(retry["responses"]["202"].is_object());
+        assert!(doc["components"]["schemas"]["CreatedEndpoint"].is_object());
+    }
+}

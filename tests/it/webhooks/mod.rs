@@ -18,11 +18,14 @@ use serde_json::{Value, json};
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
-/// Private addresses allowed (the receivers are on 127.0.0.1) and retries after 300 ms.
-const ALLOW: [&str; 3] = [
+/// Private addresses allowed (the receivers are on 127.0.0.1), retries after 300 ms, and few
+/// database connections (several services run at once).
+const ALLOW: [&str; 5] = [
     "--webhook-allow-private",
     "--webhook-retry-schedule",
     "300ms,300ms,300ms",
+    "--db-max-connections",
+    "4",
 ];
 
 /// Registers an endpoint; (id, secret).
@@ -127,6 +130,15 @@ async fn signed_retried_logged_and_sent_again(t: TestStoreRef) {
     assert_eq!(env.api.post(&unknown, &json!({})).await.status, 404);
     let bad = env.api.get(&format!("{log_path}?limit=0")).await;
     field_error(&bad, "limit", "limit 0");
+
+    // The counters on /metrics.
+    let metrics = portal_testkit::http::get_text(&env.base(), "/metrics", None).await;
+    assert_eq!(metrics.0, 200);
+    assert!(
+        metrics.1.contains("portal_webhook_deliveries_succeeded"),
+        "{}",
+        metrics.1
+    );
 
     // Changing and deleting.
     let a = env
@@ -277,6 +289,8 @@ async fn an_endpoint_failing_too_long_is_disabled_and_its_owner_emailed(t: TestS
             "200ms,200ms,200ms,200ms,200ms,200ms",
             "--webhook-disable-after",
             "500ms",
+            "--db-max-connections",
+            "4",
         ],
     )
     .await;
@@ -343,4 +357,63 @@ mod sqlite {
         )
         .await;
     }
+}
+
+/// Two services on one database and one JetStream stream (sharing the durable consumer of the
+/// webhooks' handler); the stream is purged midway (news lost on the bus): each event is still
+/// delivered once, in order, the handlers catching up from the log.
+#[tokio::test(flavor = "multi_thread")]
+async fn two_processes_on_nats_deliver_each_event_once_despite_a_lost_stream() {
+    use portal_testkit::nats::{Names, StreamGuard, nats_url};
+    let Some(nats) = nats_url("webhooks on NATS") else {
+        return;
+    };
+    with_store(Backend::Postgres, "webhooks_nats", move |t| async move {
+        let names = Names::new();
+        let _guard = StreamGuard {
+            url: nats.clone(),
+            stream: names.stream.clone(),
+        };
+        let mut args: Vec<&str> = ALLOW.to_vec();
+        args.extend([
+            "--nats-url",
+            &nats,
+            "--nats-stream",
+            &names.stream,
+            "--nats-subject-prefix",
+            &names.prefix,
+        ]);
+        let rx = Receiver::start().await;
+        let env = Env::start_with(t, &args).await;
+        let other = portal_testkit::service::start(&env.t.url, &env.sink, &args).await;
+        register(&env.api, &rx.url, &["customer.CustomerCreated"]).await;
+        let api_other = portal_testkit::api::Api::new(&other.base_url(), &env.api.token);
+        for i in 0..3 {
+            env.api.customer(&format!("First {i}")).await;
+            api_other.customer(&format!("Other {i}")).await;
+        }
+        rx.wait_for(6).await;
+        // News lost: the stream's messages are gone.
+        let client = async_nats::connect(&nats).await.unwrap();
+        let js = async_nats::jetstream::new(client);
+        js.get_stream(&names.stream)
+            .await
+            .unwrap()
+            .purge()
+            .await
+            .unwrap();
+        for i in 0..3 {
+            api_other.customer(&format!("After {i}")).await;
+        }
+        rx.wait_for(9).await;
+        settled(&env.t.url).await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let got = rx.received();
+        let ids: HashSet<String> = got.iter().map(|r| r.header("webhook-id")).collect();
+        assert_eq!(got.len(), 9, "each event delivered once");
+        assert_eq!(ids.len(), 9);
+        assert!(positions(&got).is_sorted());
+        other.shutdown().await;
+    })
+    .await;
 }

@@ -8,7 +8,8 @@
 //! and sends them. [`run_webhooks`] runs both until cancelled.
 //!
 //! Layout:
-//! - [`store`]: endpoints (scoped by [`store::Owner`]); [`deliveries`]: deliveries and attempts.
+//! - [`store`]: endpoints (scoped by [`store::Owner`]); [`deliveries`]: deliveries and attempts;
+//!   [`log`]: the delivery log and *Send again*.
 //! - [`handler`]: events → deliveries; [`patterns`]: the event-type patterns of an endpoint.
 //! - [`dispatcher`]: sending, retrying, disabling; [`signing`]: secrets and signatures;
 //!   [`guard`]: the address guard (SSRF); [`schedule`]: the retry schedule.
@@ -20,6 +21,7 @@ pub mod deliveries;
 pub mod dispatcher;
 pub mod guard;
 pub mod handler;
+pub mod log;
 pub mod metrics;
 pub mod patterns;
 pub mod schedule;

@@ -4,8 +4,10 @@
 //! portal user's endpoint never sees another customer's events; another scope's endpoint is
 //! 404), the address guard (a private URL is refused without `--webhook-allow-private`), log
 //! order per endpoint, a slow endpoint not delaying another, exactly one successful delivery per
-//! (event, endpoint) across a restart and two processes, and disabling with an email.
+//! (event, endpoint) across a restart, two processes and a lost stream ([`once`]), and disabling
+//! with an email.
 
+mod once;
 mod pages;
 mod receiver;
 mod scopes;
@@ -15,12 +17,11 @@ use portal_testkit::api::{Env, field_error};
 use portal_testkit::{Backend, TestStoreRef, with_store};
 use receiver::Receiver;
 use serde_json::{Value, json};
-use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 /// Private addresses allowed (the receivers are on 127.0.0.1), retries after 300 ms, and few
 /// database connections (several services run at once).
-const ALLOW: [&str; 5] = [
+pub(crate) const ALLOW: [&str; 5] = [
     "--webhook-allow-private",
     "--webhook-retry-schedule",
     "300ms,300ms,300ms",
@@ -29,7 +30,11 @@ const ALLOW: [&str; 5] = [
 ];
 
 /// Registers an endpoint; (id, secret).
-async fn register(api: &portal_testkit::api::Api, url: &str, types: &[&str]) -> (String, String) {
+pub(crate) async fn register(
+    api: &portal_testkit::api::Api,
+    url: &str,
+    types: &[&str],
+) -> (String, String) {
     let a = api
         .post(
             "/api/v1/webhooks",
@@ -45,7 +50,7 @@ async fn register(api: &portal_testkit::api::Api, url: &str, types: &[&str]) -> 
 }
 
 /// Waits until no delivery is pending.
-async fn settled(url: &str) {
+pub(crate) async fn settled(url: &str) {
     let db = portal_testkit::db::db(url).await;
     portal_testkit::wait_until(
         "webhook deliveries settled",
@@ -66,7 +71,7 @@ async fn settled(url: &str) {
     .await;
 }
 
-fn positions(requests: &[receiver::Received]) -> Vec<i64> {
+pub(crate) fn positions(requests: &[receiver::Received]) -> Vec<i64> {
     requests
         .iter()
         .map(|r| r.json()["position"].as_i64().unwrap())
@@ -242,42 +247,6 @@ async fn order_per_endpoint_and_a_slow_endpoint_delays_no_other(t: TestStoreRef)
     }
 }
 
-async fn restart_and_two_processes_deliver_each_event_once(t: TestStoreRef) {
-    let rx = Receiver::start().await;
-    let Env {
-        server,
-        sink,
-        t,
-        acme,
-        api,
-    } = Env::start_with(t, &ALLOW).await;
-    register(&api, &rx.url, &["customer.CustomerCreated"]).await;
-    for i in 0..2 {
-        api.customer(&format!("Before {i}")).await;
-    }
-    rx.wait_for(2).await;
-    server.shutdown().await;
-    // Events while no dispatcher runs.
-    for i in 0..3 {
-        portal_testkit::fixtures::customer(&t.store, &acme, &format!("While down {i}")).await;
-    }
-    // Two processes on the one database share the work.
-    let a = portal_testkit::service::start(&t.url, &sink, &ALLOW).await;
-    let b = portal_testkit::service::start(&t.url, &sink, &ALLOW).await;
-    let api_b = portal_testkit::api::Api::new(&b.base_url(), &api.token);
-    api_b.customer("After").await;
-    rx.wait_for(6).await;
-    settled(&t.url).await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let got = rx.received();
-    let ids: HashSet<String> = got.iter().map(|r| r.header("webhook-id")).collect();
-    assert_eq!(got.len(), 6, "each event delivered once");
-    assert_eq!(ids.len(), 6);
-    assert!(positions(&got).is_sorted());
-    a.shutdown().await;
-    b.shutdown().await;
-}
-
 async fn an_endpoint_failing_too_long_is_disabled_and_its_owner_emailed(t: TestStoreRef) {
     let rx = Receiver::start().await;
     rx.fail_next(usize::MAX);
@@ -341,7 +310,6 @@ mod postgres {
         signed_retried_logged_and_sent_again,
         private_urls_and_unknown_types_are_refused,
         order_per_endpoint_and_a_slow_endpoint_delays_no_other,
-        restart_and_two_processes_deliver_each_event_once,
         an_endpoint_failing_too_long_is_disabled_and_its_owner_emailed,
     );
 }
@@ -357,63 +325,4 @@ mod sqlite {
         )
         .await;
     }
-}
-
-/// Two services on one database and one JetStream stream (sharing the durable consumer of the
-/// webhooks' handler); the stream is purged midway (news lost on the bus): each event is still
-/// delivered once, in order, the handlers catching up from the log.
-#[tokio::test(flavor = "multi_thread")]
-async fn two_processes_on_nats_deliver_each_event_once_despite_a_lost_stream() {
-    use portal_testkit::nats::{Names, StreamGuard, nats_url};
-    let Some(nats) = nats_url("webhooks on NATS") else {
-        return;
-    };
-    with_store(Backend::Postgres, "webhooks_nats", move |t| async move {
-        let names = Names::new();
-        let _guard = StreamGuard {
-            url: nats.clone(),
-            stream: names.stream.clone(),
-        };
-        let mut args: Vec<&str> = ALLOW.to_vec();
-        args.extend([
-            "--nats-url",
-            &nats,
-            "--nats-stream",
-            &names.stream,
-            "--nats-subject-prefix",
-            &names.prefix,
-        ]);
-        let rx = Receiver::start().await;
-        let env = Env::start_with(t, &args).await;
-        let other = portal_testkit::service::start(&env.t.url, &env.sink, &args).await;
-        register(&env.api, &rx.url, &["customer.CustomerCreated"]).await;
-        let api_other = portal_testkit::api::Api::new(&other.base_url(), &env.api.token);
-        for i in 0..3 {
-            env.api.customer(&format!("First {i}")).await;
-            api_other.customer(&format!("Other {i}")).await;
-        }
-        rx.wait_for(6).await;
-        // News lost: the stream's messages are gone.
-        let client = async_nats::connect(&nats).await.unwrap();
-        let js = async_nats::jetstream::new(client);
-        js.get_stream(&names.stream)
-            .await
-            .unwrap()
-            .purge()
-            .await
-            .unwrap();
-        for i in 0..3 {
-            api_other.customer(&format!("After {i}")).await;
-        }
-        rx.wait_for(9).await;
-        settled(&env.t.url).await;
-        tokio::time::sleep(Duration::from_millis(500)).await;
-        let got = rx.received();
-        let ids: HashSet<String> = got.iter().map(|r| r.header("webhook-id")).collect();
-        assert_eq!(got.len(), 9, "each event delivered once");
-        assert_eq!(ids.len(), 9);
-        assert!(positions(&got).is_sorted());
-        other.shutdown().await;
-    })
-    .await;
 }

@@ -106,6 +106,42 @@ async fn claim_where(
     limit: usize,
     endpoint: Option<&str>,
 ) -> Result<Vec<Claimed>, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    if db.backend() == Backend::Postgres {
+        // A claim lost in a crash only makes the delivery due again (at least once, same id);
+        // the attempt's outcome is committed durably, and its WAL flush carries this claim.
+        sqlx::query("SET LOCAL synchronous_commit TO OFF")
+            .execute(&mut *tx)
+            .await?;
+    }
+    let claimed = claim_in(&mut tx, db.backend(), now, lease, limit, endpoint).await?;
+    tx.commit().await?;
+    Ok(claimed)
+}
+
+/// [`claim_next`] inside the caller's transaction (the one recording the previous attempt, so
+/// one commit does both).
+pub async fn claim_next_in(
+    conn: &mut sqlx::AnyConnection,
+    backend: Backend,
+    endpoint_id: &str,
+    now: OffsetDateTime,
+    lease: Duration,
+) -> Result<Option<Claimed>, sqlx::Error> {
+    Ok(claim_in(conn, backend, now, lease, 1, Some(endpoint_id))
+        .await?
+        .into_iter()
+        .next())
+}
+
+async fn claim_in(
+    conn: &mut sqlx::AnyConnection,
+    backend: Backend,
+    now: OffsetDateTime,
+    lease: Duration,
+    limit: usize,
+    endpoint: Option<&str>,
+) -> Result<Vec<Claimed>, sqlx::Error> {
     let mut sql = "SELECT d.id, d.endpoint_id, d.event_id, d.position, d.body, d.attempts, \
                    e.url, e.secret \
                    FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id \
@@ -118,16 +154,8 @@ async fn claim_where(
         sql.push_str(" AND d.endpoint_id = $3");
     }
     sql.push_str(" ORDER BY d.next_attempt_at, d.position LIMIT $2");
-    if db.backend() == Backend::Postgres {
+    if backend == Backend::Postgres {
         sql.push_str(" FOR UPDATE OF d SKIP LOCKED");
-    }
-    let mut tx = db.begin().await?;
-    if db.backend() == Backend::Postgres {
-        // A claim lost in a crash only makes the delivery due again (at least once, same id);
-        // the attempt's outcome is committed durably, and its WAL flush carries this claim.
-        sqlx::query("SET LOCAL synchronous_commit TO OFF")
-            .execute(&mut *tx)
-            .await?;
     }
     let mut query = sqlx::query(&sql)
         .bind(millis(now))
@@ -135,7 +163,7 @@ async fn claim_where(
     if let Some(endpoint) = endpoint {
         query = query.bind(endpoint);
     }
-    let rows = query.fetch_all(&mut *tx).await?;
+    let rows = query.fetch_all(&mut *conn).await?;
     let lease_until = millis(now).saturating_add(i64::try_from(lease.as_millis()).unwrap_or(0));
     let mut claimed = Vec::with_capacity(rows.len());
     for row in rows {
@@ -156,11 +184,10 @@ async fn claim_where(
         .bind(i64::from(c.attempt))
         .bind(lease_until)
         .bind(&c.id)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await?;
         claimed.push(c);
     }
-    tx.commit().await?;
     Ok(claimed)
 }
 
@@ -246,10 +273,13 @@ pub async fn finish(
     .execute(&mut *conn)
     .await?;
     if outcome == Outcome::Succeeded {
-        sqlx::query("UPDATE webhook_endpoints SET failing_since = NULL WHERE id = $1")
-            .bind(&c.endpoint_id)
-            .execute(&mut *conn)
-            .await?;
+        sqlx::query(
+            "UPDATE webhook_endpoints SET failing_since = NULL \
+             WHERE id = $1 AND failing_since IS NOT NULL",
+        )
+        .bind(&c.endpoint_id)
+        .execute(&mut *conn)
+        .await?;
         return Ok(Finished::Recorded(None));
     }
     sqlx::query(

@@ -1,7 +1,7 @@
 //! The dispatcher: claims due deliveries (the head of each enabled endpoint, see
 //! [`deliveries::claim`]) and sends each as a Standard Webhooks request, up to
 //! [`WebhookConfig::concurrency`] at once, each in a sender task of its own that goes on with
-//! the same endpoint's next due delivery ([`deliveries::claim_next`]): a slow or failing
+//! the same endpoint's next due delivery, claimed in the transaction that records the attempt: a slow or failing
 //! endpoint holds one slot and its own queue, never another endpoint's.
 //!
 //! An attempt: the URL is checked again ([`guard::check_url`]; names go through the client's
@@ -131,26 +131,25 @@ async fn sender(
     cancel: &CancellationToken,
 ) {
     loop {
-        let endpoint = c.endpoint_id.clone();
-        attempt(db, client, config, c).await;
-        if cancel.is_cancelled() {
-            return;
-        }
-        match deliveries::claim_next(db, &endpoint, OffsetDateTime::now_utc(), config.lease).await {
-            Ok(Some(next)) => c = next,
-            Ok(None) => return,
-            Err(e) => {
-                warn!(error = %e, "claiming the endpoint's next delivery failed");
-                return;
-            }
+        let go_on = !cancel.is_cancelled();
+        match attempt(db, client, config, c, go_on).await {
+            Some(next) => c = next,
+            None => return,
         }
     }
 }
 
-/// One attempt of one claimed delivery, recorded.
+/// One attempt of one claimed delivery, recorded; with `go_on`, the endpoint's next due
+/// delivery claimed in the same transaction.
 #[instrument(skip_all, fields(delivery = %c.id, endpoint = %c.endpoint_id, event_id = %c.event_id,
     attempt = c.attempt))]
-async fn attempt(db: &Db, client: &reqwest::Client, config: &WebhookConfig, c: Claimed) {
+async fn attempt(
+    db: &Db,
+    client: &reqwest::Client,
+    config: &WebhookConfig,
+    c: Claimed,
+    go_on: bool,
+) -> Option<Claimed> {
     let record = send(client, config, &c).await;
     let succeeded =
         record.error.is_none() && record.http_status.is_some_and(|s| (200..300).contains(&s));
@@ -181,8 +180,14 @@ async fn attempt(db: &Db, client: &reqwest::Client, config: &WebhookConfig, c: C
                 "webhook attempt failed for the last time; the delivery failed");
         }
     }
-    if let Err(e) = record_outcome(db, config, &c, &record, outcome).await {
-        warn!(error = %e, "cannot record the attempt; the delivery is tried again after its lease");
+    // After a retry is scheduled the endpoint waits; otherwise it may go on.
+    let go_on = go_on && !matches!(outcome, Outcome::Retry { .. });
+    match record_outcome(db, config, &c, &record, outcome, go_on).await {
+        Ok(next) => next,
+        Err(e) => {
+            warn!(error = %e, "cannot record the attempt; the delivery is tried again after its lease");
+            None
+        }
     }
 }
 
@@ -192,13 +197,14 @@ async fn record_outcome(
     c: &Claimed,
     record: &AttemptRecord,
     outcome: Outcome,
-) -> Result<(), crate::NotifierError> {
+    go_on: bool,
+) -> Result<Option<Claimed>, crate::NotifierError> {
     let mut tx = db.begin().await?;
     match deliveries::finish(&mut tx, c, record, outcome, config.disable_after).await? {
         Finished::NotOurs => {
             warn!("the delivery was claimed again meanwhile (lease ran out); outcome not recorded");
             tx.rollback().await?;
-            return Ok(());
+            return Ok(None);
         }
         Finished::Recorded(None) => {}
         Finished::Recorded(Some(disabled)) => {
@@ -223,8 +229,14 @@ async fn record_outcome(
             warn!("the endpoint kept failing and was disabled; its owner is emailed");
         }
     }
+    let next = if go_on {
+        let now = OffsetDateTime::now_utc();
+        deliveries::claim_next_in(&mut tx, db.backend(), &c.endpoint_id, now, config.lease).await?
+    } else {
+        None
+    };
     tx.commit().await?;
-    Ok(())
+    Ok(next)
 }
 
 /// Sends one request; what it saw.

@@ -122,7 +122,7 @@ fn env_u64(name: &str, default: u64) -> u64 {
 }
 
 async fn wait_for(arrivals: &[Arrivals], n: usize) {
-    let deadline = Instant::now() + Duration::from_secs(300);
+    let deadline = Instant::now() + Duration::from_secs(900);
     while arrivals
         .iter()
         .map(|a| a.lock().expect("lock").len())

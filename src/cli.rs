@@ -115,6 +115,31 @@ pub struct GlobalArgs {
     /// needs it.
     #[arg(long, env = "PORTAL_PUBLIC_URL", global = true)]
     pub public_url: Option<String>,
+
+    /// Let webhook URLs point to loopback, private, link-local and other internal addresses
+    /// (embedded mode and tests). Cloud-metadata addresses stay refused.
+    #[arg(long, env = "PORTAL_WEBHOOK_ALLOW_PRIVATE", global = true)]
+    pub webhook_allow_private: bool,
+
+    /// Delays before the retries of a failed webhook delivery (units ms, s, m, h); after the
+    /// last the delivery has failed.
+    #[arg(
+        long,
+        env = "PORTAL_WEBHOOK_RETRY_SCHEDULE",
+        global = true,
+        default_value = "5s,5m,30m,2h,5h,10h,10h"
+    )]
+    pub webhook_retry_schedule: String,
+
+    /// A webhook endpoint whose deliveries have been failing this long is disabled and its
+    /// owner emailed (units ms, s, m, h).
+    #[arg(
+        long,
+        env = "PORTAL_WEBHOOK_DISABLE_AFTER",
+        global = true,
+        default_value = "72h"
+    )]
+    pub webhook_disable_after: String,
 }
 
 #[derive(Debug, Subcommand)]
@@ -159,8 +184,9 @@ pub enum Command {
     /// Run the projection builders alone, from NATS JetStream (needs --nats-url). Several
     /// processes share the work.
     Project,
-    /// Run the notifier alone: welcome and login emails, from NATS JetStream (needs --nats-url
-    /// and --public-url). Several processes share the work; each email is sent once.
+    /// Run the notifier alone: welcome and login emails and webhook deliveries, from NATS
+    /// JetStream (needs --nats-url and --public-url). Several processes share the work; each
+    /// email is sent once, each webhook delivered once per successful attempt.
     Notify,
     /// Manage the carrier's staff.
     #[command(subcommand)]

@@ -1,7 +1,7 @@
 //! The long-running roles and their wiring: the bus, the read-model database, the mail transport,
-//! the relay, the projection builders and the notifier. `portal serve` runs them all in one
-//! process; `portal relay`, `portal project` and `portal notify` run one each (against NATS, so
-//! that several processes cooperate).
+//! the relay, the projection builders, the notifier and the webhooks. `portal serve` runs them
+//! all in one process; `portal relay`, `portal project` and `portal notify` run one each
+//! (against NATS, so that several processes cooperate; `portal notify` runs the webhooks too).
 
 use crate::settings::{MailSettings, Settings, redact, root_cause};
 use anyhow::{Context, bail};
@@ -213,6 +213,20 @@ pub fn spawn_notifier(
     ))
 }
 
+/// Starts the webhooks (their event handler's subscription and the dispatcher).
+pub fn spawn_webhooks(
+    settings: &Settings,
+    store: Store,
+    bus: Bus,
+    db: Db,
+    cancel: CancellationToken,
+) -> JoinHandle<()> {
+    let config = settings.webhooks.config(settings.mail.from.email.domain());
+    tokio::spawn(portal_notifier::webhooks::run_webhooks(
+        store, bus, db, config, cancel,
+    ))
+}
+
 /// `portal notify`.
 pub async fn notify(settings: Settings) -> anyhow::Result<()> {
     eprint!("{}", settings.describe("notify"));
@@ -228,11 +242,19 @@ pub async fn notify(settings: Settings) -> anyhow::Result<()> {
     let mailer = open_mailer(&settings)?;
     let config = notifier_config(&settings, public_url);
     let cancel = CancellationToken::new();
+    let webhooks = spawn_webhooks(
+        &settings,
+        store.clone(),
+        bus.clone(),
+        db.clone(),
+        cancel.clone(),
+    );
     let task = spawn_notifier(store, bus, db, mailer, config, cancel.clone());
     println!("notifier running");
     shutdown_signal().await;
     cancel.cancel();
     task.await.context("the notifier task failed")?;
+    webhooks.await.context("the webhook task failed")?;
     Ok(())
 }
 

@@ -1,6 +1,6 @@
 //! `portal serve`: migrations, then every role in one process (HTTP, relay, projections,
-//! notifier) until Ctrl-C or SIGTERM. [`Service`] is that process as a value: started on its
-//! bound address, stopped by [`Service::shutdown`] (what the tests start in-process).
+//! notifier, webhooks) until Ctrl-C or SIGTERM. [`Service`] is that process as a value: started
+//! on its bound address, stopped by [`Service::shutdown`] (what the tests start in-process).
 
 use crate::settings::{MailSettings, Settings};
 use crate::{http, identity, roles};
@@ -121,6 +121,13 @@ async fn start(settings: Settings) -> anyhow::Result<Service> {
             projector.clone(),
             cancel.clone(),
         ),
+        roles::spawn_webhooks(
+            &settings,
+            store.clone(),
+            bus.clone(),
+            db.clone(),
+            cancel.clone(),
+        ),
         roles::spawn_notifier(
             store.clone(),
             bus,
@@ -137,6 +144,7 @@ async fn start(settings: Settings) -> anyhow::Result<Service> {
     auth.trusted_proxies = serve.trusted_proxies.clone();
     auth.metrics_token = serve.metrics_token.clone();
     auth.metrics_elsewhere = serve.metrics_listen.is_some();
+    auth.webhook_allow_private = settings.webhooks.allow_private;
     // /dev/mail shows the file transport's emails, login links included: embedded mode only.
     if settings.embedded && settings.mail.smtp_url.is_none() {
         auth.dev_mail_dir = Some(MailSettings::file_dir(&settings.data_dir));
@@ -184,7 +192,7 @@ struct Background {
     background: tokio_util::task::TaskTracker,
     cancel: CancellationToken,
     metrics: Option<JoinHandle<()>>,
-    tasks: [JoinHandle<()>; 3],
+    tasks: [JoinHandle<()>; 4],
 }
 
 async fn serve_until(

@@ -39,6 +39,8 @@ pub struct AuthConfig {
     pub metrics_token: Option<Secret>,
     /// `/metrics` is served on an address of its own (not by [`crate::router`]).
     pub metrics_elsewhere: bool,
+    /// `--webhook-allow-private`: webhook URLs may point to internal addresses.
+    pub webhook_allow_private: bool,
 }
 
 /// A configured secret: compared in constant time, never printed.
@@ -73,6 +75,7 @@ impl AuthConfig {
             unsubscribe_key: ServerKey::new(portal_app::portal::notifications::LINK_KEY_NAME),
             metrics_token: None,
             metrics_elsewhere: false,
+            webhook_allow_private: false,
         }
     }
 

@@ -134,8 +134,10 @@ pub fn router(state: AppState) -> Router {
         .merge(api)
         .merge(json::staff::routes())
         .merge(json::portal::routes())
+        .merge(json::webhooks::router().split_for_parts().0)
         .merge(pages::staff::routes(&state))
         .merge(pages::portal::routes(&state))
+        .merge(pages::webhooks::routes(&state))
         .route("/assets/portal.css", get(web::headers::stylesheet))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz));

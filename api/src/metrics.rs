@@ -258,7 +258,10 @@ fn encode_snapshot(relay: &str, snap: &Snapshot) -> Result<String, std::fmt::Err
         "Emails given up after their last try",
         dead_emails,
     );
-    for (name, help, value) in portal_app::mail::counters() {
+    for (name, help, value) in portal_app::mail::counters()
+        .into_iter()
+        .chain(portal_app::mail::webhook_counters())
+    {
         let c: Counter = Counter::default();
         c.inc_by(value);
         // The registry's prefix is added to the name.

@@ -157,6 +157,8 @@ fn document() -> utoipa::openapi::OpenApi {
     doc.merge(staff);
     let (_, portal) = crate::json::portal::router().split_for_parts();
     doc.merge(portal);
+    let (_, webhooks) = crate::json::webhooks::router().split_for_parts();
+    doc.merge(webhooks);
     finish(&mut doc);
     doc
 }

@@ -16,6 +16,7 @@
 //!   Portal users: [`portal`] (drafts, address book, approvals, printer, documents).
 //! - [`token_grants`]: what a bearer token is bound to (its grant, as the log records it);
 //!   [`token_admin`]: listing and revoking tokens (the account page and `portal token`).
+//! - [`webhooks`]: webhook endpoints of both roles, their delivery logs and *Send again*.
 //! - [`mail`]: dead emails and sending them again, the outbox's counts, the file mailbox.
 //! - [`zone`]: the zone a reader sees times in and the one format of an instant; [`export`]:
 //!   CSV and XLSX writers; [`schema`]: the JSON Schemas of inputs and views for the OpenAPI
@@ -64,6 +65,7 @@ pub mod schema;
 pub mod time_zone;
 pub mod token_admin;
 pub mod token_grants;
+pub mod webhooks;
 pub mod zone;
 
 pub use access::{PortalUser, portal_only, staff_only};

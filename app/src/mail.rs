@@ -44,6 +44,11 @@ pub fn counters() -> [(&'static str, &'static str, u64); 5] {
     portal_notifier::metrics::snapshot()
 }
 
+/// The webhook dispatcher's counters of this process: (name, help, value).
+pub fn webhook_counters() -> [(&'static str, &'static str, u64); 4] {
+    portal_notifier::webhooks::metrics::snapshot()
+}
+
 /// The emails in the file mailbox `dir`, newest first (file reads off the async threads).
 pub async fn file_mailbox(dir: PathBuf) -> Result<Vec<MailSummary>, Error> {
     tokio::task::spawn_blocking(move || filebox::list(&dir))

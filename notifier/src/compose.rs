@@ -125,6 +125,9 @@ pub(crate) async fn prepare(
             list_unsubscribe = unsubscribe.map(|u| ListUnsubscribe { url: u.to_string() });
             (news.recipient_name.clone(), rendered)
         }
+        webhook @ MailContext::WebhookDisabled { .. } => {
+            (None, crate::render_webhook::render(&webhook, config))
+        }
         MailContext::Digest(d) => {
             let preferences = config.link("/account", None);
             let orders = config.link("/portal/orders", None);

@@ -32,6 +32,8 @@
 //! - [`transport`]: [`Mailer`], SMTP (pooled or one connection per email) or `.eml` files.
 //! - [`filebox`]: reads the file transport's emails back for `/dev/mail` (with [`mime`]).
 //! - [`metrics`]: process-wide counters; [`error`]: [`NotifierError`].
+//! - [`webhooks`]: signed webhook deliveries of events (their own handler, tables and
+//!   dispatcher); [`render_webhook`]: the email telling an owner their endpoint was disabled.
 //!
 //! Logs name event ids, kinds and attempts; never an address, a token or a link.
 
@@ -52,9 +54,11 @@ pub mod outbox;
 pub mod recipients;
 pub mod render;
 pub mod render_news;
+pub mod render_webhook;
 pub mod sender;
 pub mod transport;
 pub mod unsubscribe;
+pub mod webhooks;
 
 pub use config::NotifierConfig;
 pub use error::NotifierError;

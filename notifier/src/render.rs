@@ -149,7 +149,7 @@ pub(crate) fn button(url: &Url, label: &str) -> Markup {
     html! { a href=(url.as_str()) style=(BUTTON) { (label) } }
 }
 
-const BUTTON: &str = "display:inline-block;padding:10px 18px;background:#1f4e8c;color:#ffffff;\
+pub(crate) const BUTTON: &str = "display:inline-block;padding:10px 18px;background:#1f4e8c;color:#ffffff;\
                       text-decoration:none;border-radius:4px";
 
 pub(crate) fn page(title: &str, body: Markup) -> Markup {

@@ -2,16 +2,18 @@
 //! fallbacks). Every error names the flag and the variable it came from, on one line.
 //!
 //! Layout: this module holds [`Settings`] and the event store connection; `serve` the HTTP
-//! settings, `mail` the mail settings, `urls` the checks of the service URLs and how they are
+//! settings, `mail` the mail settings, `webhooks` the webhook settings, `urls` the checks of the service URLs and how they are
 //! printed (passwords redacted).
 
 mod mail;
 mod serve;
 mod urls;
+mod webhooks;
 
 pub use mail::MailSettings;
 pub use serve::ServeSettings;
 pub use urls::{redact, root_cause};
+pub use webhooks::WebhookSettings;
 
 use crate::cli::{GlobalArgs, ServeArgs};
 use anyhow::{Context, bail};
@@ -38,6 +40,7 @@ pub struct Settings {
     pub nats: Option<NatsConfig>,
     pub serve: Option<ServeSettings>,
     pub mail: MailSettings,
+    pub webhooks: WebhookSettings,
     /// `--public-url` as given (serve derives a default from --listen).
     pub public_url: Option<Url>,
 }
@@ -62,6 +65,7 @@ impl Settings {
             .map(|args| ServeSettings::resolve(args, public_url.as_ref()))
             .transpose()?;
         let mail = MailSettings::resolve(global)?;
+        let webhooks = WebhookSettings::resolve(global)?;
         let nats = match global.nats_url.as_deref().map(str::trim) {
             Some(url) if !url.is_empty() => Some(nats_config(url, global)?),
             _ => None,
@@ -74,6 +78,7 @@ impl Settings {
             nats,
             serve,
             mail,
+            webhooks,
             public_url,
         })
     }
@@ -110,6 +115,7 @@ impl Settings {
             "  mail            {}",
             self.mail.describe(&self.data_dir)
         );
+        let _ = writeln!(out, "  webhooks        {}", self.webhooks.describe());
         if let Some(serve) = &self.serve {
             let _ = writeln!(out, "  listen          {}", serve.listen);
             let _ = writeln!(out, "  public url      {}", serve.public_url);

@@ -31,8 +31,13 @@ mod env {
 
     impl Env {
         pub async fn start(t: TestStoreRef) -> Self {
+            Self::start_with(t, &[]).await
+        }
+
+        /// [`Env::start`] with `extra` serve arguments (e.g. `["--webhook-allow-private"]`).
+        pub async fn start_with(t: TestStoreRef, extra: &[&str]) -> Self {
             let sink = SmtpSink::start().await;
-            let server = crate::service::start(&t.url, &sink, &[]).await;
+            let server = crate::service::start(&t.url, &sink, extra).await;
             let acme = tenant(&t.store, "acme", "ACME Transport").await;
             staff_member(&t.store, &acme, STAFF).await;
             wait_projected(&t.store, &t.url).await;

@@ -47,3 +47,4 @@ mod read_your_writes;
 mod roles_nats;
 mod staff_pages;
 mod staff_pages_actions;
+mod webhooks;

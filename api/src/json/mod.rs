@@ -7,9 +7,11 @@
 //! - [`staff`]: the staff's paths (customers, contacts, portal access, quick actions, orders).
 //! - [`portal`]: the portal users' paths (drafts and submission, address book, charge
 //!   decisions, dashboard, printer configuration).
+//! - [`webhooks`]: both roles' webhook endpoints, delivery logs and *Send again*.
 
 pub mod export;
 pub mod me;
 pub mod orders;
 pub mod portal;
 pub mod staff;
+pub mod webhooks;

@@ -13,6 +13,8 @@
 //! - [`staff`]: the staff's pages (customers, contacts, quick actions, inbox, locations, audit).
 //! - [`portal`]: the portal users' pages (dashboard, orders, order form, charges, address book,
 //!   settings).
+//! - [`webhooks`]: both roles' webhook pages (endpoints, delivery log, *Send again*), linked
+//!   from their settings pages; [`webhooks_view`]: their markup.
 //! - [`dev_mail`]: `/dev/mail`, the file transport's emails (embedded mode only).
 //! - [`flash`]: one-time messages after a form POST, kept in the session.
 
@@ -31,3 +33,5 @@ pub mod order_content;
 pub mod orders;
 pub mod portal;
 pub mod staff;
+pub mod webhooks;
+pub mod webhooks_view;

@@ -57,6 +57,17 @@ pub enum MailContext {
     News(News),
     /// The day's news of one recipient (kind `digest`).
     Digest(Digest),
+    /// A webhook endpoint kept failing and was disabled: its owner is told (see `webhooks`).
+    WebhookDisabled {
+        endpoint_id: String,
+        url: String,
+        description: String,
+        /// When its failures began (Unix ms).
+        failing_since: i64,
+        /// A customer's endpoint (the portal's settings page) rather than the staff's.
+        #[serde(default)]
+        customer: bool,
+    },
 }
 
 impl MailContext {
@@ -66,6 +77,7 @@ impl MailContext {
             Self::LoginLink { .. } => "login_link",
             Self::News(news) => news.mail_kind(),
             Self::Digest(_) => "digest",
+            Self::WebhookDisabled { .. } => "webhook_disabled",
         }
     }
 }

@@ -8,4 +8,5 @@ mod common;
 mod concurrency;
 mod login_links;
 mod retries;
+mod webhooks;
 mod welcome;

@@ -1,6 +1,7 @@
 //! `/portal/settings`: the user's printer configuration (label printer, label format A6 / 4x6in
 //! / A4 with four labels, PDF or ZPL, copies; document printer and paper), and the links to the
-//! password (`/account`) and, for an identity with several portals, the switcher.
+//! password (`/account`) and, for an identity with several portals, the switcher; a *Webhooks*
+//! section links to the webhook pages ([`crate::pages::webhooks`]).
 
 use super::common::PortalCtx;
 use crate::error::AppError;
@@ -64,6 +65,9 @@ async fn render(
         "document_printer",
         "document_format",
     ];
+    let webhooks = portal_app::webhooks::list(&ctx.state.db, &ctx.caller.principal())
+        .await?
+        .len();
     let body = html! {
         div.page-head { div {
             h1 { "Settings" }
@@ -107,6 +111,7 @@ async fn render(
                 button.button type="submit" { "Save" }
             }
         }
+        (crate::pages::webhooks_view::settings_section(webhooks, "/portal/settings/webhooks"))
         section.card {
             h2 { "Account" }
             p { a href="/account" { "Password and sign-in" } }

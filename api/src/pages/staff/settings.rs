@@ -1,6 +1,7 @@
 //! The staff's settings page `/staff/settings`: the tenant's time zone, chosen from the names of
 //! the time-zone database. Every time the carrier's staff and its customers see (order lists and
-//! pages, exports) is shown in this zone.
+//! pages, exports) is shown in this zone. A *Webhooks* section links to the webhook pages
+//! ([`crate::pages::webhooks`]).
 
 use super::common::{FormData, StaffCtx, form_errors};
 use crate::error::AppError;
@@ -44,6 +45,9 @@ pub async fn save_time_zone(ctx: StaffCtx, body: Bytes) -> Result<Response, AppE
 
 async fn render(ctx: &StaffCtx, chosen: &str, errors: &[FieldError]) -> Result<Response, AppError> {
     let now = OffsetDateTime::now_utc();
+    let webhooks = portal_app::webhooks::list(&ctx.state.db, &ctx.caller.principal())
+        .await?
+        .len();
     let sample = Zone::named(chosen).map(|z| z.format(now));
     let status = if errors.is_empty() {
         StatusCode::OK
@@ -75,6 +79,7 @@ async fn render(ctx: &StaffCtx, chosen: &str, errors: &[FieldError]) -> Result<R
                 button.button type="submit" { "Save" }
             }
         }
+        (crate::pages::webhooks_view::settings_section(webhooks, "/staff/settings/webhooks"))
     };
     ctx.page_with(status, "Settings", Section::Settings, body)
         .await

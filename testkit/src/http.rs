@@ -242,13 +242,20 @@ pub fn attr(tag: &str, name: &str) -> Option<String> {
     Some(tag[at..at + tag[at..].find('"')?].replace("&amp;", "&"))
 }
 
-/// Waits for the email after the first `before` to `email`, and returns its one login link.
+/// Waits for a login-link email to `email` after its first `before` emails (other emails in
+/// between, e.g. order news, are passed over), and returns its one login link.
 pub async fn next_link(sink: &SmtpSink, email: &str, before: usize) -> String {
+    let is_login = |m: &crate::smtp::Received| !m.links("/login/continue").is_empty();
     wait_until("a login link email", Duration::from_secs(30), || async {
-        sink.to(email).len() > before
+        sink.to(email).iter().skip(before).any(is_login)
     })
     .await;
-    let mail = sink.to(email).remove(before);
+    let mail = sink
+        .to(email)
+        .into_iter()
+        .skip(before)
+        .find(is_login)
+        .expect("waited for it");
     let links = mail.links("/login/continue");
     assert_eq!(links.len(), 1, "{}", mail.decoded());
     links[0].clone()

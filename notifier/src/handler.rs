@@ -10,6 +10,7 @@
 //! - Order status changes and charge events → one row per recipient ([`crate::newsroom`]).
 //! - Every other event only moves the checkpoint.
 
+use crate::checkpoint::{Checkpoint, Start};
 use crate::config::NotifierConfig;
 use crate::directory;
 use crate::error::NotifierError;
@@ -22,8 +23,7 @@ use portal_domain::user::UserEvent;
 use portal_eventlog::codec;
 use portal_eventlog::subscription::{Handled, Handler, HandlerError, Positioned};
 use portal_eventlog::{RecordedEvent, Store};
-use portal_identity::db::{Backend, Db, millis};
-use sqlx::Row as _;
+use portal_identity::db::{Db, millis};
 use std::sync::Arc;
 use time::OffsetDateTime;
 use tokio::sync::Notify;
@@ -34,6 +34,7 @@ use tracing::{debug, error, instrument};
 pub struct Notifier {
     db: Db,
     name: String,
+    checkpoint: Checkpoint,
     domain: String,
     newsroom: Newsroom,
     wake: Arc<Notify>,
@@ -46,6 +47,7 @@ impl Notifier {
         Self {
             db,
             name: config.checkpoint_name.clone(),
+            checkpoint: Checkpoint::new("notifier_checkpoints", config.checkpoint_name.clone()),
             domain: config.message_id_domain().to_owned(),
             newsroom: Newsroom::new(store, config),
             wake: Arc::new(Notify::new()),
@@ -68,27 +70,12 @@ impl Notifier {
     /// that each event finds the contacts as they were at it. Only 0 and positions this handler
     /// reached before are meaningful: the contacts table is not rewound to a position between.
     pub async fn set_checkpoint(&self, position: i64) -> Result<(), sqlx::Error> {
-        sqlx::query(
-            "INSERT INTO notifier_checkpoints (name, position) VALUES ($1, $2) \
-             ON CONFLICT (name) DO UPDATE SET position = excluded.position",
-        )
-        .bind(&self.name)
-        .bind(position)
-        .execute(self.db.pool())
-        .await?;
-        Ok(())
+        self.checkpoint.set(&self.db, position).await
     }
 
     /// The checkpoint: the position of the last event handled (0 before the first).
     pub async fn position(&self) -> Result<i64, sqlx::Error> {
-        let row = sqlx::query("SELECT position FROM notifier_checkpoints WHERE name = $1")
-            .bind(&self.name)
-            .fetch_optional(self.db.pool())
-            .await?;
-        Ok(match row {
-            Some(r) => r.try_get(0)?,
-            None => 0,
-        })
+        self.checkpoint.position(&self.db).await
     }
 
     /// The outbox row an event asks for, if any.
@@ -145,31 +132,21 @@ impl Notifier {
     #[instrument(skip_all, fields(handler = %self.name, events = events.len()))]
     async fn handle_batch(&self, events: &[Positioned]) -> Result<Handled, NotifierError> {
         let mut tx = self.db.begin().await?;
-        // The row exists before it is locked, so concurrent handlers serialise on it.
-        sqlx::query(
-            "INSERT INTO notifier_checkpoints (name, position) VALUES ($1, 0) \
-             ON CONFLICT (name) DO NOTHING",
-        )
-        .bind(&self.name)
-        .execute(&mut *tx)
-        .await?;
-        let mut select = "SELECT position FROM notifier_checkpoints WHERE name = $1".to_owned();
-        if self.db.backend() == Backend::Postgres {
-            select.push_str(" FOR UPDATE");
-        }
-        let checkpoint: i64 = sqlx::query(&select)
-            .bind(&self.name)
-            .fetch_one(&mut *tx)
+        let (first, checkpoint) = match self
+            .checkpoint
+            .begin(&mut tx, self.db.backend(), events)
             .await?
-            .try_get(0)?;
-        let Some(first) = events.iter().position(|p| p.event.position > checkpoint) else {
-            tx.rollback().await?;
-            return Ok(Handled::Applied);
+        {
+            Start::From { index, checkpoint } => (index, checkpoint),
+            Start::Done => {
+                tx.rollback().await?;
+                return Ok(Handled::Applied);
+            }
+            Start::Gap { checkpoint } => {
+                tx.rollback().await?;
+                return Ok(Handled::Gap { checkpoint });
+            }
         };
-        if events[first].previous > checkpoint {
-            tx.rollback().await?;
-            return Ok(Handled::Gap { checkpoint });
-        }
         if checkpoint == 0 {
             // From the start of the log (a first run, or a replay however the checkpoint was
             // reset): the contacts are rebuilt from the events, as they were at each.
@@ -196,11 +173,7 @@ impl Notifier {
                 }
             }
         }
-        sqlx::query("UPDATE notifier_checkpoints SET position = $1 WHERE name = $2")
-            .bind(last)
-            .bind(&self.name)
-            .execute(&mut *tx)
-            .await?;
+        self.checkpoint.advance(&mut tx, last).await?;
         tx.commit().await?;
         if queued > 0 {
             metrics::add(&metrics::QUEUED, queued);

@@ -18,6 +18,7 @@
 //!
 //! Layout:
 //! - [`config`]: [`NotifierConfig`] (public URL of links, From/Reply-To, TTL, retries).
+//! - [`checkpoint`]: the handlers' places in the log, locked and moved with their writes.
 //! - [`handler`]: [`Notifier`], events → outbox rows; [`directory`]: the contacts as seen so
 //!   far in the log; [`newsroom`]: order events → news rows, addressed by [`recipients`] (pure
 //!   rules); [`news`]: what a news email says; [`digest`]: held rows → daily digests;
@@ -37,6 +38,7 @@
 //!
 //! Logs name event ids, kinds and attempts; never an address, a token or a link.
 
+pub mod checkpoint;
 pub mod compose;
 pub mod config;
 pub mod digest;

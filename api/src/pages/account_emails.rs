@@ -142,16 +142,20 @@ fn unsubscribe_page(token: &str, view: &UnsubscribeView, done: bool) -> Markup {
     )
 }
 
+/// The key the links are checked with.
+fn link_key(state: &AppState) -> LinkKey<'_> {
+    LinkKey {
+        db: &state.db,
+        key: &state.auth.unsubscribe_key,
+    }
+}
+
 /// `GET /unsubscribe/{token}`: asks; changes nothing.
 pub async fn unsubscribe_form(
     State(state): State<AppState>,
     Path(token): Path<String>,
 ) -> Result<Response, AppError> {
-    let key = LinkKey {
-        db: &state.db,
-        key: &state.auth.unsubscribe_key,
-    };
-    let view = notifications::unsubscribe_view(&state.app(), &key, &token).await?;
+    let view = notifications::unsubscribe_view(&state.app(), &link_key(&state), &token).await?;
     Ok(unsubscribe_page(&token, &view, false).into_response())
 }
 
@@ -161,11 +165,7 @@ pub async fn unsubscribe(
     State(state): State<AppState>,
     Path(token): Path<String>,
 ) -> Result<Response, AppError> {
-    let key = LinkKey {
-        db: &state.db,
-        key: &state.auth.unsubscribe_key,
-    };
-    let view = notifications::unsubscribe(&state.app(), &key, &token).await?;
+    let view = notifications::unsubscribe(&state.app(), &link_key(&state), &token).await?;
     info!(kind = view.kind.as_str(), "unsubscribed by link");
     Ok(unsubscribe_page(&token, &view, true).into_response())
 }

@@ -14,11 +14,12 @@
 use super::deliveries::{self, NewDelivery};
 use super::patterns;
 use super::store::{self, Active};
+use crate::checkpoint::{Checkpoint, Start};
 use crate::error::NotifierError;
 use portal_eventlog::RecordedEvent;
 use portal_eventlog::subscription::{Handled, Handler, HandlerError, Positioned};
 use portal_eventlog::wire::CloudEvent;
-use portal_identity::db::{Backend, Db};
+use portal_identity::db::Db;
 use sqlx::Row as _;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -41,6 +42,7 @@ pub fn delivery_id(event_id: &str, endpoint_id: &str) -> String {
 pub struct WebhookHandler {
     db: Db,
     name: String,
+    checkpoint: Checkpoint,
     wake: Arc<Notify>,
 }
 
@@ -49,49 +51,34 @@ impl WebhookHandler {
         Self {
             db,
             name: CHECKPOINT_NAME.to_owned(),
+            checkpoint: Checkpoint::new("webhook_checkpoints", CHECKPOINT_NAME),
             wake,
         }
     }
 
     /// The checkpoint: the position of the last event handled (0 before the first).
     pub async fn position(&self) -> Result<i64, sqlx::Error> {
-        let row = sqlx::query("SELECT position FROM webhook_checkpoints WHERE name = $1")
-            .bind(&self.name)
-            .fetch_optional(self.db.pool())
-            .await?;
-        Ok(match row {
-            Some(r) => r.try_get(0)?,
-            None => 0,
-        })
+        self.checkpoint.position(&self.db).await
     }
 
     #[instrument(skip_all, fields(handler = %self.name, events = events.len()))]
     async fn handle_batch(&self, events: &[Positioned]) -> Result<Handled, NotifierError> {
         let mut tx = self.db.begin().await?;
-        sqlx::query(
-            "INSERT INTO webhook_checkpoints (name, position) VALUES ($1, 0) \
-             ON CONFLICT (name) DO NOTHING",
-        )
-        .bind(&self.name)
-        .execute(&mut *tx)
-        .await?;
-        let mut select = "SELECT position FROM webhook_checkpoints WHERE name = $1".to_owned();
-        if self.db.backend() == Backend::Postgres {
-            select.push_str(" FOR UPDATE");
-        }
-        let checkpoint: i64 = sqlx::query(&select)
-            .bind(&self.name)
-            .fetch_one(&mut *tx)
+        let (first, checkpoint) = match self
+            .checkpoint
+            .begin(&mut tx, self.db.backend(), events)
             .await?
-            .try_get(0)?;
-        let Some(first) = events.iter().position(|p| p.event.position > checkpoint) else {
-            tx.rollback().await?;
-            return Ok(Handled::Applied);
+        {
+            Start::From { index, checkpoint } => (index, checkpoint),
+            Start::Done => {
+                tx.rollback().await?;
+                return Ok(Handled::Applied);
+            }
+            Start::Gap { checkpoint } => {
+                tx.rollback().await?;
+                return Ok(Handled::Gap { checkpoint });
+            }
         };
-        if events[first].previous > checkpoint {
-            tx.rollback().await?;
-            return Ok(Handled::Gap { checkpoint });
-        }
         let endpoints = store::active(&mut tx).await?;
         let now = OffsetDateTime::now_utc();
         let mut queued = 0u64;
@@ -124,11 +111,7 @@ impl WebhookHandler {
                 }
             }
         }
-        sqlx::query("UPDATE webhook_checkpoints SET position = $1 WHERE name = $2")
-            .bind(last)
-            .bind(&self.name)
-            .execute(&mut *tx)
-            .await?;
+        self.checkpoint.advance(&mut tx, last).await?;
         tx.commit().await?;
         if queued > 0 {
             self.wake.notify_one();

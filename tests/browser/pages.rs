@@ -1,9 +1,9 @@
 //! Every main page fits the screen, in headless Chromium through WebDriver against the real
 //! binary (SQLite): the portal's dashboard, orders, new order form (empty and with its
-//! messages), an order, locations, the location form, charges, settings, the account page and an
-//! email's unsubscribe page, and the staff's home, customers (with the quick actions' check
-//! boxes), a customer, contacts, the orders inbox, an order and its audit trail, and the carrier
-//! locations with their form, each at
+//! messages), an order, locations, the location form, charges, settings, webhooks, the account
+//! page and an email's unsubscribe page, and the staff's home, customers (with the quick actions'
+//! check boxes), a customer, contacts, the orders inbox, an order and its audit trail, the carrier
+//! locations with their form and the webhooks, each at
 //! 390×844 (a phone) and 1280×800. A page fits when the document is no wider than the window
 //! (`scrollWidth <= innerWidth`): nothing scrolls sideways. The phone views are saved as
 //! `docs/screenshots/phone-*.png`.
@@ -285,6 +285,7 @@ async fn pages_fit_phones_and_desktops() {
             ("/portal/charges", "Wartezeit", "charges"),
             ("/portal/settings", "Settings", "settings"),
             ("/account", "Emails", "account"),
+            ("/portal/settings/webhooks", "Events sent to your systems", "webhooks"),
             (&unsubscribe, "Stop emails about", "unsubscribe"),
         ];
         for (path, shows, name) in portal {
@@ -359,6 +360,7 @@ async fn pages_fit_phones_and_desktops() {
             ),
             ("/staff/locations", "Locations", "staff-locations"),
             ("/staff/locations/new", "New location", "staff-location-form"),
+            ("/staff/settings/webhooks", "Events sent to your systems", "staff-webhooks"),
         ];
         for (path, shows, name) in staff_pages {
             fits(&b, &base, path, shows, name).await;

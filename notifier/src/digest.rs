@@ -45,6 +45,12 @@ pub async fn fold_due(
     domain: &str,
     now: OffsetDateTime,
 ) -> Result<usize, NotifierError> {
+    // Most passes find nothing due: a plain read first, so that they take no write lock (on
+    // SQLite the one writer is shared with the event log's appends).
+    match next_due(db).await? {
+        Some(at) if at <= millis(now) => {}
+        _ => return Ok(0),
+    }
     let mut sql = "SELECT event_id, kind, recipient_key, tenant, position, recipient, context, \
                    digest_key FROM mail_outbox WHERE status = 'held' AND next_attempt_at <= $1 \
                    ORDER BY digest_key, position LIMIT $2"

@@ -13,17 +13,19 @@
 //! Optional: `PORTAL_BENCH_SECONDS` per rate (default 10), `PORTAL_BENCH_RATES` (default
 //! `200,1000`).
 
-use portal_domain::customer::{Customer, CustomerCommand, CustomerStatus};
+mod common;
+
+use common::events::{create_customer, percentile};
 use portal_domain::tenant::{Tenant, TenantCommand};
 use portal_domain::values::Name;
-use portal_domain::{Actor, CustomerId, TenantId};
+use portal_domain::{Actor, TenantId};
 use portal_eventlog::bus::{Bus, NatsBus, NatsConfig};
 use portal_eventlog::relay::{RelayConfig, run_relay};
 use portal_eventlog::subscription::{
     Handled, Handler, HandlerError, Positioned, RunnerConfig, run_subscription,
 };
 use portal_eventlog::testing::{DATABASE_URL_VAR, TestStore};
-use portal_eventlog::{CommandContext, Metadata, Store, StreamId, execute};
+use portal_eventlog::{CommandContext, Metadata, StreamId, execute};
 use portal_projections::{Projector, ReadDb};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -56,35 +58,6 @@ impl Handler for Timed {
         }
         Ok(outcome)
     }
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i.min(sorted.len() - 1)]
-}
-
-async fn create_customer(store: &Store, tenant: &TenantId, n: u64) -> (i64, Instant) {
-    let id = CustomerId(Uuid::now_v7());
-    let ctx = CommandContext {
-        tenant: tenant.clone(),
-        metadata: Metadata::new(Actor::System),
-        idempotency: None,
-    };
-    let done = execute::<Customer>(
-        store,
-        &StreamId::of::<Customer>(id),
-        &ctx,
-        &CustomerCommand::CreateCustomer {
-            customer_id: id,
-            name: Name::parse(&format!("Customer {n}")).expect("name"),
-            code: None,
-            status: CustomerStatus::Approved,
-        },
-    )
-    .await
-    .expect("command");
-    let at = Instant::now();
-    (done.append.expect("appended").last_position, at)
 }
 
 #[tokio::main]

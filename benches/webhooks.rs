@@ -16,18 +16,20 @@
 //! Optional: `PORTAL_BENCH_SECONDS` (latency run, default 10), `PORTAL_BENCH_RATE` (default
 //! 200), `PORTAL_BENCH_EVENTS` (throughput run, default 2000).
 
+mod common;
+
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::routing::post;
-use portal_domain::customer::{Customer, CustomerCommand, CustomerStatus};
+use common::events::{create_customer, percentile};
 use portal_domain::tenant::{Tenant, TenantCommand};
 use portal_domain::values::Name;
-use portal_domain::{Actor, CustomerId, TenantId};
+use portal_domain::{Actor, TenantId};
 use portal_eventlog::bus::{Bus, MemoryBus, NatsBus, NatsConfig};
 use portal_eventlog::relay::{Chain, RelayConfig, relay_pass, run_relay};
 use portal_eventlog::testing::{DATABASE_URL_VAR, TestStore};
-use portal_eventlog::{CommandContext, Metadata, Store, StreamId, execute};
+use portal_eventlog::{CommandContext, Metadata, StreamId, execute};
 use portal_identity::Db;
 use portal_notifier::webhooks::store::{self, NewEndpoint, Owner};
 use portal_notifier::webhooks::{WebhookConfig, run_webhooks, signing};
@@ -84,34 +86,6 @@ async fn endpoint(db: &Db, tenant: &TenantId, url: &str) -> String {
         .await
         .expect("endpoint");
     id
-}
-
-async fn create_customer(store: &Store, tenant: &TenantId, n: u64) -> (i64, Instant) {
-    let id = CustomerId(Uuid::now_v7());
-    let ctx = CommandContext {
-        tenant: tenant.clone(),
-        metadata: Metadata::new(Actor::System),
-        idempotency: None,
-    };
-    let done = execute::<Customer>(
-        store,
-        &StreamId::of::<Customer>(id),
-        &ctx,
-        &CustomerCommand::CreateCustomer {
-            customer_id: id,
-            name: Name::parse(&format!("Customer {n}")).expect("name"),
-            code: None,
-            status: CustomerStatus::Approved,
-        },
-    )
-    .await
-    .expect("command");
-    (done.append.expect("appended").last_position, Instant::now())
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i.min(sorted.len() - 1)]
 }
 
 fn env_u64(name: &str, default: u64) -> u64 {

@@ -2,6 +2,8 @@
 //! `wrk` runs and their figures, JSON requests with a bearer token.
 #![allow(dead_code)] // each bench uses a part
 
+pub mod events;
+
 use serde_json::{Value, json};
 use std::io::{BufRead as _, BufReader};
 use std::process::{Child, Command, Stdio};

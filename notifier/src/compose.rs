@@ -262,13 +262,13 @@ impl Names {
 }
 
 /// A load's result, with everything but a database failure (retried) read as "not available".
-fn readable<T>(result: Result<T, ExecuteError>) -> Result<Option<T>, NotifierError> {
+pub(crate) fn readable<T>(result: Result<T, ExecuteError>) -> Result<Option<T>, NotifierError> {
     match result {
         Ok(v) => Ok(Some(v)),
         Err(e @ ExecuteError::Store(_)) => Err(e.into()),
         // Not logged in detail: a decoder's message may quote payload values.
         Err(_) => {
-            debug!("a name for the email is not readable; neutral text instead");
+            debug!("a stream for the email is not readable; it is left out");
             Ok(None)
         }
     }

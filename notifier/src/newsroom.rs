@@ -10,6 +10,7 @@
 //! News older than [`NotifierConfig::news_max_age`] when handled is not emailed: a replay from
 //! position 0, or a notifier that starts on an old log, does not tell people last month's news.
 
+use crate::compose::readable;
 use crate::config::NotifierConfig;
 use crate::directory;
 use crate::error::NotifierError;
@@ -154,10 +155,10 @@ impl Newsroom {
     /// The order, customer and carrier as they were at `event`.
     async fn facts(&self, event: &RecordedEvent) -> Result<Option<Facts>, NotifierError> {
         let tenant = &event.tenant;
-        let (_, _, history) = match load::<Order>(&self.store, &event.stream_id, tenant).await {
-            Ok(loaded) => loaded,
-            Err(e @ portal_eventlog::ExecuteError::Store(_)) => return Err(e.into()),
-            Err(_) => return Ok(None),
+        let Some((_, _, history)) =
+            readable(load::<Order>(&self.store, &event.stream_id, tenant).await)?
+        else {
+            return Ok(None);
         };
         let mut before = OrderState::default();
         let mut after = OrderState::default();
@@ -222,29 +223,21 @@ impl Newsroom {
         tenant: &TenantId,
         position: i64,
     ) -> Result<A::State, NotifierError> {
-        match load::<A>(&self.store, &stream, tenant).await {
-            Ok((_, _, history)) => Ok(history
-                .iter()
-                .take_while(|(r, _)| r.position <= position)
-                .fold(A::State::default(), |s, (_, e)| A::evolve(s, e))),
-            Err(e @ portal_eventlog::ExecuteError::Store(_)) => Err(e.into()),
-            Err(_) => Ok(A::State::default()),
-        }
+        let history = readable(load::<A>(&self.store, &stream, tenant).await)?
+            .map(|(_, _, history)| history)
+            .unwrap_or_default();
+        Ok(history
+            .iter()
+            .take_while(|(r, _)| r.position <= position)
+            .fold(A::State::default(), |s, (_, e)| A::evolve(s, e)))
     }
 
     /// The zone `user` reads times in: their own, else the carrier's, else UTC.
     async fn zone_of(&self, user: UserId, facts: &Facts) -> Result<String, NotifierError> {
-        let own = match load::<User>(
-            &self.store,
-            &StreamId::of::<User>(user),
-            &TenantId::identity(),
-        )
-        .await
-        {
-            Ok((state, _, _)) => state.time_zone.map(|z| z.to_string()),
-            Err(e @ portal_eventlog::ExecuteError::Store(_)) => return Err(e.into()),
-            Err(_) => None,
-        };
+        let stream = StreamId::of::<User>(user);
+        let own = readable(load::<User>(&self.store, &stream, &TenantId::identity()).await)?
+            .and_then(|(state, _, _)| state.time_zone)
+            .map(|z| z.to_string());
         Ok(own
             .or_else(|| facts.carrier_zone.clone())
             .unwrap_or_else(|| "UTC".to_owned()))

@@ -8,8 +8,10 @@
 //! - the database refuses UPDATE and DELETE on events.
 
 mod follow;
+mod pg_batch;
 mod postgres;
 mod sqlite;
+mod sqlite_batch;
 
 use crate::envelope::{AppendResult, Idempotency, NewEvent, RecordedEvent, StreamId, WireEvent};
 use crate::error::StoreError;

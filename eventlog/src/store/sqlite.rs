@@ -1,7 +1,9 @@
 //! SQLite backend (embedded mode). All writes go through a pool of one connection and run in
 //! `BEGIN IMMEDIATE` transactions, so appends are serialised and positions follow commit order;
-//! reads use a separate pool and WAL snapshots, so they never block the writer.
+//! concurrent appends share one transaction (group commit, `sqlite_batch.rs`). Reads use a
+//! separate pool and WAL snapshots, so they never block the writer.
 
+use super::sqlite_batch::{Append, GroupCommit};
 use super::{RawEvent, StoreOptions};
 use crate::envelope::{AppendResult, Idempotency, NewEvent, RecordedEvent, StreamId, WireEvent};
 use crate::error::StoreError;
@@ -14,7 +16,6 @@ use sqlx::{Row, migrate::Migrator};
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
-use time::OffsetDateTime;
 use tokio::sync::watch;
 
 static MIGRATOR: Migrator = sqlx::migrate!("../migrations/sqlite");
@@ -29,6 +30,7 @@ pub struct SqliteStore {
     /// Bumped after every committed append: the in-process commit signal (one process owns an
     /// embedded store, so nothing outside it can append).
     commits: Arc<watch::Sender<u64>>,
+    group: GroupCommit,
 }
 
 impl SqliteStore {
@@ -50,10 +52,15 @@ impl SqliteStore {
             .acquire_timeout(options.acquire_timeout)
             .connect_with(connect)
             .await?;
+        let commits = Arc::new(watch::Sender::new(0_u64));
+        let signal = commits.clone();
         Ok(Self {
+            group: GroupCommit::start(writer.clone(), move || {
+                signal.send_modify(|n| *n = n.wrapping_add(1));
+            }),
             writer,
             reader,
-            commits: Arc::new(watch::Sender::new(0)),
+            commits,
         })
     }
 
@@ -90,77 +97,8 @@ impl SqliteStore {
         events: &[NewEvent],
         idempotency: Option<&Idempotency>,
     ) -> Result<AppendResult, StoreError> {
-        let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
-        if let Some(idem) = idempotency
-            && let Some(prior) = find_idempotent(&mut tx, tenant, idem).await?
-        {
-            return Ok(prior);
-        }
-        let current: i64 =
-            sqlx::query_scalar("SELECT coalesce(max(version), 0) FROM events WHERE stream_id = ?")
-                .bind(stream.as_str())
-                .fetch_one(&mut *tx)
-                .await?;
-        if current != expected_version {
-            return Err(StoreError::VersionConflict {
-                stream: stream.to_string(),
-                expected: expected_version,
-                actual: Some(current),
-            });
-        }
-        let now = OffsetDateTime::now_utc();
-        let mut positions = Vec::with_capacity(events.len());
-        for (offset, event) in (1_i64..).zip(events) {
-            let metadata = serde_json::to_string(&event.metadata).map_err(StoreError::Encode)?;
-            let payload = serde_json::to_string(&event.payload).map_err(StoreError::Encode)?;
-            let position: i64 = sqlx::query_scalar(
-                "INSERT INTO events (stream_id, version, event_id, event_type, schema_version, \
-                                     tenant, payload, metadata, recorded_at) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING position",
-            )
-            .bind(stream.as_str())
-            .bind(current + offset)
-            .bind(event.event_id.to_string())
-            .bind(&event.event_type)
-            .bind(event.schema_version)
-            .bind(tenant.as_str())
-            .bind(payload)
-            .bind(metadata)
-            .bind(now)
-            .fetch_one(&mut *tx)
-            .await?;
-            positions.push(position);
-        }
-        let result = AppendResult {
-            stream_id: stream.clone(),
-            first_version: current + 1,
-            last_version: current + events.len() as i64,
-            first_position: positions.first().copied().unwrap_or_default(),
-            last_position: positions.last().copied().unwrap_or_default(),
-            recorded_at: now,
-            replayed: false,
-        };
-        if let Some(idem) = idempotency {
-            sqlx::query(
-                "INSERT INTO idempotency_keys (tenant, key, fingerprint, stream_id, first_version, \
-                     last_version, first_position, last_position, recorded_at) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(tenant.as_str())
-            .bind(idem.key())
-            .bind(idem.fingerprint())
-            .bind(stream.as_str())
-            .bind(result.first_version)
-            .bind(result.last_version)
-            .bind(result.first_position)
-            .bind(result.last_position)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
-        self.commits.send_modify(|n| *n = n.wrapping_add(1));
-        Ok(result)
+        let append = Append::new(tenant, stream, expected_version, events, idempotency)?;
+        self.group.append(append).await
     }
 
     pub async fn find_idempotent(
@@ -236,7 +174,7 @@ impl SqliteStore {
     }
 }
 
-async fn find_idempotent(
+pub(super) async fn find_idempotent(
     conn: &mut sqlx::SqliteConnection,
     tenant: &TenantId,
     idempotency: &Idempotency,

@@ -558,27 +558,6 @@ async fn executor_replays_idempotent_commands(t: TestStoreRef) {
     assert!(matches!(err, ExecuteError::IdempotencyConflict), "{err:?}");
 }
 
-macro_rules! conformance {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $name() {
-                    super::with_store(super::Backend::Sqlite, stringify!($name), super::$name).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $name() {
-                    super::with_store(super::Backend::Postgres, stringify!($name), super::$name).await;
-                }
-            )*
-        }
-    };
-}
-
 conformance!(
     append_reads_back_the_full_envelope,
     read_all_pages_by_position,

@@ -12,6 +12,8 @@
 //! - [`runner`]: [`Projector`], the checkpointed handler the subscription runner drives: one
 //!   transaction per projection and batch holds the rows and the checkpoint; poison events are
 //!   dead-lettered after a few tries.
+//! - [`partitions`]: which partition an event belongs to, and the leases that share the
+//!   partitions out among `portal project` processes.
 //! - [`rebuild`]: replay the log from 0 in memory into fresh tables, then swap.
 //! - one module per read model, each with its rows, its projection and its tenant-scoped queries.
 
@@ -19,6 +21,7 @@ pub mod ctx;
 pub mod error;
 pub mod event;
 pub mod models;
+pub mod partitions;
 pub mod projection;
 pub mod rebuild;
 pub mod rows;

@@ -124,7 +124,7 @@ impl ReadDb {
         for p in projections {
             sqlx::query(
                 "INSERT INTO projection_checkpoints (name, position, schema) VALUES ($1, 0, '') \
-                 ON CONFLICT (name) DO NOTHING",
+                 ON CONFLICT (name, partition_no) DO NOTHING",
             )
             .bind(p.name())
             .execute(&mut *tx)

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)] // tests may unwrap
 
 mod framework;
+mod leases;
 mod models_contacts;
 mod models_customers;
 mod models_dashboards;

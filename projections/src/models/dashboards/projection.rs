@@ -10,6 +10,7 @@ use crate::error::ApplyError;
 use crate::event::{Decoded, Event};
 use crate::models::common::{day_key, invalid_in, missing, utc_day};
 use crate::models::orders::{order_id_of, status_change};
+use crate::prefetch::Prefetch;
 use crate::projection::Projection;
 use crate::rows::Table;
 use futures::future::BoxFuture;
@@ -59,6 +60,45 @@ impl Projection for DashboardsProjection {
                 _ => Ok(()),
             }
         })
+    }
+    fn prefetch(&self, event: &Event<'_>, rows: &mut Prefetch<'_>) {
+        let tenant = event.tenant();
+        match event.decoded {
+            Decoded::Order(e) => {
+                let key = order_id_of(e).to_string();
+                rows.want::<OrderTrackRow>(tenant, &key);
+                let customer = match e {
+                    OrderEvent::OrderDraftCreated { customer_id, .. } => Some(*customer_id),
+                    _ => rows
+                        .cached::<OrderTrackRow>(tenant, &key)
+                        .map(|t| t.customer_id),
+                };
+                let Some(customer_id) = customer else { return };
+                rows.want::<CustomerDashRow>(tenant, &customer_id.to_string());
+                rows.want::<TenantDashRow>(tenant, TenantDashRow::KEY);
+                if let OrderEvent::OrderSubmitted { submitted_at, .. } = e {
+                    let day = utc_day(*submitted_at);
+                    rows.want::<CustomerDayRow>(tenant, &CustomerDayRow::key_of(customer_id, day));
+                    rows.want::<TenantDayRow>(tenant, &day_key(day));
+                }
+            }
+            Decoded::Customer(
+                CustomerEvent::CustomerPortalEnabled { customer_id }
+                | CustomerEvent::CustomerPortalDisabled { customer_id },
+            ) => {
+                rows.want::<CustomerDashRow>(tenant, &customer_id.to_string());
+                rows.want::<TenantDashRow>(tenant, TenantDashRow::KEY);
+            }
+            Decoded::Contact(
+                ContactEvent::ContactAccessGranted { contact_id, .. }
+                | ContactEvent::ContactAccessRevoked { contact_id, .. }
+                | ContactEvent::ContactRemoved { contact_id, .. },
+            ) => {
+                rows.want::<ContactTrackRow>(tenant, &contact_id.to_string());
+                rows.want::<TenantDashRow>(tenant, TenantDashRow::KEY);
+            }
+            _ => {}
+        }
     }
 }
 

@@ -16,6 +16,7 @@ use crate::ctx::Ctx;
 use crate::error::{ApplyError, QueryError};
 use crate::models::common::{Scope, StatusCounts};
 use crate::models::sql::by_key;
+use crate::prefetch::Prefetch;
 use crate::rows::{ColValue, Row, Table};
 use crate::store::ReadDb;
 use portal_domain::order::OrderStatus;
@@ -125,6 +126,13 @@ impl Row for OrderCountsRow {
     }
     fn columns(&self) -> Vec<ColValue> {
         Vec::new()
+    }
+}
+
+/// Names the rows [`recount`] reads for an order of `customer_id`.
+pub(crate) fn prefetch(rows: &mut Prefetch<'_>, tenant: &TenantId, customer_id: CustomerId) {
+    for owner in [Some(customer_id), None] {
+        rows.want::<OrderCountsRow>(tenant, &OrderCountsRow::key_of(owner));
     }
 }
 

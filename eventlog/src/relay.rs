@@ -4,10 +4,10 @@
 //! drops the duplicates by `Nats-Msg-Id` within its window and consumers skip them by position.
 //!
 //! Wakes on commit ([`crate::store::CommitListener`]) and polls slowly as a safety net. Publishes
-//! are pipelined per batch. On PostgreSQL one relay per checkpoint name runs at a time (an
+//! are pipelined, two batches in flight (see [`relay_pass`]). On PostgreSQL one relay per checkpoint name runs at a time (an
 //! advisory lock), so several `portal relay` processes are hot standbys, not duplicate publishers.
 
-use crate::bus::{EventBus, OutMessage};
+use crate::bus::{Acks, EventBus, OutMessage};
 use crate::error::StoreError;
 use crate::metrics;
 use crate::store::Store;
@@ -201,17 +201,22 @@ async fn prepare(
 
 /// Publishes everything after `checkpoint` up to the head of the log.
 ///
-/// Pipelined: while one batch's acknowledgements are awaited, the next batch is read and encoded
-/// and the previous batch's checkpoint is stored. A checkpoint is only ever stored for a batch
-/// whose every message was acknowledged, and batches go out strictly in log order.
+/// Pipelined: batch *k* is sent while the acknowledgements of batch *k − 1* are on their way,
+/// and batch *k + 1* is read and encoded meanwhile; once *k − 1* is acknowledged its checkpoint
+/// is stored. So the bus always has about two batches in flight, and neither reading nor the
+/// checkpoint write ever stalls it. A checkpoint is only ever stored for a batch whose every
+/// message was acknowledged, after every earlier batch was (acknowledgements are awaited in
+/// order), and batches go out strictly in log order on one connection.
 ///
 /// Order in the stream, also across NATS failures: every message expects its predecessor to be
 /// the stream's last message. When a connection drops mid-batch, the client resends what it still
 /// buffered after reconnecting; those messages expect an event the server never got, so they are
 /// refused instead of being stored ahead of it, and the retry from the checkpoint republishes in
-/// order (what was stored is dropped as a duplicate before the check). The first message after a
-/// failure or at start goes unchained ([`Chain::Start`]): it cannot be stale, since stale
-/// messages of the failed attempt precede it on the same connection.
+/// order (what was stored is dropped as a duplicate before the check). The same holds for a
+/// batch sent behind one that fails: its first message expects the failed batch's last, so none
+/// of it is stored ahead. The first message after a failure or at start goes unchained
+/// ([`Chain::Start`]): it cannot be stale, since stale messages of the failed attempt precede it
+/// on the same connection.
 pub async fn relay_pass<B: EventBus>(
     store: &Store,
     bus: &B,
@@ -228,16 +233,10 @@ pub async fn relay_pass<B: EventBus>(
         checkpoint,
         last_id: first_previous,
     };
-    let mut acked: Option<(i64, Uuid)> = None;
+    // The batch sent last: its acknowledgements, last event and size.
+    let mut in_flight: Option<(Acks, (i64, Uuid), u64)> = None;
     let mut current = prepare(store, config, checkpoint, first_previous, chained).await?;
     while let Some((last, last_id)) = current.last {
-        let n = current.messages.len() as u64;
-        let save = async {
-            match acked {
-                Some((p, _)) => store.save_relay_checkpoint(&config.name, p).await,
-                None => Ok(()),
-            }
-        };
         // Reading and encoding run on another worker thread: they are CPU work that would
         // otherwise delay the publishing futures polled by this task.
         let next = {
@@ -246,22 +245,28 @@ pub async fn relay_pass<B: EventBus>(
                 async move { prepare(&store, &config, last, Some(last_id), chained).await },
             )
         };
-        let (published, stored) =
-            tokio::join!(bus.publish(std::mem::take(&mut current.messages)), save);
-        let next = next.await.map_err(|e| RelayError::Task(e.to_string()))?;
-        stored?;
-        if let Some((p, id)) = acked.take() {
-            saved = Passed {
-                checkpoint: p,
-                last_id: Some(id),
-            };
-        }
-        published?;
-        metrics::add(&metrics::RELAY_PUBLISHED, n);
-        acked = Some((last, last_id));
-        current = next?;
+        let n = current.messages.len() as u64;
+        let acks = bus.send(std::mem::take(&mut current.messages)).await?;
+        let next = match in_flight.replace((acks, (last, last_id), n)) {
+            Some((previous, (p, id), count)) => {
+                previous.wait().await?;
+                metrics::add(&metrics::RELAY_PUBLISHED, count);
+                let (stored, next) =
+                    tokio::join!(store.save_relay_checkpoint(&config.name, p), next);
+                stored?;
+                saved = Passed {
+                    checkpoint: p,
+                    last_id: Some(id),
+                };
+                next
+            }
+            None => next.await,
+        };
+        current = next.map_err(|e| RelayError::Task(e.to_string()))??;
     }
-    if let Some((p, id)) = acked {
+    if let Some((acks, (p, id), count)) = in_flight {
+        acks.wait().await?;
+        metrics::add(&metrics::RELAY_PUBLISHED, count);
         store.save_relay_checkpoint(&config.name, p).await?;
         saved = Passed {
             checkpoint: p,

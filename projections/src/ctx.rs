@@ -25,6 +25,8 @@ pub(crate) struct Slot {
 #[derive(Default)]
 pub struct RowCache {
     pub(crate) slots: HashMap<SlotKey, Slot>,
+    /// Rows loaded one `SELECT` each on a miss (not prefetched, see [`crate::prefetch`]).
+    pub(crate) single_loads: usize,
 }
 
 impl RowCache {
@@ -33,6 +35,10 @@ impl RowCache {
     }
     pub fn is_empty(&self) -> bool {
         self.slots.is_empty()
+    }
+    /// Rows loaded one `SELECT` each because they were not prefetched.
+    pub fn single_loads(&self) -> usize {
+        self.single_loads
     }
 }
 
@@ -73,9 +79,12 @@ impl<'a> Ctx<'a> {
             Entry::Occupied(e) => Ok(e.into_mut()),
             Entry::Vacant(v) => {
                 let row = match self.conn.as_deref_mut() {
-                    Some(conn) => crate::store::load::<R>(conn, self.suffix, tenant, key)
-                        .await?
-                        .map(|r| Box::new(r) as Box<dyn ErasedRow>),
+                    Some(conn) => {
+                        self.cache.single_loads += 1;
+                        crate::store::load::<R>(conn, self.suffix, tenant, key)
+                            .await?
+                            .map(|r| Box::new(r) as Box<dyn ErasedRow>)
+                    }
                     None => None,
                 };
                 Ok(v.insert(Slot { row, dirty: false }))

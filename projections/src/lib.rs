@@ -7,6 +7,8 @@
 //!   loaded on a miss, flushed at the end).
 //! - [`event`]: the event handed to projections, decoded once ([`Decoded`]).
 //! - [`projection`]: the [`Projection`] trait.
+//! - [`prefetch`]: [`Prefetch`], the rows a live batch will touch, named by the projections and
+//!   loaded before the batch with one query per table.
 //! - [`store`]: the read-model database (`sqlx::Any` over PostgreSQL or SQLite): DDL generated from
 //!   the [`rows::Table`]s, loading, flushing, checkpoints and dead letters.
 //! - [`runner`]: [`Projector`], the checkpointed handler the subscription runner drives: one
@@ -22,6 +24,7 @@ pub mod error;
 pub mod event;
 pub mod models;
 pub mod partitions;
+pub mod prefetch;
 pub mod projection;
 pub mod rebuild;
 pub mod rows;
@@ -31,6 +34,7 @@ pub mod store;
 pub use ctx::{Ctx, RowCache};
 pub use error::{ApplyError, QueryError};
 pub use event::{Decoded, Event};
+pub use prefetch::Prefetch;
 pub use projection::Projection;
 pub use rows::{ColType, ColValue, Column, Row, Table};
 pub use runner::Projector;

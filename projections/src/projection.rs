@@ -3,6 +3,7 @@
 use crate::ctx::Ctx;
 use crate::error::ApplyError;
 use crate::event::Event;
+use crate::prefetch::Prefetch;
 use crate::rows::Table;
 use futures::future::BoxFuture;
 
@@ -27,4 +28,9 @@ pub trait Projection: Send + Sync + 'static {
         ctx: &'a mut Ctx<'b>,
         event: Event<'a>,
     ) -> BoxFuture<'a, Result<(), ApplyError>>;
+    /// Names the rows `apply` will read for `event`, so that a live batch loads them with one
+    /// query per table ([`crate::prefetch`]). Called again after each load with the rows found
+    /// so far in [`Prefetch::cached`], for rows whose key is in another row. Naming too few rows
+    /// costs a `SELECT` per missing row, never correctness; the default names none.
+    fn prefetch(&self, _event: &Event<'_>, _rows: &mut Prefetch<'_>) {}
 }

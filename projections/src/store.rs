@@ -36,7 +36,7 @@ pub struct ReadDb {
 }
 
 /// Most bind parameters in one statement (SQLite allows 32,766, PostgreSQL 65,535).
-const MAX_BINDS: usize = 30_000;
+pub(crate) const MAX_BINDS: usize = 30_000;
 
 impl ReadDb {
     /// Connects to the database of `url` (`postgres://…` or `sqlite:…`, as for the event log).
@@ -335,22 +335,33 @@ fn column_list(table: &Table) -> String {
 }
 
 /// Writes every dirty row of `cache` to the tables with `suffix`: upserts in multi-row statements,
-/// deletes one by one. Returns the number of rows written.
+/// deletes in one statement per table and tenant (more only past the bind limit). Returns the
+/// number of statements.
 pub(crate) async fn flush(
     conn: &mut AnyConnection,
     cache: RowCache,
     suffix: &str,
 ) -> Result<usize, ApplyError> {
     let (upserts, deletes) = changes(cache);
-    let mut written = 0;
+    let mut statements = 0;
+    let mut by_group: BTreeMap<(&'static str, String), Vec<String>> = BTreeMap::new();
     for (table, tenant, key) in deletes {
-        let sql = format!("DELETE FROM {table}{suffix} WHERE tenant = $1 AND key = $2");
-        sqlx::query(&sql)
-            .bind(tenant)
-            .bind(key)
-            .execute(&mut *conn)
-            .await?;
-        written += 1;
+        by_group.entry((table, tenant)).or_default().push(key);
+    }
+    for ((table, tenant), keys) in by_group {
+        for chunk in keys.chunks(MAX_BINDS - 1) {
+            let list = (2..chunk.len() + 2)
+                .map(|i| format!("${i}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!("DELETE FROM {table}{suffix} WHERE tenant = $1 AND key IN ({list})");
+            let mut query = sqlx::query(&sql).persistent(false).bind(tenant.as_str());
+            for key in chunk {
+                query = query.bind(key.as_str());
+            }
+            query.execute(&mut *conn).await?;
+            statements += 1;
+        }
     }
     for (_, (table, rows)) in upserts {
         let width = 3 + table.columns.len();
@@ -392,10 +403,10 @@ pub(crate) async fn flush(
                 sql.push_str(&format!(", {0} = excluded.{0}", c.name));
             }
             sqlx::query_with(&sql, args).execute(&mut *conn).await?;
-            written += chunk.len();
+            statements += 1;
         }
     }
-    Ok(written)
+    Ok(statements)
 }
 
 /// Appends `value` to a `COPY … FROM STDIN` text-format line: backslash, tab, newline and

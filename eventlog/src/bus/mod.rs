@@ -3,7 +3,8 @@
 //! not know which one they drive.
 //!
 //! Contract: `publish` returns only when every message of the batch is stored by the bus (for
-//! JetStream: acknowledged), in batch order; a subscription delivers messages at least once, in
+//! JetStream: acknowledged), in batch order; `send` puts a batch on the wire in order and hands
+//! back its [`Acks`], so that a publisher may send the next batch while they are on their way; a subscription delivers messages at least once, in
 //! publish order except after redeliveries. Neither guarantees completeness: consumers detect
 //! gaps with `previousposition` and read the log itself (see [`crate::subscription`]).
 
@@ -46,10 +47,37 @@ pub enum BusError {
     Subscribe(String),
 }
 
+/// The acknowledgements of a batch sent with [`EventBus::send`], still to come.
+#[must_use = "a batch is only stored once its acknowledgements are awaited"]
+pub struct Acks(Vec<async_nats::jetstream::context::PublishAckFuture>);
+
+impl Acks {
+    /// Waits for every acknowledgement, in order: `Ok` once the bus stored the whole batch.
+    pub async fn wait(self) -> Result<(), BusError> {
+        for ack in self.0 {
+            ack.await.map_err(|e| match e.kind() {
+                // Duplicates are answered as duplicates before this check (nats-server ≥ 2.9),
+                // so a republished batch passes; only a message after the wrong one fails.
+                async_nats::jetstream::context::PublishErrorKind::WrongLastMessageId => {
+                    BusError::OutOfOrder(e.to_string())
+                }
+                _ => BusError::Publish(e.to_string()),
+            })?;
+        }
+        Ok(())
+    }
+}
+
 /// Publishing and subscribing, whatever the transport.
 pub trait EventBus: Send + Sync {
+    /// Sends `batch` in order, all in flight at once, without waiting for the acknowledgements:
+    /// nothing is known to be stored until [`Acks::wait`] returns `Ok`. Batches sent one after
+    /// the other on one bus reach it in that order.
+    fn send(&self, batch: Vec<OutMessage>) -> impl Future<Output = Result<Acks, BusError>> + Send;
     /// Publishes `batch` pipelined (all in flight at once) and waits for every acknowledgement.
-    fn publish(&self, batch: Vec<OutMessage>) -> impl Future<Output = Result<(), BusError>> + Send;
+    fn publish(&self, batch: Vec<OutMessage>) -> impl Future<Output = Result<(), BusError>> + Send {
+        async move { self.send(batch).await?.wait().await }
+    }
     /// A durable subscription named `consumer`: processes using the same name share its messages.
     fn subscribe(
         &self,
@@ -74,10 +102,10 @@ impl Bus {
 }
 
 impl EventBus for Bus {
-    async fn publish(&self, batch: Vec<OutMessage>) -> Result<(), BusError> {
+    async fn send(&self, batch: Vec<OutMessage>) -> Result<Acks, BusError> {
         match self {
-            Self::Nats(b) => b.publish(batch).await,
-            Self::Memory(b) => b.publish(batch).await,
+            Self::Nats(b) => b.send(batch).await,
+            Self::Memory(b) => b.send(batch).await,
         }
     }
     async fn subscribe(&self, consumer: &str) -> Result<Subscription, BusError> {
@@ -110,12 +138,13 @@ impl MemoryBus {
 }
 
 impl EventBus for MemoryBus {
-    async fn publish(&self, batch: Vec<OutMessage>) -> Result<(), BusError> {
+    async fn send(&self, batch: Vec<OutMessage>) -> Result<Acks, BusError> {
         for m in batch {
             // No receiver is fine: consumers catch up from the log when they start.
             let _ = self.tx.send(m.body);
         }
-        Ok(())
+        // Stored (in the channel) as sent: nothing to wait for.
+        Ok(Acks(Vec::new()))
     }
     async fn subscribe(&self, _consumer: &str) -> Result<Subscription, BusError> {
         Ok(Subscription::Memory(self.tx.subscribe()))

@@ -6,7 +6,7 @@
 //! position). Subscriptions are durable pull consumers with explicit acks, one per role; every
 //! process of a role binds the same consumer and so shares its messages.
 
-use super::{BusError, EventBus, OutMessage, Subscription};
+use super::{Acks, BusError, EventBus, OutMessage, Subscription};
 use async_nats::jetstream::{self, consumer, stream};
 use async_nats::{HeaderMap, header};
 use std::time::Duration;
@@ -113,7 +113,7 @@ impl NatsBus {
 }
 
 impl EventBus for NatsBus {
-    async fn publish(&self, batch: Vec<OutMessage>) -> Result<(), BusError> {
+    async fn send(&self, batch: Vec<OutMessage>) -> Result<Acks, BusError> {
         let mut acks = Vec::with_capacity(batch.len());
         for m in batch {
             let mut headers = HeaderMap::new();
@@ -128,17 +128,7 @@ impl EventBus for NatsBus {
                 .map_err(|e| BusError::Publish(e.to_string()))?;
             acks.push(ack);
         }
-        for ack in acks {
-            ack.await.map_err(|e| match e.kind() {
-                // Duplicates are answered as duplicates before this check (nats-server ≥ 2.9),
-                // so a republished batch passes; only a message after the wrong one fails.
-                jetstream::context::PublishErrorKind::WrongLastMessageId => {
-                    BusError::OutOfOrder(e.to_string())
-                }
-                _ => BusError::Publish(e.to_string()),
-            })?;
-        }
-        Ok(())
+        Ok(Acks(acks))
     }
 
     async fn subscribe(&self, consumer_name: &str) -> Result<Subscription, BusError> {

@@ -13,6 +13,7 @@ use super::sql::{Listing, by_key, doc_at};
 use crate::ctx::Ctx;
 use crate::error::{ApplyError, QueryError};
 use crate::event::{Decoded, Event};
+use crate::prefetch::Prefetch;
 use crate::projection::Projection;
 use crate::rows::{ColValue, Column, Row, Table};
 use crate::store::ReadDb;
@@ -139,6 +140,9 @@ impl Projection for AuditProjection {
             }
             Ok(())
         })
+    }
+    fn prefetch(&self, event: &Event<'_>, rows: &mut Prefetch<'_>) {
+        rows.want::<AuditStreamRow>(event.tenant(), event.recorded.stream_id.as_str());
     }
 }
 

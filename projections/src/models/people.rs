@@ -15,6 +15,7 @@ use super::sql::{Sql, by_key, doc_at};
 use crate::ctx::Ctx;
 use crate::error::{ApplyError, QueryError};
 use crate::event::{Decoded, Event};
+use crate::prefetch::Prefetch;
 use crate::projection::Projection;
 use crate::rows::{ColValue, Column, Row, Table};
 use crate::store::ReadDb;
@@ -194,6 +195,21 @@ impl Projection for PeopleProjection {
             }
             Ok(())
         })
+    }
+    fn prefetch(&self, event: &Event<'_>, rows: &mut Prefetch<'_>) {
+        let key = match event.decoded {
+            Decoded::Tenant(
+                TenantEvent::StaffMemberRenamed { user_id, .. }
+                | TenantEvent::StaffMemberRemoved { user_id },
+            ) => format!("staff:{user_id}"),
+            Decoded::Contact(
+                ContactEvent::ContactAdded { contact_id, .. }
+                | ContactEvent::ContactUpdated { contact_id, .. }
+                | ContactEvent::ContactRemoved { contact_id, .. },
+            ) => format!("contact:{contact_id}"),
+            _ => return,
+        };
+        rows.want::<PersonRow>(event.tenant(), &key);
     }
 }
 

@@ -218,6 +218,17 @@ impl<P: Projection> Harness<P> {
         futures::executor::block_on(self.projection.apply(&mut ctx, event))
     }
 
+    /// Copies of every row of `R` of `tenant` (in no particular order).
+    pub fn rows<R: Row>(&self, tenant: &TenantId) -> Vec<R> {
+        self.cache
+            .slots
+            .iter()
+            .filter(|((table, t, _), _)| *table == R::TABLE.name && t == tenant.as_str())
+            .filter_map(|(_, slot)| slot.row.as_deref()?.as_any().downcast_ref::<R>())
+            .map(|r| serde_json::from_value(serde_json::to_value(r).unwrap()).unwrap())
+            .collect()
+    }
+
     /// A copy of a row, if it exists.
     pub fn row<R: Row>(&mut self, tenant: &TenantId, key: impl Display) -> Option<R> {
         let mut ctx = Ctx::in_memory(&mut self.cache);

@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used)] // tests may unwrap
 
+mod batches;
 mod framework;
 mod leases;
 mod models_contacts;

@@ -5,6 +5,7 @@ use crate::ctx::Ctx;
 use crate::error::ApplyError;
 use crate::event::{Decoded, Event};
 use crate::models::common::{invalid_in, missing};
+use crate::prefetch::Prefetch;
 use crate::projection::Projection;
 use crate::rows::Table;
 use futures::future::BoxFuture;
@@ -39,6 +40,21 @@ impl Projection for ChargesProjection {
                 _ => Ok(()),
             }
         })
+    }
+    fn prefetch(&self, event: &Event<'_>, rows: &mut Prefetch<'_>) {
+        use OrderEvent as E;
+        let tenant = event.tenant();
+        match event.decoded {
+            Decoded::Order(E::ChargeAdded { order_id, .. }) => {
+                rows.want::<ChargeOrderRow>(tenant, &order_id.to_string());
+            }
+            Decoded::Order(
+                E::ChargeApprovalRequested { charge_id, .. }
+                | E::ChargeApproved { charge_id, .. }
+                | E::ChargeRejected { charge_id, .. },
+            ) => rows.want::<ChargeRow>(tenant, &charge_id.to_string()),
+            _ => {}
+        }
     }
 }
 

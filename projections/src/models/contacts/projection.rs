@@ -5,6 +5,7 @@ use crate::ctx::Ctx;
 use crate::error::ApplyError;
 use crate::event::{Decoded, Event};
 use crate::models::common::{invalid_in, missing};
+use crate::prefetch::Prefetch;
 use crate::projection::Projection;
 use crate::rows::Table;
 use futures::future::BoxFuture;
@@ -41,6 +42,39 @@ impl Projection for ContactsProjection {
                 _ => Ok(()),
             }
         })
+    }
+    fn prefetch(&self, event: &Event<'_>, rows: &mut Prefetch<'_>) {
+        use ContactEvent as C;
+        use CustomerEvent as E;
+        let tenant = event.tenant();
+        match event.decoded {
+            Decoded::Customer(
+                E::CustomerCreated { customer_id, .. }
+                | E::CustomerDetailsUpdated { customer_id, .. }
+                | E::CustomerPortalEnabled { customer_id }
+                | E::CustomerPortalDisabled { customer_id },
+            ) => {
+                let key = customer_id.to_string();
+                rows.want::<ContactCustomerRow>(tenant, &key);
+                let contacts = rows
+                    .cached::<ContactCustomerRow>(tenant, &key)
+                    .map(|i| i.contact_ids.clone())
+                    .unwrap_or_default();
+                for contact_id in contacts {
+                    rows.want::<ContactRow>(tenant, &contact_id.to_string());
+                }
+            }
+            Decoded::Contact(C::ContactAdded { customer_id, .. }) => {
+                rows.want::<ContactCustomerRow>(tenant, &customer_id.to_string());
+            }
+            Decoded::Contact(
+                C::ContactUpdated { contact_id, .. }
+                | C::ContactAccessGranted { contact_id, .. }
+                | C::ContactAccessRevoked { contact_id, .. }
+                | C::ContactRemoved { contact_id, .. },
+            ) => rows.want::<ContactRow>(tenant, &contact_id.to_string()),
+            _ => {}
+        }
     }
 }
 

@@ -5,6 +5,7 @@ use crate::ctx::Ctx;
 use crate::error::ApplyError;
 use crate::event::{Decoded, Event};
 use crate::models::common::{invalid_in, missing};
+use crate::prefetch::Prefetch;
 use crate::projection::Projection;
 use crate::rows::Table;
 use futures::future::BoxFuture;
@@ -41,6 +42,54 @@ impl Projection for CustomersProjection {
                 _ => Ok(()),
             }
         })
+    }
+    fn prefetch(&self, event: &Event<'_>, rows: &mut Prefetch<'_>) {
+        let tenant = event.tenant();
+        match event.decoded {
+            Decoded::Customer(e) => rows.want::<CustomerRow>(tenant, &customer_of(e).to_string()),
+            Decoded::Contact(ContactEvent::ContactNotificationsChanged { .. }) => {}
+            Decoded::Contact(e) => {
+                let (contact_id, customer_id) = contact_of(e);
+                rows.want::<CustomerContactRow>(tenant, &contact_id.to_string());
+                rows.want::<CustomerRow>(tenant, &customer_id.to_string());
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The contact an event is about, and its customer.
+fn contact_of(e: &ContactEvent) -> (portal_domain::ContactId, CustomerId) {
+    use ContactEvent as E;
+    match e {
+        E::ContactAdded {
+            contact_id,
+            customer_id,
+            ..
+        }
+        | E::ContactUpdated {
+            contact_id,
+            customer_id,
+            ..
+        }
+        | E::ContactAccessGranted {
+            contact_id,
+            customer_id,
+            ..
+        }
+        | E::ContactAccessRevoked {
+            contact_id,
+            customer_id,
+        }
+        | E::ContactRemoved {
+            contact_id,
+            customer_id,
+        }
+        | E::ContactNotificationsChanged {
+            contact_id,
+            customer_id,
+            ..
+        } => (*contact_id, *customer_id),
     }
 }
 

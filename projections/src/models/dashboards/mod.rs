@@ -4,9 +4,11 @@
 //! charges awaiting approval. Per tenant: the same over every customer, plus customers with the
 //! portal enabled, active portal users, and orders submitted via the portal per day.
 //!
-//! Counters are rows (`rm_dash_customers`, `rm_dash_tenants`, per-day rows keyed
-//! `customer|YYYY-MM-DD` and `YYYY-MM-DD`) so that a dashboard reads a few rows instead of
-//! scanning orders. They stay exactly derived from the events through *tracking rows*, one per
+//! Counters are rows (`rm_dash_customers`, per-day rows keyed `customer|YYYY-MM-DD`) so that a
+//! dashboard reads a few rows instead of scanning orders. The tenant's figures are not stored:
+//! a tenant-wide row would be updated by every order event of the tenant and serialise the
+//! projectors; they are summed at read time over the customers' rows (one per customer), the
+//! customers' day rows of the window (`(tenant, day)` index) and the contacts with access. They stay exactly derived from the events through *tracking rows*, one per
 //! order and per contact, that remember what has been counted: a counter only moves when the
 //! tracked state changes (an order's status moves from A to B: A −1, B +1; a charge enters or
 //! leaves the awaiting set; a submission is counted once per order), so replaying an event the
@@ -41,6 +43,5 @@ pub use queries::{
 };
 pub use rows::{
     ContactTrackRow, CustomerDashRow, CustomerDayRow, DASH_CONTACTS, DASH_CUSTOMER_DAYS,
-    DASH_CUSTOMERS, DASH_ORDERS, DASH_TENANT_DAYS, DASH_TENANTS, OrderTrackRow, TenantDashRow,
-    TenantDayRow,
+    DASH_CUSTOMERS, DASH_ORDERS, OrderTrackRow, TenantDashRow,
 };

@@ -2,14 +2,14 @@
 
 use super::rows::{
     ContactTrackRow, CustomerCounters, CustomerDashRow, CustomerDayRow, DASH_CONTACTS,
-    DASH_CUSTOMER_DAYS, DASH_CUSTOMERS, DASH_ORDERS, DASH_TENANT_DAYS, DASH_TENANTS, OrderTrackRow,
-    TenantDashRow, TenantDayRow, bump,
+    DASH_CUSTOMER_DAYS, DASH_CUSTOMERS, DASH_ORDERS, OrderTrackRow, bump,
 };
 use crate::ctx::Ctx;
 use crate::error::ApplyError;
 use crate::event::{Decoded, Event};
-use crate::models::common::{day_key, invalid_in, missing, utc_day};
+use crate::models::common::{invalid_in, missing, utc_day};
 use crate::models::orders::{order_id_of, status_change};
+use crate::prefetch::Prefetch;
 use crate::projection::Projection;
 use crate::rows::Table;
 use futures::future::BoxFuture;
@@ -21,11 +21,10 @@ use portal_domain::{Aggregate, CustomerId, TenantId};
 use time::macros::time;
 use time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
 
-static TABLES: [&Table; 6] = [
+// Only rows of one customer, order or contact: the tenant's figures are summed at read time.
+static TABLES: [&Table; 4] = [
     &DASH_CUSTOMERS,
-    &DASH_TENANTS,
     &DASH_CUSTOMER_DAYS,
-    &DASH_TENANT_DAYS,
     &DASH_ORDERS,
     &DASH_CONTACTS,
 ];
@@ -37,7 +36,8 @@ impl Projection for DashboardsProjection {
         "dashboards"
     }
     fn version(&self) -> u32 {
-        1
+        // 2: no tenant-wide rows (summed at read time from the customers' and contacts').
+        2
     }
     fn tables(&self) -> &'static [&'static Table] {
         &TABLES
@@ -59,6 +59,37 @@ impl Projection for DashboardsProjection {
                 _ => Ok(()),
             }
         })
+    }
+    fn prefetch(&self, event: &Event<'_>, rows: &mut Prefetch<'_>) {
+        let tenant = event.tenant();
+        match event.decoded {
+            Decoded::Order(e) => {
+                let key = order_id_of(e).to_string();
+                rows.want::<OrderTrackRow>(tenant, &key);
+                let customer = match e {
+                    OrderEvent::OrderDraftCreated { customer_id, .. } => Some(*customer_id),
+                    _ => rows
+                        .cached::<OrderTrackRow>(tenant, &key)
+                        .map(|t| t.customer_id),
+                };
+                let Some(customer_id) = customer else { return };
+                rows.want::<CustomerDashRow>(tenant, &customer_id.to_string());
+                if let OrderEvent::OrderSubmitted { submitted_at, .. } = e {
+                    let day = utc_day(*submitted_at);
+                    rows.want::<CustomerDayRow>(tenant, &CustomerDayRow::key_of(customer_id, day));
+                }
+            }
+            Decoded::Customer(
+                CustomerEvent::CustomerPortalEnabled { customer_id }
+                | CustomerEvent::CustomerPortalDisabled { customer_id },
+            ) => rows.want::<CustomerDashRow>(tenant, &customer_id.to_string()),
+            Decoded::Contact(
+                ContactEvent::ContactAccessGranted { contact_id, .. }
+                | ContactEvent::ContactAccessRevoked { contact_id, .. }
+                | ContactEvent::ContactRemoved { contact_id, .. },
+            ) => rows.want::<ContactTrackRow>(tenant, &contact_id.to_string()),
+            _ => {}
+        }
     }
 }
 
@@ -96,25 +127,7 @@ fn customer_row(tenant: &TenantId, customer_id: CustomerId) -> impl FnOnce() -> 
     }
 }
 
-fn tenant_row(tenant: &TenantId) -> impl FnOnce() -> TenantDashRow {
-    let tenant = tenant.clone();
-    move || TenantDashRow {
-        tenant,
-        counters: CustomerCounters::default(),
-        customers_with_portal: 0,
-        active_portal_users: 0,
-    }
-}
-
-async fn tenant_counters<'c>(
-    ctx: &'c mut Ctx<'_>,
-    tenant: &TenantId,
-) -> Result<&'c mut TenantDashRow, ApplyError> {
-    ctx.get_or_insert_with(tenant, TenantDashRow::KEY, tenant_row(tenant))
-        .await
-}
-
-/// Adds `delta` to the customer's and the tenant's counters.
+/// Adds `delta` to the customer's counters.
 async fn add(
     ctx: &mut Ctx<'_>,
     tenant: &TenantId,
@@ -132,7 +145,6 @@ async fn add(
     .await?
     .counters
     .add(delta, 1);
-    tenant_counters(ctx, tenant).await?.counters.add(delta, 1);
     Ok(())
 }
 
@@ -213,26 +225,18 @@ async fn on_order(ctx: &mut Ctx<'_>, event: &Event<'_>, e: &OrderEvent) -> Resul
     if let Some(day) = submitted_on {
         let via_portal = event.actor().is_portal_user();
         let t = tenant.clone();
-        ctx.get_or_insert_with(
-            tenant,
-            &CustomerDayRow::key_of(customer_id, day),
-            move || CustomerDayRow {
-                tenant: t,
-                customer_id,
-                date: day,
-                submitted: 0,
-            },
-        )
-        .await?
-        .submitted += 1;
-        let t = tenant.clone();
         let row = ctx
-            .get_or_insert_with(tenant, &day_key(day), move || TenantDayRow {
-                tenant: t,
-                date: day,
-                submitted: 0,
-                via_portal: 0,
-            })
+            .get_or_insert_with(
+                tenant,
+                &CustomerDayRow::key_of(customer_id, day),
+                move || CustomerDayRow {
+                    tenant: t,
+                    customer_id,
+                    date: day,
+                    submitted: 0,
+                    via_portal: 0,
+                },
+            )
             .await?;
         row.submitted += 1;
         row.via_portal += i64::from(via_portal);
@@ -262,7 +266,6 @@ async fn on_customer(
         return Ok(());
     }
     row.portal_enabled = enabled;
-    tenant_counters(ctx, tenant).await?.customers_with_portal += if enabled { 1 } else { -1 };
     Ok(())
 }
 
@@ -294,6 +297,5 @@ async fn on_contact(
         return Ok(());
     }
     row.access = access;
-    tenant_counters(ctx, tenant).await?.active_portal_users += if access { 1 } else { -1 };
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! Queries of the dashboards read model.
 
 use super::rows::{
-    CustomerCounters, CustomerDashRow, CustomerDayRow, TenantDashRow, TenantDayRow, status_counts,
+    CustomerCounters, CustomerDashRow, CustomerDayRow, TenantDashRow, status_counts,
 };
 use crate::error::QueryError;
 use crate::models::common::{Scope, StatusCounts, day_key};
@@ -10,6 +10,7 @@ use crate::store::{ReadDb, docs};
 use portal_domain::values::serde_time;
 use portal_domain::{CustomerId, TenantId};
 use serde::Serialize;
+use sqlx::Row as _;
 use time::{Date, Duration};
 
 /// Days in the per-day series, today included.
@@ -143,36 +144,48 @@ pub async fn tenant(
     tenant: &TenantId,
     today: Date,
 ) -> Result<TenantDashboard, QueryError> {
-    let mut q = Sql::new("SELECT doc FROM rm_dash_tenants WHERE tenant = ");
-    q.bind(tenant.as_str())
-        .push(" AND key = ")
-        .bind(TenantDashRow::KEY);
-    let row: Option<TenantDashRow> = q
-        .fetch_optional(db)
-        .await?
-        .map(|r| doc_at(&r, 0))
-        .transpose()?;
+    // Summed here rather than stored: see the module docs.
+    let mut q = Sql::new("SELECT doc FROM rm_dash_customers WHERE tenant = ");
+    q.bind(tenant.as_str());
+    let customers: Vec<CustomerDashRow> = docs(&q.fetch_all(db).await?)?;
+    let mut q = Sql::new("SELECT COUNT(*) FROM rm_dash_contacts WHERE tenant = ");
+    q.bind(tenant.as_str()).push(" AND access = ").bind(true);
+    let row = TenantDashRow::sum_of(tenant, &customers, q.fetch_int(db).await?);
 
     let (first, last) = window(today);
-    let mut q = Sql::new("SELECT doc FROM rm_dash_tenant_days WHERE tenant = ");
+    let mut q = Sql::new(
+        "SELECT day, CAST(SUM(submitted) AS BIGINT), CAST(SUM(via_portal) AS BIGINT) \
+         FROM rm_dash_customer_days WHERE tenant = ",
+    );
     q.bind(tenant.as_str())
         .push(" AND day >= ")
         .bind(day_key(first))
         .push(" AND day <= ")
-        .bind(day_key(last));
-    let days: Vec<TenantDayRow> = docs(&q.fetch_all(db).await?)?;
-    let on = |d: Date| days.iter().find(|r| r.date == d);
-
-    let (counters, customers_with_portal, active_portal_users) = match row {
-        Some(r) => (r.counters, r.customers_with_portal, r.active_portal_users),
-        None => (CustomerCounters::default(), 0, 0),
+        .bind(day_key(last))
+        .push(" GROUP BY day");
+    let days: Vec<(String, i64, i64)> = q
+        .fetch_all(db)
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+        .collect::<Result<_, sqlx::Error>>()?;
+    let on = |d: Date| {
+        let key = day_key(d);
+        days.iter().find(|r| r.0 == key)
     };
+
+    let TenantDashRow {
+        counters,
+        customers_with_portal,
+        active_portal_users,
+        ..
+    } = row;
     Ok(TenantDashboard {
         customers_with_portal,
         active_portal_users,
         orders_by_status: status_counts(&counters.orders_by_status),
-        orders_per_day: series(today, |d| on(d).map_or(0, |r| r.submitted)),
-        portal_orders_per_day: series(today, |d| on(d).map_or(0, |r| r.via_portal)),
+        orders_per_day: series(today, |d| on(d).map_or(0, |r| r.1)),
+        portal_orders_per_day: series(today, |d| on(d).map_or(0, |r| r.2)),
         on_time: OnTimeDelivery::of(&counters),
         charges_awaiting_approval: counters.charges_awaiting_approval,
     })

@@ -1,7 +1,7 @@
 //! Rows of the dashboards read model: counters and the tracking rows behind them.
 
 use crate::models::common::{StatusCounts, day_key};
-use crate::rows::{ColValue, Column, Row, Table};
+use crate::rows::{ColValue, Column, Index, Row, Table};
 use portal_domain::order::OrderStatus;
 use portal_domain::values::serde_time;
 use portal_domain::{ChargeId, ContactId, CustomerId, OrderId, TenantId};
@@ -72,7 +72,8 @@ impl Row for CustomerDashRow {
     }
 }
 
-/// The tenant's counters (key `tenant`).
+/// The tenant's counters: never stored (a row every order event of the tenant updated would
+/// serialise projectors), summed at read time from its customers' rows and its contacts'.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TenantDashRow {
     pub tenant: TenantId,
@@ -82,25 +83,24 @@ pub struct TenantDashRow {
 }
 
 impl TenantDashRow {
-    pub const KEY: &'static str = "tenant";
-}
-
-pub static DASH_TENANTS: Table = Table {
-    name: "rm_dash_tenants",
-    columns: &[],
-    indexes: &[],
-};
-
-impl Row for TenantDashRow {
-    const TABLE: &'static Table = &DASH_TENANTS;
-    fn tenant(&self) -> &TenantId {
-        &self.tenant
-    }
-    fn key(&self) -> String {
-        Self::KEY.to_owned()
-    }
-    fn columns(&self) -> Vec<ColValue> {
-        Vec::new()
+    /// The sum of `customers`' counters, with `active_portal_users` counted apart.
+    pub fn sum_of<'r>(
+        tenant: &TenantId,
+        customers: impl IntoIterator<Item = &'r CustomerDashRow>,
+        active_portal_users: i64,
+    ) -> Self {
+        let mut row = Self {
+            tenant: tenant.clone(),
+            counters: CustomerCounters::default(),
+            customers_with_portal: 0,
+            active_portal_users,
+        };
+        for c in customers {
+            row.counters.add(&c.counters, 1);
+            row.customers_with_portal += i64::from(c.portal_enabled);
+        }
+        row.counters.orders_by_status.retain(|_, n| *n != 0);
+        row
     }
 }
 
@@ -112,6 +112,9 @@ pub struct CustomerDayRow {
     #[serde(with = "serde_time::date")]
     pub date: Date,
     pub submitted: i64,
+    /// Submitted by a portal user. (Absent in rows of version 1, which kept it per tenant.)
+    #[serde(default)]
+    pub via_portal: i64,
 }
 
 impl CustomerDayRow {
@@ -122,8 +125,14 @@ impl CustomerDayRow {
 
 pub static DASH_CUSTOMER_DAYS: Table = Table {
     name: "rm_dash_customer_days",
-    columns: &[Column::text("customer_id").indexed(), Column::text("day")],
-    indexes: &[],
+    columns: &[
+        Column::text("customer_id").indexed(),
+        Column::text("day"),
+        Column::int("submitted"),
+        Column::int("via_portal"),
+    ],
+    // The tenant's per-day series sums the customers' rows of the window's days.
+    indexes: &[Index::Btree(&["day"])],
 };
 
 impl Row for CustomerDayRow {
@@ -138,37 +147,9 @@ impl Row for CustomerDayRow {
         vec![
             self.customer_id.to_string().into(),
             day_key(self.date).into(),
+            self.submitted.into(),
+            self.via_portal.into(),
         ]
-    }
-}
-
-/// Orders of the tenant submitted on one UTC day (key `YYYY-MM-DD`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TenantDayRow {
-    pub tenant: TenantId,
-    #[serde(with = "serde_time::date")]
-    pub date: Date,
-    pub submitted: i64,
-    /// Submitted by a portal user.
-    pub via_portal: i64,
-}
-
-pub static DASH_TENANT_DAYS: Table = Table {
-    name: "rm_dash_tenant_days",
-    columns: &[Column::text("day").indexed()],
-    indexes: &[],
-};
-
-impl Row for TenantDayRow {
-    const TABLE: &'static Table = &DASH_TENANT_DAYS;
-    fn tenant(&self) -> &TenantId {
-        &self.tenant
-    }
-    fn key(&self) -> String {
-        day_key(self.date)
-    }
-    fn columns(&self) -> Vec<ColValue> {
-        vec![day_key(self.date).into()]
     }
 }
 
@@ -221,7 +202,8 @@ pub struct ContactTrackRow {
 
 pub static DASH_CONTACTS: Table = Table {
     name: "rm_dash_contacts",
-    columns: &[],
+    // Counted at read time: the tenant's active portal users.
+    columns: &[Column::bool("access").indexed()],
     indexes: &[],
 };
 
@@ -234,6 +216,6 @@ impl Row for ContactTrackRow {
         self.contact_id.to_string()
     }
     fn columns(&self) -> Vec<ColValue> {
-        Vec::new()
+        vec![self.access.into()]
     }
 }

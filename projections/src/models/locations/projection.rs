@@ -5,6 +5,7 @@ use crate::ctx::Ctx;
 use crate::error::ApplyError;
 use crate::event::{Decoded, Event};
 use crate::models::common::{invalid_in, missing};
+use crate::prefetch::Prefetch;
 use crate::projection::Projection;
 use crate::rows::Table;
 use futures::future::BoxFuture;
@@ -42,6 +43,35 @@ impl Projection for LocationsProjection {
                 _ => Ok(()),
             }
         })
+    }
+    fn prefetch(&self, event: &Event<'_>, rows: &mut Prefetch<'_>) {
+        use LocationEvent as L;
+        use OrderEvent as E;
+        let tenant = event.tenant();
+        let (order_id, locations) = match event.decoded {
+            Decoded::Location(
+                L::LocationUpdated { location_id, .. }
+                | L::LocationArchived { location_id }
+                | L::LocationVisibilityChanged { location_id, .. },
+            ) => {
+                rows.want::<LocationRow>(tenant, &location_id.to_string());
+                return;
+            }
+            Decoded::Order(E::OrderDraftCreated { content, .. }) => (None, content.location_ids()),
+            Decoded::Order(E::OrderDraftUpdated { order_id, content }) => {
+                (Some(order_id), content.location_ids())
+            }
+            Decoded::Order(E::OrderSubmitted {
+                order_id, content, ..
+            }) => (Some(order_id), content.location_ids()),
+            _ => return,
+        };
+        if let Some(order_id) = order_id {
+            rows.want::<LocationOrderRow>(tenant, &order_id.to_string());
+        }
+        for location_id in locations {
+            rows.want::<LocationRow>(tenant, &location_id.to_string());
+        }
     }
 }
 

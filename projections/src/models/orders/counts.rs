@@ -1,7 +1,12 @@
-//! Order counters (`rm_order_counts`): how many orders each list bucket holds, per customer and
-//! for the whole tenant, so that the status tabs and the `total` of a list without a search read
-//! one row instead of counting up to every order of the tenant (a `COUNT(*)` over 100,000 orders
-//! took longer than the page itself).
+//! Order counters (`rm_order_counts`): how many orders each list bucket holds, per customer, so
+//! that the status tabs and the `total` of a list without a search read one row (a customer's) or
+//! one row per customer (the tenant's: summed at read time) instead of counting up to every order
+//! of the tenant (a `COUNT(*)` over 100,000 orders took longer than the page itself).
+//!
+//! There is no tenant-wide counter row: every order event of the tenant would update it, which
+//! serialises projectors applying disjoint customers at once, and a batch's writes all queue on
+//! that one row. The tenant's figures are the sum of its customers' rows, one index range of
+//! the primary key.
 //!
 //! A bucket is what the list filters can tell apart without a search: the status and the
 //! origin (never submitted, submitted by a portal user, submitted by staff). The counters live
@@ -15,9 +20,10 @@ use super::rows::OrderRow;
 use crate::ctx::Ctx;
 use crate::error::{ApplyError, QueryError};
 use crate::models::common::{Scope, StatusCounts};
-use crate::models::sql::by_key;
+use crate::models::sql::{Sql, by_key};
+use crate::prefetch::Prefetch;
 use crate::rows::{ColValue, Row, Table};
-use crate::store::ReadDb;
+use crate::store::{ReadDb, docs};
 use portal_domain::order::OrderStatus;
 use portal_domain::{CustomerId, TenantId};
 use serde::{Deserialize, Serialize};
@@ -66,20 +72,41 @@ fn parse_bucket(key: &str) -> Option<(OrderStatus, Origin)> {
     Some((OrderStatus::parse(status)?, Origin::parse(origin)?))
 }
 
-/// Orders per bucket, of one customer or (key [`OrderCountsRow::TENANT_KEY`]) of the tenant.
+/// Orders per bucket of one customer; summed over the customers (`customer_id` `None`) for the
+/// tenant's figures, which are never stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderCountsRow {
     pub tenant: TenantId,
-    /// `None` for the tenant's row.
+    /// `None` only for a tenant's sum (and in rows of a version that stored one).
     pub customer_id: Option<CustomerId>,
     pub buckets: BTreeMap<String, i64>,
 }
 
 impl OrderCountsRow {
+    /// The key a tenant-wide row had in an earlier version: excluded from the tenant's sum.
     pub const TENANT_KEY: &'static str = "tenant";
 
     fn key_of(customer_id: Option<CustomerId>) -> String {
         customer_id.map_or_else(|| Self::TENANT_KEY.to_owned(), |c| c.to_string())
+    }
+
+    /// The sum of `rows` as the tenant's figures.
+    pub(crate) fn sum_of(
+        tenant: &TenantId,
+        rows: impl IntoIterator<Item = OrderCountsRow>,
+    ) -> Self {
+        let mut buckets: BTreeMap<String, i64> = BTreeMap::new();
+        for row in rows {
+            for (k, n) in row.buckets {
+                *buckets.entry(k).or_insert(0) += n;
+            }
+        }
+        buckets.retain(|_, n| *n != 0);
+        Self {
+            tenant: tenant.clone(),
+            customer_id: None,
+            buckets,
+        }
     }
 
     /// Orders per status.
@@ -128,8 +155,12 @@ impl Row for OrderCountsRow {
     }
 }
 
-/// Moves one order from bucket `old` (`None`: not counted yet) to `new`, in its customer's row
-/// and the tenant's.
+/// Names the row [`recount`] reads for an order of `customer_id`.
+pub(crate) fn prefetch(rows: &mut Prefetch<'_>, tenant: &TenantId, customer_id: CustomerId) {
+    rows.want::<OrderCountsRow>(tenant, &customer_id.to_string());
+}
+
+/// Moves one order from bucket `old` (`None`: not counted yet) to `new`, in its customer's row.
 pub(crate) async fn recount(
     ctx: &mut Ctx<'_>,
     tenant: &TenantId,
@@ -140,21 +171,18 @@ pub(crate) async fn recount(
     if old == Some(new) {
         return Ok(());
     }
-    for owner in [Some(customer_id), None] {
-        let key = OrderCountsRow::key_of(owner);
-        let row = ctx
-            .get_or_insert_with(tenant, &key, || OrderCountsRow {
-                tenant: tenant.clone(),
-                customer_id: owner,
-                buckets: BTreeMap::new(),
-            })
-            .await?;
-        if let Some(old) = old {
-            *row.buckets.entry(old.to_owned()).or_insert(0) -= 1;
-        }
-        *row.buckets.entry(new.to_owned()).or_insert(0) += 1;
-        row.buckets.retain(|_, n| *n != 0);
+    let row = ctx
+        .get_or_insert_with(tenant, &customer_id.to_string(), || OrderCountsRow {
+            tenant: tenant.clone(),
+            customer_id: Some(customer_id),
+            buckets: BTreeMap::new(),
+        })
+        .await?;
+    if let Some(old) = old {
+        *row.buckets.entry(old.to_owned()).or_insert(0) -= 1;
     }
+    *row.buckets.entry(new.to_owned()).or_insert(0) += 1;
+    row.buckets.retain(|_, n| *n != 0);
     Ok(())
 }
 
@@ -170,6 +198,14 @@ async fn counters(
         (Some(a), Some(b)) if a != b => return Ok(None),
         (a, b) => a.or(b),
     };
+    if customer.is_none() {
+        let mut q = Sql::new("SELECT doc FROM rm_order_counts WHERE tenant = ");
+        q.bind(tenant.as_str())
+            .push(" AND key <> ")
+            .bind(OrderCountsRow::TENANT_KEY);
+        let rows: Vec<OrderCountsRow> = docs(&q.fetch_all(db).await?)?;
+        return Ok(Some(OrderCountsRow::sum_of(tenant, rows)));
+    }
     let row = by_key::<OrderCountsRow>(db, tenant, &OrderCountsRow::key_of(customer)).await?;
     Ok(Some(row.unwrap_or(OrderCountsRow {
         tenant: tenant.clone(),

@@ -6,6 +6,7 @@ use crate::ctx::Ctx;
 use crate::error::ApplyError;
 use crate::event::{Decoded, Event};
 use crate::models::common::{ActorKind, invalid_in, missing};
+use crate::prefetch::Prefetch;
 use crate::projection::Projection;
 use crate::rows::Table;
 use futures::future::BoxFuture;
@@ -23,8 +24,8 @@ impl Projection for OrdersProjection {
     }
     fn version(&self) -> u32 {
         // 2: the order counters and the list indexes; 3: the pickup_date column; 4: who changed
-        // the status, by id.
-        4
+        // the status, by id; 5: no tenant-wide counter row (summed at read time).
+        5
     }
     fn tables(&self) -> &'static [&'static Table] {
         &TABLES
@@ -43,6 +44,24 @@ impl Projection for OrdersProjection {
                 _ => Ok(()),
             }
         })
+    }
+    fn prefetch(&self, event: &Event<'_>, rows: &mut Prefetch<'_>) {
+        let Decoded::Order(e) = event.decoded else {
+            return;
+        };
+        let tenant = event.tenant();
+        let key = order_id_of(e).to_string();
+        rows.want::<OrderRow>(tenant, &key);
+        let customer = match e {
+            OrderEvent::OrderDraftCreated { customer_id, .. } => Some(*customer_id),
+            _ => {
+                rows.want::<OrderDetailRow>(tenant, &key);
+                rows.cached::<OrderRow>(tenant, &key).map(|r| r.customer_id)
+            }
+        };
+        if let Some(customer_id) = customer {
+            counts::prefetch(rows, tenant, customer_id);
+        }
     }
 }
 

@@ -67,6 +67,9 @@ impl Decoded {
 pub struct Event<'a> {
     pub recorded: &'a RecordedEvent,
     pub decoded: &'a Decoded,
+    /// The event's partition ([`crate::partitions`]): rows that sum events of many streams
+    /// (counters) are kept per partition, so that partitions never share a row.
+    pub partition: u16,
 }
 
 impl Event<'_> {

@@ -19,6 +19,7 @@
 //! - [`rebuild`]: replay the log from 0 in memory into fresh tables, then swap.
 //! - one module per read model, each with its rows, its projection and its tenant-scoped queries.
 
+mod checkpoints;
 pub mod ctx;
 pub mod error;
 pub mod event;

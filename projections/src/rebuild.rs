@@ -21,6 +21,7 @@
 use crate::ctx::{Ctx, RowCache};
 use crate::error::ApplyError;
 use crate::event::{Decoded, Event};
+use crate::partitions::partition_of;
 use crate::projection::Projection;
 use crate::store::{self, ReadDb, create_indexes, create_table, schema_of, table_name};
 use portal_eventlog::{RecordedEvent, Store, StoreError};
@@ -118,9 +119,14 @@ pub async fn rebuild(
         };
         position = last.position;
         for (recorded, decoded) in &page {
+            let partition = partition_of(recorded.stream_id.as_str(), db.partition_count());
             for (i, p) in projections.iter().enumerate() {
                 let mut ctx = Ctx::in_memory(&mut caches[i]);
-                let event = Event { recorded, decoded };
+                let event = Event {
+                    recorded,
+                    decoded,
+                    partition,
+                };
                 match p.apply(&mut ctx, event).await {
                     Ok(()) => {}
                     Err(e) if e.is_transient() => return Err(e.into()),
@@ -279,6 +285,10 @@ async fn swap(
                         Event {
                             recorded,
                             decoded: &decoded,
+                            partition: partition_of(
+                                recorded.stream_id.as_str(),
+                                db.partition_count(),
+                            ),
                         },
                     )
                     .await
@@ -345,7 +355,7 @@ async fn swap(
     )
     .bind(p.name())
     .bind(position)
-    .bind(schema_of(p))
+    .bind(schema_of(p, db.partition_count()))
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
@@ -365,20 +375,27 @@ pub async fn outdated(
     let head = store.head_position().await?;
     let mut out = Vec::new();
     for p in projections {
-        let (position, schema): (i64, String) = {
+        // Every partition's row: all built with the current schema, or the projection is
+        // outdated.
+        let rows: Vec<(i64, String)> = {
             use sqlx::Row as _;
-            let row =
-                sqlx::query("SELECT position, schema FROM projection_checkpoints WHERE name = $1")
-                    .bind(p.name())
-                    .fetch_one(db.pool())
-                    .await?;
-            (row.try_get(0)?, row.try_get(1)?)
+            sqlx::query("SELECT position, schema FROM projection_checkpoints WHERE name = $1")
+                .bind(p.name())
+                .fetch_all(db.pool())
+                .await?
+                .iter()
+                .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
+                .collect::<Result<_, sqlx::Error>>()?
         };
-        let current = schema_of(p.as_ref());
-        if schema == current {
+        let current = schema_of(p.as_ref(), db.partition_count());
+        if rows.iter().all(|(_, schema)| *schema == current) {
             continue;
         }
-        if schema.is_empty() && position == 0 && head == 0 {
+        if head == 0
+            && rows
+                .iter()
+                .all(|(position, schema)| schema.is_empty() && *position == 0)
+        {
             sqlx::query(
                 "UPDATE projection_checkpoints SET schema = $2 WHERE name = $1 AND position = 0",
             )

@@ -14,12 +14,14 @@
 //! it is written to `projection_dead_letters` in the same transaction. Database errors are not
 //! poison: the whole batch is retried later by the runner.
 
+use crate::checkpoints;
 use crate::ctx::{Ctx, RowCache};
 use crate::error::ApplyError;
 use crate::event::{Decoded, Event};
+use crate::partitions::{Partitions, partition_of};
 use crate::prefetch::Prefetch;
 use crate::projection::Projection;
-use crate::store::{self, Backend, ReadDb};
+use crate::store::{self, ReadDb};
 use portal_eventlog::Store;
 use portal_eventlog::subscription::{Handled, Handler, HandlerError, Positioned, catch_up};
 use sqlx::Row as _;
@@ -38,6 +40,7 @@ const PREFETCH_ROUNDS: usize = 3;
 pub struct Projector {
     db: ReadDb,
     projections: Arc<Vec<Arc<dyn Projection>>>,
+    partitions: Partitions,
     stats: Arc<Mutex<BatchStats>>,
 }
 
@@ -63,12 +66,27 @@ enum Outcome {
 }
 
 impl Projector {
+    /// A projector that applies every partition of `db` (one process, or one partition).
     pub fn new(db: ReadDb, projections: Vec<Arc<dyn Projection>>) -> Self {
+        let count = db.partition_count();
         Self {
             db,
             projections: Arc::new(projections),
+            partitions: Partitions::fixed(count, (0..count).collect()),
             stats: Arc::default(),
         }
+    }
+
+    /// The same projector applying only the partitions `partitions` owns at each batch (from
+    /// [`crate::partitions::Leases`]). Its count must be the database's.
+    pub fn with_partitions(mut self, partitions: Partitions) -> Self {
+        debug_assert_eq!(partitions.count(), self.db.partition_count());
+        self.partitions = partitions;
+        self
+    }
+
+    pub fn partitions(&self) -> &Partitions {
+        &self.partitions
     }
 
     /// Counters of the batches committed so far.
@@ -98,12 +116,14 @@ impl Projector {
         catch_up(store, self, 2000).await
     }
 
-    /// Checkpoint of every projection, by name.
+    /// Checkpoint of every projection, by name: the lowest of its partitions'.
     pub async fn checkpoints(&self) -> Result<Vec<(String, i64, String)>, sqlx::Error> {
-        let rows =
-            sqlx::query("SELECT name, position, schema FROM projection_checkpoints ORDER BY name")
-                .fetch_all(self.db.pool())
-                .await?;
+        let rows = sqlx::query(
+            "SELECT name, min(position), min(schema) FROM projection_checkpoints \
+             GROUP BY name ORDER BY name",
+        )
+        .fetch_all(self.db.pool())
+        .await?;
         rows.iter()
             .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
             .collect()
@@ -140,30 +160,6 @@ impl Projector {
         }
     }
 
-    /// Locks every projection's checkpoint row; returns name → position.
-    async fn lock_checkpoints(
-        &self,
-        tx: &mut sqlx::AnyConnection,
-    ) -> Result<HashMap<String, i64>, ApplyError> {
-        let mut sql = format!(
-            "SELECT name, position FROM projection_checkpoints WHERE name IN ({}) ORDER BY name",
-            placeholders(1, self.projections.len())
-        );
-        if self.db.backend() == Backend::Postgres {
-            sql.push_str(" FOR UPDATE");
-        }
-        let mut query = sqlx::query(&sql);
-        for p in self.projections.iter() {
-            query = query.bind(p.name());
-        }
-        let rows = query.fetch_all(&mut *tx).await?;
-        let mut out = HashMap::new();
-        for r in rows {
-            out.insert(r.try_get::<String, _>(0)?, r.try_get::<i64, _>(1)?);
-        }
-        Ok(out)
-    }
-
     /// One transaction. `Ok(Err((projection, position, reason)))`: that event failed and
     /// everything was rolled back.
     #[allow(clippy::type_complexity)]
@@ -174,36 +170,61 @@ impl Projector {
         skip: &HashSet<(&'static str, i64)>,
         failures: &HashMap<(&'static str, i64), (u32, String)>,
     ) -> Result<Result<Outcome, (&'static str, i64, String)>, ApplyError> {
+        let owned = self.partitions.owned();
+        if owned.is_empty() {
+            // Another process applies every partition now; nothing here moves.
+            return Ok(Ok(Outcome::Applied));
+        }
+        let count = self.partitions.count();
+        let part: Vec<u16> = events
+            .iter()
+            .map(|p| partition_of(p.event.stream_id.as_str(), count))
+            .collect();
         let mut tx = self.db.begin().await?;
-        let checkpoints = self.lock_checkpoints(&mut tx).await?;
+        let names: Vec<&'static str> = self.projections.iter().map(|p| p.name()).collect();
+        let checkpoints = checkpoints::lock(&mut tx, self.db.backend(), &names, &owned).await?;
         let mut cache = RowCache::default();
         let mut gap: Option<i64> = None;
-        let mut advanced: Vec<&'static str> = Vec::new();
+        let mut advanced: Vec<(&'static str, u16)> = Vec::new();
         let mut dead: Vec<(&'static str, &Positioned)> = Vec::new();
-        // Each projection with the index of its first new event.
-        let mut plan: Vec<(&Arc<dyn Projection>, usize)> = Vec::new();
+        // Each projection with, per partition it moves, the index of its first new event (an
+        // owned partition behind the batch's start waits for the catch-up from the log).
+        let mut plan: Vec<(&Arc<dyn Projection>, HashMap<u16, usize>)> = Vec::new();
         for projection in self.projections.iter() {
             let name = projection.name();
-            let checkpoint = *checkpoints.get(name).ok_or_else(|| {
-                ApplyError::Event(format!("no checkpoint row for projection {name}"))
-            })?;
-            let Some(first_new) = events.iter().position(|p| p.event.position > checkpoint) else {
-                continue;
-            };
-            if events[first_new].previous > checkpoint {
-                gap = Some(gap.map_or(checkpoint, |g| g.min(checkpoint)));
-                continue;
+            let mut from = HashMap::new();
+            for &partition in owned.iter() {
+                let checkpoint = checkpoints[&(name, partition)];
+                let Some(first_new) = events.iter().position(|p| p.event.position > checkpoint)
+                else {
+                    continue;
+                };
+                if events[first_new].previous > checkpoint {
+                    gap = Some(gap.map_or(checkpoint, |g| g.min(checkpoint)));
+                    continue;
+                }
+                from.insert(partition, first_new);
+                advanced.push((name, partition));
             }
-            plan.push((projection, first_new));
+            if !from.is_empty() {
+                plan.push((projection, from));
+            }
         }
+        // The events `projection` applies: those of the partitions it moves, from their start.
+        let applies =
+            |from: &HashMap<u16, usize>, i: usize| from.get(&part[i]).is_some_and(|f| i >= *f);
         let mut prefetch_statements = 0;
         for _ in 0..PREFETCH_ROUNDS {
             let mut rows = Prefetch::new(&cache);
-            for (projection, first_new) in &plan {
-                for (p, d) in events[*first_new..].iter().zip(&decoded[*first_new..]) {
+            for (projection, from) in &plan {
+                for (i, (p, d)) in events.iter().zip(decoded).enumerate() {
+                    if !applies(from, i) {
+                        continue;
+                    }
                     let event = Event {
                         recorded: &p.event,
                         decoded: d,
+                        partition: part[i],
                     };
                     projection.prefetch(&event, &mut rows);
                 }
@@ -215,12 +236,15 @@ impl Projector {
             prefetch_statements += loaded.statements;
             loaded.into_cache(&mut cache);
         }
-        for (projection, first_new) in plan {
+        for (projection, from) in &plan {
             let name = projection.name();
             let failure = {
                 let mut ctx = Ctx::new(&mut cache, Some(&mut *tx), "");
                 let mut failure = None;
-                for (p, d) in events[first_new..].iter().zip(&decoded[first_new..]) {
+                for (i, (p, d)) in events.iter().zip(decoded).enumerate() {
+                    if !applies(from, i) {
+                        continue;
+                    }
                     let position = p.event.position;
                     if skip.contains(&(name, position)) {
                         dead.push((name, p));
@@ -229,6 +253,7 @@ impl Projector {
                     let event = Event {
                         recorded: &p.event,
                         decoded: d,
+                        partition: part[i],
                     };
                     match projection.apply(&mut ctx, event).await {
                         Ok(()) => {}
@@ -245,7 +270,6 @@ impl Projector {
                 tx.rollback().await?;
                 return Ok(Err(failure));
             }
-            advanced.push(name);
         }
         if advanced.is_empty() {
             tx.rollback().await?;
@@ -274,16 +298,7 @@ impl Projector {
             .await?;
         }
         let last = events.last().map_or(0, |p| p.event.position);
-        let sql = format!(
-            "UPDATE projection_checkpoints SET position = $1, updated_at = CURRENT_TIMESTAMP \
-             WHERE name IN ({})",
-            placeholders(2, advanced.len())
-        );
-        let mut query = sqlx::query(&sql).bind(last);
-        for name in &advanced {
-            query = query.bind(*name);
-        }
-        query.execute(&mut *tx).await?;
+        checkpoints::advance(&mut tx, &advanced, last).await?;
         tx.commit().await?;
         let mut stats = self.stats.lock().unwrap_or_else(PoisonError::into_inner);
         stats.batches += 1;
@@ -295,28 +310,41 @@ impl Projector {
     }
 }
 
-/// `$first, $first+1, …`: `n` numbered placeholders for an `IN (…)` list.
-fn placeholders(first: usize, n: usize) -> String {
-    (first..first + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 impl Handler for Projector {
     fn name(&self) -> &str {
         "projections"
     }
 
     async fn checkpoint(&self) -> Result<i64, HandlerError> {
-        let mine: HashSet<&str> = self.projections.iter().map(|p| p.name()).collect();
-        let all = self.checkpoints().await?;
-        Ok(all
-            .iter()
-            .filter(|(name, _, _)| mine.contains(name.as_str()))
-            .map(|(_, position, _)| *position)
-            .min()
-            .unwrap_or(0))
+        let owned = self.partitions.owned();
+        let names: Vec<&'static str> = self.projections.iter().map(|p| p.name()).collect();
+        if names.is_empty() {
+            return Ok(0);
+        }
+        // Owning nothing, the projector needs nothing: it starts where the others stand.
+        let (aggregate, partitions) = if owned.is_empty() {
+            ("max", Vec::new())
+        } else {
+            ("min", owned.to_vec())
+        };
+        let mut sql = format!(
+            "SELECT coalesce({aggregate}(position), 0) FROM projection_checkpoints WHERE name IN ({})",
+            checkpoints::placeholders(1, names.len())
+        );
+        if !partitions.is_empty() {
+            sql.push_str(&format!(
+                " AND partition_no IN ({})",
+                checkpoints::placeholders(1 + names.len(), partitions.len())
+            ));
+        }
+        let mut query = sqlx::query_scalar::<_, i64>(&sql);
+        for name in &names {
+            query = query.bind(*name);
+        }
+        for p in &partitions {
+            query = query.bind(i32::from(*p));
+        }
+        Ok(query.fetch_one(self.db.pool()).await?)
     }
 
     async fn handle(&self, events: &[Positioned]) -> Result<Handled, HandlerError> {

@@ -33,6 +33,8 @@ pub struct ReadDb {
     /// PostgreSQL only: a typed pool for `COPY`, which bulk-loads rebuilt tables several times
     /// faster than multi-row `INSERT`s and which `sqlx::Any` cannot do.
     copy: Option<sqlx::PgPool>,
+    /// Partitions of the projection work (see [`crate::partitions`]); 1 unless set.
+    partitions: u16,
 }
 
 /// Most bind parameters in one statement (SQLite allows 32,766, PostgreSQL 65,535).
@@ -87,7 +89,24 @@ impl ReadDb {
             pool,
             backend,
             copy,
+            partitions: 1,
         })
+    }
+
+    /// The same database with `count` partitions of the projection work (clamped to
+    /// 1..=[`crate::partitions::MAX_PARTITIONS`]; always 1 on SQLite, which has one process).
+    /// Every process of one database must use the same count: it decides where counters are
+    /// kept, so a change means a rebuild (the stored schema names the count).
+    pub fn with_partitions(mut self, count: u16) -> Self {
+        self.partitions = match self.backend {
+            Backend::Sqlite => 1,
+            Backend::Postgres => count.clamp(1, crate::partitions::MAX_PARTITIONS),
+        };
+        self
+    }
+
+    pub fn partition_count(&self) -> u16 {
+        self.partitions
     }
 
     /// The PostgreSQL pool for `COPY` (`None` on SQLite).
@@ -122,11 +141,23 @@ impl ReadDb {
     pub async fn ensure(&self, projections: &[&dyn Projection]) -> Result<(), sqlx::Error> {
         let mut tx = self.begin().await?;
         for p in projections {
+            for partition in 0..self.partitions {
+                sqlx::query(
+                    "INSERT INTO projection_checkpoints (name, partition_no, position, schema) \
+                     VALUES ($1, $2, 0, '') ON CONFLICT (name, partition_no) DO NOTHING",
+                )
+                .bind(p.name())
+                .bind(i32::from(partition))
+                .execute(&mut *tx)
+                .await?;
+            }
+            // Rows of a larger count used before: the rebuild the new count needs resets the
+            // others, and these would hold reads back for good.
             sqlx::query(
-                "INSERT INTO projection_checkpoints (name, position, schema) VALUES ($1, 0, '') \
-                 ON CONFLICT (name, partition_no) DO NOTHING",
+                "DELETE FROM projection_checkpoints WHERE name = $1 AND partition_no >= $2",
             )
             .bind(p.name())
+            .bind(i32::from(self.partitions))
             .execute(&mut *tx)
             .await?;
         }
@@ -237,8 +268,9 @@ pub(crate) fn create_indexes(table: &Table, backend: Backend) -> Vec<String> {
         .collect()
 }
 
-/// A fingerprint of what a projection stores: its version and its tables' shapes.
-pub(crate) fn schema_of(p: &dyn Projection) -> String {
+/// A fingerprint of what a projection stores: its version, its tables' shapes and, past one, the
+/// partition count (counters are kept per partition).
+pub(crate) fn schema_of(p: &dyn Projection, partitions: u16) -> String {
     use sha2::{Digest, Sha256};
     let mut text = format!("v{}", p.version());
     for t in p.tables() {
@@ -250,6 +282,10 @@ pub(crate) fn schema_of(p: &dyn Projection) -> String {
         for i in t.indexes {
             text.push_str(&format!(" {i:?}"));
         }
+    }
+    // One partition keeps the fingerprint stored before partitions existed.
+    if partitions > 1 {
+        text.push_str(&format!(" partitions {partitions}"));
     }
     format!(
         "v{}-{}",

@@ -120,6 +120,24 @@ pub(crate) fn sort_name(name: &str) -> String {
 }
 
 /// The UTC calendar day of an instant.
+/// The key of a counter row of `base` (a customer, a customer's day, …) in `partition`: rows that
+/// sum events of many streams are kept per partition (see [`crate::partitions`]) and summed when
+/// read. Partition 0 keeps the bare key, so one partition stores what it always did.
+pub(crate) fn partitioned_key(base: &str, partition: u16) -> String {
+    if partition == 0 {
+        base.to_owned()
+    } else {
+        format!("{base}@{partition}")
+    }
+}
+
+/// Every key [`partitioned_key`] gives `base` with `count` partitions (a read sums their rows).
+pub(crate) fn partitioned_keys(base: &str, count: u16) -> Vec<String> {
+    (0..count.max(1))
+        .map(|p| partitioned_key(base, p))
+        .collect()
+}
+
 pub(crate) fn utc_day(at: OffsetDateTime) -> Date {
     at.to_offset(UtcOffset::UTC).date()
 }

@@ -214,6 +214,7 @@ impl<P: Projection> Harness<P> {
         let event = Event {
             recorded: r,
             decoded: &decoded,
+            partition: 0,
         };
         futures::executor::block_on(self.projection.apply(&mut ctx, event))
     }

@@ -7,6 +7,7 @@ use super::rows::{
 use crate::ctx::Ctx;
 use crate::error::ApplyError;
 use crate::event::{Decoded, Event};
+use crate::models::common::partitioned_key;
 use crate::models::common::{invalid_in, missing, utc_day};
 use crate::models::orders::{order_id_of, status_change};
 use crate::prefetch::Prefetch;
@@ -73,16 +74,25 @@ impl Projection for DashboardsProjection {
                         .map(|t| t.customer_id),
                 };
                 let Some(customer_id) = customer else { return };
-                rows.want::<CustomerDashRow>(tenant, &customer_id.to_string());
+                rows.want::<CustomerDashRow>(
+                    tenant,
+                    &partitioned_key(&customer_id.to_string(), event.partition),
+                );
                 if let OrderEvent::OrderSubmitted { submitted_at, .. } = e {
                     let day = utc_day(*submitted_at);
-                    rows.want::<CustomerDayRow>(tenant, &CustomerDayRow::key_of(customer_id, day));
+                    rows.want::<CustomerDayRow>(
+                        tenant,
+                        &CustomerDayRow::key_in(customer_id, day, event.partition),
+                    );
                 }
             }
             Decoded::Customer(
                 CustomerEvent::CustomerPortalEnabled { customer_id }
                 | CustomerEvent::CustomerPortalDisabled { customer_id },
-            ) => rows.want::<CustomerDashRow>(tenant, &customer_id.to_string()),
+            ) => rows.want::<CustomerDashRow>(
+                tenant,
+                &partitioned_key(&customer_id.to_string(), event.partition),
+            ),
             Decoded::Contact(
                 ContactEvent::ContactAccessGranted { contact_id, .. }
                 | ContactEvent::ContactAccessRevoked { contact_id, .. }
@@ -117,34 +127,39 @@ pub fn is_on_time(delivered_at: OffsetDateTime, deadline: OffsetDateTime) -> boo
     minute <= deadline
 }
 
-fn customer_row(tenant: &TenantId, customer_id: CustomerId) -> impl FnOnce() -> CustomerDashRow {
-    let tenant = tenant.clone();
-    move || CustomerDashRow {
-        tenant,
+/// The customer's row of `partition`, made when missing.
+async fn customer_row<'c>(
+    ctx: &'c mut Ctx<'_>,
+    tenant: &TenantId,
+    customer_id: CustomerId,
+    partition: u16,
+) -> Result<&'c mut CustomerDashRow, ApplyError> {
+    let key = partitioned_key(&customer_id.to_string(), partition);
+    let t = tenant.clone();
+    ctx.get_or_insert_with(tenant, &key, move || CustomerDashRow {
+        tenant: t,
         customer_id,
         counters: CustomerCounters::default(),
         portal_enabled: false,
-    }
+        partition,
+    })
+    .await
 }
 
 /// Adds `delta` to the customer's counters.
 async fn add(
     ctx: &mut Ctx<'_>,
     tenant: &TenantId,
-    customer_id: CustomerId,
+    (customer_id, partition): (CustomerId, u16),
     delta: &CustomerCounters,
 ) -> Result<(), ApplyError> {
     if *delta == CustomerCounters::default() {
         return Ok(());
     }
-    ctx.get_or_insert_with(
-        tenant,
-        &customer_id.to_string(),
-        customer_row(tenant, customer_id),
-    )
-    .await?
-    .counters
-    .add(delta, 1);
+    customer_row(ctx, tenant, customer_id, partition)
+        .await?
+        .counters
+        .add(delta, 1);
     Ok(())
 }
 
@@ -171,7 +186,7 @@ async fn on_order(ctx: &mut Ctx<'_>, event: &Event<'_>, e: &OrderEvent) -> Resul
         });
         let mut delta = CustomerCounters::default();
         bump(&mut delta.orders_by_status, OrderStatus::Draft, 1);
-        return add(ctx, tenant, *customer_id, &delta).await;
+        return add(ctx, tenant, (*customer_id, event.partition), &delta).await;
     }
 
     let Some(mut track) = known else {
@@ -220,21 +235,23 @@ async fn on_order(ctx: &mut Ctx<'_>, event: &Event<'_>, e: &OrderEvent) -> Resul
     }
     let customer_id = track.customer_id;
     ctx.put(track);
-    add(ctx, tenant, customer_id, &delta).await?;
+    add(ctx, tenant, (customer_id, event.partition), &delta).await?;
 
     if let Some(day) = submitted_on {
         let via_portal = event.actor().is_portal_user();
         let t = tenant.clone();
+        let partition = event.partition;
         let row = ctx
             .get_or_insert_with(
                 tenant,
-                &CustomerDayRow::key_of(customer_id, day),
+                &CustomerDayRow::key_in(customer_id, day, partition),
                 move || CustomerDayRow {
                     tenant: t,
                     customer_id,
                     date: day,
                     submitted: 0,
                     via_portal: 0,
+                    partition,
                 },
             )
             .await?;
@@ -254,14 +271,7 @@ async fn on_customer(
         CustomerEvent::CustomerPortalDisabled { customer_id } => (*customer_id, false),
         _ => return Ok(()),
     };
-    let tenant = event.tenant();
-    let row = ctx
-        .get_or_insert_with(
-            tenant,
-            &customer_id.to_string(),
-            customer_row(tenant, customer_id),
-        )
-        .await?;
+    let row = customer_row(ctx, event.tenant(), customer_id, event.partition).await?;
     if row.portal_enabled == enabled {
         return Ok(());
     }

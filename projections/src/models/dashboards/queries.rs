@@ -4,8 +4,8 @@ use super::rows::{
     CustomerCounters, CustomerDashRow, CustomerDayRow, TenantDashRow, status_counts,
 };
 use crate::error::QueryError;
-use crate::models::common::{Scope, StatusCounts, day_key};
-use crate::models::sql::{Sql, doc_at};
+use crate::models::common::{Scope, StatusCounts, day_key, partitioned_keys};
+use crate::models::sql::Sql;
 use crate::store::{ReadDb, docs};
 use portal_domain::values::serde_time;
 use portal_domain::{CustomerId, TenantId};
@@ -105,16 +105,24 @@ pub async fn customer(
     customer_id: CustomerId,
     today: Date,
 ) -> Result<CustomerDashboard, QueryError> {
+    // One row per partition the customer's streams fall in: summed.
     let mut q = Sql::new("SELECT doc FROM rm_dash_customers WHERE tenant = ");
-    q.bind(tenant.as_str())
-        .push(" AND key = ")
-        .bind(customer_id.to_string());
-    let row: Option<CustomerDashRow> = q
-        .fetch_optional(db)
-        .await?
-        .map(|r| doc_at(&r, 0))
-        .transpose()?;
-    let counters = row.map(|r| r.counters).unwrap_or_default();
+    q.bind(tenant.as_str()).push(" AND key IN (");
+    for (i, key) in partitioned_keys(&customer_id.to_string(), db.partition_count())
+        .into_iter()
+        .enumerate()
+    {
+        if i > 0 {
+            q.push(", ");
+        }
+        q.bind(key);
+    }
+    q.push(")");
+    let rows: Vec<CustomerDashRow> = docs(&q.fetch_all(db).await?)?;
+    let mut counters = CustomerCounters::default();
+    for row in &rows {
+        counters.add(&row.counters, 1);
+    }
 
     let (first, last) = window(today);
     let mut q = Sql::new("SELECT doc FROM rm_dash_customer_days WHERE tenant = ");
@@ -131,7 +139,10 @@ pub async fn customer(
         customer_id,
         orders_by_status: status_counts(&counters.orders_by_status),
         orders_per_day: series(today, |d| {
-            days.iter().find(|r| r.date == d).map_or(0, |r| r.submitted)
+            days.iter()
+                .filter(|r| r.date == d)
+                .map(|r| r.submitted)
+                .sum()
         }),
         on_time: OnTimeDelivery::of(&counters),
         charges_awaiting_approval: counters.charges_awaiting_approval,

@@ -1,6 +1,6 @@
 //! Rows of the dashboards read model: counters and the tracking rows behind them.
 
-use crate::models::common::{StatusCounts, day_key};
+use crate::models::common::{StatusCounts, day_key, partitioned_key};
 use crate::rows::{ColValue, Column, Index, Row, Table};
 use portal_domain::order::OrderStatus;
 use portal_domain::values::serde_time;
@@ -51,6 +51,10 @@ pub struct CustomerDashRow {
     pub counters: CustomerCounters,
     /// Tracked for the tenant's "customers with portal enabled".
     pub portal_enabled: bool,
+    /// The partition whose events this row sums: a customer has a row per partition its
+    /// streams fall in; `portal_enabled` is kept in the customer stream's own.
+    #[serde(default)]
+    pub partition: u16,
 }
 
 pub static DASH_CUSTOMERS: Table = Table {
@@ -65,7 +69,7 @@ impl Row for CustomerDashRow {
         &self.tenant
     }
     fn key(&self) -> String {
-        self.customer_id.to_string()
+        partitioned_key(&self.customer_id.to_string(), self.partition)
     }
     fn columns(&self) -> Vec<ColValue> {
         Vec::new()
@@ -115,11 +119,19 @@ pub struct CustomerDayRow {
     /// Submitted by a portal user. (Absent in rows of version 1, which kept it per tenant.)
     #[serde(default)]
     pub via_portal: i64,
+    /// The partition whose orders this row counts (see [`CustomerDashRow::partition`]).
+    #[serde(default)]
+    pub partition: u16,
 }
 
 impl CustomerDayRow {
     pub fn key_of(customer_id: CustomerId, date: Date) -> String {
         format!("{customer_id}|{}", day_key(date))
+    }
+
+    /// The key of the row of `partition`.
+    pub fn key_in(customer_id: CustomerId, date: Date, partition: u16) -> String {
+        partitioned_key(&Self::key_of(customer_id, date), partition)
     }
 }
 
@@ -141,7 +153,7 @@ impl Row for CustomerDayRow {
         &self.tenant
     }
     fn key(&self) -> String {
-        Self::key_of(self.customer_id, self.date)
+        Self::key_in(self.customer_id, self.date, self.partition)
     }
     fn columns(&self) -> Vec<ColValue> {
         vec![

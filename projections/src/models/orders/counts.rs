@@ -20,7 +20,8 @@ use super::rows::OrderRow;
 use crate::ctx::Ctx;
 use crate::error::{ApplyError, QueryError};
 use crate::models::common::{Scope, StatusCounts};
-use crate::models::sql::{Sql, by_key};
+use crate::models::common::{partitioned_key, partitioned_keys};
+use crate::models::sql::Sql;
 use crate::prefetch::Prefetch;
 use crate::rows::{ColValue, Row, Table};
 use crate::store::{ReadDb, docs};
@@ -80,14 +81,20 @@ pub struct OrderCountsRow {
     /// `None` only for a tenant's sum (and in rows of a version that stored one).
     pub customer_id: Option<CustomerId>,
     pub buckets: BTreeMap<String, i64>,
+    /// The partition whose orders this row counts.
+    #[serde(default)]
+    pub partition: u16,
 }
 
 impl OrderCountsRow {
     /// The key a tenant-wide row had in an earlier version: excluded from the tenant's sum.
     pub const TENANT_KEY: &'static str = "tenant";
 
-    fn key_of(customer_id: Option<CustomerId>) -> String {
-        customer_id.map_or_else(|| Self::TENANT_KEY.to_owned(), |c| c.to_string())
+    fn key_of(customer_id: Option<CustomerId>, partition: u16) -> String {
+        customer_id.map_or_else(
+            || Self::TENANT_KEY.to_owned(),
+            |c| partitioned_key(&c.to_string(), partition),
+        )
     }
 
     /// The sum of `rows` as the tenant's figures.
@@ -106,6 +113,7 @@ impl OrderCountsRow {
             tenant: tenant.clone(),
             customer_id: None,
             buckets,
+            partition: 0,
         }
     }
 
@@ -148,34 +156,45 @@ impl Row for OrderCountsRow {
         &self.tenant
     }
     fn key(&self) -> String {
-        Self::key_of(self.customer_id)
+        Self::key_of(self.customer_id, self.partition)
     }
     fn columns(&self) -> Vec<ColValue> {
         Vec::new()
     }
 }
 
-/// Names the row [`recount`] reads for an order of `customer_id`.
-pub(crate) fn prefetch(rows: &mut Prefetch<'_>, tenant: &TenantId, customer_id: CustomerId) {
-    rows.want::<OrderCountsRow>(tenant, &customer_id.to_string());
+/// Names the row [`recount`] reads for an order of `customer_id` in `partition`.
+pub(crate) fn prefetch(
+    rows: &mut Prefetch<'_>,
+    tenant: &TenantId,
+    customer_id: CustomerId,
+    partition: u16,
+) {
+    rows.want::<OrderCountsRow>(
+        tenant,
+        &OrderCountsRow::key_of(Some(customer_id), partition),
+    );
 }
 
-/// Moves one order from bucket `old` (`None`: not counted yet) to `new`, in its customer's row.
+/// Moves one order from bucket `old` (`None`: not counted yet) to `new`, in its customer's row
+/// of `partition` (the order's).
 pub(crate) async fn recount(
     ctx: &mut Ctx<'_>,
     tenant: &TenantId,
-    customer_id: CustomerId,
+    (customer_id, partition): (CustomerId, u16),
     old: Option<&str>,
     new: &str,
 ) -> Result<(), ApplyError> {
     if old == Some(new) {
         return Ok(());
     }
+    let key = OrderCountsRow::key_of(Some(customer_id), partition);
     let row = ctx
-        .get_or_insert_with(tenant, &customer_id.to_string(), || OrderCountsRow {
+        .get_or_insert_with(tenant, &key, || OrderCountsRow {
             tenant: tenant.clone(),
             customer_id: Some(customer_id),
             buckets: BTreeMap::new(),
+            partition,
         })
         .await?;
     if let Some(old) = old {
@@ -198,20 +217,28 @@ async fn counters(
         (Some(a), Some(b)) if a != b => return Ok(None),
         (a, b) => a.or(b),
     };
-    if customer.is_none() {
+    let Some(customer_id) = customer else {
         let mut q = Sql::new("SELECT doc FROM rm_order_counts WHERE tenant = ");
         q.bind(tenant.as_str())
             .push(" AND key <> ")
             .bind(OrderCountsRow::TENANT_KEY);
         let rows: Vec<OrderCountsRow> = docs(&q.fetch_all(db).await?)?;
         return Ok(Some(OrderCountsRow::sum_of(tenant, rows)));
+    };
+    let keys = partitioned_keys(&customer_id.to_string(), db.partition_count());
+    let mut q = Sql::new("SELECT doc FROM rm_order_counts WHERE tenant = ");
+    q.bind(tenant.as_str()).push(" AND key IN (");
+    for (i, key) in keys.into_iter().enumerate() {
+        if i > 0 {
+            q.push(", ");
+        }
+        q.bind(key);
     }
-    let row = by_key::<OrderCountsRow>(db, tenant, &OrderCountsRow::key_of(customer)).await?;
-    Ok(Some(row.unwrap_or(OrderCountsRow {
-        tenant: tenant.clone(),
-        customer_id: customer,
-        buckets: BTreeMap::new(),
-    })))
+    q.push(")");
+    let rows: Vec<OrderCountsRow> = docs(&q.fetch_all(db).await?)?;
+    let mut sum = OrderCountsRow::sum_of(tenant, rows);
+    sum.customer_id = Some(customer_id);
+    Ok(Some(sum))
 }
 
 /// The total of a list from the counters; `None` when the filter searches (the caller counts

@@ -60,7 +60,7 @@ impl Projection for OrdersProjection {
             }
         };
         if let Some(customer_id) = customer {
-            counts::prefetch(rows, tenant, customer_id);
+            counts::prefetch(rows, tenant, customer_id, event.partition);
         }
     }
 }
@@ -147,7 +147,7 @@ async fn on_order(ctx: &mut Ctx<'_>, event: &Event<'_>, e: &OrderEvent) -> Resul
         counts::recount(
             ctx,
             tenant,
-            *customer_id,
+            (*customer_id, event.partition),
             counted.as_deref(),
             &bucket_of(&row),
         )
@@ -261,7 +261,7 @@ async fn on_order(ctx: &mut Ctx<'_>, event: &Event<'_>, e: &OrderEvent) -> Resul
     counts::recount(
         ctx,
         tenant,
-        row.customer_id,
+        (row.customer_id, event.partition),
         Some(&counted),
         &bucket_of(&row),
     )

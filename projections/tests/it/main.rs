@@ -12,3 +12,4 @@ mod models_dashboards;
 mod models_misc;
 mod models_orders;
 mod models_support;
+mod partitioned;

@@ -45,6 +45,19 @@ pub struct GlobalArgs {
     )]
     pub db_max_connections: u32,
 
+    /// Partitions of the projection work (PostgreSQL; 1 to 64). Several `portal project` (or
+    /// `portal serve`) processes share them out and apply them at the same time. Every process
+    /// of one database must use the same count; changing it rebuilds the read models at the
+    /// next start. Embedded mode always uses 1.
+    #[arg(
+        long,
+        env = "PORTAL_PROJECTION_PARTITIONS",
+        global = true,
+        default_value_t = 1,
+        value_parser = clap::value_parser!(u16).range(1..=64)
+    )]
+    pub projection_partitions: u16,
+
     /// NATS server with JetStream: nats://host:4222. Unset: an in-process bus (embedded mode).
     #[arg(long, env = "NATS_URL", global = true, hide_env_values = true)]
     pub nats_url: Option<String>,

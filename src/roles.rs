@@ -11,6 +11,7 @@ use portal_eventlog::relay::{RelayConfig, run_relay};
 use portal_eventlog::subscription::{RunnerConfig, run_subscription};
 use portal_identity::Db;
 use portal_notifier::{Mailer, NotifierConfig};
+use portal_projections::partitions::Leases;
 use portal_projections::{Projection, Projector, ReadDb, rebuild};
 use std::sync::Arc;
 use tokio::task::JoinHandle;
@@ -57,10 +58,11 @@ pub fn relay_name(settings: &Settings) -> String {
     }
 }
 
-/// The read-model database (the event store's database).
+/// The read-model database (the event store's database), with the configured partitions.
 pub async fn open_read_db(settings: &Settings) -> anyhow::Result<ReadDb> {
     ReadDb::connect(&settings.database_url, settings.db_max_connections)
         .await
+        .map(|db| db.with_partitions(settings.projection_partitions))
         .map_err(|e| {
             anyhow::anyhow!(
                 "cannot open the read models in {} (--database-url / DATABASE_URL): {}",
@@ -109,20 +111,38 @@ pub fn spawn_relay(
     tokio::spawn(run_relay(store, bus, config, cancel))
 }
 
-/// Starts the projection builders' subscription.
-pub fn spawn_projector(
+/// Starts the projection builders' subscription. With more than one partition, the process
+/// first takes its share of them by lease, and reads the feed through a consumer of its own
+/// (every process needs every event; a shared durable consumer would split them).
+pub async fn spawn_projector(
     store: Store,
     bus: Bus,
     projector: Projector,
     cancel: CancellationToken,
-) -> JoinHandle<()> {
-    tokio::spawn(run_subscription(
+) -> anyhow::Result<JoinHandle<()>> {
+    let (projector, consumer) = match Leases::start(projector.db(), cancel.clone())
+        .await
+        .context("cannot take projection leases")?
+    {
+        Some(partitions) => {
+            let consumer = format!(
+                "{PROJECTIONS_CONSUMER}-{}",
+                partitions.owner().unwrap_or("process")
+            );
+            let projector = projector
+                .with_partitions(partitions)
+                .with_log(store.clone());
+            (projector, consumer)
+        }
+        None => (projector, PROJECTIONS_CONSUMER.to_owned()),
+    };
+    Ok(tokio::spawn(run_subscription(
         store,
         bus,
         projector,
-        RunnerConfig::new(PROJECTIONS_CONSUMER),
+        RunnerConfig::new(consumer),
         cancel,
-    ))
+    )))
 }
 
 /// `portal relay`.
@@ -147,7 +167,7 @@ pub async fn project(settings: Settings) -> anyhow::Result<()> {
     let db = open_read_db(&settings).await?;
     let projector = prepare_projector(&store, &db).await?;
     let cancel = CancellationToken::new();
-    let task = spawn_projector(store, bus, projector, cancel.clone());
+    let task = spawn_projector(store, bus, projector, cancel.clone()).await?;
     println!("projections running");
     shutdown_signal().await;
     cancel.cancel();

@@ -113,14 +113,16 @@ async fn start(settings: Settings) -> anyhow::Result<Service> {
         );
     }
     let cancel = CancellationToken::new();
+    let projecting = roles::spawn_projector(
+        store.clone(),
+        bus.clone(),
+        projector.clone(),
+        cancel.clone(),
+    )
+    .await?;
     let tasks = [
         roles::spawn_relay(&settings, store.clone(), bus.clone(), cancel.clone()),
-        roles::spawn_projector(
-            store.clone(),
-            bus.clone(),
-            projector.clone(),
-            cancel.clone(),
-        ),
+        projecting,
         roles::spawn_webhooks(
             &settings,
             store.clone(),

@@ -120,9 +120,12 @@ async fn snapshot(state: &AppState) -> Result<Snapshot, Box<dyn std::error::Erro
     let relay_checkpoint = store.relay_checkpoint(&state.relay).await?;
     let relay_lag = store.count_after(relay_checkpoint, LAG_CAP).await?;
     let dead = crate::health::dead_letters(&state.read).await?;
-    let rows = sqlx::query("SELECT name, position FROM projection_checkpoints ORDER BY name")
-        .fetch_all(state.read.pool())
-        .await?;
+    // Per projection, its furthest-behind partition.
+    let rows = sqlx::query(
+        "SELECT name, min(position) FROM projection_checkpoints GROUP BY name ORDER BY name",
+    )
+    .fetch_all(state.read.pool())
+    .await?;
     let mut projections = Vec::new();
     for row in rows {
         let name: String = row.try_get(0)?;

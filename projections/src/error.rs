@@ -17,12 +17,15 @@ pub enum ApplyError {
     /// few times, then dead-lettered so that the projection goes on.
     #[error("{0}")]
     Event(String),
+    /// The event log could not be read (an account lookup): transient, as [`Self::Db`].
+    #[error("event log: {0}")]
+    Log(String),
 }
 
 impl ApplyError {
     /// Whether retrying later may succeed without anything changing (database trouble).
     pub fn is_transient(&self) -> bool {
-        matches!(self, Self::Db(_))
+        matches!(self, Self::Db(_) | Self::Log(_))
     }
 }
 

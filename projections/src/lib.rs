@@ -14,11 +14,13 @@
 //! - [`runner`]: [`Projector`], the checkpointed handler the subscription runner drives: one
 //!   transaction per projection and batch holds the rows and the checkpoint; poison events are
 //!   dead-lettered after a few tries.
+//! - [`accounts`]: the customer (or tenant) account an event belongs to, for partitioning.
 //! - [`partitions`]: which partition an event belongs to, and the leases that share the
 //!   partitions out among `portal project` processes.
 //! - [`rebuild`]: replay the log from 0 in memory into fresh tables, then swap.
 //! - one module per read model, each with its rows, its projection and its tenant-scoped queries.
 
+pub mod accounts;
 mod checkpoints;
 pub mod ctx;
 pub mod error;

@@ -1,11 +1,12 @@
 //! Partitions of the projection work, and the leases that share them out among processes.
 //!
-//! An event belongs to partition `hash(stream id) mod count` ([`partition_of`]): all events of a
-//! stream are in one partition, so per-stream order holds inside it. Read-model rows are written
-//! by the events of one partition only (a row keyed by an entity belongs to that entity's
-//! stream; counters over many streams are kept per partition and summed when read), so
-//! processes that own different partitions never write the same row and never wait for each
-//! other's locks.
+//! An event belongs to the partition of its account ([`crate::accounts`]): its customer, or its
+//! tenant for carrier-wide events, hashed with [`partition_of`] into `count` partitions. All
+//! streams of a customer are in one partition, so per-stream order holds inside it and read
+//! models that combine a customer's streams see them in log order. A projection whose rows
+//! combine customers partitions by tenant instead ([`crate::accounts::PartitionBy`]). Counters
+//! that sum many streams are kept per partition and summed when read. So processes that own
+//! different partitions never write the same row and never wait for each other's locks.
 //!
 //! Every process reads the whole feed and applies the events of the partitions it owns, moving
 //! each owned partition's checkpoint to the end of every batch (an idle partition moves too, so
@@ -37,13 +38,13 @@ pub const LEASE: Duration = Duration::from_secs(6);
 /// count past this only adds checkpoint rows).
 pub const MAX_PARTITIONS: u16 = 64;
 
-/// The partition of a stream: stable across processes, versions and platforms (the first 8
-/// bytes of the SHA-256 of the stream id), so that every process agrees.
-pub fn partition_of(stream_id: &str, count: u16) -> u16 {
+/// The partition of a key (an account): stable across processes, versions and platforms (the
+/// first 8 bytes of the SHA-256 of the key), so that every process agrees.
+pub fn partition_of(key: &str, count: u16) -> u16 {
     if count <= 1 {
         return 0;
     }
-    let digest = Sha256::digest(stream_id.as_bytes());
+    let digest = Sha256::digest(key.as_bytes());
     let mut head = [0_u8; 8];
     head.copy_from_slice(&digest[..8]);
     (u64::from_be_bytes(head) % u64::from(count)) as u16
@@ -54,6 +55,8 @@ pub fn partition_of(stream_id: &str, count: u16) -> u16 {
 pub struct Partitions {
     count: u16,
     owned: watch::Receiver<Arc<Vec<u16>>>,
+    /// This process's name in the leases, when they decide.
+    owner: Option<String>,
 }
 
 impl Partitions {
@@ -70,7 +73,13 @@ impl Partitions {
         Self {
             count: count.max(1),
             owned,
+            owner: None,
         }
+    }
+
+    /// The name this process holds its leases under (`None` without leases).
+    pub fn owner(&self) -> Option<&str> {
+        self.owner.as_deref()
     }
 
     pub fn count(&self) -> u16 {
@@ -97,9 +106,25 @@ pub struct Leases {
 }
 
 impl Leases {
+    /// The leases of `db`'s partitions, when it has several (PostgreSQL): see the module docs.
+    /// `None` with one partition: the process applies it without leases.
+    pub async fn start(
+        db: &crate::ReadDb,
+        cancel: CancellationToken,
+    ) -> Result<Option<Partitions>, sqlx::Error> {
+        match db.copy_pool() {
+            Some(pool) if db.partition_count() > 1 => {
+                Self::run_on(pool.clone(), db.partition_count(), cancel)
+                    .await
+                    .map(Some)
+            }
+            _ => Ok(None),
+        }
+    }
+
     /// Creates the lease rows of `count` partitions, takes a first share and keeps renewing and
     /// rebalancing until `cancel`. Returns the partitions view the projector reads.
-    pub async fn start(
+    pub async fn run_on(
         pool: PgPool,
         count: u16,
         cancel: CancellationToken,
@@ -120,8 +145,13 @@ impl Leases {
         let first = leases.tick().await?;
         info!(owner = %leases.owner, partitions = ?first, "projection leases taken");
         let (tx, owned) = watch::channel(Arc::new(first));
-        tokio::spawn(leases.clone().run(tx, cancel));
-        Ok(Partitions { count, owned })
+        let owner = Some(leases.owner.clone());
+        tokio::spawn(leases.run(tx, cancel));
+        Ok(Partitions {
+            count,
+            owned,
+            owner,
+        })
     }
 
     async fn run(self, tx: watch::Sender<Arc<Vec<u16>>>, cancel: CancellationToken) {

@@ -1,5 +1,6 @@
 //! The [`Projection`] trait: one read model's event handler.
 
+use crate::accounts::PartitionBy;
 use crate::ctx::Ctx;
 use crate::error::ApplyError;
 use crate::event::Event;
@@ -33,4 +34,10 @@ pub trait Projection: Send + Sync + 'static {
     /// so far in [`Prefetch::cached`], for rows whose key is in another row. Naming too few rows
     /// costs a `SELECT` per missing row, never correctness; the default names none.
     fn prefetch(&self, _event: &Event<'_>, _rows: &mut Prefetch<'_>) {}
+    /// How the work splits into partitions ([`crate::partitions`]). Contract: no row is written
+    /// by events of two partitions, and `apply` reads only rows of its event's partition; by
+    /// customer account (the default) that holds for rows of one customer.
+    fn partition_by(&self) -> PartitionBy {
+        PartitionBy::Account
+    }
 }

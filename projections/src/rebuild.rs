@@ -18,10 +18,10 @@
 //! changes in memory (no per-event undo); projections should validate before they write. Such an
 //! event is dead-lettered as in live mode.
 
+use crate::accounts::{Accounts, partition_for};
 use crate::ctx::{Ctx, RowCache};
 use crate::error::ApplyError;
 use crate::event::{Decoded, Event};
-use crate::partitions::partition_of;
 use crate::projection::Projection;
 use crate::store::{self, ReadDb, create_indexes, create_table, schema_of, table_name};
 use portal_eventlog::{RecordedEvent, Store, StoreError};
@@ -112,20 +112,23 @@ pub async fn rebuild(
         })
     };
     let mut position = 0;
+    let accounts = Accounts::default();
     while let Some(page) = rx.recv().await {
         let page = page?;
         let Some((last, _)) = page.last() else {
             continue;
         };
         position = last.position;
-        for (recorded, decoded) in &page {
-            let partition = partition_of(recorded.stream_id.as_str(), db.partition_count());
+        let count = db.partition_count();
+        let pairs: Vec<_> = page.iter().map(|(r, d)| (r, d)).collect();
+        let page_accounts = accounts.resolve_among(count, &pairs, Some(store)).await?;
+        for ((recorded, decoded), account) in page.iter().zip(&page_accounts) {
             for (i, p) in projections.iter().enumerate() {
                 let mut ctx = Ctx::in_memory(&mut caches[i]);
                 let event = Event {
                     recorded,
                     decoded,
-                    partition,
+                    partition: partition_for(p.partition_by(), account, recorded, count),
                 };
                 match p.apply(&mut ctx, event).await {
                     Ok(()) => {}
@@ -270,23 +273,30 @@ async fn swap(
         .execute(&mut *tx)
         .await?;
     let mut tail_dead = Vec::new();
+    let accounts = Accounts::default();
     loop {
         let events = store.read_all(position, READ_BATCH).await?;
         let Some(last) = events.last() else { break };
         position = last.position;
         let mut cache = RowCache::default();
+        let decoded: Vec<Decoded> = events.iter().map(Decoded::of).collect();
+        let pairs: Vec<_> = events.iter().zip(&decoded).collect();
+        let event_accounts = accounts
+            .resolve_among(db.partition_count(), &pairs, Some(store))
+            .await?;
         {
             let mut ctx = Ctx::new(&mut cache, Some(&mut *tx), SUFFIX);
-            for recorded in &events {
-                let decoded = Decoded::of(recorded);
+            for ((recorded, decoded), account) in events.iter().zip(&decoded).zip(&event_accounts) {
                 match p
                     .apply(
                         &mut ctx,
                         Event {
                             recorded,
-                            decoded: &decoded,
-                            partition: partition_of(
-                                recorded.stream_id.as_str(),
+                            decoded,
+                            partition: partition_for(
+                                p.partition_by(),
+                                account,
+                                recorded,
                                 db.partition_count(),
                             ),
                         },

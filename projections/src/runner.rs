@@ -14,11 +14,12 @@
 //! it is written to `projection_dead_letters` in the same transaction. Database errors are not
 //! poison: the whole batch is retried later by the runner.
 
+use crate::accounts::{Accounts, partition_for};
 use crate::checkpoints;
 use crate::ctx::{Ctx, RowCache};
 use crate::error::ApplyError;
 use crate::event::{Decoded, Event};
-use crate::partitions::{Partitions, partition_of};
+use crate::partitions::Partitions;
 use crate::prefetch::Prefetch;
 use crate::projection::Projection;
 use crate::store::{self, ReadDb};
@@ -41,6 +42,9 @@ pub struct Projector {
     db: ReadDb,
     projections: Arc<Vec<Arc<dyn Projection>>>,
     partitions: Partitions,
+    accounts: Accounts,
+    /// The log, for the accounts of streams whose events do not name them (partitioned only).
+    log: Option<Store>,
     stats: Arc<Mutex<BatchStats>>,
 }
 
@@ -73,8 +77,17 @@ impl Projector {
             db,
             projections: Arc::new(projections),
             partitions: Partitions::fixed(count, (0..count).collect()),
+            accounts: Accounts::default(),
+            log: None,
             stats: Arc::default(),
         }
+    }
+
+    /// The same projector reading stream accounts from `log` when events do not name them
+    /// (needed with more than one partition; see [`crate::accounts`]).
+    pub fn with_log(mut self, log: Store) -> Self {
+        self.log = Some(log);
+        self
     }
 
     /// The same projector applying only the partitions `partitions` owns at each batch (from
@@ -160,6 +173,36 @@ impl Projector {
         }
     }
 
+    /// Per projection, the partition of each event (all 0 with one partition).
+    async fn partitions_of(
+        &self,
+        events: &[Positioned],
+        decoded: &[Decoded],
+    ) -> Result<Vec<Vec<u16>>, ApplyError> {
+        let count = self.partitions.count();
+        if count <= 1 {
+            return Ok(vec![vec![0; events.len()]; self.projections.len()]);
+        }
+        let pairs: Vec<_> = events.iter().map(|p| &p.event).zip(decoded).collect();
+        let accounts = self
+            .accounts
+            .resolve(&pairs, self.log.as_ref())
+            .await
+            .map_err(|e| ApplyError::Log(e.to_string()))?;
+        Ok(self
+            .projections
+            .iter()
+            .map(|p| {
+                let by = p.partition_by();
+                accounts
+                    .iter()
+                    .zip(events)
+                    .map(|(a, e)| partition_for(by, a, &e.event, count))
+                    .collect()
+            })
+            .collect())
+    }
+
     /// One transaction. `Ok(Err((projection, position, reason)))`: that event failed and
     /// everything was rolled back.
     #[allow(clippy::type_complexity)]
@@ -175,11 +218,7 @@ impl Projector {
             // Another process applies every partition now; nothing here moves.
             return Ok(Ok(Outcome::Applied));
         }
-        let count = self.partitions.count();
-        let part: Vec<u16> = events
-            .iter()
-            .map(|p| partition_of(p.event.stream_id.as_str(), count))
-            .collect();
+        let parts = self.partitions_of(events, decoded).await?;
         let mut tx = self.db.begin().await?;
         let names: Vec<&'static str> = self.projections.iter().map(|p| p.name()).collect();
         let checkpoints = checkpoints::lock(&mut tx, self.db.backend(), &names, &owned).await?;
@@ -189,8 +228,8 @@ impl Projector {
         let mut dead: Vec<(&'static str, &Positioned)> = Vec::new();
         // Each projection with, per partition it moves, the index of its first new event (an
         // owned partition behind the batch's start waits for the catch-up from the log).
-        let mut plan: Vec<(&Arc<dyn Projection>, HashMap<u16, usize>)> = Vec::new();
-        for projection in self.projections.iter() {
+        let mut plan: Vec<(&Arc<dyn Projection>, &Vec<u16>, HashMap<u16, usize>)> = Vec::new();
+        for (projection, part) in self.projections.iter().zip(&parts) {
             let name = projection.name();
             let mut from = HashMap::new();
             for &partition in owned.iter() {
@@ -207,18 +246,19 @@ impl Projector {
                 advanced.push((name, partition));
             }
             if !from.is_empty() {
-                plan.push((projection, from));
+                plan.push((projection, part, from));
             }
         }
-        // The events `projection` applies: those of the partitions it moves, from their start.
-        let applies =
-            |from: &HashMap<u16, usize>, i: usize| from.get(&part[i]).is_some_and(|f| i >= *f);
+        // The events a projection applies: those of the partitions it moves, from their start.
+        let applies = |part: &[u16], from: &HashMap<u16, usize>, i: usize| {
+            from.get(&part[i]).is_some_and(|f| i >= *f)
+        };
         let mut prefetch_statements = 0;
         for _ in 0..PREFETCH_ROUNDS {
             let mut rows = Prefetch::new(&cache);
-            for (projection, from) in &plan {
+            for (projection, part, from) in &plan {
                 for (i, (p, d)) in events.iter().zip(decoded).enumerate() {
-                    if !applies(from, i) {
+                    if !applies(part, from, i) {
                         continue;
                     }
                     let event = Event {
@@ -236,13 +276,13 @@ impl Projector {
             prefetch_statements += loaded.statements;
             loaded.into_cache(&mut cache);
         }
-        for (projection, from) in &plan {
+        for (projection, part, from) in &plan {
             let name = projection.name();
             let failure = {
                 let mut ctx = Ctx::new(&mut cache, Some(&mut *tx), "");
                 let mut failure = None;
                 for (i, (p, d)) in events.iter().zip(decoded).enumerate() {
-                    if !applies(from, i) {
+                    if !applies(part, from, i) {
                         continue;
                     }
                     let position = p.event.position;

@@ -36,6 +36,8 @@ pub struct Settings {
     pub embedded: bool,
     pub data_dir: PathBuf,
     pub db_max_connections: u32,
+    /// Partitions of the projection work (1 in embedded mode).
+    pub projection_partitions: u16,
     /// JetStream; `None` means the in-process bus (embedded mode).
     pub nats: Option<NatsConfig>,
     pub serve: Option<ServeSettings>,
@@ -75,6 +77,11 @@ impl Settings {
             embedded,
             data_dir: global.data_dir.clone(),
             db_max_connections: global.db_max_connections,
+            projection_partitions: if embedded {
+                1
+            } else {
+                global.projection_partitions
+            },
             nats,
             serve,
             mail,
@@ -93,6 +100,7 @@ impl Settings {
             redact(&self.database_url)
         );
         let _ = writeln!(out, "  db connections  {}", self.db_max_connections);
+        let _ = writeln!(out, "  partitions      {}", self.projection_partitions);
         let _ = writeln!(out, "  data dir        {}", self.data_dir.display());
         match &self.nats {
             Some(n) => {

@@ -42,6 +42,7 @@ mod identity_tokens_web;
 mod identity_web;
 mod notifications;
 mod operations;
+mod partitioned_roles;
 mod portal_pages;
 mod read_your_writes;
 mod roles_nats;

@@ -148,6 +148,10 @@ impl EventBus for NatsBus {
                     ack_wait: Duration::from_secs(30),
                     max_ack_pending: 20_000,
                     filter_subject: format!("{}.>", self.config.subject_prefix),
+                    // A consumer nobody pulled from for this long is deleted by the server:
+                    // consumers named per process (partitioned projectors) would pile up
+                    // otherwise. Harmless for shared ones: history comes from the log.
+                    inactive_threshold: Duration::from_secs(600),
                     ..Default::default()
                 },
             )

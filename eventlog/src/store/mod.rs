@@ -147,6 +147,22 @@ impl Store {
 }
 
 impl Store {
+    /// The first event (version 1) of each of `streams` that has one, in no particular order:
+    /// what a stream is about (an order's customer, say) when later events do not repeat it.
+    pub async fn first_events(
+        &self,
+        streams: &[StreamId],
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        let mut out = Vec::with_capacity(streams.len());
+        for chunk in streams.chunks(500) {
+            out.extend(match self {
+                Self::Postgres(s) => s.first_events(chunk).await?,
+                Self::Sqlite(s) => s.first_events(chunk).await?,
+            });
+        }
+        Ok(out)
+    }
+
     /// Like [`Store::read_all`], with payloads left as JSON text (see [`WireEvent`]).
     pub async fn read_all_wire(
         &self,

@@ -179,6 +179,20 @@ impl PgStore {
         rows.iter().map(decode_row).collect()
     }
 
+    pub async fn first_events(
+        &self,
+        streams: &[StreamId],
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        let ids: Vec<&str> = streams.iter().map(StreamId::as_str).collect();
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM events WHERE stream_id = ANY($1) AND version = 1"
+        ))
+        .bind(&ids)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(decode_row).collect()
+    }
+
     pub async fn read_all(
         &self,
         after_position: i64,

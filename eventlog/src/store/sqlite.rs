@@ -120,6 +120,24 @@ impl SqliteStore {
         rows.iter().map(decode_row).collect()
     }
 
+    pub async fn first_events(
+        &self,
+        streams: &[StreamId],
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        if streams.is_empty() {
+            return Ok(Vec::new());
+        }
+        let marks = vec!["?"; streams.len()].join(", ");
+        let sql =
+            format!("SELECT {COLUMNS} FROM events WHERE stream_id IN ({marks}) AND version = 1");
+        let mut query = sqlx::query(&sql);
+        for s in streams {
+            query = query.bind(s.as_str());
+        }
+        let rows = query.fetch_all(&self.reader).await?;
+        rows.iter().map(decode_row).collect()
+    }
+
     pub async fn read_all(
         &self,
         after_position: i64,

@@ -28,14 +28,14 @@ async fn leases_share_partitions_and_move_when_a_process_goes() {
         let rebalance = TICK * 3;
 
         let first_cancel = CancellationToken::new();
-        let first = Leases::start(pool.clone(), 8, first_cancel.clone())
+        let first = Leases::run_on(pool.clone(), 8, first_cancel.clone())
             .await
             .unwrap();
         assert_eq!(owned(&first), (0..8).collect());
 
         // A second process joins: within a few ticks each owns four, none twice.
         let second_cancel = CancellationToken::new();
-        let second = Leases::start(pool.clone(), 8, second_cancel.clone())
+        let second = Leases::run_on(pool.clone(), 8, second_cancel.clone())
             .await
             .unwrap();
         wait_until("an even split", rebalance, || {
@@ -57,7 +57,7 @@ async fn leases_share_partitions_and_move_when_a_process_goes() {
             let rt = tokio::runtime::Runtime::new().unwrap();
             rt.block_on(async {
                 let pool = sqlx::PgPool::connect(&url).await.unwrap();
-                let p = Leases::start(pool, 8, CancellationToken::new())
+                let p = Leases::run_on(pool, 8, CancellationToken::new())
                     .await
                     .unwrap();
                 let start = Instant::now();

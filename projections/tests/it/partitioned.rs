@@ -1,6 +1,7 @@
 //! Projectors owning disjoint partitions apply at the same time: one holding its checkpoint rows
 //! does not stop the other, and together they build exactly what one projector over the whole
-//! log builds (counters summed over partitions included), each event applied once.
+//! log builds (every read model, counters summed over partitions included), each event applied
+//! once.
 
 use crate::models_support::*;
 use portal_domain::order::OrderStatus;
@@ -15,14 +16,20 @@ use time::macros::{date, datetime};
 
 const PARTITIONS: u16 = 4;
 
-/// Orders of two customers on many streams (so every partition gets some), half submitted.
-async fn write_orders(w: &mut Writer, acme: &TenantId) -> Vec<u128> {
-    order_customer(w, acme, id(1), "Alpha Foods", true).await;
-    order_customer(w, acme, id(2), "Beta Bikes", false).await;
-    let mut orders = Vec::new();
+const CUSTOMERS: u128 = 8;
+
+fn customers() -> Vec<CustomerId> {
+    (1..=CUSTOMERS).map(id).collect()
+}
+
+/// Orders of several customers (so every partition gets some), half submitted.
+async fn write_orders(w: &mut Writer, acme: &TenantId) {
+    for (n, c) in customers().into_iter().enumerate() {
+        order_customer(w, acme, c, &format!("Customer {n}"), n % 2 == 0).await;
+    }
     for n in 0..40_u128 {
         let o = 1000 + n;
-        let customer: CustomerId = id(1 + n % 2);
+        let customer: CustomerId = id(1 + n % CUSTOMERS);
         let mut events = vec![created(o, customer, &format!("N-{n}"), &format!("R-{n}"))];
         if n % 2 == 0 {
             events.push(submitted(
@@ -32,15 +39,13 @@ async fn write_orders(w: &mut Writer, acme: &TenantId) -> Vec<u128> {
             ));
         }
         order(w, acme, o, &portal_user(customer), &events).await;
-        orders.push(o);
     }
-    orders
 }
 
 async fn figures(db: &ReadDb, acme: &TenantId) -> Vec<String> {
     let today = date!(2025 - 06 - 03);
     let mut out = Vec::new();
-    for c in [id::<CustomerId>(1), id(2)] {
+    for c in customers() {
         let counts = orders::counts_by_status(db, acme, Scope::Customer(c))
             .await
             .unwrap();
@@ -50,7 +55,10 @@ async fn figures(db: &ReadDb, acme: &TenantId) -> Vec<String> {
             dash::customer(db, acme, c, today).await.unwrap()
         ));
     }
-    out.push(format!("{:?}", dash::tenant(db, acme, today).await.unwrap()));
+    out.push(format!(
+        "{:?}",
+        dash::tenant(db, acme, today).await.unwrap()
+    ));
     out
 }
 
@@ -59,12 +67,13 @@ async fn projectors_of_disjoint_partitions_apply_at_once_and_agree_with_one() {
     with_store(Backend::Postgres, "partitioned_projectors", |t| async move {
         let acme = tenant("acme");
         let mut w = Writer::new(&t.store);
-        let orders = write_orders(&mut w, &acme).await;
-        let spread: BTreeSet<u16> = orders
+        write_orders(&mut w, &acme).await;
+        // Partitions go by customer account.
+        let spread: BTreeSet<u16> = customers()
             .iter()
-            .map(|o| partition_of(&format!("order-{}", id::<portal_domain::OrderId>(*o)), PARTITIONS))
+            .map(|c| partition_of(&c.to_string(), PARTITIONS))
             .collect();
-        assert_eq!(spread.len(), usize::from(PARTITIONS), "every partition has orders");
+        assert_eq!(spread.len(), usize::from(PARTITIONS), "every partition has customers");
 
         // The reference: one projector, one partition, in its own database.
         let (single_db, single) = read_db(&t).await;
@@ -93,9 +102,11 @@ async fn projectors_of_disjoint_partitions_apply_at_once_and_agree_with_one() {
             .await
             .unwrap();
         let first = Projector::new(db.clone(), models::all())
-            .with_partitions(Partitions::fixed(PARTITIONS, vec![0, 1]));
+            .with_partitions(Partitions::fixed(PARTITIONS, vec![0, 1]))
+            .with_log(t.store.clone());
         let second = Projector::new(db.clone(), models::all())
-            .with_partitions(Partitions::fixed(PARTITIONS, vec![2, 3]));
+            .with_partitions(Partitions::fixed(PARTITIONS, vec![2, 3]))
+            .with_log(t.store.clone());
         first.ensure().await.unwrap();
 
         // The first projector is mid-batch: it holds its checkpoint rows.

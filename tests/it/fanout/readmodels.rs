@@ -101,9 +101,22 @@ pub fn assert_same_dump(live: &Dump, rebuilt: &Dump, what: &str) {
 /// Dumps the live tables, rebuilds every read model from the log, dumps again, compares.
 /// Returns the number of rows compared.
 pub async fn assert_equals_rebuild(store: &Store, url: &str, what: &str) -> usize {
+    assert_equals_rebuild_in(store, url, what, 1).await
+}
+
+/// [`assert_equals_rebuild`] of read models kept in `partitions` partitions.
+pub async fn assert_equals_rebuild_in(
+    store: &Store,
+    url: &str,
+    what: &str,
+    partitions: u16,
+) -> usize {
     let pool = pg_pool(store);
     let live = dump(&pool).await;
-    let db = ReadDb::connect(url, 4).await.unwrap();
+    let db = ReadDb::connect(url, 4)
+        .await
+        .unwrap()
+        .with_partitions(partitions);
     let report = portal_projections::rebuild::rebuild(store, &db, &models::all(), &|_| {})
         .await
         .unwrap_or_else(|e| panic!("{what}: rebuild failed: {e}"));

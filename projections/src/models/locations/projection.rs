@@ -1,6 +1,7 @@
 //! Projection `locations`.
 
 use super::rows::{LOCATION_ORDERS, LOCATIONS, LocationOrderRow, LocationRow};
+use crate::accounts::PartitionBy;
 use crate::ctx::Ctx;
 use crate::error::ApplyError;
 use crate::event::{Decoded, Event};
@@ -27,6 +28,10 @@ impl Projection for LocationsProjection {
     }
     fn tables(&self) -> &'static [&'static Table] {
         &TABLES
+    }
+    /// By tenant: a carrier location's row lists every customer whose orders used it.
+    fn partition_by(&self) -> PartitionBy {
+        PartitionBy::Tenant
     }
     fn apply<'a, 'b: 'a>(
         &'a self,

@@ -1,0 +1,175 @@
+//! Which account an event belongs to, for partitioning: the customer it concerns, or else its
+//! tenant (carrier-wide streams: the tenant, staff, users, carrier locations).
+//!
+//! A customer's streams (the customer, its contacts, orders, locations and printer settings)
+//! share the customer's partition, so read-model rows that combine them (a contact row copies
+//! its customer's name; a customer's counters sum its orders) are written by one partition, in
+//! log order, exactly as a rebuild writes them.
+//!
+//! Most events name their customer. Those that do not (an order's events after its creation, a
+//! location's after its addition) take their stream's account, learnt from the stream's first
+//! event: seen earlier in the feed (every process reads every event in log order), else read
+//! from the log once and remembered.
+
+use crate::event::Decoded;
+use portal_domain::contact::ContactEvent;
+use portal_domain::customer::CustomerEvent;
+use portal_domain::location::LocationEvent;
+use portal_domain::order::OrderEvent;
+use portal_domain::printer::PrinterConfigEvent;
+use portal_eventlog::{RecordedEvent, Store, StoreError, StreamId};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
+/// Streams remembered at most; past it the memory starts over (and refills from the feed or,
+/// for the few streams that need it, the log).
+const REMEMBERED: usize = 200_000;
+
+/// How a projection splits its work (see [`crate::partitions`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PartitionBy {
+    /// By customer account (the default): rows of one customer are written by one partition.
+    Account,
+    /// By tenant: for read models whose rows combine several customers' events (a carrier
+    /// location lists every customer that used it).
+    Tenant,
+}
+
+/// The account named by the event itself, if it names one: `Some(customer id)` or
+/// `Some(tenant)` for carrier-wide events; `None` when only the stream's first event tells.
+pub(crate) fn named_account(recorded: &RecordedEvent, decoded: &Decoded) -> Option<String> {
+    let customer = match decoded {
+        Decoded::Customer(e) => Some(customer_of_customer_event(e)),
+        Decoded::Contact(e) => Some(customer_of_contact_event(e)),
+        Decoded::Printer(PrinterConfigEvent::PrinterConfigSet { customer_id, .. }) => {
+            Some(*customer_id)
+        }
+        Decoded::Order(OrderEvent::OrderDraftCreated { customer_id, .. }) => Some(*customer_id),
+        Decoded::Order(_) => return None,
+        Decoded::Location(LocationEvent::LocationAdded { owner, .. }) => owner.customer_id(),
+        Decoded::Location(_) => return None,
+        // Tenants, staff, users; and what this build cannot read.
+        Decoded::Tenant(_) | Decoded::User(_) | Decoded::Unknown | Decoded::Invalid(_) => None,
+    };
+    Some(customer.map_or_else(|| tenant_account(recorded), |c| c.to_string()))
+}
+
+fn tenant_account(recorded: &RecordedEvent) -> String {
+    format!("tenant:{}", recorded.tenant)
+}
+
+/// The partition of an event of `account` for a projection split `by`, among `count`.
+pub(crate) fn partition_for(
+    by: PartitionBy,
+    account: &str,
+    recorded: &RecordedEvent,
+    count: u16,
+) -> u16 {
+    match by {
+        PartitionBy::Account => crate::partitions::partition_of(account, count),
+        PartitionBy::Tenant => crate::partitions::partition_of(&tenant_account(recorded), count),
+    }
+}
+
+fn customer_of_customer_event(e: &CustomerEvent) -> portal_domain::CustomerId {
+    use CustomerEvent as E;
+    match e {
+        E::CustomerCreated { customer_id, .. }
+        | E::CustomerDetailsUpdated { customer_id, .. }
+        | E::CustomerStatusChanged { customer_id, .. }
+        | E::CustomerPortalEnabled { customer_id }
+        | E::CustomerPortalDisabled { customer_id }
+        | E::CustomerChargesShown { customer_id }
+        | E::CustomerChargesHidden { customer_id } => *customer_id,
+    }
+}
+
+fn customer_of_contact_event(e: &ContactEvent) -> portal_domain::CustomerId {
+    use ContactEvent as E;
+    match e {
+        E::ContactAdded { customer_id, .. }
+        | E::ContactUpdated { customer_id, .. }
+        | E::ContactAccessGranted { customer_id, .. }
+        | E::ContactAccessRevoked { customer_id, .. }
+        | E::ContactRemoved { customer_id, .. }
+        | E::ContactNotificationsChanged { customer_id, .. } => *customer_id,
+    }
+}
+
+/// The accounts of streams seen so far. Cheap to clone (shared).
+#[derive(Debug, Clone, Default)]
+pub struct Accounts {
+    known: Arc<Mutex<HashMap<String, String>>>,
+}
+
+impl Accounts {
+    /// The account of each event of `events` (with its decoded form), in order. Streams whose
+    /// account neither the event nor memory tells are looked up in `log` (their first events,
+    /// one query); without a log (or a stream without a first event) they count as their
+    /// tenant's.
+    pub async fn resolve(
+        &self,
+        events: &[(&RecordedEvent, &Decoded)],
+        log: Option<&Store>,
+    ) -> Result<Vec<String>, StoreError> {
+        self.resolve_among(u16::MAX, events, log).await
+    }
+
+    /// [`Accounts::resolve`] for `count` partitions: with one, every account is the same and
+    /// nothing is looked up (empty names).
+    pub async fn resolve_among(
+        &self,
+        count: u16,
+        events: &[(&RecordedEvent, &Decoded)],
+        log: Option<&Store>,
+    ) -> Result<Vec<String>, StoreError> {
+        if count <= 1 {
+            return Ok(vec![String::new(); events.len()]);
+        }
+        let mut out: Vec<Option<String>> = Vec::with_capacity(events.len());
+        let mut missing: Vec<StreamId> = Vec::new();
+        {
+            let mut known = self.known.lock().unwrap_or_else(PoisonError::into_inner);
+            if known.len() > REMEMBERED {
+                known.clear();
+            }
+            for (recorded, decoded) in events {
+                let stream = recorded.stream_id.as_str();
+                let account = match named_account(recorded, decoded) {
+                    Some(a) => {
+                        if recorded.version == 1 {
+                            known.insert(stream.to_owned(), a.clone());
+                        }
+                        Some(a)
+                    }
+                    None => known.get(stream).cloned(),
+                };
+                if account.is_none() && !missing.contains(&recorded.stream_id) {
+                    missing.push(recorded.stream_id.clone());
+                }
+                out.push(account);
+            }
+        }
+        if !missing.is_empty()
+            && let Some(log) = log
+        {
+            let firsts = log.first_events(&missing).await?;
+            let mut known = self.known.lock().unwrap_or_else(PoisonError::into_inner);
+            for first in &firsts {
+                if let Some(a) = named_account(first, &Decoded::of(first)) {
+                    known.insert(first.stream_id.as_str().to_owned(), a);
+                }
+            }
+            for (slot, (recorded, _)) in out.iter_mut().zip(events) {
+                if slot.is_none() {
+                    *slot = known.get(recorded.stream_id.as_str()).cloned();
+                }
+            }
+        }
+        Ok(out
+            .into_iter()
+            .zip(events)
+            .map(|(a, (recorded, _))| a.unwrap_or_else(|| tenant_account(recorded)))
+            .collect())
+    }
+}

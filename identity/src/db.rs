@@ -7,8 +7,10 @@
 //! sqlx's `Any` driver so that one SQL text serves PostgreSQL and SQLite; instants are Unix
 //! milliseconds (`i64`) for the same reason ([`millis`], [`from_millis`]).
 
+use portal_eventlog::store::{WriteTx, write_gate};
 use sqlx::AnyPool;
 use sqlx::any::AnyPoolOptions;
+use std::sync::Arc;
 use std::time::Duration;
 use time::OffsetDateTime;
 
@@ -24,6 +26,8 @@ pub enum Backend {
 pub struct Db {
     pool: AnyPool,
     backend: Backend,
+    /// SQLite: the file's write gate (see `portal_eventlog::store::write_gate`).
+    gate: Option<Arc<tokio::sync::Mutex<()>>>,
 }
 
 impl Db {
@@ -41,7 +45,12 @@ impl Db {
             .acquire_timeout(Duration::from_secs(10))
             .connect(url)
             .await?;
-        Ok(Self { pool, backend })
+        let gate = (backend == Backend::Sqlite).then(|| write_gate(url));
+        Ok(Self {
+            pool,
+            backend,
+            gate,
+        })
     }
 
     pub fn pool(&self) -> &AnyPool {
@@ -53,12 +62,10 @@ impl Db {
     }
 
     /// A write transaction: `BEGIN IMMEDIATE` on SQLite, so that a transaction that reads before
-    /// it writes takes the write lock first instead of failing with "database is locked" later.
-    pub async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
-        match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
-            Backend::Postgres => self.pool.begin().await,
-        }
+    /// it writes takes the write lock first instead of failing with "database is locked" later,
+    /// queued behind the file's other writers in this process.
+    pub async fn begin(&self) -> Result<WriteTx, sqlx::Error> {
+        WriteTx::begin(&self.pool, self.gate.as_ref()).await
     }
 }
 

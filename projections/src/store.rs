@@ -14,8 +14,9 @@ use crate::error::ApplyError;
 use crate::projection::Projection;
 use crate::rows::{ColType, ColValue, Index, Row, Table};
 use portal_domain::TenantId;
+use portal_eventlog::store::WriteTx;
 use sqlx::any::{AnyArguments, AnyPoolOptions};
-use sqlx::{Any, AnyConnection, AnyPool, Arguments, Row as _, Transaction};
+use sqlx::{AnyConnection, AnyPool, Arguments, Row as _};
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
@@ -35,6 +36,8 @@ pub struct ReadDb {
     copy: Option<sqlx::PgPool>,
     /// Partitions of the projection work (see [`crate::partitions`]); 1 unless set.
     partitions: u16,
+    /// SQLite: the file's write gate (see `portal_eventlog::store::write_gate`).
+    gate: Option<std::sync::Arc<tokio::sync::Mutex<()>>>,
 }
 
 /// Most bind parameters in one statement (SQLite allows 32,766, PostgreSQL 65,535).
@@ -90,6 +93,7 @@ impl ReadDb {
             backend,
             copy,
             partitions: 1,
+            gate: (backend == Backend::Sqlite).then(|| portal_eventlog::store::write_gate(url)),
         })
     }
 
@@ -122,12 +126,10 @@ impl ReadDb {
         self.backend
     }
 
-    /// A write transaction (`BEGIN IMMEDIATE` on SQLite, see the module docs).
-    pub async fn begin(&self) -> Result<Transaction<'static, Any>, sqlx::Error> {
-        match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
-            Backend::Postgres => self.pool.begin().await,
-        }
+    /// A write transaction (`BEGIN IMMEDIATE` on SQLite behind the file's write gate, see the
+    /// module docs).
+    pub async fn begin(&self) -> Result<WriteTx, sqlx::Error> {
+        WriteTx::begin(&self.pool, self.gate.as_ref()).await
     }
 
     /// Creates the live tables of `projections` that are missing, with their indexes, and their

@@ -168,6 +168,8 @@ impl Store {
                 .await?;
             }
             Self::Sqlite(s) => {
+                // Behind the file's write gate, like every write (see `gate.rs`).
+                let _turn = s.write_gate().lock().await;
                 sqlx::query(
                     "INSERT INTO relay_checkpoints (name, position) VALUES ($1, $2) \
                      ON CONFLICT (name) DO UPDATE SET position = MAX(relay_checkpoints.position, excluded.position), \

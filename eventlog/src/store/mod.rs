@@ -8,6 +8,7 @@
 //! - the database refuses UPDATE and DELETE on events.
 
 mod follow;
+mod gate;
 mod pg_batch;
 mod postgres;
 mod sqlite;
@@ -20,6 +21,7 @@ use std::time::Duration;
 use tracing::instrument;
 
 pub use follow::{COMMIT_CHANNEL, CommitListener};
+pub use gate::{WriteTx, write_gate};
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 

@@ -31,6 +31,7 @@ pub struct SqliteStore {
     /// embedded store, so nothing outside it can append).
     commits: Arc<watch::Sender<u64>>,
     group: GroupCommit,
+    gate: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl SqliteStore {
@@ -53,14 +54,16 @@ impl SqliteStore {
             .connect_with(connect)
             .await?;
         let commits = Arc::new(watch::Sender::new(0_u64));
+        let gate = super::write_gate(url);
         let signal = commits.clone();
         Ok(Self {
-            group: GroupCommit::start(writer.clone(), move || {
+            group: GroupCommit::start(writer.clone(), gate.clone(), move || {
                 signal.send_modify(|n| *n = n.wrapping_add(1));
             }),
             writer,
             reader,
             commits,
+            gate,
         })
     }
 
@@ -68,6 +71,11 @@ impl SqliteStore {
     /// through it too, or they will meet `SQLITE_BUSY`.
     pub fn writer(&self) -> &SqlitePool {
         &self.writer
+    }
+
+    /// The file's write gate (see `gate.rs`): taken by every write transaction on it.
+    pub fn write_gate(&self) -> &Arc<tokio::sync::Mutex<()>> {
+        &self.gate
     }
 
     pub fn reader(&self) -> &SqlitePool {

@@ -13,6 +13,7 @@ use crate::error::StoreError;
 use portal_domain::TenantId;
 use sqlx::sqlite::{SqliteConnection, SqlitePool};
 use sqlx::{Row, Sqlite, Transaction};
+use std::sync::Arc;
 use time::OffsetDateTime;
 use tokio::sync::{mpsc, oneshot};
 
@@ -80,8 +81,13 @@ pub(super) struct GroupCommit {
 }
 
 impl GroupCommit {
-    /// `committed` runs after every transaction that wrote something.
-    pub fn start(writer: SqlitePool, committed: impl Fn() + Send + 'static) -> Self {
+    /// `committed` runs after every transaction that wrote something; `gate` is the file's
+    /// write gate (see `gate.rs`), held for each transaction.
+    pub fn start(
+        writer: SqlitePool,
+        gate: Arc<tokio::sync::Mutex<()>>,
+        committed: impl Fn() + Send + 'static,
+    ) -> Self {
         let (queue, mut rx) = mpsc::unbounded_channel::<Request>();
         tokio::spawn(async move {
             while let Some(first) = rx.recv().await {
@@ -92,6 +98,7 @@ impl GroupCommit {
                         Err(_) => break,
                     }
                 }
+                let _turn = gate.lock().await;
                 if run(&writer, batch).await {
                     committed();
                 }

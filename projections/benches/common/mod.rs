@@ -182,7 +182,6 @@ pub async fn generate(store: &Store, tenant: &TenantId, target: u64) -> u64 {
     total
 }
 
-
 /// Events per second of reading the whole log in pages of 5,000 and deserialising every event
 /// into its domain enum, nothing else: the baseline of the projection benchmarks.
 pub async fn raw_read_rate(store: &Store) -> f64 {

@@ -110,6 +110,11 @@ async fn main() {
             rate / base,
             rate / raw
         );
+        println!(
+            "figure: live projection, {workers} projector(s) over {partitions} partitions | {rate:.0} events/s | read + deserialise the log | {raw:.0} events/s | {:.2} | ×{:.2} of one projector",
+            rate / raw,
+            rate / base
+        );
     }
     test.cleanup().await;
 }

@@ -21,6 +21,7 @@
 use crate::ctx::{Ctx, RowCache};
 use crate::error::ApplyError;
 use crate::event::{Decoded, Event};
+use crate::prefetch::load_named;
 use crate::projection::Projection;
 use crate::store::{self, ReadDb, create_indexes, create_table, schema_of, table_name};
 use portal_eventlog::{RecordedEvent, Store, StoreError};
@@ -269,20 +270,17 @@ async fn swap(
         let Some(last) = events.last() else { break };
         position = last.position;
         let mut cache = RowCache::default();
+        let decoded: Vec<Decoded> = events.iter().map(Decoded::of).collect();
+        load_named(&mut tx, &mut cache, SUFFIX, |rows| {
+            for (recorded, decoded) in events.iter().zip(&decoded) {
+                p.prefetch(&Event { recorded, decoded }, rows);
+            }
+        })
+        .await?;
         {
             let mut ctx = Ctx::new(&mut cache, Some(&mut *tx), SUFFIX);
-            for recorded in &events {
-                let decoded = Decoded::of(recorded);
-                match p
-                    .apply(
-                        &mut ctx,
-                        Event {
-                            recorded,
-                            decoded: &decoded,
-                        },
-                    )
-                    .await
-                {
+            for (recorded, decoded) in events.iter().zip(&decoded) {
+                match p.apply(&mut ctx, Event { recorded, decoded }).await {
                     Ok(()) => {}
                     Err(e) if e.is_transient() => return Err(e.into()),
                     Err(e) => tail_dead.push(DeadLetter {

@@ -17,7 +17,7 @@
 use crate::ctx::{Ctx, RowCache};
 use crate::error::ApplyError;
 use crate::event::{Decoded, Event};
-use crate::prefetch::Prefetch;
+use crate::prefetch::load_named;
 use crate::projection::Projection;
 use crate::store::{self, Backend, ReadDb};
 use portal_eventlog::Store;
@@ -29,9 +29,6 @@ use tracing::{error, instrument, warn};
 
 /// Tries of one event before it is dead-lettered.
 pub const MAX_ATTEMPTS: u32 = 3;
-
-/// Rounds of [`Projection::prefetch`] per batch: rows named from rows named from the events.
-const PREFETCH_ROUNDS: usize = 3;
 
 /// The projections of this process and their database.
 #[derive(Clone)]
@@ -196,25 +193,18 @@ impl Projector {
             }
             plan.push((projection, first_new));
         }
-        let mut prefetch_statements = 0;
-        for _ in 0..PREFETCH_ROUNDS {
-            let mut rows = Prefetch::new(&cache);
+        let prefetch_statements = load_named(&mut tx, &mut cache, "", |rows| {
             for (projection, first_new) in &plan {
                 for (p, d) in events[*first_new..].iter().zip(&decoded[*first_new..]) {
                     let event = Event {
                         recorded: &p.event,
                         decoded: d,
                     };
-                    projection.prefetch(&event, &mut rows);
+                    projection.prefetch(&event, rows);
                 }
             }
-            if rows.is_empty() {
-                break;
-            }
-            let loaded = rows.load(&mut tx, "").await?;
-            prefetch_statements += loaded.statements;
-            loaded.into_cache(&mut cache);
-        }
+        })
+        .await?;
         for (projection, first_new) in plan {
             let name = projection.name();
             let failure = {

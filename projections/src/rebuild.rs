@@ -1,8 +1,7 @@
 //! Rebuild: replay the whole log into fresh tables and swap them in.
 //!
 //! 1. Every event from position 0 is applied in memory ([`Ctx`] without a database), one
-//!    [`RowCache`] and one task per projection over the shared decoded pages: no per-event SQL,
-//!    which is what makes a rebuild fast.
+//!    [`RowCache`] per projection: no per-event SQL, which is what makes a rebuild fast.
 //! 2. The rows are bulk-loaded into `<table>__rebuild` copies (the live tables keep serving): on
 //!    PostgreSQL with `COPY`, one task per projection, indexes built and planner statistics
 //!    gathered (`ANALYZE`) there too; on SQLite with multi-row `INSERT`s, one projection after the
@@ -77,61 +76,69 @@ pub async fn rebuild(
 ) -> Result<RebuildReport, RebuildError> {
     let list: Vec<&dyn Projection> = projections.iter().map(|p| p.as_ref()).collect();
     db.ensure(&list).await?;
+    let mut caches: Vec<RowCache> = projections.iter().map(|_| RowCache::default()).collect();
+    let mut dead: Vec<Vec<DeadLetter>> = projections.iter().map(|_| Vec::new()).collect();
     let mut report = RebuildReport::default();
     let started = Instant::now();
-    // Reading and decoding run here, up to a few pages ahead; every projection replays the
-    // shared decoded pages in a task of its own. The work spreads over the cores instead of
-    // taking turns, and no projection waits for the slowest one page by page.
-    let senders_and_tasks: Vec<_> = projections
-        .iter()
-        .map(|p| {
-            let (tx, rx) = tokio::sync::mpsc::channel::<Page>(4);
-            (tx, tokio::spawn(replay(Arc::clone(p), rx)))
-        })
-        .collect();
-    let (senders, tasks): (Vec<_>, Vec<_>) = senders_and_tasks.into_iter().unzip();
-    let mut position = 0;
-    let mut read = 0;
-    let mut failure = None;
-    loop {
-        let page = match store.read_all(position, READ_BATCH).await {
-            Ok(page) => page,
-            Err(e) => {
-                failure = Some(e);
-                break;
+    // Reading and decoding run in their own task, a few pages ahead of applying: the two halves
+    // of the work overlap (and use both cores) instead of taking turns.
+    let (tx, mut rx) =
+        tokio::sync::mpsc::channel::<Result<Vec<(RecordedEvent, Decoded)>, StoreError>>(4);
+    let reader = {
+        let store = store.clone();
+        tokio::spawn(async move {
+            let mut position = 0;
+            loop {
+                let page = match store.read_all(position, READ_BATCH).await {
+                    Ok(page) => page,
+                    Err(e) => {
+                        let _ = tx.send(Err(e)).await;
+                        return;
+                    }
+                };
+                let Some(last) = page.last() else { return };
+                position = last.position;
+                let decoded = page
+                    .into_iter()
+                    .map(|e| {
+                        let d = Decoded::of(&e);
+                        (e, d)
+                    })
+                    .collect();
+                if tx.send(Ok(decoded)).await.is_err() {
+                    return;
+                }
             }
+        })
+    };
+    let mut position = 0;
+    while let Some(page) = rx.recv().await {
+        let page = page?;
+        let Some((last, _)) = page.last() else {
+            continue;
         };
-        let Some(last) = page.last() else { break };
         position = last.position;
-        read += page.len() as u64;
-        let page: Page = Arc::new(
-            page.into_iter()
-                .map(|e| {
-                    let d = Decoded::of(&e);
-                    (e, d)
-                })
-                .collect(),
-        );
-        for tx in &senders {
-            // A task that stopped has failed: its error is collected below.
-            let _ = tx.send(Arc::clone(&page)).await;
+        for (recorded, decoded) in &page {
+            for (i, p) in projections.iter().enumerate() {
+                let mut ctx = Ctx::in_memory(&mut caches[i]);
+                let event = Event { recorded, decoded };
+                match p.apply(&mut ctx, event).await {
+                    Ok(()) => {}
+                    Err(e) if e.is_transient() => return Err(e.into()),
+                    Err(e) => {
+                        warn!(projection = p.name(), position = recorded.position, error = %e, "dead-lettering during rebuild");
+                        dead[i].push(DeadLetter {
+                            event: recorded.clone(),
+                            error: e.to_string(),
+                        });
+                    }
+                }
+            }
         }
-        report.events = read;
-        progress(read);
+        report.events += page.len() as u64;
+        progress(report.events);
     }
-    drop(senders);
-    let mut caches = Vec::with_capacity(tasks.len());
-    let mut dead = Vec::with_capacity(tasks.len());
-    for task in tasks {
-        let (cache, dead_letters) = task
-            .await
-            .map_err(|e| RebuildError::Task(e.to_string()))??;
-        caches.push(cache);
-        dead.push(dead_letters);
-    }
-    if let Some(e) = failure {
-        return Err(e.into());
-    }
+    let _ = reader.await;
     report.replay = started.elapsed();
     // The copies are written concurrently, one connection per projection: the database can use
     // more than one core while this process encodes the next rows. (SQLite has one writer at a
@@ -173,35 +180,6 @@ pub async fn rebuild(
     }
     report.swap = phase.elapsed();
     Ok(report)
-}
-
-/// Decoded events shared by the replaying tasks.
-type Page = Arc<Vec<(RecordedEvent, Decoded)>>;
-
-/// Applies the pages of `pages` to `p` in memory; returns its rows and dead letters.
-async fn replay(
-    p: Arc<dyn Projection>,
-    mut pages: tokio::sync::mpsc::Receiver<Page>,
-) -> Result<(RowCache, Vec<DeadLetter>), RebuildError> {
-    let mut cache = RowCache::default();
-    let mut dead = Vec::new();
-    while let Some(page) = pages.recv().await {
-        for (recorded, decoded) in page.iter() {
-            let mut ctx = Ctx::in_memory(&mut cache);
-            match p.apply(&mut ctx, Event { recorded, decoded }).await {
-                Ok(()) => {}
-                Err(e) if e.is_transient() => return Err(e.into()),
-                Err(e) => {
-                    warn!(projection = p.name(), position = recorded.position, error = %e, "dead-lettering during rebuild");
-                    dead.push(DeadLetter {
-                        event: recorded.clone(),
-                        error: e.to_string(),
-                    });
-                }
-            }
-        }
-    }
-    Ok((cache, dead))
 }
 
 /// Statements that (re)create `p`'s empty copies, dropping any left by an interrupted rebuild.

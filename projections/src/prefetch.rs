@@ -128,6 +128,32 @@ impl<'a> Prefetch<'a> {
     }
 }
 
+/// Rounds of naming and loading per batch: rows named from rows named from the events.
+const ROUNDS: usize = 3;
+
+/// Loads the rows `name` names into `cache` from the tables with `suffix`, in rounds: `name` is
+/// called again after each load (it then sees the loaded rows in [`Prefetch::cached`]) until it
+/// names nothing new. Returns the statements run.
+pub(crate) async fn load_named(
+    conn: &mut AnyConnection,
+    cache: &mut RowCache,
+    suffix: &str,
+    mut name: impl FnMut(&mut Prefetch<'_>),
+) -> Result<usize, ApplyError> {
+    let mut statements = 0;
+    for _ in 0..ROUNDS {
+        let mut rows = Prefetch::new(cache);
+        name(&mut rows);
+        if rows.is_empty() {
+            break;
+        }
+        let loaded = rows.load(conn, suffix).await?;
+        statements += loaded.statements;
+        loaded.into_cache(cache);
+    }
+    Ok(statements)
+}
+
 /// What one prefetch round loaded, to be put in the cache.
 #[derive(Default)]
 pub(crate) struct Loaded {

@@ -22,6 +22,7 @@ use crate::accounts::{Accounts, partition_for};
 use crate::ctx::{Ctx, RowCache};
 use crate::error::ApplyError;
 use crate::event::{Decoded, Event};
+use crate::prefetch::load_named;
 use crate::projection::Projection;
 use crate::store::{self, ReadDb, create_indexes, create_table, schema_of, table_name};
 use portal_eventlog::{RecordedEvent, Store, StoreError};
@@ -284,25 +285,37 @@ async fn swap(
         let event_accounts = accounts
             .resolve_among(db.partition_count(), &pairs, Some(store))
             .await?;
+        let partition_of = |i: usize| {
+            partition_for(
+                p.partition_by(),
+                &event_accounts[i],
+                &events[i],
+                db.partition_count(),
+            )
+        };
+        load_named(&mut tx, &mut cache, SUFFIX, |rows| {
+            for (i, (recorded, decoded)) in events.iter().zip(&decoded).enumerate() {
+                let partition = partition_of(i);
+                p.prefetch(
+                    &Event {
+                        recorded,
+                        decoded,
+                        partition,
+                    },
+                    rows,
+                );
+            }
+        })
+        .await?;
         {
             let mut ctx = Ctx::new(&mut cache, Some(&mut *tx), SUFFIX);
-            for ((recorded, decoded), account) in events.iter().zip(&decoded).zip(&event_accounts) {
-                match p
-                    .apply(
-                        &mut ctx,
-                        Event {
-                            recorded,
-                            decoded,
-                            partition: partition_for(
-                                p.partition_by(),
-                                account,
-                                recorded,
-                                db.partition_count(),
-                            ),
-                        },
-                    )
-                    .await
-                {
+            for (i, (recorded, decoded)) in events.iter().zip(&decoded).enumerate() {
+                let event = Event {
+                    recorded,
+                    decoded,
+                    partition: partition_of(i),
+                };
+                match p.apply(&mut ctx, event).await {
                     Ok(()) => {}
                     Err(e) if e.is_transient() => return Err(e.into()),
                     Err(e) => tail_dead.push(DeadLetter {

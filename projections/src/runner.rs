@@ -20,7 +20,7 @@ use crate::ctx::{Ctx, RowCache};
 use crate::error::ApplyError;
 use crate::event::{Decoded, Event};
 use crate::partitions::Partitions;
-use crate::prefetch::Prefetch;
+use crate::prefetch::load_named;
 use crate::projection::Projection;
 use crate::store::{self, ReadDb};
 use portal_eventlog::Store;
@@ -32,9 +32,6 @@ use tracing::{error, instrument, warn};
 
 /// Tries of one event before it is dead-lettered.
 pub const MAX_ATTEMPTS: u32 = 3;
-
-/// Rounds of [`Projection::prefetch`] per batch: rows named from rows named from the events.
-const PREFETCH_ROUNDS: usize = 3;
 
 /// The projections of this process and their database.
 #[derive(Clone)]
@@ -253,9 +250,7 @@ impl Projector {
         let applies = |part: &[u16], from: &HashMap<u16, usize>, i: usize| {
             from.get(&part[i]).is_some_and(|f| i >= *f)
         };
-        let mut prefetch_statements = 0;
-        for _ in 0..PREFETCH_ROUNDS {
-            let mut rows = Prefetch::new(&cache);
+        let prefetch_statements = load_named(&mut tx, &mut cache, "", |rows| {
             for (projection, part, from) in &plan {
                 for (i, (p, d)) in events.iter().zip(decoded).enumerate() {
                     if !applies(part, from, i) {
@@ -266,16 +261,11 @@ impl Projector {
                         decoded: d,
                         partition: part[i],
                     };
-                    projection.prefetch(&event, &mut rows);
+                    projection.prefetch(&event, rows);
                 }
             }
-            if rows.is_empty() {
-                break;
-            }
-            let loaded = rows.load(&mut tx, "").await?;
-            prefetch_statements += loaded.statements;
-            loaded.into_cache(&mut cache);
-        }
+        })
+        .await?;
         for (projection, part, from) in &plan {
             let name = projection.name();
             let failure = {

@@ -160,6 +160,7 @@ async fn start(settings: Settings) -> anyhow::Result<Service> {
             .collect(),
         db,
         auth: Arc::new(auth),
+        caches: portal_api::caches::Caches::default(),
     };
     let metrics = match serve.metrics_listen {
         Some(addr) => Some(spawn_metrics(addr, state.clone(), serve.limits, cancel.clone()).await?),

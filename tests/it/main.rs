@@ -45,6 +45,7 @@ mod operations;
 mod portal_pages;
 mod read_your_writes;
 mod roles_nats;
+mod session_touch;
 mod staff_pages;
 mod staff_pages_actions;
 mod webhooks;

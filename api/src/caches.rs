@@ -1,0 +1,10 @@
+//! The in-process memos of one server, shared by its handlers (cheap to clone).
+
+use crate::auth::token_checks::TokenChecks;
+use std::sync::Arc;
+
+#[derive(Debug, Clone, Default)]
+pub struct Caches {
+    /// Passed bearer-token checks.
+    pub tokens: Arc<TokenChecks>,
+}

@@ -121,6 +121,7 @@ async fn start(settings: Settings) -> anyhow::Result<Service> {
             projector.clone(),
             cancel.clone(),
         ),
+        roles::spawn_statistics(read.clone(), cancel.clone()),
         roles::spawn_webhooks(
             &settings,
             store.clone(),
@@ -193,7 +194,7 @@ struct Background {
     background: tokio_util::task::TaskTracker,
     cancel: CancellationToken,
     metrics: Option<JoinHandle<()>>,
-    tasks: [JoinHandle<()>; 4],
+    tasks: [JoinHandle<()>; 5],
 }
 
 async fn serve_until(

@@ -32,6 +32,7 @@ pub mod json;
 pub mod metrics;
 pub mod openapi;
 pub mod pages;
+pub mod read_cache;
 pub mod use_cases;
 pub mod web;
 

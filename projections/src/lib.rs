@@ -13,6 +13,7 @@
 //!   transaction per projection and batch holds the rows and the checkpoint; poison events are
 //!   dead-lettered after a few tries.
 //! - [`rebuild`]: replay the log from 0 in memory into fresh tables, then swap.
+//! - [`statistics`]: `ANALYZE` of the read models that grew, as autovacuum would.
 //! - one module per read model, each with its rows, its projection and its tenant-scoped queries.
 
 pub mod ctx;
@@ -23,6 +24,7 @@ pub mod projection;
 pub mod rebuild;
 pub mod rows;
 pub mod runner;
+pub mod statistics;
 pub mod store;
 
 pub use ctx::{Ctx, RowCache};

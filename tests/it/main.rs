@@ -43,6 +43,7 @@ mod identity_web;
 mod notifications;
 mod operations;
 mod portal_pages;
+mod read_cache;
 mod read_your_writes;
 mod roles_nats;
 mod session_touch;

@@ -21,7 +21,7 @@ pub const EVERY: Duration = Duration::from_secs(10);
 
 /// The live read-model tables (`rm_…`, not a rebuild's `…__rebuild`) of the current schema whose
 /// changes since their last `ANALYZE` pass autovacuum's default analyse threshold.
-const GROWN: &str = "SELECT s.relname FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid \
+const GROWN: &str = "SELECT s.relname::text FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid \
      WHERE s.schemaname = current_schema() AND s.relname LIKE 'rm\\_%' \
      AND s.relname NOT LIKE '%\\_\\_rebuild' \
      AND s.n_mod_since_analyze > 50 + 0.1 * GREATEST(c.reltuples, 0) ORDER BY s.relname";

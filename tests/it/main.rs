@@ -44,6 +44,7 @@ mod notifications;
 mod operations;
 mod portal_pages;
 mod read_cache;
+mod read_plans;
 mod read_your_writes;
 mod roles_nats;
 mod session_touch;

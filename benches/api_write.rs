@@ -163,6 +163,7 @@ async fn main() {
     wrk(&base, Some(&script), 2);
     let command = wrk(&base, Some(&script), seconds);
     let health = wrk(&format!("{base}/healthz"), None, seconds);
+    server.print_peak_rss("the commands");
     drop(server);
     let sql = pgbench(&db.url, seconds, &dir);
 

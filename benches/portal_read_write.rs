@@ -283,6 +283,7 @@ async fn main() {
     // built from the log by `portal rebuild` (the default, faster) or, with
     // PORTAL_BENCH_CATCH_UP=live, by the restarted server's live projections, then the server
     // started again.
+    server.print_peak_rss("the drafts and submissions");
     drop(server);
     let ids: Vec<CustomerId> = customers
         .iter()
@@ -364,6 +365,7 @@ async fn main() {
     for (what, _, light) in &results {
         line(what, light, target);
     }
+    server.print_peak_rss("the reads");
     drop(server);
     let _ = std::fs::remove_dir_all(&dir);
     db.cleanup().await;

@@ -145,6 +145,28 @@ pub async fn spawn_projector(
     )))
 }
 
+/// Keeps the read models' planner statistics (see [`portal_projections::statistics`]): every
+/// process that projects runs it beside its projector.
+pub fn spawn_statistics(read: ReadDb, cancel: CancellationToken) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(portal_projections::statistics::EVERY);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                () = cancel.cancelled() => return,
+                _ = tick.tick() => {}
+            }
+            match portal_projections::statistics::analyze_grown(&read).await {
+                Ok(tables) if !tables.is_empty() => {
+                    tracing::info!(?tables, "read-model statistics gathered");
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "read-model statistics"),
+            }
+        }
+    })
+}
+
 /// `portal relay`.
 pub async fn relay(settings: Settings) -> anyhow::Result<()> {
     eprint!("{}", settings.describe("relay"));
@@ -168,10 +190,12 @@ pub async fn project(settings: Settings) -> anyhow::Result<()> {
     let projector = prepare_projector(&store, &db).await?;
     let cancel = CancellationToken::new();
     let task = spawn_projector(store, bus, projector, cancel.clone()).await?;
+    let statistics = spawn_statistics(db, cancel.clone());
     println!("projections running");
     shutdown_signal().await;
     cancel.cancel();
     task.await.context("the projection task failed")?;
+    statistics.await.context("the statistics task failed")?;
     Ok(())
 }
 

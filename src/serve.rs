@@ -123,6 +123,7 @@ async fn start(settings: Settings) -> anyhow::Result<Service> {
     let tasks = [
         roles::spawn_relay(&settings, store.clone(), bus.clone(), cancel.clone()),
         projecting,
+        roles::spawn_statistics(read.clone(), cancel.clone()),
         roles::spawn_webhooks(
             &settings,
             store.clone(),
@@ -162,6 +163,7 @@ async fn start(settings: Settings) -> anyhow::Result<Service> {
             .collect(),
         db,
         auth: Arc::new(auth),
+        caches: portal_api::caches::Caches::default(),
     };
     let metrics = match serve.metrics_listen {
         Some(addr) => Some(spawn_metrics(addr, state.clone(), serve.limits, cancel.clone()).await?),
@@ -194,7 +196,7 @@ struct Background {
     background: tokio_util::task::TaskTracker,
     cancel: CancellationToken,
     metrics: Option<JoinHandle<()>>,
-    tasks: [JoinHandle<()>; 4],
+    tasks: [JoinHandle<()>; 5],
 }
 
 async fn serve_until(

@@ -93,6 +93,7 @@ mod tests {
             auth: std::sync::Arc::new(crate::AuthConfig::new(
                 "http://127.0.0.1:8080".parse().unwrap(),
             )),
+            caches: crate::caches::Caches::default(),
         });
         assert_eq!(get(app.clone(), "/healthz").await.0, StatusCode::OK);
         let (status, body) = get(app.clone(), "/readyz").await;

@@ -22,6 +22,7 @@
 //! also those axum builds itself ([`web::problem`]).
 
 pub mod auth;
+pub mod caches;
 pub mod commands;
 pub mod config;
 pub mod consistency;
@@ -31,6 +32,7 @@ pub mod json;
 pub mod metrics;
 pub mod openapi;
 pub mod pages;
+pub mod read_cache;
 pub mod use_cases;
 pub mod web;
 
@@ -68,6 +70,8 @@ pub struct AppState {
     /// The durable tables of identity and mail (tokens, sessions, credentials, outbox).
     pub db: Db,
     pub auth: Arc<AuthConfig>,
+    /// In-process memos of this server (token checks, read results).
+    pub caches: caches::Caches,
 }
 
 /// The whole HTTP interface.
@@ -79,7 +83,8 @@ pub fn router(state: AppState) -> Router {
         .with_same_site(SameSite::Lax)
         .with_secure(state.auth.secure_cookies())
         .with_path("/")
-        // Every request of a logged-in session moves its idle expiry on.
+        // Every request of a logged-in session moves its idle expiry on; the store writes that
+        // at most once a minute unless the data changed (see `DbSessionStore`).
         .with_always_save(true)
         .with_expiry(Expiry::OnInactivity(idle));
 

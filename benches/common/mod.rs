@@ -68,6 +68,31 @@ pub fn bootstrap(url: &str) -> String {
     .to_owned()
 }
 
+impl Server {
+    /// The server's peak resident memory so far (`VmHWM` of `/proc/<pid>/status`), in MB;
+    /// `None` where there is no such file.
+    pub fn peak_rss_mb(&self) -> Option<f64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.0.id())).ok()?;
+        let kb: f64 = status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))?
+            .trim()
+            .trim_end_matches("kB")
+            .trim()
+            .parse()
+            .ok()?;
+        Some(kb / 1024.0)
+    }
+
+    /// Prints [`Server::peak_rss_mb`] for the measurements of `what`.
+    pub fn print_peak_rss(&self, what: &str) {
+        match self.peak_rss_mb() {
+            Some(mb) => println!("server peak RSS (VmHWM) after {what}: {mb:.1} MB"),
+            None => println!("server peak RSS: not available on this system"),
+        }
+    }
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.0.kill();

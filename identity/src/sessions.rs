@@ -14,13 +14,25 @@
 //!   by a concurrent request that loaded it earlier. Only `create` inserts, with a fresh id on the
 //!   (astronomically unlikely) collision.
 //! - Expired rows are never loaded, and are deleted opportunistically when sessions are created.
+//! - Touches are written at most once a minute ([`TOUCH_EVERY_MS`]): with an inactivity expiry,
+//!   tower-sessions saves every request's session only to move its expiry on. The store remembers
+//!   what each session's row holds (as last loaded or written, in a bounded in-process memo) and
+//!   skips a save whose data is unchanged and whose new expiry is less than a minute later than
+//!   the stored one. The stored expiry therefore lags the idle timeout by less than a minute: a
+//!   session may end up to a minute before `idle` has passed since its last request, never later.
+//!   Every request still loads its row, so a session ended elsewhere (logout, another process,
+//!   [`end_for_user`]) is refused at once; a memo entry that is missing or evicted only costs a
+//!   write.
 
 use crate::db::{Db, from_millis, millis};
 use crate::error::IdentityError;
 use async_trait::async_trait;
+use hashlink::LruCache;
 use portal_domain::UserId;
 use sha2::{Digest, Sha256};
 use sqlx::Row as _;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use time::OffsetDateTime;
 use tower_sessions::SessionStore;
 use tower_sessions::session::{Id, Record};
@@ -32,15 +44,62 @@ pub const USER_KEY: &str = "user";
 /// and `contact_id` (copied into the columns of the same names).
 pub const SCOPE_KEY: &str = "scope";
 
+/// A session's idle expiry is written again only when it moves on by at least this much.
+pub const TOUCH_EVERY_MS: i64 = 60_000;
+/// How many sessions the store remembers the rows of (a forgotten one costs one write).
+const MEMO_SESSIONS: usize = 4096;
+
+/// What a session's row holds, as this store last loaded or wrote it.
+#[derive(Debug)]
+struct Stored {
+    data: HashMap<String, serde_json::Value>,
+    expires_at: i64,
+}
+
 /// Sessions in the `sessions` table.
 #[derive(Debug, Clone)]
 pub struct DbSessionStore {
     db: Db,
+    /// Keyed by [`id_hash`]. Never held across an await.
+    memo: Arc<Mutex<LruCache<String, Stored>>>,
 }
 
 impl DbSessionStore {
     pub fn new(db: Db) -> Self {
-        Self { db }
+        Self {
+            db,
+            memo: Arc::new(Mutex::new(LruCache::new(MEMO_SESSIONS))),
+        }
+    }
+
+    fn remember(&self, key: String, record: &Record, expires_at: i64) {
+        if let Ok(mut memo) = self.memo.lock() {
+            memo.insert(
+                key,
+                Stored {
+                    data: record.data.clone(),
+                    expires_at,
+                },
+            );
+        }
+    }
+
+    fn forget(&self, key: &str) {
+        if let Ok(mut memo) = self.memo.lock() {
+            memo.remove(key);
+        }
+    }
+
+    /// Whether the row of `key` already holds `record` closely enough: the same data, and an
+    /// expiry less than [`TOUCH_EVERY_MS`] before the record's.
+    fn is_current(&self, key: &str, record: &Record) -> bool {
+        let Ok(mut memo) = self.memo.lock() else {
+            return false;
+        };
+        memo.get(key).is_some_and(|stored| {
+            stored.data == record.data
+                && millis(record.expiry_date) - stored.expires_at < TOUCH_EVERY_MS
+        })
     }
 }
 
@@ -115,6 +174,7 @@ impl SessionStore for DbSessionStore {
             .map_err(backend)?
             .rows_affected();
             if inserted == 1 {
+                self.remember(id_hash(&record.id), record, millis(record.expiry_date));
                 return Ok(());
             }
             record.id = Id::default();
@@ -122,13 +182,17 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn save(&self, record: &Record) -> Result<()> {
+        let key = id_hash(&record.id);
+        if self.is_current(&key, record) {
+            return Ok(());
+        }
         let data = serde_json::to_string(&record.data).map_err(|e| Error::Encode(e.to_string()))?;
         let c = columns(record);
         sqlx::query(
             "UPDATE sessions SET data = $2, expires_at = $3, user_id = $4, tenant = $5, \
              customer_id = $6, contact_id = $7 WHERE id_hash = $1",
         )
-        .bind(id_hash(&record.id))
+        .bind(&key)
         .bind(&data)
         .bind(millis(record.expiry_date))
         .bind(&c.user_id)
@@ -138,33 +202,40 @@ impl SessionStore for DbSessionStore {
         .execute(self.db.pool())
         .await
         .map_err(backend)?;
+        self.remember(key, record, millis(record.expiry_date));
         Ok(())
     }
 
     async fn load(&self, session_id: &Id) -> Result<Option<Record>> {
+        let key = id_hash(session_id);
         let row = sqlx::query(
             "SELECT data, expires_at FROM sessions WHERE id_hash = $1 AND expires_at > $2",
         )
-        .bind(id_hash(session_id))
+        .bind(&key)
         .bind(millis(OffsetDateTime::now_utc()))
         .fetch_optional(self.db.pool())
         .await
         .map_err(backend)?;
         let Some(row) = row else {
+            self.forget(&key);
             return Ok(None);
         };
         let data: String = row.try_get(0).map_err(backend)?;
         let expires: i64 = row.try_get(1).map_err(backend)?;
-        Ok(Some(Record {
+        let record = Record {
             id: *session_id,
             data: serde_json::from_str(&data).map_err(|e| Error::Decode(e.to_string()))?,
             expiry_date: from_millis(expires),
-        }))
+        };
+        self.remember(key, &record, expires);
+        Ok(Some(record))
     }
 
     async fn delete(&self, session_id: &Id) -> Result<()> {
+        let key = id_hash(session_id);
+        self.forget(&key);
         sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
-            .bind(id_hash(session_id))
+            .bind(&key)
             .execute(self.db.pool())
             .await
             .map_err(backend)?;

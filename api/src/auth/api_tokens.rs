@@ -6,12 +6,14 @@
 //! [`portal_identity::api_tokens`]. Every request made with it ([`authenticate`]) checks that it
 //! is neither revoked nor expired, that the scope still holds in the read models, and that its
 //! grant has not ended since it was made: a token of a contact whose access was revoked, or of a
-//! removed staff member, stops working at once and for good, even when access is granted again
-//! later.
+//! removed staff member, stops working for good, even when access is granted again later. The
+//! row is read on every request (revocation and expiry are immediate); the scope and grant checks
+//! are reused for a second per token ([`super::token_checks`]).
 
 use super::identity;
 use super::scopes::portal_scope_of;
 use super::session::ScopeRef;
+use super::token_checks::TokenChecks;
 use super::token_grants::{self, BindError};
 use crate::error::AppError;
 use portal_domain::user::TokenScope;
@@ -146,12 +148,18 @@ pub async fn authenticate(
     store: &Store,
     read: &ReadDb,
     db: &Db,
+    checks: &TokenChecks,
     raw: &str,
     now: OffsetDateTime,
 ) -> Result<Option<(UserId, Email, ScopeRef)>, AppError> {
     let Some(mut live) = stored::find_live(db, raw, now).await? else {
         return Ok(None);
     };
+    let started = std::time::Instant::now();
+    if let Some(verdict) = checks.get(&live.credential_id, started) {
+        stored::record_use(db, &live, now).await?;
+        return Ok(Some(verdict));
+    }
     let user_id = live.bound.owner;
     let tenant = live.bound.tenant.clone();
     // The read models first: the scope must hold now (and they give the email).
@@ -184,10 +192,13 @@ pub async fn authenticate(
     };
     // Then the log: an end of the grant after the token was made kills it for good.
     if token_grants::ended(store, &live.bound).await? {
+        checks.forget(&live.credential_id);
         stored::mark_ended(db, &live.credential_id, now).await?;
         info!(credential = %live.credential_id, "api token refused: its grant ended");
         return Ok(None);
     }
     stored::record_use(db, &live, now).await?;
-    Ok(Some((user_id, email, scope)))
+    let verdict = (user_id, email, scope);
+    checks.passed(live.credential_id.clone(), started, verdict.clone());
+    Ok(Some(verdict))
 }

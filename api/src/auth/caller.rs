@@ -117,10 +117,16 @@ impl FromRequestParts<AppState> for Caller {
         if let Some(token) = bearer(parts) {
             let token = token.ok_or(AppError::Unauthorized)?;
             let now = time::OffsetDateTime::now_utc();
-            let (user_id, email, scope) =
-                api_tokens::authenticate(&state.store, &state.read, &state.db, &token, now)
-                    .await?
-                    .ok_or(AppError::Unauthorized)?;
+            let (user_id, email, scope) = api_tokens::authenticate(
+                &state.store,
+                &state.read,
+                &state.db,
+                &state.caches.tokens,
+                &token,
+                now,
+            )
+            .await?
+            .ok_or(AppError::Unauthorized)?;
             return Ok(Self {
                 user_id,
                 email,

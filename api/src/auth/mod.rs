@@ -9,7 +9,8 @@
 //! - [`rate_limit`]: which limit an attempt counts against.
 //! - [`identity`]: the commands on the user aggregate; [`api_tokens`]: bearer tokens (issue and
 //!   check), bound to their grant by [`token_grants`], listed and revoked by [`token_admin`]
-//!   (both use cases of `portal_app`, shared with the command line).
+//!   (both use cases of `portal_app`, shared with the command line); [`token_checks`]: the
+//!   verdicts of a token's scope and grant checks, reused for a second.
 //!
 //! What is stored (sessions, login tokens, passwords, API tokens, rate-limit counters, server
 //! keys) and how is [`portal_identity`]'s; this module holds the HTTP side and the checks that
@@ -26,6 +27,7 @@ pub mod rate_limit;
 pub mod reset;
 pub mod scopes;
 pub mod session;
+pub mod token_checks;
 
 pub use caller::{Caller, SignedIn, Via};
 pub use session::ScopeRef;

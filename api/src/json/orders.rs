@@ -7,9 +7,12 @@ use crate::AppState;
 use crate::auth::Caller;
 use crate::error::AppError;
 use crate::json::staff::body::parse_query_limit;
+use crate::read_cache;
 use crate::web::Query;
 use axum::Json;
 use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
 use portal_app::access::{visible_order, visible_orders};
 use portal_domain::order::OrderStatus;
 use portal_domain::{CustomerId, FieldError};
@@ -107,11 +110,24 @@ pub(crate) fn pickup_date(
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
+    headers: HeaderMap,
     Query(query): Query<ListQuery>,
-) -> Result<Json<Paged<OrderListItem>>, AppError> {
+) -> Result<Response, AppError> {
     let (filter, page) = query.parse(&caller)?;
-    let listed = visible_orders(&state.app(), &caller.principal(), &filter, &page).await?;
-    Ok(Json(listed))
+    // What the answer depends on: the tenant and read scope (charges shown or not follow the
+    // scope's customer), the filter and the page.
+    let key = format!(
+        "orders|{}|{:?}|{filter:?}|{page:?}",
+        caller.tenant(),
+        caller.read_scope()
+    );
+    let principal = caller.principal();
+    read_cache::answer(&state, &headers, key, async || {
+        let listed: Paged<OrderListItem> =
+            visible_orders(&state.app(), &principal, &filter, &page).await?;
+        Ok(listed)
+    })
+    .await
 }
 
 /// `GET /api/v1/orders/{id}`: the order with its status history.

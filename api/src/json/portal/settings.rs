@@ -7,8 +7,11 @@ use crate::auth::Caller;
 use crate::commands::IdempotencyKey;
 use crate::error::AppError;
 use crate::json::staff::body::Body;
+use crate::read_cache;
 use axum::Json;
 use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
 use portal_app::parse_id;
 use portal_app::portal::approvals::{self, Decision, DecisionView};
 use portal_app::portal::notifications::{self, NotificationsInput, NotificationsView};
@@ -53,27 +56,35 @@ pub async fn decide_charge(
 }
 
 /// The dashboard of the caller's scope (today is the server's UTC date). For a customer that
-/// does not show charges the charge figures are left out.
+/// does not show charges the charge figures are left out. Cached by the read models' position,
+/// with an `ETag` (see [`crate::read_cache`]).
 #[utoipa::path(get, path = "/api/v1/dashboard", tag = "dashboard",
-    responses((status = 200, description = "The figures", body = Object)))]
+    responses((status = 200, description = "The figures", body = Object),
+        (status = 304, description = "Unchanged since the `ETag` sent in `If-None-Match`")))]
 pub async fn dashboard(
     State(state): State<AppState>,
     caller: Caller,
-) -> Result<Json<serde_json::Value>, AppError> {
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
     let scope = caller.read_scope();
+    let tenant = caller.tenant();
     let today = OffsetDateTime::now_utc().date();
-    let figures = dashboards::for_scope(&state.read, caller.tenant(), scope, today).await?;
-    let mut value = serde_json::to_value(&figures)
-        .map_err(|e| AppError::internal(format!("dashboard does not serialise: {e}")))?;
-    if let Scope::Customer(customer_id) = scope {
-        let shows = customers::get(&state.read, caller.tenant(), customer_id)
-            .await?
-            .is_some_and(|c| c.show_charges);
-        if !shows {
-            strip_charges(&mut value);
+    let key = format!("dashboard|{tenant}|{scope:?}|{today}");
+    read_cache::answer(&state, &headers, key, async || {
+        let figures = dashboards::for_scope(&state.read, tenant, scope, today).await?;
+        let mut value = serde_json::to_value(&figures)
+            .map_err(|e| AppError::internal(format!("dashboard does not serialise: {e}")))?;
+        if let Scope::Customer(customer_id) = scope {
+            let shows = customers::get(&state.read, tenant, customer_id)
+                .await?
+                .is_some_and(|c| c.show_charges);
+            if !shows {
+                strip_charges(&mut value);
+            }
         }
-    }
-    Ok(Json(value))
+        Ok(value)
+    })
+    .await
 }
 
 /// Removes every `charges…` key, wherever it sits in the document.

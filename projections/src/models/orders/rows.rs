@@ -120,22 +120,28 @@ pub static ORDERS: Table = Table {
     columns: &[
         Column::text("customer_id"),
         Column::text("status"),
-        Column::int("created_pos").indexed(),
-        Column::int("submitted_pos").indexed(),
+        Column::int("created_pos"),
+        Column::int("submitted_pos"),
         Column::bool("via_portal"),
         Column::text("search"),
         // The first pickup's date as `YYYY-MM-DD` (NULL while there is none), so that a text
         // comparison is a date comparison: the pickup-date filters of the lists.
         Column::text("pickup_date").indexed(),
     ],
-    // One per list shape, each ending in the list's sort column so that a page is read in
-    // order and stops after its rows: a customer's orders (all, or one status tab), the tenant's
-    // by status, the inbox by status; the search through trigrams.
+    // One per list shape, each ending in the list's sort column and then `key`, its tie-breaker,
+    // so that the index order is the whole `ORDER BY` and a page is read in order and stops after
+    // its rows: the tenant's orders (staff list), a customer's (all, or one status tab), the
+    // tenant's by status, the inbox (all, or by status); the search through trigrams. Ending in
+    // the sort column alone left a sort of the ties that the planner, without statistics (a
+    // table grown since its last ANALYZE), preferred to do over every match of a bitmap scan:
+    // 50 ms instead of 0.1 ms for a customer with 25,000 orders.
     indexes: &[
-        Index::Btree(&["customer_id", "created_pos"]),
-        Index::Btree(&["customer_id", "status", "created_pos"]),
-        Index::Btree(&["status", "created_pos"]),
-        Index::Btree(&["status", "submitted_pos"]),
+        Index::Btree(&["created_pos", "key"]),
+        Index::Btree(&["customer_id", "created_pos", "key"]),
+        Index::Btree(&["customer_id", "status", "created_pos", "key"]),
+        Index::Btree(&["status", "created_pos", "key"]),
+        Index::Btree(&["submitted_pos", "key"]),
+        Index::Btree(&["status", "submitted_pos", "key"]),
         Index::Trigram {
             equal: &["customer_id"],
             column: "search",

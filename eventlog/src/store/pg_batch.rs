@@ -246,56 +246,38 @@ async fn run_round(pool: &PgPool, mut round: Vec<Request>) -> bool {
     // Stream order: concurrent batches take index entries in the same order (module docs).
     round.sort_by(|a, b| a.append.stream.cmp(&b.append.stream));
     let appends: Vec<&Append> = round.iter().map(|r| &r.append).collect();
-    let executed = match pool.acquire().await {
-        Ok(mut conn) => execute(&mut conn, &appends).await,
-        Err(e) => Err(e),
-    };
-    match executed {
-        Ok(results) => {
-            let wrote = results
-                .iter()
-                .any(|r| r.as_ref().is_ok_and(|r| !r.replayed));
-            for (request, result) in round.into_iter().zip(results) {
-                let _ = request.reply.send(result);
-            }
-            wrote
-        }
-        // Refused as a whole: nothing committed. Alone, each append gets its own answer.
-        Err(sqlx::Error::Database(_)) if round.len() > 1 => {
-            let answers =
-                futures::future::join_all(round.iter().map(|r| append_alone_in(pool, &r.append)))
-                    .await;
-            let wrote = answers
-                .iter()
-                .any(|r| r.as_ref().is_ok_and(|r| !r.replayed));
-            for (request, result) in round.into_iter().zip(answers) {
-                let _ = request.reply.send(result);
-            }
-            wrote
-        }
-        Err(e @ sqlx::Error::Database(_)) if round.len() == 1 => {
-            let result = match pool.acquire().await {
-                Ok(mut conn) => single_error(&mut conn, &round[0].append, e).await,
-                Err(e) => Err(e.into()),
-            };
-            let wrote = result.as_ref().is_ok_and(|r| !r.replayed);
-            if let Some(request) = round.pop() {
-                let _ = request.reply.send(result);
-            }
-            wrote
-        }
+    let mut conn = match pool.acquire().await {
+        Ok(conn) => conn,
         Err(e) => {
             for request in round {
                 let _ = request.reply.send(Err(replicate(&e).into()));
             }
-            false
+            return false;
         }
+    };
+    let results = match execute(&mut conn, &appends).await {
+        Ok(results) => results,
+        // Refused as a whole: nothing committed. Alone, each append gets its own answer; one
+        // after the other on this connection, so a refusal never takes more connections.
+        Err(sqlx::Error::Database(_)) if round.len() > 1 => {
+            let mut answers = Vec::with_capacity(round.len());
+            for r in &round {
+                answers.push(append_alone(&mut conn, &r.append).await);
+            }
+            answers
+        }
+        Err(e @ sqlx::Error::Database(_)) => {
+            vec![single_error(&mut conn, &round[0].append, e).await]
+        }
+        Err(e) => round.iter().map(|_| Err(replicate(&e).into())).collect(),
+    };
+    let wrote = results
+        .iter()
+        .any(|r| r.as_ref().is_ok_and(|r| !r.replayed));
+    for (request, result) in round.into_iter().zip(results) {
+        let _ = request.reply.send(result);
     }
-}
-
-async fn append_alone_in(pool: &PgPool, append: &Append) -> Result<AppendResult, StoreError> {
-    let mut conn = pool.acquire().await?;
-    append_alone(&mut conn, append).await
+    wrote
 }
 
 /// One append in a statement of its own, on `conn` (after its batch was refused, or inside a

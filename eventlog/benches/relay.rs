@@ -228,7 +228,11 @@ async fn main() {
     println!("  raw async-nats publish+ack  {raw:>9.0} msg/s");
     println!("  relay (log → JetStream)     {relay:>9.0} events/s");
     println!(
-        "  ratio relay/raw             {:.2}   (median of the rounds' ratios; target ≥ 0.7)",
+        "  ratio relay/raw             {:.2}   (median of the rounds' ratios; target ≥ 0.9)",
+        median(ratios)
+    );
+    println!(
+        "figure: relay, log → JetStream | {relay:.0} events/s | raw async-nats publish + ack | {raw:.0} msg/s | {:.2} | ≥ 0.9",
         median(ratios)
     );
     test.cleanup().await;

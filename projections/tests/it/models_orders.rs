@@ -235,9 +235,12 @@ async fn orders_body(t: TestStoreRef) {
         .await
         .unwrap();
         for expected in [
-            "rm_orders_customer_id_created_pos_idx",
-            "rm_orders_customer_id_status_created_pos_idx",
-            "rm_orders_status_submitted_pos_idx",
+            "rm_orders_created_pos_key_idx",
+            "rm_orders_customer_id_created_pos_key_idx",
+            "rm_orders_customer_id_status_created_pos_key_idx",
+            "rm_orders_status_created_pos_key_idx",
+            "rm_orders_submitted_pos_key_idx",
+            "rm_orders_status_submitted_pos_key_idx",
             "rm_orders_search_trgm_idx",
         ] {
             assert!(

@@ -440,7 +440,12 @@ pub(crate) async fn flush(
             for c in table.columns {
                 sql.push_str(&format!(", {0} = excluded.{0}", c.name));
             }
-            sqlx::query_with(&sql, args).execute(&mut *conn).await?;
+            // Not a cached prepared statement: its text varies with the row count, and every
+            // count kept per connection (here and in the server) would only grow memory.
+            sqlx::query_with(&sql, args)
+                .persistent(false)
+                .execute(&mut *conn)
+                .await?;
             statements += 1;
         }
     }

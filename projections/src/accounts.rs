@@ -12,8 +12,6 @@
 //! from the log once and remembered.
 
 use crate::event::Decoded;
-use portal_domain::contact::ContactEvent;
-use portal_domain::customer::CustomerEvent;
 use portal_domain::location::LocationEvent;
 use portal_domain::order::OrderEvent;
 use portal_domain::printer::PrinterConfigEvent;
@@ -39,8 +37,8 @@ pub enum PartitionBy {
 /// `Some(tenant)` for carrier-wide events; `None` when only the stream's first event tells.
 pub(crate) fn named_account(recorded: &RecordedEvent, decoded: &Decoded) -> Option<String> {
     let customer = match decoded {
-        Decoded::Customer(e) => Some(customer_of_customer_event(e)),
-        Decoded::Contact(e) => Some(customer_of_contact_event(e)),
+        Decoded::Customer(e) => Some(e.customer_id()),
+        Decoded::Contact(e) => Some(e.customer_id()),
         Decoded::Printer(PrinterConfigEvent::PrinterConfigSet { customer_id, .. }) => {
             Some(*customer_id)
         }
@@ -68,31 +66,6 @@ pub(crate) fn partition_for(
     match by {
         PartitionBy::Account => crate::partitions::partition_of(account, count),
         PartitionBy::Tenant => crate::partitions::partition_of(&tenant_account(recorded), count),
-    }
-}
-
-fn customer_of_customer_event(e: &CustomerEvent) -> portal_domain::CustomerId {
-    use CustomerEvent as E;
-    match e {
-        E::CustomerCreated { customer_id, .. }
-        | E::CustomerDetailsUpdated { customer_id, .. }
-        | E::CustomerStatusChanged { customer_id, .. }
-        | E::CustomerPortalEnabled { customer_id }
-        | E::CustomerPortalDisabled { customer_id }
-        | E::CustomerChargesShown { customer_id }
-        | E::CustomerChargesHidden { customer_id } => *customer_id,
-    }
-}
-
-fn customer_of_contact_event(e: &ContactEvent) -> portal_domain::CustomerId {
-    use ContactEvent as E;
-    match e {
-        E::ContactAdded { customer_id, .. }
-        | E::ContactUpdated { customer_id, .. }
-        | E::ContactAccessGranted { customer_id, .. }
-        | E::ContactAccessRevoked { customer_id, .. }
-        | E::ContactRemoved { customer_id, .. }
-        | E::ContactNotificationsChanged { customer_id, .. } => *customer_id,
     }
 }
 

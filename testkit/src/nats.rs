@@ -47,6 +47,17 @@ impl Names {
         }
     }
 
+    /// Points a `portal` command at NATS `url` with these names (its own stream and subjects).
+    pub fn configure<'c>(
+        &self,
+        cmd: &'c mut std::process::Command,
+        url: &str,
+    ) -> &'c mut std::process::Command {
+        cmd.env("NATS_URL", url)
+            .env("PORTAL_NATS_STREAM", &self.stream)
+            .env("PORTAL_NATS_SUBJECT_PREFIX", &self.prefix)
+    }
+
     pub fn nats_config(&self, url: &str) -> NatsConfig {
         NatsConfig {
             stream: self.stream.clone(),

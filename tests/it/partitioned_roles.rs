@@ -48,10 +48,8 @@ async fn two_projector_processes_share_partitions_and_survive_a_kill() {
             };
             let role = |name: &str| {
                 let mut cmd = portal(&t.url);
-                cmd.arg(name)
-                    .env("NATS_URL", &nats)
-                    .env("PORTAL_NATS_STREAM", &names.stream)
-                    .env("PORTAL_NATS_SUBJECT_PREFIX", &names.prefix)
+                names
+                    .configure(cmd.arg(name), &nats)
                     .env("PORTAL_PROJECTION_PARTITIONS", PARTITIONS.to_string());
                 cmd
             };

@@ -22,10 +22,7 @@ async fn relay_and_two_projectors_as_processes() {
         };
         let role = |name: &str| {
             let mut cmd = portal(&t.url);
-            cmd.arg(name)
-                .env("NATS_URL", &nats)
-                .env("PORTAL_NATS_STREAM", &names.stream)
-                .env("PORTAL_NATS_SUBJECT_PREFIX", &names.prefix);
+            names.configure(cmd.arg(name), &nats);
             cmd
         };
         // The projectors first: they create the durable consumer that the relay's news go to.

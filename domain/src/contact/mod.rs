@@ -148,6 +148,20 @@ pub enum ContactEvent {
     },
 }
 
+impl ContactEvent {
+    /// The customer whose contact the event is about.
+    pub fn customer_id(&self) -> CustomerId {
+        match self {
+            Self::ContactAdded { customer_id, .. }
+            | Self::ContactUpdated { customer_id, .. }
+            | Self::ContactAccessGranted { customer_id, .. }
+            | Self::ContactAccessRevoked { customer_id, .. }
+            | Self::ContactRemoved { customer_id, .. }
+            | Self::ContactNotificationsChanged { customer_id, .. } => *customer_id,
+        }
+    }
+}
+
 impl DomainEvent for ContactEvent {
     const TYPES: &'static [&'static str] = &[
         "ContactAdded",

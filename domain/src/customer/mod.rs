@@ -131,6 +131,21 @@ pub enum CustomerEvent {
     },
 }
 
+impl CustomerEvent {
+    /// The customer the event is about.
+    pub fn customer_id(&self) -> CustomerId {
+        match self {
+            Self::CustomerCreated { customer_id, .. }
+            | Self::CustomerDetailsUpdated { customer_id, .. }
+            | Self::CustomerStatusChanged { customer_id, .. }
+            | Self::CustomerPortalEnabled { customer_id }
+            | Self::CustomerPortalDisabled { customer_id }
+            | Self::CustomerChargesShown { customer_id }
+            | Self::CustomerChargesHidden { customer_id } => *customer_id,
+        }
+    }
+}
+
 impl DomainEvent for CustomerEvent {
     const TYPES: &'static [&'static str] = &[
         "CustomerCreated",

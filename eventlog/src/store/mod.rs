@@ -7,6 +7,7 @@
 //!   event that could still commit below a position it returned (no skipped events).
 //! - the database refuses UPDATE and DELETE on events.
 
+mod batch;
 mod follow;
 mod gate;
 mod pg_batch;

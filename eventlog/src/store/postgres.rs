@@ -3,7 +3,8 @@
 //! from transaction ids and why readers take the read horizon first and read below it in a later
 //! statement (as `portal_read_all` does).
 
-use super::pg_batch::{self, Append, GroupCommit};
+use super::batch::Append;
+use super::pg_batch::{self, GroupCommit};
 use super::{RawEvent, StoreOptions};
 use crate::envelope::{AppendResult, Idempotency, NewEvent, RecordedEvent, StreamId, WireEvent};
 use crate::error::StoreError;

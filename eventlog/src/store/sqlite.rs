@@ -3,7 +3,8 @@
 //! concurrent appends share one transaction (group commit, `sqlite_batch.rs`). Reads use a
 //! separate pool and WAL snapshots, so they never block the writer.
 
-use super::sqlite_batch::{Append, GroupCommit};
+use super::batch::Append;
+use super::sqlite_batch::GroupCommit;
 use super::{RawEvent, StoreOptions};
 use crate::envelope::{AppendResult, Idempotency, NewEvent, RecordedEvent, StreamId, WireEvent};
 use crate::error::StoreError;

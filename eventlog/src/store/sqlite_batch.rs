@@ -8,76 +8,23 @@
 //! order as before (one writer, `AUTOINCREMENT`), and appends of one transaction take them in
 //! the order they were queued.
 
-use crate::envelope::{AppendResult, Idempotency, NewEvent, StreamId};
+use super::batch::{Append, Queue, Request};
+use crate::envelope::AppendResult;
 use crate::error::StoreError;
-use portal_domain::TenantId;
 use sqlx::sqlite::{SqliteConnection, SqlitePool};
 use sqlx::{Row, Sqlite, Transaction};
 use std::sync::Arc;
 use time::OffsetDateTime;
-use tokio::sync::{mpsc, oneshot};
 
 /// Most appends in one transaction.
 const MAX_APPENDS: usize = 256;
 /// Rows per `INSERT` (SQLite allows 32,766 bind parameters; an event row has 9).
 const ROWS_PER_INSERT: usize = 500;
 
-/// One append, encoded by the caller's task.
-pub(super) struct Append {
-    tenant: TenantId,
-    stream: StreamId,
-    expected: i64,
-    events: Vec<Encoded>,
-    idempotency: Option<Idempotency>,
-}
-
-struct Encoded {
-    id: String,
-    event_type: String,
-    schema_version: i32,
-    payload: String,
-    metadata: String,
-}
-
-impl Append {
-    pub fn new(
-        tenant: &TenantId,
-        stream: &StreamId,
-        expected: i64,
-        events: &[NewEvent],
-        idempotency: Option<&Idempotency>,
-    ) -> Result<Self, StoreError> {
-        let events = events
-            .iter()
-            .map(|e| {
-                Ok(Encoded {
-                    id: e.event_id.to_string(),
-                    event_type: e.event_type.clone(),
-                    schema_version: e.schema_version,
-                    payload: serde_json::to_string(&e.payload).map_err(StoreError::Encode)?,
-                    metadata: serde_json::to_string(&e.metadata).map_err(StoreError::Encode)?,
-                })
-            })
-            .collect::<Result<_, StoreError>>()?;
-        Ok(Self {
-            tenant: tenant.clone(),
-            stream: stream.clone(),
-            expected,
-            events,
-            idempotency: idempotency.cloned(),
-        })
-    }
-}
-
-struct Request {
-    append: Append,
-    reply: oneshot::Sender<Result<AppendResult, StoreError>>,
-}
-
 /// The queue in front of the writer (one task; it ends when the last clone is dropped).
 #[derive(Debug, Clone)]
 pub(super) struct GroupCommit {
-    queue: mpsc::UnboundedSender<Request>,
+    queue: Queue,
 }
 
 impl GroupCommit {
@@ -88,7 +35,7 @@ impl GroupCommit {
         gate: Arc<tokio::sync::Mutex<()>>,
         committed: impl Fn() + Send + 'static,
     ) -> Self {
-        let (queue, mut rx) = mpsc::unbounded_channel::<Request>();
+        let (queue, mut rx) = Queue::new();
         tokio::spawn(async move {
             while let Some(first) = rx.recv().await {
                 let mut batch = vec![first];
@@ -108,13 +55,7 @@ impl GroupCommit {
     }
 
     pub async fn append(&self, append: Append) -> Result<AppendResult, StoreError> {
-        let (reply, answer) = oneshot::channel();
-        self.queue
-            .send(Request { append, reply })
-            .map_err(|_| StoreError::Database(sqlx::Error::PoolClosed))?;
-        answer
-            .await
-            .map_err(|_| StoreError::Database(sqlx::Error::WorkerCrashed))?
+        self.queue.append(append).await
     }
 }
 
@@ -222,7 +163,7 @@ async fn append_one(
             query = query
                 .bind(stream)
                 .bind(version)
-                .bind(&e.id)
+                .bind(e.id.to_string())
                 .bind(&e.event_type)
                 .bind(e.schema_version)
                 .bind(append.tenant.as_str())

@@ -27,9 +27,10 @@
 
 mod statement;
 
-pub(super) use statement::{Append, append_alone, replicate};
+pub(super) use statement::{append_alone, replicate};
 use statement::{execute, single_error};
 
+use super::batch::{Append, Queue, Request};
 use super::postgres::MAX_EVENTS_PER_APPEND;
 
 use crate::envelope::AppendResult;
@@ -37,7 +38,7 @@ use crate::error::StoreError;
 use sqlx::postgres::PgPool;
 use std::collections::HashSet;
 use std::sync::Arc;
-use tokio::sync::{Mutex, mpsc, oneshot};
+use tokio::sync::{Mutex, mpsc};
 
 /// Most appends in one statement: enough to fill a WAL flush, small enough to keep the
 /// statement's latency near a single append's.
@@ -45,16 +46,11 @@ const MAX_APPENDS: usize = 256;
 /// Most events in one statement (each is a row; positions allow 65535).
 const MAX_EVENTS: usize = 4096;
 
-struct Request {
-    append: Append,
-    reply: oneshot::Sender<Result<AppendResult, StoreError>>,
-}
-
 /// The gatherer: appends queue here; a few worker tasks each take everything queued (up to the
 /// limits) as one batch. Several batches may be in flight at once, on different connections.
 #[derive(Debug, Clone)]
 pub(super) struct GroupCommit {
-    queue: mpsc::UnboundedSender<Request>,
+    queue: Queue,
 }
 
 impl GroupCommit {
@@ -65,7 +61,7 @@ impl GroupCommit {
         workers: usize,
         committed: impl Fn() + Send + Sync + 'static,
     ) -> Self {
-        let (queue, rx) = mpsc::unbounded_channel();
+        let (queue, rx) = Queue::new();
         let rx = Arc::new(Mutex::new(rx));
         let committed = Arc::new(committed);
         for _ in 0..workers.max(1) {
@@ -82,13 +78,7 @@ impl GroupCommit {
     }
 
     pub async fn append(&self, append: Append) -> Result<AppendResult, StoreError> {
-        let (reply, answer) = oneshot::channel();
-        self.queue
-            .send(Request { append, reply })
-            .map_err(|_| StoreError::Database(sqlx::Error::PoolClosed))?;
-        answer
-            .await
-            .map_err(|_| StoreError::Database(sqlx::Error::WorkerCrashed))?
+        self.queue.append(append).await
     }
 }
 

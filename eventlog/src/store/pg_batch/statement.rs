@@ -1,10 +1,9 @@
 //! The batched append statement: its SQL, binding a batch of appends to it, and reading one
 //! answer per append back (see the parent module for the contract).
 
-use super::super::postgres::MAX_EVENTS_PER_APPEND;
-use crate::envelope::{AppendResult, Idempotency, NewEvent, StreamId};
+use super::super::batch::Append;
+use crate::envelope::{AppendResult, Idempotency, StreamId};
 use crate::error::StoreError;
-use portal_domain::TenantId;
 use sqlx::Row;
 use sqlx::postgres::{PgConnection, PgRow};
 
@@ -58,59 +57,6 @@ SELECT a.idx, c.v AS current_version,
          LEFT JOIN done d ON d.stream_id = a.stream AND c.v = c.expected
          LEFT JOIN prior p ON p.idx = a.idx
  ORDER BY a.idx";
-
-/// One append, its events already encoded as JSON text (by the caller's task, not the batch's).
-pub(crate) struct Append {
-    pub tenant: TenantId,
-    pub stream: StreamId,
-    pub expected: i64,
-    pub events: Vec<Encoded>,
-    pub idempotency: Option<Idempotency>,
-}
-
-pub(crate) struct Encoded {
-    id: uuid::Uuid,
-    event_type: String,
-    schema_version: i32,
-    payload: String,
-    metadata: String,
-}
-
-impl Append {
-    pub(crate) fn new(
-        tenant: &TenantId,
-        stream: &StreamId,
-        expected: i64,
-        events: &[NewEvent],
-        idempotency: Option<&Idempotency>,
-    ) -> Result<Self, StoreError> {
-        if events.is_empty() {
-            return Err(StoreError::EmptyAppend);
-        }
-        if events.len() > MAX_EVENTS_PER_APPEND {
-            return Err(StoreError::TooManyEvents(events.len()));
-        }
-        let events = events
-            .iter()
-            .map(|e| {
-                Ok(Encoded {
-                    id: e.event_id,
-                    event_type: e.event_type.clone(),
-                    schema_version: e.schema_version,
-                    payload: serde_json::to_string(&e.payload).map_err(StoreError::Encode)?,
-                    metadata: serde_json::to_string(&e.metadata).map_err(StoreError::Encode)?,
-                })
-            })
-            .collect::<Result<_, StoreError>>()?;
-        Ok(Self {
-            tenant: tenant.clone(),
-            stream: stream.clone(),
-            expected,
-            events,
-            idempotency: idempotency.cloned(),
-        })
-    }
-}
 
 /// One append in a statement of its own, on `conn` (after its batch was refused, or inside a
 /// caller's transaction).

@@ -46,7 +46,7 @@ impl Projection for CustomersProjection {
     fn prefetch(&self, event: &Event<'_>, rows: &mut Prefetch<'_>) {
         let tenant = event.tenant();
         match event.decoded {
-            Decoded::Customer(e) => rows.want::<CustomerRow>(tenant, &customer_of(e).to_string()),
+            Decoded::Customer(e) => rows.want::<CustomerRow>(tenant, &e.customer_id().to_string()),
             Decoded::Contact(ContactEvent::ContactNotificationsChanged { .. }) => {}
             Decoded::Contact(e) => {
                 let (contact_id, customer_id) = contact_of(e);
@@ -131,7 +131,7 @@ async fn on_customer(
         row.updated_at = at;
         return Ok(());
     }
-    let customer_id = customer_of(e);
+    let customer_id = e.customer_id();
     let Some(row) = ctx
         .get_mut::<CustomerRow>(tenant, &customer_id.to_string())
         .await?
@@ -152,19 +152,6 @@ async fn on_customer(
         E::CustomerChargesHidden { .. } => row.show_charges = false,
     }
     Ok(())
-}
-
-fn customer_of(e: &CustomerEvent) -> CustomerId {
-    use CustomerEvent as E;
-    match e {
-        E::CustomerCreated { customer_id, .. }
-        | E::CustomerDetailsUpdated { customer_id, .. }
-        | E::CustomerStatusChanged { customer_id, .. }
-        | E::CustomerPortalEnabled { customer_id }
-        | E::CustomerPortalDisabled { customer_id }
-        | E::CustomerChargesShown { customer_id }
-        | E::CustomerChargesHidden { customer_id } => *customer_id,
-    }
 }
 
 /// `(live, with access)` as 0/1 counts.

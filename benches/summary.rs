@@ -26,8 +26,11 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
+/// Environment a benchmark runs with unless the caller set it.
+type Defaults = &'static [(&'static str, &'static str)];
+
 /// The benchmarks, in the order they run: (package, bench target, extra environment).
-const BENCHES: &[(&str, &str, &[(&str, &str)])] = &[
+const BENCHES: &[(&str, &str, Defaults)] = &[
     ("portal-eventlog", "append", &[]),
     ("portal-eventlog", "relay", &[]),
     ("portal", "api_write", &[]),

@@ -177,6 +177,12 @@ async fn main() {
     );
     println!("pgbench, read stream + append one event:   {sql:>8.0} transactions/s");
     println!(
+        "figure: command path, PUT …/portal-access, {CONNECTIONS} connections | {:.0} req/s, p99 {:.1} ms | pgbench of its SQL | {sql:.0} tx/s | {:.2} | ≥ 3,000 req/s or ≥ 0.6",
+        command.rps,
+        command.p99_ms,
+        command.rps / sql
+    );
+    println!(
         "ratio command/healthz {:.2}; command/pgbench {:.2} (target >= 0.3); command >= 3000/s: {}",
         command.rps / health.rps,
         command.rps / sql,

@@ -257,6 +257,11 @@ async fn main() {
     let draft_total = i64::try_from(drafts.len()).unwrap_or(i64::MAX);
     let lag = wait_for_orders(&base, &staff, draft_total).await;
     println!("the read models had every draft {lag:.1} s after the last was created");
+    println!(
+        "figure: drafts burst ({} at {:.0}/s), all listed after the last commit | {lag:.1} s | — | — | — | ≤ 1 s",
+        drafts.len(),
+        drafts.len() as f64 / secs
+    );
     let script = dir.join("submit.lua");
     std::fs::write(&script, submit_script(&drafts)).expect("write the wrk script");
     wrk(&format!("{base}/healthz"), None, 2);
@@ -264,6 +269,13 @@ async fn main() {
     let health = wrk(&format!("{base}/healthz"), None, seconds);
     line("POST /api/v1/orders/{id}/submit", &submit, None);
     line("GET /healthz (same server)", &health, None);
+    println!(
+        "figure: submit order, {CONNECTIONS} connections | {:.0} req/s, p99 {:.1} ms | GET /healthz, same server | {:.0} req/s | {:.2} | ≥ 2,500 req/s",
+        submit.rps,
+        submit.p99_ms,
+        health.rps,
+        submit.rps / health.rps
+    );
     println!(
         "ratio submit/healthz {:.2}; submits >= 2000/s: {}{}",
         submit.rps / health.rps,
@@ -359,6 +371,13 @@ async fn main() {
     println!("with {expected} orders in the read models, {CONNECTIONS} connections:");
     for (what, full, _) in &results {
         line(what, full, target);
+        println!(
+            "figure: {what}, {expected} orders, {CONNECTIONS} connections | {:.0} req/s, p99 {:.1} ms | GET /healthz, same server | {:.0} req/s | {:.2} | ≥ 3,000 req/s, p99 ≤ 25 ms (search ≤ 50 ms)",
+            full.rps,
+            full.p99_ms,
+            health.rps,
+            full.rps / health.rps
+        );
     }
     line("GET /healthz (same server)", &health, None);
     println!("the same with {LIGHT} connections:");

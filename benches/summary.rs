@@ -17,7 +17,7 @@
 //!
 //! ```sh
 //! PORTAL_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \
-//! PORTAL_TEST_NATS_URL=nats://127.0.0.1:4222 cargo bench --bench summary
+//! PORTAL_TEST_NATS_URL=nats://127.0.0.1:4222 cargo bench --workspace --bench summary
 //! ```
 //!
 //! `PORTAL_SUMMARY_ONLY=append,latency` runs a subset; each benchmark's own settings
@@ -29,7 +29,8 @@ use std::process::{Command, Stdio};
 /// Environment a benchmark runs with unless the caller set it.
 type Defaults = &'static [(&'static str, &'static str)];
 
-/// The benchmarks, in the order they run: (package, bench target, extra environment).
+/// The benchmarks, in the order they run: (package, bench target, extra environment). Bench
+/// target names are unique in the workspace.
 const BENCHES: &[(&str, &str, Defaults)] = &[
     ("portal-eventlog", "append", &[]),
     ("portal-eventlog", "relay", &[]),
@@ -54,10 +55,12 @@ struct Figure {
 }
 
 /// Runs one benchmark, echoing its output; its figures, or why it did not run.
-fn run(package: &str, bench: &'static str, env: &[(&str, &str)]) -> Result<Vec<Figure>, String> {
+fn run(bench: &'static str, env: &[(&str, &str)]) -> Result<Vec<Figure>, String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let mut cmd = Command::new(cargo);
-    cmd.args(["bench", "-q", "-p", package, "--bench", bench])
+    // `--workspace`, not `-p`: features are then unified as in `cargo bench --workspace`, so the
+    // benchmark is not built again with another feature set (minutes per package).
+    cmd.args(["bench", "-q", "--workspace", "--bench", bench])
         .stdout(Stdio::piped());
     for (k, v) in env {
         if std::env::var_os(k).is_none() {
@@ -95,12 +98,12 @@ fn main() {
         .map(|v| v.split(',').map(|s| s.trim().to_owned()).collect());
     let mut figures = Vec::new();
     let mut skipped = Vec::new();
-    for (package, bench, env) in BENCHES {
+    for (bench, env) in BENCHES {
         if only.as_ref().is_some_and(|o| !o.iter().any(|b| b == bench)) {
             continue;
         }
         println!("\n=== {bench} ===");
-        match run(package, bench, env) {
+        match run(bench, env) {
             Ok(f) => figures.extend(f),
             Err(why) => skipped.push(format!("{bench}: {why}")),
         }

@@ -87,7 +87,10 @@ impl Server {
     /// Prints [`Server::peak_rss_mb`] for the measurements of `what`.
     pub fn print_peak_rss(&self, what: &str) {
         match self.peak_rss_mb() {
-            Some(mb) => println!("server peak RSS (VmHWM) after {what}: {mb:.1} MB"),
+            Some(mb) => {
+                println!("server peak RSS (VmHWM) after {what}: {mb:.1} MB");
+                println!("figure: server peak RSS, {what} | {mb:.1} MB | — | — | — | ≤ 100 MB");
+            }
             None => println!("server peak RSS: not available on this system"),
         }
     }

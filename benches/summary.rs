@@ -29,24 +29,23 @@ use std::process::{Command, Stdio};
 /// Environment a benchmark runs with unless the caller set it.
 type Defaults = &'static [(&'static str, &'static str)];
 
-/// The benchmarks, in the order they run: (package, bench target, extra environment). Bench
-/// target names are unique in the workspace.
-const BENCHES: &[(&str, &str, Defaults)] = &[
-    ("portal-eventlog", "append", &[]),
-    ("portal-eventlog", "relay", &[]),
-    ("portal", "api_write", &[]),
+/// The benchmarks, in the order they run: (bench target, extra environment). Bench target
+/// names are unique in the workspace.
+const BENCHES: &[(&str, Defaults)] = &[
+    ("append", &[]),
+    ("relay", &[]),
+    ("api_write", &[]),
     (
-        "portal",
         "latency",
         &[
             ("PORTAL_BENCH_RATES", "1000"),
             ("PORTAL_BENCH_SECONDS", "60"),
         ],
     ),
-    ("portal", "portal_read_write", &[]),
-    ("portal", "embedded", &[]),
-    ("portal-projections", "rebuild", &[]),
-    ("portal-projections", "scale_out", &[]),
+    ("portal_read_write", &[]),
+    ("embedded", &[]),
+    ("rebuild", &[]),
+    ("scale_out", &[]),
 ];
 
 struct Figure {

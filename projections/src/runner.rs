@@ -1,13 +1,16 @@
 //! [`Projector`]: every projection behind one checkpointed [`Handler`].
 //!
-//! Per batch, one transaction for all projections: lock their checkpoint rows (first statement:
-//! `SELECT … FOR UPDATE` on PostgreSQL, and `BEGIN IMMEDIATE` on SQLite, so concurrent projectors
-//! serialise and two `portal project` processes never apply an event twice), then per projection
-//! skip events at or below its checkpoint, note a gap; load every row the new events will touch
-//! ([`crate::prefetch`]: one `SELECT` per table, not one per event), apply the events through a
+//! Per batch, one transaction for all projections: lock the checkpoint rows of every projection
+//! in the partitions this process owns now (first statement: `SELECT … FOR UPDATE` on
+//! PostgreSQL, and `BEGIN IMMEDIATE` on SQLite, so two processes applying the same partition
+//! serialise and never apply an event twice, while processes owning other partitions go on; see
+//! [`crate::partitions`]), then per projection and owned partition skip events at or below its
+//! checkpoint and note a gap; load every row the new events will touch ([`crate::prefetch`]: one
+//! `SELECT` per table, not one per event), apply the events of the owned partitions through a
 //! shared [`Ctx`] cache; finally flush the rows (one upsert and at most one delete per table),
-//! move the checkpoints, commit. One commit (one WAL flush) per
-//! batch, whatever the number of projections: that is what keeps commit-to-visible latency low.
+//! move every owned partition's checkpoint to the batch's end, commit. One commit (one WAL
+//! flush) per batch, whatever the number of projections and partitions: that is what keeps
+//! commit-to-visible latency low.
 //!
 //! Poison events: an event a projection fails on ([`ApplyError::Event`]) is retried
 //! [`MAX_ATTEMPTS`] times; then the batch is applied again without it for that projection, and

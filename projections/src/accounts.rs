@@ -56,16 +56,19 @@ fn tenant_account(recorded: &RecordedEvent) -> String {
     format!("tenant:{}", recorded.tenant)
 }
 
-/// The partition of an event of `account` for a projection split `by`, among `count`.
-pub(crate) fn partition_for(
-    by: PartitionBy,
-    account: &str,
-    recorded: &RecordedEvent,
-    count: u16,
-) -> u16 {
-    match by {
-        PartitionBy::Account => crate::partitions::partition_of(account, count),
-        PartitionBy::Tenant => crate::partitions::partition_of(&tenant_account(recorded), count),
+/// The partitions of a batch's events, hashed once per event for both ways of splitting.
+pub(crate) struct EventPartitions {
+    account: Vec<u16>,
+    tenant: Vec<u16>,
+}
+
+impl EventPartitions {
+    /// Each event's partition for a projection split `by`.
+    pub(crate) fn by(&self, by: PartitionBy) -> &[u16] {
+        match by {
+            PartitionBy::Account => &self.account,
+            PartitionBy::Tenant => &self.tenant,
+        }
     }
 }
 
@@ -76,29 +79,36 @@ pub struct Accounts {
 }
 
 impl Accounts {
-    /// The account of each event of `events` (with its decoded form), in order. Streams whose
-    /// account neither the event nor memory tells are looked up in `log` (their first events,
-    /// one query); without a log (or a stream without a first event) they count as their
-    /// tenant's.
-    pub async fn resolve(
-        &self,
-        events: &[(&RecordedEvent, &Decoded)],
-        log: Option<&Store>,
-    ) -> Result<Vec<String>, StoreError> {
-        self.resolve_among(u16::MAX, events, log).await
-    }
-
-    /// [`Accounts::resolve`] for `count` partitions: with one, every account is the same and
-    /// nothing is looked up (empty names).
-    pub async fn resolve_among(
+    /// The partition of each event of `events` (with its decoded form) among `count`, by
+    /// account and by tenant. With one partition every event is in 0 and nothing is looked up.
+    pub(crate) async fn partitions(
         &self,
         count: u16,
         events: &[(&RecordedEvent, &Decoded)],
         log: Option<&Store>,
-    ) -> Result<Vec<String>, StoreError> {
+    ) -> Result<EventPartitions, StoreError> {
         if count <= 1 {
-            return Ok(vec![String::new(); events.len()]);
+            return Ok(EventPartitions {
+                account: vec![0; events.len()],
+                tenant: vec![0; events.len()],
+            });
         }
+        let accounts = self.resolve(events, log).await?;
+        let of = |key: &str| crate::partitions::partition_of(key, count);
+        Ok(EventPartitions {
+            account: accounts.iter().map(|a| of(a)).collect(),
+            tenant: events.iter().map(|(r, _)| of(&tenant_account(r))).collect(),
+        })
+    }
+
+    /// The account of each event of `events`, in order. Streams whose account neither the
+    /// event nor memory tells are looked up in `log` (their first events, one query); without a
+    /// log (or a stream without a first event) they count as their tenant's.
+    async fn resolve(
+        &self,
+        events: &[(&RecordedEvent, &Decoded)],
+        log: Option<&Store>,
+    ) -> Result<Vec<String>, StoreError> {
         let mut out: Vec<Option<String>> = Vec::with_capacity(events.len());
         let mut missing: Vec<StreamId> = Vec::new();
         {

@@ -18,7 +18,7 @@
 //! changes in memory (no per-event undo); projections should validate before they write. Such an
 //! event is dead-lettered as in live mode.
 
-use crate::accounts::{Accounts, partition_for};
+use crate::accounts::Accounts;
 use crate::ctx::{Ctx, RowCache};
 use crate::error::ApplyError;
 use crate::event::{Decoded, Event};
@@ -120,16 +120,17 @@ pub async fn rebuild(
             continue;
         };
         position = last.position;
-        let count = db.partition_count();
         let pairs: Vec<_> = page.iter().map(|(r, d)| (r, d)).collect();
-        let page_accounts = accounts.resolve_among(count, &pairs, Some(store)).await?;
-        for ((recorded, decoded), account) in page.iter().zip(&page_accounts) {
+        let parts = accounts
+            .partitions(db.partition_count(), &pairs, Some(store))
+            .await?;
+        for (k, (recorded, decoded)) in page.iter().enumerate() {
             for (i, p) in projections.iter().enumerate() {
                 let mut ctx = Ctx::in_memory(&mut caches[i]);
                 let event = Event {
                     recorded,
                     decoded,
-                    partition: partition_for(p.partition_by(), account, recorded, count),
+                    partition: parts.by(p.partition_by())[k],
                 };
                 match p.apply(&mut ctx, event).await {
                     Ok(()) => {}
@@ -282,17 +283,10 @@ async fn swap(
         let mut cache = RowCache::default();
         let decoded: Vec<Decoded> = events.iter().map(Decoded::of).collect();
         let pairs: Vec<_> = events.iter().zip(&decoded).collect();
-        let event_accounts = accounts
-            .resolve_among(db.partition_count(), &pairs, Some(store))
+        let parts = accounts
+            .partitions(db.partition_count(), &pairs, Some(store))
             .await?;
-        let partition_of = |i: usize| {
-            partition_for(
-                p.partition_by(),
-                &event_accounts[i],
-                &events[i],
-                db.partition_count(),
-            )
-        };
+        let partition_of = |i: usize| parts.by(p.partition_by())[i];
         load_named(&mut tx, &mut cache, SUFFIX, |rows| {
             for (i, (recorded, decoded)) in events.iter().zip(&decoded).enumerate() {
                 let partition = partition_of(i);

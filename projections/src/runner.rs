@@ -17,7 +17,7 @@
 //! it is written to `projection_dead_letters` in the same transaction. Database errors are not
 //! poison: the whole batch is retried later by the runner.
 
-use crate::accounts::{Accounts, partition_for};
+use crate::accounts::Accounts;
 use crate::checkpoints;
 use crate::ctx::{Ctx, RowCache};
 use crate::error::ApplyError;
@@ -179,27 +179,16 @@ impl Projector {
         events: &[Positioned],
         decoded: &[Decoded],
     ) -> Result<Vec<Vec<u16>>, ApplyError> {
-        let count = self.partitions.count();
-        if count <= 1 {
-            return Ok(vec![vec![0; events.len()]; self.projections.len()]);
-        }
         let pairs: Vec<_> = events.iter().map(|p| &p.event).zip(decoded).collect();
-        let accounts = self
+        let parts = self
             .accounts
-            .resolve(&pairs, self.log.as_ref())
+            .partitions(self.partitions.count(), &pairs, self.log.as_ref())
             .await
             .map_err(|e| ApplyError::Log(e.to_string()))?;
         Ok(self
             .projections
             .iter()
-            .map(|p| {
-                let by = p.partition_by();
-                accounts
-                    .iter()
-                    .zip(events)
-                    .map(|(a, e)| partition_for(by, a, &e.event, count))
-                    .collect()
-            })
+            .map(|p| parts.by(p.partition_by()).to_vec())
             .collect())
     }
 

@@ -76,7 +76,8 @@ WITH cur AS (
 )
 SELECT min(position) AS first_position, max(position) AS last_position,
        min(version) AS first_version, max(version) AS last_version,
-       max(recorded_at) AS recorded_at, (SELECT v FROM cur) AS current_version
+       max(recorded_at) AS recorded_at, (SELECT v FROM cur) AS current_version,
+       NULL::text AS prior_fingerprint
   FROM ins";
 
 /// Runs [`APPEND_ONE`] for `append` (which has no key).
@@ -96,22 +97,8 @@ async fn execute_one(
         .bind(e.iter().map(|e| e.metadata.as_str()).collect::<Vec<_>>())
         .fetch_one(&mut *conn)
         .await?;
-    let Some(first_position) = row.try_get::<Option<i64>, _>("first_position")? else {
-        return Ok(Err(StoreError::VersionConflict {
-            stream: append.stream.to_string(),
-            expected: append.expected,
-            actual: row.try_get("current_version")?,
-        }));
-    };
-    Ok(Ok(AppendResult {
-        stream_id: append.stream.clone(),
-        first_version: row.try_get("first_version")?,
-        last_version: row.try_get("last_version")?,
-        first_position,
-        last_position: row.try_get("last_position")?,
-        recorded_at: row.try_get("recorded_at")?,
-        replayed: false,
-    }))
+    // The same columns as the batch statement's rows (no prior result: there is no key).
+    Ok(outcome(append, &row))
 }
 
 /// One append in a statement of its own, on `conn` (after its batch was refused, or inside a

@@ -9,7 +9,6 @@
 
 use portal_eventlog::store::{WriteTx, write_gate};
 use sqlx::AnyPool;
-use sqlx::any::AnyPoolOptions;
 use std::sync::Arc;
 use std::time::Duration;
 use time::OffsetDateTime;
@@ -40,7 +39,7 @@ impl Db {
         } else {
             Backend::Postgres
         };
-        let pool = AnyPoolOptions::new()
+        let pool = portal_eventlog::store::pool::options::<sqlx::Any>()
             .max_connections(max_connections.max(2))
             .acquire_timeout(Duration::from_secs(10))
             .connect(url)

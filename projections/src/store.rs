@@ -15,7 +15,7 @@ use crate::projection::Projection;
 use crate::rows::{ColType, ColValue, Index, Row, Table};
 use portal_domain::TenantId;
 use portal_eventlog::store::WriteTx;
-use sqlx::any::{AnyArguments, AnyPoolOptions};
+use sqlx::any::AnyArguments;
 use sqlx::{AnyConnection, AnyPool, Arguments, Row as _};
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
@@ -52,7 +52,7 @@ impl ReadDb {
         } else {
             Backend::Postgres
         };
-        let pool = AnyPoolOptions::new()
+        let pool = portal_eventlog::store::pool::options::<sqlx::Any>()
             .max_connections(max_connections.max(2))
             .acquire_timeout(Duration::from_secs(10))
             .after_connect(move |conn, _| {
@@ -72,7 +72,7 @@ impl ReadDb {
             .await?;
         let copy = match backend {
             Backend::Postgres => Some(
-                sqlx::postgres::PgPoolOptions::new()
+                portal_eventlog::store::pool::options::<sqlx::Postgres>()
                     .max_connections(max_connections.clamp(2, 16))
                     .acquire_timeout(Duration::from_secs(10))
                     .after_connect(|conn, _| {

@@ -8,6 +8,7 @@ use portal_eventlog::Store;
 use portal_eventlog::store::StoreOptions;
 use portal_testkit::TestStoreRef;
 use portal_testkit::api::{Api, Env, field_error, problem};
+use portal_testkit::http::Answer;
 use portal_testkit::on_both_backends;
 use serde_json::{Value, json};
 
@@ -93,10 +94,21 @@ async fn a_reused_key_with_another_body_is_a_conflict(t: TestStoreRef) {
 }
 
 /// The events of `stream` in the tenant's log.
-async fn events_of(api: &Api, stream: &str) -> Vec<Value> {
-    let a = api.get("/api/v1/events?limit=1000").await;
-    assert_eq!(a.status, 200, "{}", a.body);
-    a.json()["items"]
+/// The events of `stream` in the log, read once the write that answered `after` is readable
+/// (its `Portal-Position`): the log's readers see a commit once every earlier transaction ended.
+async fn events_of(api: &Api, stream: &str, after: &Answer) -> Vec<Value> {
+    let position = after.header("portal-position").expect("Portal-Position");
+    let r = api
+        .http
+        .get(format!("{}/api/v1/events?limit=1000", api.base))
+        .bearer_auth(&api.token)
+        .header("portal-min-position", position)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let body: Value = r.json().await.unwrap();
+    body["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -121,7 +133,7 @@ async fn one_request_is_one_append(t: TestStoreRef) {
     assert_eq!(a.status, 200, "{}", a.body);
     assert_eq!(a.json()["portal_changed"], true);
     assert_eq!(a.json()["show_charges_changed"], true);
-    let events = events_of(api, &stream).await;
+    let events = events_of(api, &stream, &a).await;
     assert_eq!(events.len(), 3, "{events:?}");
     let switched = &events[1..];
     assert_eq!(
@@ -141,7 +153,7 @@ async fn one_request_is_one_append(t: TestStoreRef) {
         )
         .await;
     assert_eq!(a.status, 200, "{}", a.body);
-    let events = events_of(api, &stream).await;
+    let events = events_of(api, &stream, &a).await;
     let edited: Vec<_> = events[3..].iter().collect();
     assert_eq!(edited.len(), 2, "{events:?}");
     assert_eq!(

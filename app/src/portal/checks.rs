@@ -13,16 +13,16 @@ use crate::Context;
 use crate::Error;
 use crate::Principal;
 use portal_domain::OrderId;
-use portal_domain::order::OrderStatus;
-use portal_projections::models::common::Scope;
-use portal_projections::models::orders::{self, OrderFilter};
-use portal_projections::models::paging::Page;
+use portal_projections::models::orders;
 use serde::Serialize;
 use time::{Duration, OffsetDateTime};
 use utoipa::ToSchema;
 
 /// How far back a reused customer reference is reported.
 pub const DUPLICATE_WINDOW_DAYS: i64 = 90;
+
+/// At most this many other orders are reported, the newest.
+const MAX_REPORTED: i64 = 20;
 
 /// Something the user should know before (or right after) submitting; never a refusal.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
@@ -53,33 +53,23 @@ pub async fn duplicate_reference(
     let Some(reference) = reference.map(str::trim).filter(|r| !r.is_empty()) else {
         return Ok(vec![]);
     };
-    let filter = OrderFilter {
-        search: Some(reference.to_owned()),
-        ..OrderFilter::default()
-    };
     let since = now - Duration::days(DUPLICATE_WINDOW_DAYS);
-    let scope = Scope::Customer(user.customer_id);
-    let rows = orders::list(
+    // Newest first: the ones within the window come first, and more than this many reported
+    // duplicates would not tell the user more.
+    let rows = orders::with_reference(
         &cx.read,
         principal.tenant(),
-        scope,
-        &filter,
-        &Page::first(50),
+        user.customer_id,
+        reference,
+        MAX_REPORTED + 1,
     )
     .await?;
     Ok(rows
-        .items
         .into_iter()
-        .map(|item| item.order)
         .filter(|o| o.order_id != order_id)
-        .filter(|o| !(o.status == OrderStatus::Cancelled && o.submitted_at.is_none()))
-        .filter(|o| {
-            o.customer_reference
-                .as_deref()
-                .is_some_and(|r| r.trim().eq_ignore_ascii_case(reference))
-        })
         .map(|o| (o.submitted_at.unwrap_or(o.created_at), o))
         .filter(|(at, _)| *at >= since)
+        .take(MAX_REPORTED as usize)
         .map(|(at, o)| OrderWarning {
             code: "duplicate_reference".to_owned(),
             message: format!(

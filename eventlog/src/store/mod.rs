@@ -11,6 +11,7 @@ mod batch;
 mod follow;
 mod gate;
 mod pg_batch;
+pub mod pool;
 mod postgres;
 mod sqlite;
 mod sqlite_batch;

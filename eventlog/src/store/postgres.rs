@@ -9,7 +9,7 @@ use super::{RawEvent, StoreOptions};
 use crate::envelope::{AppendResult, Idempotency, NewEvent, RecordedEvent, StreamId, WireEvent};
 use crate::error::StoreError;
 use portal_domain::TenantId;
-use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions, PgRow};
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgRow};
 use sqlx::{ConnectOptions, Connection, Row, migrate::Migrator};
 
 static MIGRATOR: Migrator = sqlx::migrate!("../migrations/postgres");
@@ -82,7 +82,7 @@ impl PgStore {
                 let _ = probe.close().await;
             }
         }
-        let pool = PgPoolOptions::new()
+        let pool = super::pool::options::<sqlx::Postgres>()
             .max_connections(options.max_connections)
             .acquire_timeout(options.acquire_timeout)
             .connect_with(connect)

@@ -10,8 +10,7 @@ use crate::envelope::{AppendResult, Idempotency, NewEvent, RecordedEvent, Stream
 use crate::error::StoreError;
 use portal_domain::TenantId;
 use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
-    SqliteSynchronous,
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqliteRow, SqliteSynchronous,
 };
 use sqlx::{Row, migrate::Migrator};
 use std::str::FromStr;
@@ -44,12 +43,12 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Full)
             .busy_timeout(Duration::from_secs(10))
             .foreign_keys(true);
-        let writer = SqlitePoolOptions::new()
+        let writer = super::pool::options::<sqlx::Sqlite>()
             .max_connections(1)
             .acquire_timeout(options.acquire_timeout.max(Duration::from_secs(30)))
             .connect_with(connect.clone())
             .await?;
-        let reader = SqlitePoolOptions::new()
+        let reader = super::pool::options::<sqlx::Sqlite>()
             .max_connections(options.max_connections.max(1))
             .acquire_timeout(options.acquire_timeout)
             .connect_with(connect)

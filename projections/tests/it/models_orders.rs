@@ -84,6 +84,27 @@ async fn orders_body(t: TestStoreRef) {
         assert_eq!(got.total, expected.len() as i64, "{filter:?}");
     }
 
+    // By reference: exact, without regard to case and surrounding space, within one customer of
+    // one tenant; drafts cancelled before submission do not count.
+    let by_reference = |customer: u128, reference: &'static str| {
+        let (db, acme) = (&db, &acme);
+        async move {
+            orders::with_reference(db, acme, id(customer), reference, 10)
+                .await
+                .unwrap()
+                .iter()
+                .map(|o| o.order_id.as_uuid().as_u128())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(by_reference(1, "  po-a ").await, [O1]);
+    assert_eq!(by_reference(1, "PO-C").await, [O4]);
+    assert_eq!(by_reference(1, "PO-").await, Vec::<u128>::new());
+    assert_eq!(by_reference(1, " ").await, Vec::<u128>::new());
+    assert_eq!(by_reference(2, "PO-A").await, Vec::<u128>::new());
+    assert_eq!(by_reference(2, "x-100%").await, [O3]);
+    assert_eq!(by_reference(2, "Y").await, Vec::<u128>::new());
+
     // The totals come from the counters when there is no search: they equal the rows the list
     // holds for every scope, status and origin, in the order list and in the inbox.
     for scope in [Scope::Tenant, c1, Scope::Customer(id(2))] {
@@ -242,6 +263,7 @@ async fn orders_body(t: TestStoreRef) {
             "rm_orders_submitted_pos_key_idx",
             "rm_orders_status_submitted_pos_key_idx",
             "rm_orders_search_trgm_idx",
+            "rm_orders_customer_id_reference_created_pos_key_idx",
         ] {
             assert!(
                 names.iter().any(|n| n == expected),

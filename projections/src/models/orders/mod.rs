@@ -24,7 +24,10 @@ mod tests;
 pub use counts::{ORDER_COUNTS, OrderCountsRow, counts_by_status};
 pub use projection::OrdersProjection;
 pub(crate) use projection::{order_id_of, status_change};
-pub use queries::{OrderDetail, OrderFilter, OrderListItem, get, inbox, inbox_counts, list};
+pub use queries::{
+    OrderDetail, OrderFilter, OrderListItem, get, inbox, inbox_counts, list, with_reference,
+};
 pub use rows::{
     ORDER_DETAILS, ORDERS, OrderCharge, OrderDetailRow, OrderRow, StatusChange, StopSummary,
+    reference_key,
 };

@@ -24,8 +24,9 @@ impl Projection for OrdersProjection {
     }
     fn version(&self) -> u32 {
         // 2: the order counters and the list indexes; 3: the pickup_date column; 4: who changed
-        // the status, by id; 5: no tenant-wide counter row (summed at read time).
-        5
+        // the status, by id; 5: no tenant-wide counter row (summed at read time); 6: the
+        // reference column.
+        6
     }
     fn tables(&self) -> &'static [&'static Table] {
         &TABLES

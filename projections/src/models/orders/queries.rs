@@ -1,7 +1,7 @@
 //! Queries of the orders read model.
 
 use super::counts::{inbox_counters, known_total};
-use super::rows::{OrderCharge, OrderDetailRow, OrderRow, StatusChange, iso_date};
+use super::rows::{OrderCharge, OrderDetailRow, OrderRow, StatusChange, iso_date, reference_key};
 use crate::error::QueryError;
 use crate::models::common::{Scope, StatusCounts};
 use crate::models::paging::{Page, Paged};
@@ -110,6 +110,37 @@ pub async fn list(
         |i: &OrderListItem| (i.order.created_position, i.order.key()),
     )
     .await
+}
+
+/// The customer's orders whose reference matches `reference` ([`reference_key`]: without regard
+/// to case and surrounding space), newest first, at most `limit`: drafts included, drafts
+/// cancelled before submission not. One exact index look-up, whatever the number of the
+/// customer's orders.
+pub async fn with_reference(
+    db: &ReadDb,
+    tenant: &TenantId,
+    customer: CustomerId,
+    reference: &str,
+    limit: i64,
+) -> Result<Vec<OrderRow>, QueryError> {
+    let Some(key) = reference_key(reference) else {
+        return Ok(vec![]);
+    };
+    let mut q = Sql::new("SELECT doc FROM rm_orders WHERE tenant = ");
+    q.bind(tenant.as_str())
+        .push(" AND customer_id = ")
+        .bind(customer.to_string())
+        .push(" AND reference = ")
+        .bind(key)
+        .push(" AND NOT (status = ")
+        .bind(OrderStatus::Cancelled.as_str())
+        .push(" AND submitted_pos IS NULL) ORDER BY created_pos DESC, key DESC LIMIT ")
+        .bind(limit);
+    q.fetch_all(db)
+        .await?
+        .iter()
+        .map(|r| doc_at(r, 0))
+        .collect()
 }
 
 /// The staff inbox: submitted orders (never drafts, nor drafts cancelled before submission)

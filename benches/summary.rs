@@ -61,6 +61,15 @@ fn run(bench: &'static str, env: &[(&str, &str)]) -> Result<Vec<Figure>, String>
     // benchmark is not built again with another feature set (minutes per package).
     cmd.args(["bench", "-q", "--workspace", "--bench", bench])
         .stdout(Stdio::piped());
+    // Cargo ran this process with the variables it gives a package's own binaries
+    // (`CARGO_PKG_NAME`, `OUT_DIR`, …). Build scripts of dependencies (ring, the C compiler
+    // wrapper) watch some of them, so a nested cargo that inherits them sees a changed
+    // environment and rebuilds half the tree, and the next plain `cargo bench` rebuilds it back.
+    for (key, _) in std::env::vars_os() {
+        if key.to_str().is_some_and(set_by_cargo_for_this_package) {
+            cmd.env_remove(key);
+        }
+    }
     for (k, v) in env {
         if std::env::var_os(k).is_none() {
             cmd.env(k, v);
@@ -89,6 +98,24 @@ fn run(bench: &'static str, env: &[(&str, &str)]) -> Result<Vec<Figure>, String>
         return Err("printed no figures (a service or tool missing? see its output)".to_owned());
     }
     Ok(figures)
+}
+
+/// Whether `key` is one of the variables cargo sets for running a package's binary (as opposed
+/// to the user's own settings such as `CARGO_HOME` or `CARGO_TARGET_DIR`, which must pass).
+fn set_by_cargo_for_this_package(key: &str) -> bool {
+    const PREFIXES: &[&str] = &[
+        "CARGO_PKG_",
+        "CARGO_MANIFEST_",
+        "CARGO_BIN_",
+        "CARGO_CRATE_",
+    ];
+    const NAMES: &[&str] = &[
+        "OUT_DIR",
+        "CARGO_PRIMARY_PACKAGE",
+        "CARGO_TARGET_TMPDIR",
+        "CARGO_RUSTC_CURRENT_DIR",
+    ];
+    PREFIXES.iter().any(|p| key.starts_with(p)) || NAMES.contains(&key)
 }
 
 fn main() {

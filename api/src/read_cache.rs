@@ -37,7 +37,7 @@ use sha2::{Digest, Sha256};
 use std::sync::Mutex;
 
 /// Most bytes of bodies kept.
-pub const MAX_BYTES: usize = 16 << 20;
+pub const MAX_BYTES: usize = 8 << 20;
 /// Most answers kept (a bound on the keys' memory besides the bodies').
 const MAX_ENTRIES: usize = 2048;
 

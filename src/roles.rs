@@ -140,7 +140,8 @@ pub async fn spawn_projector(
         store,
         bus,
         projector,
-        RunnerConfig::new(consumer),
+        // Batches as large as the projector's own reads: it writes each as multi-row upserts.
+        RunnerConfig::new(consumer).with_catch_up_batch(portal_projections::CATCH_UP_BATCH),
         cancel,
     )))
 }

@@ -72,16 +72,13 @@ impl Server {
     /// The server's peak resident memory so far (`VmHWM` of `/proc/<pid>/status`), in MB;
     /// `None` where there is no such file.
     pub fn peak_rss_mb(&self) -> Option<f64> {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.0.id())).ok()?;
-        let kb: f64 = status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmHWM:"))?
-            .trim()
-            .trim_end_matches("kB")
-            .trim()
-            .parse()
-            .ok()?;
-        Some(kb / 1024.0)
+        status_kb(self.0.id(), "VmHWM:").map(|kb| kb / 1024.0)
+    }
+
+    /// Starts a new peak: the kernel sets `VmHWM` back to the current RSS (`clear_refs` with 5),
+    /// so that a later [`Server::peak_rss_mb`] covers only what ran after this. Whether it did.
+    pub fn reset_peak_rss(&self) -> bool {
+        std::fs::write(format!("/proc/{}/clear_refs", self.0.id()), "5").is_ok()
     }
 
     /// Prints [`Server::peak_rss_mb`] for the measurements of `what`.
@@ -94,6 +91,19 @@ impl Server {
             None => println!("server peak RSS: not available on this system"),
         }
     }
+}
+
+/// A `kB` line of `/proc/<pid>/status`.
+fn status_kb(pid: u32, field: &str) -> Option<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(field))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()
 }
 
 impl Drop for Server {

@@ -174,7 +174,7 @@ async fn prepare(
     let mut previous = after;
     let mut messages = Vec::with_capacity(events.len());
     for e in &events {
-        let body = serde_json::to_vec(&CloudEvent::from_wire(e, previous))?;
+        let body = encode(e, previous)?;
         previous = e.position;
         messages.push(OutMessage {
             subject: subject_of(
@@ -197,6 +197,20 @@ async fn prepare(
         messages,
         last: events.last().map(|e| (e.position, e.event_id)),
     })
+}
+
+/// Room for a message's attributes beside its payload (ids, type, subject, time, positions):
+/// about 450 bytes, so most messages are written without growing their buffer.
+const ATTRIBUTES_BYTES: usize = 512;
+
+/// One event's message body, in a buffer of its own size. Hazard: a body outlives its batch (the
+/// in-process bus keeps the latest thousands, JetStream's client buffers a batch), and a buffer
+/// grown by doubling would keep up to twice its length for as long.
+fn encode(e: &crate::envelope::WireEvent, previous: i64) -> Result<Vec<u8>, serde_json::Error> {
+    let mut body = Vec::with_capacity(e.payload.get().len() + ATTRIBUTES_BYTES);
+    serde_json::to_writer(&mut body, &CloudEvent::from_wire(e, previous))?;
+    body.shrink_to_fit();
+    Ok(body)
 }
 
 /// Publishes everything after `checkpoint` up to the head of the log.
@@ -314,5 +328,41 @@ async fn leadership(
             return None;
         }
         tokio::time::sleep(Duration::from_secs(2)).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::envelope::{Metadata, StreamId, WireEvent};
+    use portal_domain::{Actor, TenantId};
+
+    fn wire(payload: &str) -> WireEvent {
+        WireEvent {
+            position: 7 * 65536 + 1,
+            stream_id: StreamId::parse("order-1").unwrap(),
+            version: 1,
+            event_id: Uuid::now_v7(),
+            event_type: "OrderSubmitted".into(),
+            schema_version: 1,
+            tenant: TenantId::parse("acme").unwrap(),
+            payload: serde_json::value::RawValue::from_string(payload.to_owned()).unwrap(),
+            metadata: Metadata::new(Actor::System),
+            recorded_at: time::OffsetDateTime::UNIX_EPOCH,
+        }
+    }
+
+    #[test]
+    fn bodies_are_the_cloudevent_in_buffers_of_their_own_size() {
+        let long = format!(r#"{{"note":"{}"}}"#, "x".repeat(5000));
+        for payload in [r#"{"order_id":"o-1"}"#, long.as_str()] {
+            let e = wire(payload);
+            let body = encode(&e, 42).unwrap();
+            assert_eq!(
+                body,
+                serde_json::to_vec(&CloudEvent::from_wire(&e, 42)).unwrap()
+            );
+            assert_eq!(body.capacity(), body.len(), "no spare room kept");
+        }
     }
 }

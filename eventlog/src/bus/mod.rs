@@ -123,9 +123,15 @@ pub struct MemoryBus {
     tx: broadcast::Sender<Bytes>,
 }
 
+/// Messages the in-process bus keeps for slow subscribers: about two seconds of a busy carrier's
+/// events (1,000 a second) and four of a subscriber's batches. The channel holds its latest
+/// messages for good (a slot is freed only when overwritten), so this is memory the process
+/// keeps: about 1.5 kB a message.
+pub const MEMORY_BUS_CAPACITY: usize = 2048;
+
 impl Default for MemoryBus {
     fn default() -> Self {
-        Self::new(8192)
+        Self::new(MEMORY_BUS_CAPACITY)
     }
 }
 

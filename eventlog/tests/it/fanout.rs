@@ -38,6 +38,8 @@ async fn append_one(store: &Store, stream: &StreamId, expected: i64) {
 #[derive(Clone, Default)]
 struct Recorder {
     state: Arc<Mutex<(i64, Vec<i64>)>>,
+    /// The size of every batch offered.
+    batches: Arc<Mutex<Vec<usize>>>,
 }
 
 impl Handler for Recorder {
@@ -48,6 +50,7 @@ impl Handler for Recorder {
         Ok(self.state.lock().unwrap().0)
     }
     async fn handle(&self, events: &[Positioned]) -> Result<Handled, HandlerError> {
+        self.batches.lock().unwrap().push(events.len());
         let mut s = self.state.lock().unwrap();
         let Some(first) = events.iter().position(|p| p.event.position > s.0) else {
             return Ok(Handled::Applied);
@@ -147,6 +150,43 @@ async fn every_event_once_in_order_sqlite() {
 #[tokio::test]
 async fn every_event_once_in_order_postgres() {
     every_event_once_in_order(Backend::Postgres).await;
+}
+
+async fn catch_up_reads_in_the_configured_batches(backend: Backend) {
+    with_store(backend, "fanout_catch_up_batches", |t| async move {
+        let stream = StreamId::parse("thing-1").unwrap();
+        for v in 0..25 {
+            append_one(&t.store, &stream, v).await;
+        }
+        // No relay: the bus stays silent, so all 25 come from the catch-up at start.
+        let cancel = CancellationToken::new();
+        let recorder = Recorder::default();
+        let runner = tokio::spawn(run_subscription(
+            t.store.clone(),
+            Bus::Memory(MemoryBus::new(64)),
+            recorder.clone(),
+            RunnerConfig::new("batches").with_catch_up_batch(10),
+            cancel.clone(),
+        ));
+        wait_for("the catch-up", || {
+            recorder.state.lock().unwrap().1.len() == 25
+        })
+        .await;
+        cancel.cancel();
+        runner.await.unwrap();
+        assert_eq!(*recorder.batches.lock().unwrap(), [10, 10, 5]);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn catch_up_reads_in_the_configured_batches_sqlite() {
+    catch_up_reads_in_the_configured_batches(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn catch_up_reads_in_the_configured_batches_postgres() {
+    catch_up_reads_in_the_configured_batches(Backend::Postgres).await;
 }
 
 async fn relay_publishes_cloudevents_in_order(backend: Backend) {

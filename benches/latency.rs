@@ -125,7 +125,9 @@ async fn main() {
         store.clone(),
         bus.clone(),
         timed.clone(),
-        RunnerConfig::new(format!("latency{id}")),
+        // As `portal serve` runs its projector.
+        RunnerConfig::new(format!("latency{id}"))
+            .with_catch_up_batch(portal_projections::CATCH_UP_BATCH),
         cancel.clone(),
     ));
     tokio::time::sleep(Duration::from_secs(2)).await;

@@ -102,6 +102,7 @@ pub async fn rebuild(settings: &Settings, only: Option<&str>) -> anyhow::Result<
     eprint!("{}", settings.describe("rebuild"));
     let store = settings.open_migrated_store().await?;
     let db = roles::open_read_db(settings).await?;
+    roles::refuse_other_partition_count(&db).await?;
     let total = store
         .count_after(0, i64::MAX)
         .await

@@ -72,6 +72,24 @@ pub async fn open_read_db(settings: &Settings) -> anyhow::Result<ReadDb> {
         })
 }
 
+/// Fails when projecting processes run with another partition count than `db`'s: this process
+/// would rebuild the read models for its own count under them (see
+/// [`portal_projections::partitions::count_in_use_elsewhere`]).
+pub async fn refuse_other_partition_count(db: &ReadDb) -> anyhow::Result<()> {
+    let in_use = portal_projections::partitions::count_in_use_elsewhere(db)
+        .await
+        .context("cannot check the projection partitions in use")?;
+    if let Some(n) = in_use {
+        anyhow::bail!(
+            "projecting processes are running with {n} projection partitions, this one is set to \
+             {}: use --projection-partitions {n} (PORTAL_PROJECTION_PARTITIONS={n}) like every \
+             other process of this database, or stop them all first to change the count",
+            db.partition_count()
+        );
+    }
+    Ok(())
+}
+
 /// Every projection of this build.
 pub fn projections() -> Vec<Arc<dyn Projection>> {
     portal_projections::models::all()
@@ -80,6 +98,7 @@ pub fn projections() -> Vec<Arc<dyn Projection>> {
 /// Creates missing read-model tables and rebuilds projections whose schema changed, before they
 /// serve.
 pub async fn prepare_projector(store: &Store, db: &ReadDb) -> anyhow::Result<Projector> {
+    refuse_other_partition_count(db).await?;
     let projector = Projector::new(db.clone(), projections());
     // Also creates missing tables and checkpoint rows.
     let outdated = rebuild::outdated(store, db, projector.projections())

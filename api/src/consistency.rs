@@ -13,7 +13,12 @@
 //! reads, so the wait is for every projection of [`crate::AppState::projections`]; it is bounded
 //! by N, never by the log's global head, so other tenants' later events never delay it. (The
 //! projector moves every projection's checkpoint in the same transaction per batch, so waiting
-//! for all costs next to nothing over waiting for the one a route reads.)
+//! for all costs next to nothing over waiting for the one a route reads.) With partitions, a
+//! reader scoped to one customer (a portal session or a portal user's token) waits only for the
+//! partitions that hold its rows (its customer's and its tenant's, see
+//! [`portal_projections::accounts::customer_partitions`]); staff and unauthenticated reads wait
+//! for every partition. The scope is taken as the handler's [`Caller`] extractor will take it;
+//! a caller that does not authenticate waits for everything and is then refused by its handler.
 //!
 //! **Pages**: a form post waits (quietly, at most [`POST_WAIT`]) for its own write only; when it
 //! wrote something and redirects, it keeps its position in the session (a short-lived value,
@@ -28,11 +33,14 @@
 //! when the checkpoint moved: none can appear below it later.
 
 use crate::AppState;
+use crate::auth::{Caller, ScopeRef};
 use crate::error::AppError;
-use axum::extract::{Request, State};
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use portal_projections::accounts::customer_partitions;
 use std::time::{Duration, Instant};
 use tower_sessions::Session;
 
@@ -58,22 +66,34 @@ pub use portal_app::positions::{record, written};
 /// request's own write; returns at once when it wrote nothing.
 pub async fn settle_own_write(state: &AppState) {
     if let Some(position) = written() {
-        let _ = wait_for(state, position, POST_WAIT).await;
+        let _ = wait_for(state, position, POST_WAIT, None).await;
     }
 }
 
-/// Whether every projection of this build has applied `position` within `limit`.
-pub async fn wait_for(state: &AppState, position: i64, limit: Duration) -> Result<bool, AppError> {
+/// Whether every projection of this build has applied `position` within `limit`, in the
+/// partitions a reader in `scope` reads (every partition without a scope, or for staff).
+pub async fn wait_for(
+    state: &AppState,
+    position: i64,
+    limit: Duration,
+    scope: Option<&ScopeRef>,
+) -> Result<bool, AppError> {
+    let count = state.read.partition_count();
+    let partitions = match scope {
+        Some(ScopeRef::Portal {
+            tenant,
+            customer_id,
+            ..
+        }) if count > 1 => Some(customer_partitions(tenant, *customer_id, count)),
+        _ => None,
+    };
     let started = Instant::now();
     let mut pause = Duration::from_millis(5);
     loop {
-        // A projection stands where its furthest-behind partition does: a customer's rows are
-        // spread over every partition (by stream).
-        let rows: Vec<(String, i64)> =
-            sqlx::query_as("SELECT name, min(position) FROM projection_checkpoints GROUP BY name")
-                .fetch_all(state.read.pool())
-                .await
-                .map_err(|e| AppError::Unavailable(e.into()))?;
+        // A projection stands where its furthest-behind partition (of those read) does.
+        let rows = checkpoints(state, partitions.as_deref())
+            .await
+            .map_err(|e| AppError::Unavailable(e.into()))?;
         let behind = state
             .projections
             .iter()
@@ -87,6 +107,43 @@ pub async fn wait_for(state: &AppState, position: i64, limit: Duration) -> Resul
         tokio::time::sleep(pause.min(limit.saturating_sub(started.elapsed()))).await;
         pause = (pause * 2).min(Duration::from_millis(50));
     }
+}
+
+/// Each projection's lowest checkpoint over `partitions` (every partition when `None`).
+async fn checkpoints(
+    state: &AppState,
+    partitions: Option<&[u16]>,
+) -> Result<Vec<(String, i64)>, sqlx::Error> {
+    let Some(partitions) = partitions else {
+        return sqlx::query_as(
+            "SELECT name, min(position) FROM projection_checkpoints GROUP BY name",
+        )
+        .fetch_all(state.read.pool())
+        .await;
+    };
+    // One or two partitions (see `customer_partitions`); several partitions exist only on
+    // PostgreSQL, so its placeholders.
+    let first = partitions.first().copied().map_or(0, i32::from);
+    let last = partitions.last().copied().map_or(0, i32::from);
+    sqlx::query_as(
+        "SELECT name, min(position) FROM projection_checkpoints \
+         WHERE partition_no IN ($1, $2) GROUP BY name",
+    )
+    .bind(first)
+    .bind(last)
+    .fetch_all(state.read.pool())
+    .await
+}
+
+/// The scope of a read's caller, authenticated as its handler will (see the module docs).
+async fn reader_scope(state: &AppState, parts: &mut Parts) -> Option<ScopeRef> {
+    if state.read.partition_count() <= 1 {
+        return None;
+    }
+    Caller::from_request_parts(parts, state)
+        .await
+        .ok()
+        .map(|caller| caller.scope)
 }
 
 /// The position a read asked for: the header, or on a page the query parameter, or else the
@@ -140,12 +197,16 @@ pub async fn layer(State(state): State<AppState>, request: Request, next: Next) 
     let form_post =
         *request.method() == Method::POST && !crate::web::problem::is_api(request.uri().path());
     let session = request.extensions().get::<Session>().cloned();
+    let mut request = request;
     if matches!(*request.method(), Method::GET | Method::HEAD) {
         let (headers, uri) = (request.headers().clone(), request.uri().clone());
         match min_position(&headers, &uri, session.as_ref()).await {
             Err(e) => return e.into_response(),
             Ok(Some(position)) if position > 0 => {
-                match wait_for(&state, position, MAX_WAIT).await {
+                let (mut parts, body) = request.into_parts();
+                let scope = reader_scope(&state, &mut parts).await;
+                request = Request::from_parts(parts, body);
+                match wait_for(&state, position, MAX_WAIT, scope.as_ref()).await {
                     Ok(true) => {}
                     Ok(false) => return not_yet(position),
                     Err(e) => return e.into_response(),

@@ -15,6 +15,7 @@ use crate::event::Decoded;
 use portal_domain::location::LocationEvent;
 use portal_domain::order::OrderEvent;
 use portal_domain::printer::PrinterConfigEvent;
+use portal_domain::{CustomerId, TenantId};
 use portal_eventlog::{RecordedEvent, Store, StoreError, StreamId};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -53,7 +54,24 @@ pub(crate) fn named_account(recorded: &RecordedEvent, decoded: &Decoded) -> Opti
 }
 
 fn tenant_account(recorded: &RecordedEvent) -> String {
-    format!("tenant:{}", recorded.tenant)
+    tenant_key(&recorded.tenant)
+}
+
+/// The account of a tenant's carrier-wide events.
+fn tenant_key(tenant: &TenantId) -> String {
+    format!("tenant:{tenant}")
+}
+
+/// The partitions, among `count`, that hold every row a reader scoped to `customer` of `tenant`
+/// can see: the customer's own (its orders, contacts, locations, printers) and its tenant's
+/// (carrier-wide rows: users, carrier locations, and every projection split by tenant). One or
+/// two partitions, in increasing order.
+pub fn customer_partitions(tenant: &TenantId, customer: CustomerId, count: u16) -> Vec<u16> {
+    let of = |key: &str| crate::partitions::partition_of(key, count);
+    let mut out = vec![of(&customer.to_string()), of(&tenant_key(tenant))];
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 /// The partitions of a batch's events, hashed once per event for both ways of splitting.

@@ -96,6 +96,25 @@ impl Partitions {
     }
 }
 
+/// The partition count the read models are built for, when projecting processes are running
+/// with it and it is not `db`'s own (PostgreSQL; `None` when nothing runs with leases, or the
+/// counts agree). A process starting with another count would rebuild the read models for its
+/// count under the running ones, which would then stall on checkpoint rows that no longer exist.
+pub async fn count_in_use_elsewhere(db: &crate::ReadDb) -> Result<Option<u16>, sqlx::Error> {
+    let Some(pool) = db.copy_pool() else {
+        return Ok(None);
+    };
+    let (running, built): (bool, i64) = sqlx::query_as(
+        "SELECT EXISTS (SELECT FROM projection_leases \
+                        WHERE owner IS NOT NULL AND expires_at > now()), \
+                (SELECT count(DISTINCT partition_no) FROM projection_checkpoints)",
+    )
+    .fetch_one(pool)
+    .await?;
+    let built = u16::try_from(built).unwrap_or(u16::MAX);
+    Ok((running && built > 0 && built != db.partition_count()).then_some(built))
+}
+
 /// This process's leases (PostgreSQL). Dropping the handle does not release them; cancelling
 /// the token given to [`Leases::start`] does (a clean shutdown hands over at once).
 #[derive(Debug, Clone)]

@@ -13,12 +13,16 @@ mod env {
     use super::Api;
     use crate::db::wait_projected;
     use crate::fixtures::{staff_member, tenant};
-    use crate::process::token;
+    use crate::process::token_with;
     use crate::smtp::SmtpSink;
     use portal_domain::TenantId;
     use portal_eventlog::testing::TestStoreRef;
 
     pub const STAFF: &str = "staff@acme.example";
+
+    fn borrowed(args: &[String]) -> Vec<&str> {
+        args.iter().map(String::as_str).collect()
+    }
 
     /// A served portal (in-process) with tenant `acme` and a staff token.
     pub struct Env {
@@ -27,6 +31,9 @@ mod env {
         pub t: TestStoreRef,
         pub acme: TenantId,
         pub api: Api,
+        /// Settings every process of the database shares (the projection partitions), for the
+        /// commands the tests run beside the server.
+        shared: Vec<String>,
     }
 
     impl Env {
@@ -41,7 +48,12 @@ mod env {
             let acme = tenant(&t.store, "acme", "ACME Transport").await;
             staff_member(&t.store, &acme, STAFF).await;
             wait_projected(&t.store, &t.url).await;
-            let token = token(&t.url, "acme", STAFF, None).await;
+            let shared: Vec<String> = extra
+                .windows(2)
+                .find(|w| w[0] == "--projection-partitions")
+                .map(|w| w.iter().map(|s| (*s).to_owned()).collect())
+                .unwrap_or_default();
+            let token = token_with(&t.url, "acme", STAFF, None, &borrowed(&shared)).await;
             let api = Api::new(&server.base_url(), &token);
             Self {
                 server,
@@ -49,6 +61,7 @@ mod env {
                 t,
                 acme,
                 api,
+                shared,
             }
         }
 
@@ -97,7 +110,14 @@ mod env {
                 .await;
             assert_eq!(a.status, 201, "{}", a.body);
             self.projected().await;
-            let token = token(&self.t.url, "acme", email, Some(&id)).await;
+            let token = token_with(
+                &self.t.url,
+                "acme",
+                email,
+                Some(&id),
+                &borrowed(&self.shared),
+            )
+            .await;
             (id, self.with_token(&token))
         }
     }

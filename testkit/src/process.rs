@@ -229,10 +229,23 @@ pub async fn cli(url: &str, args: &[&str]) -> (i32, String) {
 
 /// `portal token create` for `email` at `tenant` (and `customer`): the token.
 pub async fn token(url: &str, tenant: &str, email: &str, customer: Option<&str>) -> String {
+    token_with(url, tenant, email, customer, &[]).await
+}
+
+/// [`token`] with `settings` of every process of the database (e.g. its projection partitions,
+/// which `token create` must share with the servers: it brings the read models up to date).
+pub async fn token_with(
+    url: &str,
+    tenant: &str,
+    email: &str,
+    customer: Option<&str>,
+    settings: &[&str],
+) -> String {
     let mut args = vec!["token", "create", "--tenant", tenant, "--email", email];
     if let Some(c) = customer {
         args.extend(["--customer", c]);
     }
+    args.extend_from_slice(settings);
     let (code, out) = cli(url, &args).await;
     assert_eq!(code, 0, "{out}");
     out.trim().to_owned()

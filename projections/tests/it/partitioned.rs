@@ -7,6 +7,7 @@ use crate::models_support::*;
 use portal_domain::order::OrderStatus;
 use portal_domain::{CustomerId, TenantId};
 use portal_eventlog::testing::{Backend, with_store};
+use portal_projections::accounts::customer_partitions;
 use portal_projections::models::dashboards as dash;
 use portal_projections::models::{self, Scope, orders};
 use portal_projections::partitions::{Partitions, partition_of};
@@ -40,6 +41,42 @@ async fn write_orders(w: &mut Writer, acme: &TenantId) {
         }
         order(w, acme, o, &portal_user(customer), &events).await;
     }
+}
+
+/// The read-model database with [`PARTITIONS`], every read model and checkpoint dropped.
+async fn from_nothing(url: &str) -> ReadDb {
+    let db = ReadDb::connect(url, 4)
+        .await
+        .unwrap()
+        .with_partitions(PARTITIONS);
+    let tables: Vec<String> =
+        sqlx::query_scalar("SELECT tablename::text FROM pg_tables WHERE tablename LIKE 'rm\\_%'")
+            .fetch_all(db.pool())
+            .await
+            .unwrap();
+    assert!(tables.len() > 5, "{tables:?}");
+    for table in tables {
+        sqlx::query(&format!("DROP TABLE {table}"))
+            .execute(db.pool())
+            .await
+            .unwrap();
+    }
+    sqlx::query("DELETE FROM projection_checkpoints")
+        .execute(db.pool())
+        .await
+        .unwrap();
+    db
+}
+
+/// What a reader scoped to customer `c` sees of the orders.
+async fn customer_figures(db: &ReadDb, acme: &TenantId, c: CustomerId) -> Vec<String> {
+    let counts = orders::counts_by_status(db, acme, Scope::Customer(c))
+        .await
+        .unwrap();
+    let dashboard = dash::customer(db, acme, c, date!(2025 - 06 - 03))
+        .await
+        .unwrap();
+    vec![format!("{counts:?}"), format!("{dashboard:?}")]
 }
 
 async fn figures(db: &ReadDb, acme: &TenantId) -> Vec<String> {
@@ -81,26 +118,7 @@ async fn projectors_of_disjoint_partitions_apply_at_once_and_agree_with_one() {
         let expected = figures(&single_db, &acme).await;
 
         // The same log again from nothing: four partitions, two projectors.
-        let db = ReadDb::connect(&t.url, 4)
-            .await
-            .unwrap()
-            .with_partitions(PARTITIONS);
-        let tables: Vec<String> =
-            sqlx::query_scalar("SELECT tablename::text FROM pg_tables WHERE tablename LIKE 'rm\\_%'")
-                .fetch_all(db.pool())
-                .await
-                .unwrap();
-        assert!(tables.len() > 5, "{tables:?}");
-        for table in tables {
-            sqlx::query(&format!("DROP TABLE {table}"))
-                .execute(db.pool())
-                .await
-                .unwrap();
-        }
-        sqlx::query("DELETE FROM projection_checkpoints")
-            .execute(db.pool())
-            .await
-            .unwrap();
+        let db = from_nothing(&t.url).await;
         let first = Projector::new(db.clone(), models::all())
             .with_partitions(Partitions::fixed(PARTITIONS, vec![0, 1]))
             .with_log(t.store.clone());
@@ -144,6 +162,36 @@ async fn projectors_of_disjoint_partitions_apply_at_once_and_agree_with_one() {
             .unwrap()
             .get(OrderStatus::Draft);
         assert_eq!(drafts, 20);
+    })
+    .await;
+}
+
+/// Read-your-writes of a customer's reader waits only for [`customer_partitions`]: those hold
+/// every row it can see. A projector owning only them builds the customer's figures exactly as
+/// one projector over the whole log does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_customers_rows_are_all_in_its_customer_partitions() {
+    with_store(Backend::Postgres, "customer_partitions", |t| async move {
+        let acme = tenant("acme");
+        let mut w = Writer::new(&t.store);
+        write_orders(&mut w, &acme).await;
+        let (single_db, single) = read_db(&t).await;
+        project(&single, &t.store).await;
+        let mut expected = Vec::new();
+        for c in customers().into_iter().take(3) {
+            expected.push((c, customer_figures(&single_db, &acme, c).await));
+        }
+        for (c, expected) in expected {
+            let owned = customer_partitions(&acme, c, PARTITIONS);
+            assert!(owned.len() < usize::from(PARTITIONS), "{owned:?}");
+            let db = from_nothing(&t.url).await;
+            let projector = Projector::new(db.clone(), models::all())
+                .with_partitions(Partitions::fixed(PARTITIONS, owned))
+                .with_log(t.store.clone());
+            projector.ensure().await.unwrap();
+            projector.apply_log(&t.store).await.unwrap();
+            assert_eq!(customer_figures(&db, &acme, c).await, expected, "{c}");
+        }
     })
     .await;
 }

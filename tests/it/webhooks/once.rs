@@ -17,6 +17,7 @@ async fn restart_and_two_processes_deliver_each_event_once(t: TestStoreRef) {
         t,
         acme,
         api,
+        ..
     } = Env::start_with(t, &ALLOW).await;
     register(&api, &rx.url, &["customer.CustomerCreated"]).await;
     for i in 0..2 {

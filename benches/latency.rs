@@ -1,8 +1,9 @@
 //! Latency from command commit to read-model visibility through NATS JetStream (figures printed,
 //! never asserted).
 //!
-//! One process runs what `portal serve` runs against PostgreSQL and NATS: the relay and the
-//! projection builders (every read model) on a durable JetStream consumer. Commands (creating a
+//! One process runs what `portal serve` runs against PostgreSQL and NATS: the relay, the
+//! projection builders (every read model) on a durable JetStream consumer, and the planner
+//! statistics pass beside them. Commands (creating a
 //! customer: one event, touching the customers, audit and dashboard read models) are issued at a
 //! fixed rate, each in its own task. For every command the time from its commit (the append
 //! returned) to the moment the projector committed the batch containing its event (all read
@@ -81,7 +82,7 @@ async fn main() {
     let test = TestStore::postgres(&db_url).await;
     let store = test.store.clone();
     let db = ReadDb::connect(&test.url, 16).await.expect("read db");
-    let projector = Projector::new(db, portal_projections::models::all());
+    let projector = Projector::new(db.clone(), portal_projections::models::all());
     projector.ensure().await.expect("tables");
     let id = Uuid::now_v7().simple().to_string();
     let config = NatsConfig {
@@ -130,6 +131,22 @@ async fn main() {
             .with_catch_up_batch(portal_projections::CATCH_UP_BATCH),
         cancel.clone(),
     ));
+    // Beside its projector `portal serve` keeps the growing tables' planner statistics (autovacuum
+    // is off here): so does the benchmark, or plans made for empty tables slow the upserts.
+    let statistics = {
+        let cancel = cancel.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    () = cancel.cancelled() => return,
+                    () = tokio::time::sleep(portal_projections::statistics::EVERY) => {}
+                }
+                if let Err(e) = portal_projections::statistics::analyze_grown(&db).await {
+                    eprintln!("statistics: {e}");
+                }
+            }
+        })
+    };
     tokio::time::sleep(Duration::from_secs(2)).await;
 
     println!(
@@ -192,6 +209,7 @@ async fn main() {
     cancel.cancel();
     let _ = relay.await;
     let _ = runner.await;
+    let _ = statistics.await;
     if let Ok(client) = async_nats::connect(&config.url).await {
         let _ = async_nats::jetstream::new(client)
             .delete_stream(&config.stream)

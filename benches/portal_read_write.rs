@@ -194,35 +194,6 @@ async fn wait_for_orders(base: &str, staff: &str, total: i64) -> f64 {
     }
 }
 
-/// Waits until every consumer of the log (relay, projections, notifier, webhooks) stands at its
-/// head; the seconds it took.
-async fn wait_until_settled(url: &str) -> f64 {
-    let pool = sqlx::PgPool::connect(url).await.expect("connect");
-    let started = Instant::now();
-    loop {
-        let behind: i64 = sqlx::query_scalar(
-            "SELECT (SELECT count(*) FROM (
-                 SELECT position FROM relay_checkpoints
-                 UNION ALL SELECT position FROM projection_checkpoints
-                 UNION ALL SELECT position FROM notifier_checkpoints
-                 UNION ALL SELECT position FROM webhook_checkpoints) c
-               WHERE c.position < (SELECT max(position) FROM events))",
-        )
-        .fetch_one(&pool)
-        .await
-        .expect("checkpoints");
-        if behind == 0 {
-            pool.close().await;
-            return started.elapsed().as_secs_f64();
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(900),
-            "{behind} consumers still behind the log"
-        );
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
-}
-
 fn line(what: &str, w: &Wrk, target_ms: Option<f64>) {
     let verdict = match target_ms {
         Some(t) if w.p99_ms <= t => " (p99 target met)",
@@ -351,7 +322,7 @@ async fn main() {
     }
     // The restarted server first relays the seeded events and its notifier and webhooks catch
     // up with them: that start-up peak is reported on its own, and the reads' peak from then on.
-    let secs = wait_until_settled(&db.url).await;
+    let secs = common::wait_until_settled(&db.url).await;
     println!("relay, notifier and webhooks caught up with the log {secs:.1} s later");
     server.print_peak_rss(&format!(
         "start-up and catch-up with {order_count} seeded orders"

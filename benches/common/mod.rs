@@ -140,6 +140,35 @@ pub fn serve_with(url: &str, data: &std::path::Path, env: &[(&str, &str)]) -> (S
     (Server(child), addr)
 }
 
+/// Waits until every consumer of the log (relay, projections, notifier, webhooks) stands at its
+/// head; the seconds it took.
+pub async fn wait_until_settled(url: &str) -> f64 {
+    let pool = sqlx::PgPool::connect(url).await.expect("connect");
+    let started = Instant::now();
+    loop {
+        let behind: i64 = sqlx::query_scalar(
+            "SELECT (SELECT count(*) FROM (
+                 SELECT position FROM relay_checkpoints
+                 UNION ALL SELECT position FROM projection_checkpoints
+                 UNION ALL SELECT position FROM notifier_checkpoints
+                 UNION ALL SELECT position FROM webhook_checkpoints) c
+               WHERE c.position < (SELECT max(position) FROM events))",
+        )
+        .fetch_one(&pool)
+        .await
+        .expect("checkpoints");
+        if behind == 0 {
+            pool.close().await;
+            return started.elapsed().as_secs_f64();
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(900),
+            "{behind} consumers still behind the log"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
 /// `wrk` figures: requests/s and p99 in ms.
 pub struct Wrk {
     pub rps: f64,

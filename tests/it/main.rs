@@ -47,6 +47,7 @@ mod portal_pages;
 mod read_cache;
 mod read_plans;
 mod read_your_writes;
+mod read_your_writes_partitions;
 mod roles_nats;
 mod session_touch;
 mod staff_pages;

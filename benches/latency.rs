@@ -44,6 +44,9 @@ impl Handler for Timed {
     fn name(&self) -> &str {
         "timed"
     }
+    fn catch_up_batch(&self) -> u32 {
+        self.inner.catch_up_batch()
+    }
     async fn checkpoint(&self) -> Result<i64, HandlerError> {
         self.inner.checkpoint().await
     }
@@ -126,27 +129,12 @@ async fn main() {
         store.clone(),
         bus.clone(),
         timed.clone(),
-        // As `portal serve` runs its projector.
-        RunnerConfig::new(format!("latency{id}"))
-            .with_catch_up_batch(portal_projections::CATCH_UP_BATCH),
+        RunnerConfig::new(format!("latency{id}")),
         cancel.clone(),
     ));
     // Beside its projector `portal serve` keeps the growing tables' planner statistics (autovacuum
     // is off here): so does the benchmark, or plans made for empty tables slow the upserts.
-    let statistics = {
-        let cancel = cancel.clone();
-        tokio::spawn(async move {
-            loop {
-                tokio::select! {
-                    () = cancel.cancelled() => return,
-                    () = tokio::time::sleep(portal_projections::statistics::EVERY) => {}
-                }
-                if let Err(e) = portal_projections::statistics::analyze_grown(&db).await {
-                    eprintln!("statistics: {e}");
-                }
-            }
-        })
-    };
+    let statistics = portal::roles::spawn_statistics(db, cancel.clone());
     tokio::time::sleep(Duration::from_secs(2)).await;
 
     println!(

@@ -327,8 +327,7 @@ async fn main() {
     server.print_peak_rss(&format!(
         "start-up and catch-up with {order_count} seeded orders"
     ));
-    let reset = server.reset_peak_rss();
-    if !reset {
+    if !server.reset_peak_rss() {
         println!("(cannot reset the peak RSS here: the next figure includes the start-up)");
     }
     let big = &customers[0].1;

@@ -159,8 +159,7 @@ pub async fn spawn_projector(
         store,
         bus,
         projector,
-        // Batches as large as the projector's own reads: it writes each as multi-row upserts.
-        RunnerConfig::new(consumer).with_catch_up_batch(portal_projections::CATCH_UP_BATCH),
+        RunnerConfig::new(consumer),
         cancel,
     )))
 }

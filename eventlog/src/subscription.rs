@@ -40,6 +40,10 @@ pub enum Handled {
 
 pub type HandlerError = Box<dyn std::error::Error + Send + Sync>;
 
+/// Events per read of a handler catching up from the log, unless it asks for another size (see
+/// [`Handler::catch_up_batch`]).
+pub const CATCH_UP_BATCH: u32 = 500;
+
 /// A consumer of events that keeps its own checkpoint (in the same transaction as its effects).
 ///
 /// Contract of `handle`: events come in increasing position, each with the position before it;
@@ -47,6 +51,13 @@ pub type HandlerError = Box<dyn std::error::Error + Send + Sync>;
 /// event whose `previous` is above its checkpoint.
 pub trait Handler: Send + Sync {
     fn name(&self) -> &str;
+    /// Events per read when catching up from the log. Every event read is held decoded (its
+    /// payload as a JSON tree, a few kB) until the handler is done with the batch, so this bounds
+    /// the memory of a handler far behind: handlers that write in bulk gain from larger batches,
+    /// handlers that work event by event do not.
+    fn catch_up_batch(&self) -> u32 {
+        CATCH_UP_BATCH
+    }
     /// The lowest position from which the handler needs events.
     fn checkpoint(&self) -> impl Future<Output = Result<i64, HandlerError>> + Send;
     fn handle(
@@ -110,11 +121,6 @@ pub struct RunnerConfig {
     /// Durable consumer name (one per role).
     pub consumer: String,
     pub max_batch: usize,
-    /// Events per read while catching up from the log. Every event read is held decoded (its
-    /// payload as a JSON tree, a few kB) until the handler is done with the batch, so this bounds
-    /// the memory of a handler far behind: handlers that write in bulk (the projector) gain from
-    /// larger batches, handlers that work event by event do not.
-    pub catch_up_batch: u32,
     /// Catch up from the log after this long without messages (safety net).
     pub idle: Duration,
 }
@@ -124,16 +130,8 @@ impl RunnerConfig {
         Self {
             consumer: consumer.into(),
             max_batch: 512,
-            catch_up_batch: 500,
             idle: Duration::from_secs(2),
         }
-    }
-
-    /// The same with `events` per catch-up read.
-    #[must_use]
-    pub fn with_catch_up_batch(mut self, events: u32) -> Self {
-        self.catch_up_batch = events.max(1);
-        self
     }
 }
 
@@ -151,7 +149,7 @@ pub async fn run_subscription<B: EventBus, H: Handler>(
     let mut needs_catch_up = true;
     while !cancel.is_cancelled() {
         if needs_catch_up {
-            match catch_up(&store, &handler, config.catch_up_batch).await {
+            match catch_up(&store, &handler, handler.catch_up_batch()).await {
                 Ok(n) => {
                     if n > 0 {
                         debug!(events = n, "caught up from the log");
@@ -195,7 +193,7 @@ pub async fn run_subscription<B: EventBus, H: Handler>(
                 continue;
             }
         };
-        match deliver(&store, &handler, &deliveries, config.catch_up_batch).await {
+        match deliver(&store, &handler, &deliveries).await {
             Ok(()) => {
                 backoff = Duration::from_millis(100);
                 for d in deliveries {
@@ -226,7 +224,6 @@ async fn deliver<H: Handler>(
     store: &Store,
     handler: &H,
     deliveries: &[Delivery],
-    catch_up_batch: u32,
 ) -> Result<(), CatchUpError> {
     let mut events: Vec<Positioned> = Vec::with_capacity(deliveries.len());
     for d in deliveries {
@@ -261,7 +258,7 @@ async fn deliver<H: Handler>(
                     first = part[0].event.position,
                     "gap; catching up from the log"
                 );
-                catch_up(store, handler, catch_up_batch).await?;
+                catch_up(store, handler, handler.catch_up_batch()).await?;
                 // Everything in `part` is now at or below the checkpoint: offered again, skipped.
                 handler.handle(part).await.map_err(CatchUpError::Handler)?;
             }

@@ -42,5 +42,5 @@ pub use event::{Decoded, Event};
 pub use prefetch::Prefetch;
 pub use projection::Projection;
 pub use rows::{ColType, ColValue, Column, Row, Table};
-pub use runner::{CATCH_UP_BATCH, Projector};
+pub use runner::Projector;
 pub use store::ReadDb;

@@ -131,7 +131,7 @@ impl Projector {
         &self,
         store: &Store,
     ) -> Result<u64, portal_eventlog::subscription::CatchUpError> {
-        catch_up(store, self, CATCH_UP_BATCH).await
+        catch_up(store, self, self.catch_up_batch()).await
     }
 
     /// Checkpoint of every projection, by name: the lowest of its partitions'.
@@ -340,6 +340,10 @@ impl Projector {
 impl Handler for Projector {
     fn name(&self) -> &str {
         "projections"
+    }
+
+    fn catch_up_batch(&self) -> u32 {
+        CATCH_UP_BATCH
     }
 
     async fn checkpoint(&self) -> Result<i64, HandlerError> {

@@ -12,6 +12,11 @@ use portal_testkit::{Backend, with_store};
 use serde_json::json;
 use std::time::{Duration, Instant};
 
+/// Puts a partition's checkpoints at a position.
+const LOWER: &str = "UPDATE projection_checkpoints SET position = $1 WHERE partition_no = $2";
+/// Locks a partition's checkpoint rows, as a projector's batch does.
+const HOLD: &str = "SELECT position FROM projection_checkpoints WHERE partition_no = $1 FOR UPDATE";
+
 /// With partitions, a portal user's read waits only for the partitions that hold its rows (its
 /// customer's and its tenant's): another partition behind the write's position does not delay
 /// it, while staff, who read every partition, wait for that one too.
@@ -44,22 +49,18 @@ async fn a_portal_read_waits_only_for_its_own_partitions_and_counts_agree() {
             // tenant and this customer wrote any, and they are in `read`.) Retried should the
             // projector move it back between the update and the lock.
             let held = loop {
-                sqlx::query(
-                    "UPDATE projection_checkpoints SET position = $1 WHERE partition_no = $2",
-                )
-                .bind(at - 1)
-                .bind(i32::from(other))
-                .execute(db.pool())
-                .await
-                .unwrap();
+                sqlx::query(LOWER)
+                    .bind(at - 1)
+                    .bind(i32::from(other))
+                    .execute(db.pool())
+                    .await
+                    .unwrap();
                 let mut held = db.pool().begin().await.unwrap();
-                let positions: Vec<i64> = sqlx::query_scalar(
-                "SELECT position FROM projection_checkpoints WHERE partition_no = $1 FOR UPDATE",
-            )
-            .bind(i32::from(other))
-            .fetch_all(&mut *held)
-            .await
-            .unwrap();
+                let positions: Vec<i64> = sqlx::query_scalar(HOLD)
+                    .bind(i32::from(other))
+                    .fetch_all(&mut *held)
+                    .await
+                    .unwrap();
                 if !positions.is_empty() && positions.iter().all(|p| *p < at) {
                     break held;
                 }

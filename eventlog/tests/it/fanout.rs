@@ -6,7 +6,7 @@ use portal_domain::{Actor, TenantId};
 use portal_eventlog::bus::{Bus, EventBus, MemoryBus};
 use portal_eventlog::relay::{RelayConfig, run_relay};
 use portal_eventlog::subscription::{
-    Handled, Handler, HandlerError, Positioned, RunnerConfig, run_subscription,
+    CATCH_UP_BATCH, Handled, Handler, HandlerError, Positioned, RunnerConfig, run_subscription,
 };
 use portal_eventlog::testing::{Backend, with_store};
 use portal_eventlog::wire::CloudEvent;
@@ -40,11 +40,16 @@ struct Recorder {
     state: Arc<Mutex<(i64, Vec<i64>)>>,
     /// The size of every batch offered.
     batches: Arc<Mutex<Vec<usize>>>,
+    /// Its catch-up read size, when not the default.
+    catch_up_batch: Option<u32>,
 }
 
 impl Handler for Recorder {
     fn name(&self) -> &str {
         "recorder"
+    }
+    fn catch_up_batch(&self) -> u32 {
+        self.catch_up_batch.unwrap_or(CATCH_UP_BATCH)
     }
     async fn checkpoint(&self) -> Result<i64, HandlerError> {
         Ok(self.state.lock().unwrap().0)
@@ -152,7 +157,7 @@ async fn every_event_once_in_order_postgres() {
     every_event_once_in_order(Backend::Postgres).await;
 }
 
-async fn catch_up_reads_in_the_configured_batches(backend: Backend) {
+async fn catch_up_reads_in_the_handlers_batches(backend: Backend) {
     with_store(backend, "fanout_catch_up_batches", |t| async move {
         let stream = StreamId::parse("thing-1").unwrap();
         for v in 0..25 {
@@ -160,12 +165,15 @@ async fn catch_up_reads_in_the_configured_batches(backend: Backend) {
         }
         // No relay: the bus stays silent, so all 25 come from the catch-up at start.
         let cancel = CancellationToken::new();
-        let recorder = Recorder::default();
+        let recorder = Recorder {
+            catch_up_batch: Some(10),
+            ..Recorder::default()
+        };
         let runner = tokio::spawn(run_subscription(
             t.store.clone(),
             Bus::Memory(MemoryBus::new(64)),
             recorder.clone(),
-            RunnerConfig::new("batches").with_catch_up_batch(10),
+            RunnerConfig::new("batches"),
             cancel.clone(),
         ));
         wait_for("the catch-up", || {
@@ -180,13 +188,13 @@ async fn catch_up_reads_in_the_configured_batches(backend: Backend) {
 }
 
 #[tokio::test]
-async fn catch_up_reads_in_the_configured_batches_sqlite() {
-    catch_up_reads_in_the_configured_batches(Backend::Sqlite).await;
+async fn catch_up_reads_in_the_handlers_batches_sqlite() {
+    catch_up_reads_in_the_handlers_batches(Backend::Sqlite).await;
 }
 
 #[tokio::test]
-async fn catch_up_reads_in_the_configured_batches_postgres() {
-    catch_up_reads_in_the_configured_batches(Backend::Postgres).await;
+async fn catch_up_reads_in_the_handlers_batches_postgres() {
+    catch_up_reads_in_the_handlers_batches(Backend::Postgres).await;
 }
 
 async fn relay_publishes_cloudevents_in_order(backend: Backend) {

@@ -276,6 +276,9 @@ impl<H: Handler> Handler for Counting<H> {
     fn name(&self) -> &str {
         self.inner.name()
     }
+    fn catch_up_batch(&self) -> u32 {
+        self.inner.catch_up_batch()
+    }
     async fn checkpoint(&self) -> Result<i64, HandlerError> {
         self.inner.checkpoint().await
     }

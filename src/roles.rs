@@ -164,8 +164,8 @@ pub async fn spawn_projector(
     )))
 }
 
-/// Keeps the read models' planner statistics (see [`portal_projections::statistics`]): every
-/// process that projects runs it beside its projector.
+/// Keeps the planner statistics of the service's tables (see
+/// [`portal_projections::statistics`]): every process that projects or notifies runs it.
 pub fn spawn_statistics(read: ReadDb, cancel: CancellationToken) -> JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(portal_projections::statistics::EVERY);
@@ -177,10 +177,10 @@ pub fn spawn_statistics(read: ReadDb, cancel: CancellationToken) -> JoinHandle<(
             }
             match portal_projections::statistics::analyze_grown(&read).await {
                 Ok(tables) if !tables.is_empty() => {
-                    tracing::info!(?tables, "read-model statistics gathered");
+                    tracing::info!(?tables, "planner statistics gathered");
                 }
                 Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "read-model statistics"),
+                Err(e) => tracing::warn!(error = %e, "planner statistics"),
             }
         }
     })
@@ -313,11 +313,13 @@ pub async fn notify(settings: Settings) -> anyhow::Result<()> {
         cancel.clone(),
     );
     let task = spawn_notifier(store, bus, db, mailer, config, cancel.clone());
+    let statistics = spawn_statistics(open_read_db(&settings).await?, cancel.clone());
     println!("notifier running");
     shutdown_signal().await;
     cancel.cancel();
     task.await.context("the notifier task failed")?;
     webhooks.await.context("the webhook task failed")?;
+    statistics.await.context("the statistics task failed")?;
     Ok(())
 }
 

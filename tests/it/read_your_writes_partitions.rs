@@ -2,14 +2,13 @@
 //! partitions that hold its rows, staff's for all; a command run with another partition count
 //! than the running processes is refused.
 
-use crate::read_your_writes::{get_at, position};
+use crate::read_your_writes::{get_at, position, switch_portal};
 use portal_domain::CustomerId;
 use portal_projections::accounts::customer_partitions;
 use portal_testkit::api::{Env, STAFF, problem};
 use portal_testkit::db::db;
 use portal_testkit::process::{self, run};
 use portal_testkit::{Backend, with_store};
-use serde_json::json;
 use std::time::{Duration, Instant};
 
 /// Puts a partition's checkpoints at a position.
@@ -30,14 +29,7 @@ async fn a_portal_read_waits_only_for_its_own_partitions_and_counts_agree() {
             let (id, portal) = env
                 .portal_user("Partitioned Freight", "ann@partitioned.example", false)
                 .await;
-            let put = env
-                .api
-                .put(
-                    &format!("/api/v1/customers/{id}/portal"),
-                    &json!({"enabled": true, "show_charges": true}),
-                )
-                .await;
-            assert_eq!(put.status, 200, "{}", put.body);
+            let put = switch_portal(&env.api, &id, true).await;
             let at = position(&put);
             env.projected().await;
             let customer: CustomerId = id.parse().unwrap();
@@ -93,14 +85,7 @@ async fn a_portal_read_waits_only_for_its_own_partitions_and_counts_agree() {
             .unwrap();
             assert_ne!(code, 0, "{stderr}");
             assert!(stderr.contains("--projection-partitions 4"), "{stderr}");
-            let put = env
-                .api
-                .put(
-                    &format!("/api/v1/customers/{id}/portal"),
-                    &json!({"enabled": true, "show_charges": false}),
-                )
-                .await;
-            assert_eq!(put.status, 200, "{}", put.body);
+            let put = switch_portal(&env.api, &id, false).await;
             let staff = get_at(&env.api, "/api/v1/dashboard", &position(&put).to_string()).await;
             assert_eq!(staff.status, 200, "{}", staff.body);
         },

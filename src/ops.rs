@@ -70,7 +70,7 @@ pub async fn events(
                 break;
             }
             tokio::select! {
-                _ = listener.wait(std::time::Duration::from_secs(1)) => continue,
+                _ = listener.wait_after(&store, position, std::time::Duration::from_secs(1)) => continue,
                 () = &mut stop => break,
             }
         };

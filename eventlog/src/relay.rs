@@ -3,9 +3,11 @@
 //! and never skipped. A crash between publish and checkpoint republishes the last batch: JetStream
 //! drops the duplicates by `Nats-Msg-Id` within its window and consumers skip them by position.
 //!
-//! Wakes on commit ([`crate::store::CommitListener`]) and polls slowly as a safety net. Publishes
-//! are pipelined, two batches in flight (see [`relay_pass`]). On PostgreSQL one relay per checkpoint name runs at a time (an
-//! advisory lock), so several `portal relay` processes are hot standbys, not duplicate publishers.
+//! Wakes on commit ([`crate::store::CommitListener`]), soon again while committed events are held
+//! back by the read horizon, and polls slowly as a safety net. Publishes are pipelined, two
+//! batches in flight (see [`relay_pass`]). On PostgreSQL one relay per checkpoint name runs at a
+//! time (an advisory lock), so several `portal relay` processes are hot standbys, not duplicate
+//! publishers.
 
 use crate::bus::{Acks, EventBus, OutMessage};
 use crate::error::StoreError;
@@ -97,7 +99,7 @@ pub async fn run_relay<B: EventBus>(
             }
             Ok(_) => {
                 tokio::select! {
-                    _ = listener.wait(config.poll) => {}
+                    _ = listener.wait_after(&store, checkpoint, config.poll) => {}
                     () = cancel.cancelled() => {}
                 }
             }

@@ -14,7 +14,14 @@ pub const COMMIT_CHANNEL: &str = "portal_events";
 
 /// Wakes a reader of the log when events commit. A hint only: a reader re-reads the log after a
 /// wake-up and also after `wait`'s timeout, so a lost notification costs latency, never events.
-pub enum CommitListener {
+pub struct CommitListener {
+    signal: Signal,
+    /// The next pause while committed events are held back by the read horizon (see
+    /// [`CommitListener::wait_after`]); back at [`HELD_BACK_FIRST`] once nothing is held back.
+    held_back: Duration,
+}
+
+enum Signal {
     Postgres {
         pool: PgPool,
         listener: Option<PgListener>,
@@ -22,16 +29,20 @@ pub enum CommitListener {
     Sqlite(watch::Receiver<u64>),
 }
 
+/// First pause before a reader looks again at events held back by the read horizon; it doubles
+/// up to the caller's poll interval while they stay held back.
+const HELD_BACK_FIRST: Duration = Duration::from_millis(2);
+
 impl CommitListener {
     /// Waits until something committed since the last call, or `timeout` passed. Returns whether
     /// a commit was signalled.
     pub async fn wait(&mut self, timeout: Duration) -> bool {
-        match self {
-            Self::Sqlite(rx) => matches!(
+        match &mut self.signal {
+            Signal::Sqlite(rx) => matches!(
                 tokio::time::timeout(timeout, rx.changed()).await,
                 Ok(Ok(()))
             ),
-            Self::Postgres { pool, listener } => {
+            Signal::Postgres { pool, listener } => {
                 if listener.is_none() {
                     *listener = listen(pool).await;
                 }
@@ -55,6 +66,29 @@ impl CommitListener {
             }
         }
     }
+
+    /// For a reader that has read everything readable after `after`: waits like
+    /// [`Self::wait`] with `poll`, or much less while committed events lie above the read
+    /// horizon.
+    ///
+    /// Why: on PostgreSQL a reader reads only below the oldest transaction of the database that
+    /// is still running (`portal_read_horizon()`), and that may be any writing transaction, a
+    /// read model's batch say, not an append. When it ends no commit is signalled, so the events
+    /// it held back would wait for the next append or for `poll` (a second's delay seen at the
+    /// end of every burst). Held-back events are looked at again after [`HELD_BACK_FIRST`],
+    /// doubling up to `poll` while a long transaction keeps them back.
+    pub async fn wait_after(&mut self, store: &Store, after: i64, poll: Duration) -> bool {
+        let held_back = matches!(store.committed_head().await, Ok(head) if head > after);
+        let timeout = if held_back {
+            let pause = self.held_back.min(poll);
+            self.held_back = (self.held_back * 2).min(poll);
+            pause
+        } else {
+            self.held_back = HELD_BACK_FIRST;
+            poll
+        };
+        self.wait(timeout).await
+    }
 }
 
 async fn listen(pool: &PgPool) -> Option<PgListener> {
@@ -75,12 +109,16 @@ async fn listen(pool: &PgPool) -> Option<PgListener> {
 impl Store {
     /// A listener for commits, to tail the log without busy polling.
     pub async fn commit_listener(&self) -> CommitListener {
-        match self {
-            Self::Postgres(s) => CommitListener::Postgres {
+        let signal = match self {
+            Self::Postgres(s) => Signal::Postgres {
                 pool: s.pool().clone(),
                 listener: listen(s.pool()).await,
             },
-            Self::Sqlite(s) => CommitListener::Sqlite(s.commits()),
+            Self::Sqlite(s) => Signal::Sqlite(s.commits()),
+        };
+        CommitListener {
+            signal,
+            held_back: HELD_BACK_FIRST,
         }
     }
 

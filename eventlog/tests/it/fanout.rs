@@ -281,3 +281,50 @@ async fn commits_wake_listeners_sqlite() {
 async fn commits_wake_listeners_postgres() {
     commits_wake_listeners(Backend::Postgres).await;
 }
+
+/// An event committed while an older transaction of the database is still open lies above the
+/// read horizon; when that transaction ends, nothing signals a commit. The relay must publish the
+/// event soon after, not at its (here one minute) safety-net poll.
+#[tokio::test]
+async fn events_held_back_by_an_open_transaction_are_relayed_when_it_ends() {
+    use sqlx::Connection;
+    with_store(Backend::Postgres, "fanout_held_back", |t| async move {
+        let bus = MemoryBus::new(64);
+        let mut sub = bus.subscribe("outside").await.unwrap();
+        let cancel = CancellationToken::new();
+        let mut config = RelayConfig::new("held", "portal.events");
+        config.poll = Duration::from_secs(60);
+        let relay = tokio::spawn(run_relay(
+            t.store.clone(),
+            bus.clone(),
+            config,
+            cancel.clone(),
+        ));
+        // Any writing transaction holds the horizon, as a read model's batch does.
+        let mut older = sqlx::PgConnection::connect(&t.url).await.unwrap();
+        sqlx::query("BEGIN").execute(&mut older).await.unwrap();
+        sqlx::query("SELECT pg_current_xact_id()")
+            .execute(&mut older)
+            .await
+            .unwrap();
+        append_one(&t.store, &StreamId::parse("thing-1").unwrap(), 0).await;
+        let early = sub.next_batch(10, Duration::from_millis(500)).await.unwrap();
+        assert!(early.is_empty(), "published past an open transaction");
+
+        sqlx::query("COMMIT").execute(&mut older).await.unwrap();
+        let started = Instant::now();
+        let mut got = Vec::new();
+        while got.is_empty() && started.elapsed() < Duration::from_secs(20) {
+            got = sub.next_batch(10, Duration::from_millis(100)).await.unwrap();
+        }
+        assert_eq!(got.len(), 1, "the held-back event is published");
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "published {:?} after the older transaction ended",
+            started.elapsed()
+        );
+        cancel.cancel();
+        relay.await.unwrap();
+    })
+    .await;
+}

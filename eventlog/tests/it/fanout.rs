@@ -308,14 +308,20 @@ async fn events_held_back_by_an_open_transaction_are_relayed_when_it_ends() {
             .await
             .unwrap();
         append_one(&t.store, &StreamId::parse("thing-1").unwrap(), 0).await;
-        let early = sub.next_batch(10, Duration::from_millis(500)).await.unwrap();
+        let early = sub
+            .next_batch(10, Duration::from_millis(500))
+            .await
+            .unwrap();
         assert!(early.is_empty(), "published past an open transaction");
 
         sqlx::query("COMMIT").execute(&mut older).await.unwrap();
         let started = Instant::now();
         let mut got = Vec::new();
         while got.is_empty() && started.elapsed() < Duration::from_secs(20) {
-            got = sub.next_batch(10, Duration::from_millis(100)).await.unwrap();
+            got = sub
+                .next_batch(10, Duration::from_millis(100))
+                .await
+                .unwrap();
         }
         assert_eq!(got.len(), 1, "the held-back event is published");
         assert!(

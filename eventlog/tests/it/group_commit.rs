@@ -162,7 +162,53 @@ async fn appends_to_one_stream_in_one_batch_keep_their_versions(t: TestStoreRef)
     assert_eq!(versions, (1..=wins as i64).collect::<Vec<_>>());
 }
 
+/// Appends whose second event reuses an event id already in the log (a row the database
+/// refuses), issued at once with good ones: each refused append fails and leaves none of its
+/// events behind, every good one commits.
+async fn a_refused_row_fails_its_append_alone_and_writes_none_of_it(t: TestStoreRef) {
+    let store = t.store.clone();
+    let taken = event(0);
+    store
+        .append(&acme(), &stream("thing-first"), 0, &[taken.clone()], None)
+        .await
+        .unwrap();
+    let tasks: Vec<_> = (0..48)
+        .map(|i| {
+            let (store, taken) = (store.clone(), taken.clone());
+            tokio::spawn(async move {
+                let bad = i % 8 == 0;
+                let events = if bad {
+                    vec![event(i), taken]
+                } else {
+                    vec![event(i), event(i + 1000)]
+                };
+                let name = format!("{}-{i}", if bad { "bad" } else { "good" });
+                let result = store
+                    .append(&acme(), &stream(&name), 0, &events, None)
+                    .await;
+                (name, result)
+            })
+        })
+        .collect();
+    for task in tasks {
+        let (name, result) = task.await.unwrap();
+        let written = store.read_stream(&stream(&name)).await.unwrap();
+        if name.starts_with("bad-") {
+            assert!(
+                matches!(result, Err(StoreError::Database(_))),
+                "{name}: {result:?}"
+            );
+            assert!(written.is_empty(), "{name} left {} events", written.len());
+        } else {
+            assert_eq!(result.unwrap().last_version, 2, "{name}");
+            assert_eq!(written.len(), 2, "{name}");
+        }
+    }
+    assert_eq!(store.read_all(0, 1000).await.unwrap().len(), 1 + 2 * 42);
+}
+
 conformance!(
+    a_refused_row_fails_its_append_alone_and_writes_none_of_it,
     a_conflicting_append_fails_alone_among_concurrent_appends,
     concurrent_retries_with_one_key_write_once,
     appends_to_one_stream_in_one_batch_keep_their_versions,

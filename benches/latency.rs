@@ -134,7 +134,7 @@ async fn main() {
     ));
     // Beside its projector `portal serve` keeps the growing tables' planner statistics (autovacuum
     // is off here): so does the benchmark, or plans made for empty tables slow the upserts.
-    let statistics = portal::roles::spawn_statistics(db, cancel.clone());
+    let statistics = portal::roles::spawn_statistics(store.clone(), cancel.clone());
     tokio::time::sleep(Duration::from_secs(2)).await;
 
     println!(

@@ -165,17 +165,17 @@ pub async fn spawn_projector(
 }
 
 /// Keeps the planner statistics of the service's tables (see
-/// [`portal_projections::statistics`]): every process that projects or notifies runs it.
-pub fn spawn_statistics(read: ReadDb, cancel: CancellationToken) -> JoinHandle<()> {
+/// [`portal_eventlog::store::statistics`]): every process that projects or notifies runs it.
+pub fn spawn_statistics(store: Store, cancel: CancellationToken) -> JoinHandle<()> {
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(portal_projections::statistics::EVERY);
+        let mut tick = tokio::time::interval(portal_eventlog::store::statistics::EVERY);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {
                 () = cancel.cancelled() => return,
                 _ = tick.tick() => {}
             }
-            match portal_projections::statistics::analyze_grown(&read).await {
+            match store.analyze_grown().await {
                 Ok(tables) if !tables.is_empty() => {
                     tracing::info!(?tables, "planner statistics gathered");
                 }
@@ -208,8 +208,8 @@ pub async fn project(settings: Settings) -> anyhow::Result<()> {
     let db = open_read_db(&settings).await?;
     let projector = prepare_projector(&store, &db).await?;
     let cancel = CancellationToken::new();
+    let statistics = spawn_statistics(store.clone(), cancel.clone());
     let task = spawn_projector(store, bus, projector, cancel.clone()).await?;
-    let statistics = spawn_statistics(db, cancel.clone());
     println!("projections running");
     shutdown_signal().await;
     cancel.cancel();
@@ -312,8 +312,8 @@ pub async fn notify(settings: Settings) -> anyhow::Result<()> {
         db.clone(),
         cancel.clone(),
     );
+    let statistics = spawn_statistics(store.clone(), cancel.clone());
     let task = spawn_notifier(store, bus, db, mailer, config, cancel.clone());
-    let statistics = spawn_statistics(open_read_db(&settings).await?, cancel.clone());
     println!("notifier running");
     shutdown_signal().await;
     cancel.cancel();

@@ -123,7 +123,7 @@ async fn start(settings: Settings) -> anyhow::Result<Service> {
     let tasks = [
         roles::spawn_relay(&settings, store.clone(), bus.clone(), cancel.clone()),
         projecting,
-        roles::spawn_statistics(read.clone(), cancel.clone()),
+        roles::spawn_statistics(store.clone(), cancel.clone()),
         roles::spawn_webhooks(
             &settings,
             store.clone(),

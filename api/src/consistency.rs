@@ -17,8 +17,9 @@
 //! reader scoped to one customer (a portal session or a portal user's token) waits only for the
 //! partitions that hold its rows (its customer's and its tenant's, see
 //! [`portal_projections::accounts::customer_partitions`]); staff and unauthenticated reads wait
-//! for every partition. The scope is taken as the handler's [`Caller`] extractor will take it;
-//! a caller that does not authenticate waits for everything and is then refused by its handler.
+//! for every partition. The scope is taken by the handler's [`Caller`] extractor, which the layer
+//! runs once and leaves in the request for the handler; a caller that does not authenticate
+//! waits for everything and is then refused by its handler.
 //!
 //! **Pages**: a form post waits (quietly, at most [`POST_WAIT`]) for its own write only; when it
 //! wrote something and redirects, it keeps its position in the session (a short-lived value,
@@ -140,10 +141,11 @@ async fn reader_scope(state: &AppState, parts: &mut Parts) -> Option<ScopeRef> {
     if state.read.partition_count() <= 1 {
         return None;
     }
-    Caller::from_request_parts(parts, state)
-        .await
-        .ok()
-        .map(|caller| caller.scope)
+    let caller = Caller::from_request_parts(parts, state).await.ok()?;
+    let scope = caller.scope.clone();
+    // The handler's extractor takes it from here instead of authenticating a second time.
+    parts.extensions.insert(caller);
+    Some(scope)
 }
 
 /// The position a read asked for: the header, or on a page the query parameter, or else the

@@ -8,6 +8,7 @@
 //!   `store/sqlite.rs`) with the same contract, proven by one conformance suite run on both
 //!   (`tests/conformance.rs`). Appends are atomic per stream with an expected version; readers of
 //!   the global log never skip an event whose transaction commits late (see the migrations).
+//!   [`store::statistics`] keeps the planner statistics of every table of its database.
 //! - [`codec`]: domain events ⇄ stored payloads (`type` + `data` of the serde tagging).
 //! - [`executor`]: load → fold → decide → append, with bounded retries on version conflicts and
 //!   idempotent replays; [`execute_many`] runs several commands on one stream as one append (one

@@ -18,7 +18,6 @@
 //! - [`partitions`]: which partition an event belongs to, and the leases that share the
 //!   partitions out among `portal project` processes.
 //! - [`rebuild`]: replay the log from 0 in memory into fresh tables, then swap.
-//! - [`statistics`]: `ANALYZE` of the read models that grew, as autovacuum would.
 //! - one module per read model, each with its rows, its projection and its tenant-scoped queries.
 
 pub mod accounts;
@@ -33,7 +32,6 @@ pub mod projection;
 pub mod rebuild;
 pub mod rows;
 pub mod runner;
-pub mod statistics;
 pub mod store;
 
 pub use ctx::{Ctx, RowCache};

@@ -7,7 +7,6 @@
 
 use portal_eventlog::testing::Backend;
 use portal_projections::ReadDb;
-use portal_projections::statistics::analyze_grown;
 use portal_testkit::wait_until;
 use portal_testkit::with_store;
 use std::time::Duration;
@@ -103,11 +102,11 @@ async fn grown_read_models_are_analysed_once() {
         |t| async move {
             let db = orders_loaded(&t.url, 2_000).await;
             // The change counts reach the statistics within about a second of the load.
-            let db2 = db.clone();
+            let store = t.store.clone();
             wait_until("rm_orders analysed", Duration::from_secs(30), move || {
-                let db = db2.clone();
+                let store = store.clone();
                 async move {
-                    let analysed = analyze_grown(&db).await.unwrap();
+                    let analysed = store.analyze_grown().await.unwrap();
                     assert!(
                         analysed.iter().all(|t| !t.ends_with("__rebuild")),
                         "{analysed:?}"
@@ -122,7 +121,7 @@ async fn grown_read_models_are_analysed_once() {
                     .await
                     .unwrap();
             assert_eq!(reltuples, 2_000.0);
-            let again = analyze_grown(&db).await.unwrap();
+            let again = t.store.analyze_grown().await.unwrap();
             assert!(!again.contains(&"rm_orders".to_owned()), "{again:?}");
         },
     )
@@ -162,14 +161,14 @@ async fn plans_made_on_an_empty_table_are_made_again_once_it_grew() {
             .execute(db.pool())
             .await
             .unwrap();
-            let db2 = db.clone();
+            let store = t.store.clone();
             wait_until(
                 "notifier_contacts analysed",
                 Duration::from_secs(30),
                 move || {
-                    let db = db2.clone();
+                    let store = store.clone();
                     async move {
-                        let analysed = analyze_grown(&db).await.unwrap();
+                        let analysed = store.analyze_grown().await.unwrap();
                         analysed.iter().any(|t| t == "notifier_contacts")
                     }
                 },

@@ -114,6 +114,11 @@ impl FromRequestParts<AppState> for Caller {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
+        // Already authenticated for this request (by the read-your-writes layer, to scope its
+        // wait): one token or session look-up per request.
+        if let Some(caller) = parts.extensions.get::<Self>() {
+            return Ok(caller.clone());
+        }
         if let Some(token) = bearer(parts) {
             let token = token.ok_or(AppError::Unauthorized)?;
             let now = time::OffsetDateTime::now_utc();

@@ -15,6 +15,7 @@ pub mod pool;
 mod postgres;
 mod sqlite;
 mod sqlite_batch;
+pub mod statistics;
 
 use crate::envelope::{AppendResult, Idempotency, NewEvent, RecordedEvent, StreamId, WireEvent};
 use crate::error::StoreError;

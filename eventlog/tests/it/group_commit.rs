@@ -169,7 +169,13 @@ async fn a_refused_row_fails_its_append_alone_and_writes_none_of_it(t: TestStore
     let store = t.store.clone();
     let taken = event(0);
     store
-        .append(&acme(), &stream("thing-first"), 0, &[taken.clone()], None)
+        .append(
+            &acme(),
+            &stream("thing-first"),
+            0,
+            std::slice::from_ref(&taken),
+            None,
+        )
         .await
         .unwrap();
     let tasks: Vec<_> = (0..48)

@@ -74,8 +74,8 @@ impl CommitListener {
     /// Why: on PostgreSQL a reader reads only below the oldest transaction of the database that
     /// is still running (`portal_read_horizon()`), and that may be any writing transaction, a
     /// read model's batch say, not an append. When it ends no commit is signalled, so the events
-    /// it held back would wait for the next append or for `poll` (a second's delay seen at the
-    /// end of every burst). Held-back events are looked at again after [`HELD_BACK_FIRST`],
+    /// it held back would wait for the next append or for `poll` (up to a second's delay at the
+    /// end of every burst of writes). Held-back events are looked at again after [`HELD_BACK_FIRST`],
     /// doubling up to `poll` while a long transaction keeps them back.
     pub async fn wait_after(&mut self, store: &Store, after: i64, poll: Duration) -> bool {
         let held_back = matches!(store.committed_head().await, Ok(head) if head > after);

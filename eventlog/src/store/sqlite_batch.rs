@@ -5,9 +5,8 @@
 //!
 //! Each append runs inside its own savepoint (or is a single statement, atomic by itself): a
 //! version conflict, a reused key or a refused row rolls back that append alone, the others of
-//! the transaction commit. Positions follow commit
-//! order as before (one writer, `AUTOINCREMENT`), and appends of one transaction take them in
-//! the order they were queued.
+//! the transaction commit. Positions follow commit order (one writer, `AUTOINCREMENT`), and
+//! appends of one transaction take them in the order they were queued.
 
 use super::batch::{Append, Queue, Request};
 use crate::envelope::AppendResult;

@@ -212,8 +212,9 @@ impl Api {
         a.json()["id"].as_str().unwrap().to_owned()
     }
 
-    /// Switches a customer's portal (200).
-    pub async fn portal(&self, id: &str, enabled: bool, show_charges: bool) -> Value {
+    /// Switches a customer's portal; the answer (its body and `Portal-Position`), checked to be
+    /// 200.
+    pub async fn portal(&self, id: &str, enabled: bool, show_charges: bool) -> Answer {
         let a = self
             .put(
                 &format!("/api/v1/customers/{id}/portal"),
@@ -221,7 +222,7 @@ impl Api {
             )
             .await;
         assert_eq!(a.status, 200, "{}", a.body);
-        a.json()
+        a
     }
 
     /// Polls `GET path` until it answers 200 and `ready` holds for the body (30 s at most).

@@ -124,13 +124,7 @@ async fn one_request_is_one_append(t: TestStoreRef) {
     let stream = format!("customer-{id}");
 
     // Both switches: two events, one correlation id.
-    let a = api
-        .put(
-            &format!("/api/v1/customers/{id}/portal"),
-            &json!({"enabled": true, "show_charges": true}),
-        )
-        .await;
-    assert_eq!(a.status, 200, "{}", a.body);
+    let a = api.portal(&id, true, true).await;
     assert_eq!(a.json()["portal_changed"], true);
     assert_eq!(a.json()["show_charges_changed"], true);
     let events = events_of(api, &stream, &a).await;

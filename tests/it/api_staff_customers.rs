@@ -115,7 +115,7 @@ async fn customers(t: TestStoreRef) {
     assert_eq!(a.json()["code"], "BB");
 
     // Portal switches: what changed, then nothing.
-    let v = api.portal(&alpha, true, true).await;
+    let v = api.portal(&alpha, true, true).await.json();
     assert_eq!(
         (v["portal_enabled"].clone(), v["show_charges"].clone()),
         (json!(true), json!(true))
@@ -128,7 +128,7 @@ async fn customers(t: TestStoreRef) {
         (json!(true), json!(true))
     );
     let before = env.events().await;
-    let v = api.portal(&alpha, true, true).await;
+    let v = api.portal(&alpha, true, true).await.json();
     assert_eq!(
         (
             v["portal_changed"].clone(),

@@ -49,18 +49,6 @@ pub(crate) async fn get_at(api: &Api, path: &str, min: &str) -> Answer {
     }
 }
 
-/// Staff turn customer `id`'s portal on (charges shown or not); the answer, checked to be 200.
-pub(crate) async fn switch_portal(api: &Api, id: &str, show_charges: bool) -> Answer {
-    let put = api
-        .put(
-            &format!("/api/v1/customers/{id}/portal"),
-            &json!({"enabled": true, "show_charges": show_charges}),
-        )
-        .await;
-    assert_eq!(put.status, 200, "{}", put.body);
-    put
-}
-
 /// Writes and reads each right after the other: every read sees its write.
 async fn writes_then_reads(api: &Api) {
     for i in 0..5 {
@@ -80,7 +68,7 @@ async fn writes_then_reads(api: &Api) {
             "a read wrote nothing"
         );
 
-        let put = switch_portal(api, &id, false).await;
+        let put = api.portal(&id, true, false).await;
         let switched = position(&put);
         assert!(switched > at);
         let list = get_at(

@@ -2,7 +2,7 @@
 //! partitions that hold its rows, staff's for all; a command run with another partition count
 //! than the running processes is refused.
 
-use crate::read_your_writes::{get_at, position, switch_portal};
+use crate::read_your_writes::{get_at, position};
 use portal_domain::CustomerId;
 use portal_projections::accounts::customer_partitions;
 use portal_testkit::api::{Env, STAFF, problem};
@@ -29,7 +29,7 @@ async fn a_portal_read_waits_only_for_its_own_partitions_and_counts_agree() {
             let (id, portal) = env
                 .portal_user("Partitioned Freight", "ann@partitioned.example", false)
                 .await;
-            let put = switch_portal(&env.api, &id, true).await;
+            let put = env.api.portal(&id, true, true).await;
             let at = position(&put);
             env.projected().await;
             let customer: CustomerId = id.parse().unwrap();
@@ -85,7 +85,7 @@ async fn a_portal_read_waits_only_for_its_own_partitions_and_counts_agree() {
             .unwrap();
             assert_ne!(code, 0, "{stderr}");
             assert!(stderr.contains("--projection-partitions 4"), "{stderr}");
-            let put = switch_portal(&env.api, &id, false).await;
+            let put = env.api.portal(&id, true, false).await;
             let staff = get_at(&env.api, "/api/v1/dashboard", &position(&put).to_string()).await;
             assert_eq!(staff.status, 200, "{}", staff.body);
         },

@@ -94,10 +94,11 @@ impl PgStore {
     /// be called inside a Tokio runtime (it starts the commit notifier).
     pub fn from_pool(pool: PgPool) -> Self {
         let committed = CommitSignal::start(pool.clone());
-        // Several batches in flight at once: while some wait for their WAL flush (PostgreSQL
-        // flushes concurrent commits together), the next one gathers. Measured on a 2-core
-        // machine with a slow disk, 32 writers: 1 batch in flight reached 0.4 of plain inserts'
-        // rate, 4 reached 0.9, 8 reached 1.0.
+        // Up to this many batches in flight at once: while some wait for their WAL flush
+        // (PostgreSQL flushes concurrent commits together), the next one gathers. Measured on a
+        // 2-core machine with a slow disk, 32 writers: 1 batch in flight reached 0.4 of plain
+        // inserts' rate, 4 reached 0.9, 8 reached 1.0. How many are in flight follows the load
+        // (`pg_batch::Window`): with few writers, fewer and fuller batches.
         let workers = (pool.options().get_max_connections() as usize / 2).clamp(1, 8);
         Self {
             group: GroupCommit::start(pool.clone(), workers, move || committed.signal()),

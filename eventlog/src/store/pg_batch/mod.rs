@@ -36,9 +36,8 @@ use super::postgres::MAX_EVENTS_PER_APPEND;
 use crate::envelope::AppendResult;
 use crate::error::StoreError;
 use sqlx::postgres::PgPool;
-use std::collections::HashSet;
-use std::sync::Arc;
-use tokio::sync::{Mutex, mpsc};
+use std::collections::{HashSet, VecDeque};
+use tokio::sync::mpsc;
 
 /// Most appends in one statement: enough to fill a WAL flush, small enough to keep the
 /// statement's latency near a single append's.
@@ -46,15 +45,16 @@ const MAX_APPENDS: usize = 256;
 /// Most events in one statement (each is a row; positions allow 65535).
 const MAX_EVENTS: usize = 4096;
 
-/// The gatherer: appends queue here; a few worker tasks each take everything queued (up to the
-/// limits) as one batch. Several batches may be in flight at once, on different connections.
+/// The gatherer: appends queue here; one dispatching task takes what is queued as batches and
+/// runs each on a task of its own, several at once on different connections (see [`Window`]).
 #[derive(Debug, Clone)]
 pub(super) struct GroupCommit {
     queue: Queue,
 }
 
 impl GroupCommit {
-    /// Starts `workers` tasks on `pool`; they end when the last clone of this is dropped.
+    /// Starts the dispatching task on `pool`, with at most `workers` batches in flight; it ends
+    /// when the last clone of this is dropped and every queued append has its answer.
     /// `committed` runs after every batch that wrote something.
     pub fn start(
         pool: PgPool,
@@ -62,18 +62,7 @@ impl GroupCommit {
         committed: impl Fn() + Send + Sync + 'static,
     ) -> Self {
         let (queue, rx) = Queue::new();
-        let rx = Arc::new(Mutex::new(rx));
-        let committed = Arc::new(committed);
-        for _ in 0..workers.max(1) {
-            let (pool, rx, committed) = (pool.clone(), rx.clone(), committed.clone());
-            tokio::spawn(async move {
-                while let Some(batch) = gather(&rx).await {
-                    if run_rounds(&pool, batch).await {
-                        committed();
-                    }
-                }
-            });
-        }
+        tokio::spawn(dispatch(pool, rx, Window::new(workers), committed));
         Self { queue }
     }
 
@@ -82,23 +71,89 @@ impl GroupCommit {
     }
 }
 
-/// Waits for one request, then takes whatever else is queued, within the limits. `None` when
-/// the queue is closed.
-async fn gather(rx: &Mutex<mpsc::UnboundedReceiver<Request>>) -> Option<Vec<Request>> {
-    let mut rx = rx.lock().await;
-    let first = rx.recv().await?;
-    let mut events = first.append.events.len();
-    let mut batch = vec![first];
-    while batch.len() < MAX_APPENDS && events < MAX_EVENTS {
-        match rx.try_recv() {
-            Ok(r) => {
-                events += r.append.events.len();
-                batch.push(r);
+/// How many batches may be in flight, given how many are and how many appends wait.
+///
+/// A batch in flight holds a connection and, at its end, a WAL flush; appends queued meanwhile
+/// ride the next batch. A second batch beside the first pays for its own statement and flush,
+/// which is worth it only when enough appends wait to fill it: with few writers, starting every
+/// append at once would make a batch of one per append, each with the full cost of a row, a
+/// statement and a commit, and the log would fall behind PostgreSQL's own group commit of plain
+/// inserts. So the window opens with the load: nothing in flight starts at once (a lone
+/// writer never waits), and each further batch needs [`Window::STEP`] more appends waiting than
+/// the one before.
+#[derive(Debug, Clone, Copy)]
+struct Window {
+    most: usize,
+}
+
+impl Window {
+    const STEP: usize = 4;
+
+    fn new(most: usize) -> Self {
+        Self { most: most.max(1) }
+    }
+
+    fn opens(self, in_flight: usize, waiting: usize) -> bool {
+        waiting > 0 && in_flight < self.most && waiting >= in_flight * Self::STEP
+    }
+}
+
+/// Takes appends from `rx` and starts batches as `window` allows, until the queue is closed
+/// and drained and no batch is in flight.
+async fn dispatch(
+    pool: PgPool,
+    mut rx: mpsc::UnboundedReceiver<Request>,
+    window: Window,
+    committed: impl Fn() + Send + Sync + 'static,
+) {
+    let (done_tx, mut done_rx) = mpsc::unbounded_channel::<bool>();
+    let mut waiting: VecDeque<Request> = VecDeque::new();
+    let mut in_flight = 0;
+    let mut open = true;
+    loop {
+        while let Ok(r) = rx.try_recv() {
+            waiting.push_back(r);
+        }
+        if window.opens(in_flight, waiting.len()) {
+            let batch = take_batch(&mut waiting);
+            let (pool, done) = (pool.clone(), done_tx.clone());
+            in_flight += 1;
+            tokio::spawn(async move {
+                let _ = done.send(run_rounds(&pool, batch).await);
+            });
+            continue;
+        }
+        if !open && waiting.is_empty() && in_flight == 0 {
+            return;
+        }
+        tokio::select! {
+            r = rx.recv(), if open => match r {
+                Some(r) => waiting.push_back(r),
+                None => open = false,
+            },
+            Some(wrote) = done_rx.recv() => {
+                in_flight -= 1;
+                if wrote {
+                    committed();
+                }
             }
-            Err(_) => break,
         }
     }
-    Some(batch)
+}
+
+/// The oldest waiting appends, within the limits of one statement.
+fn take_batch(waiting: &mut VecDeque<Request>) -> Vec<Request> {
+    let mut batch = Vec::new();
+    let mut events = 0;
+    while let Some(next) = waiting.front() {
+        let n = next.append.events.len();
+        if !batch.is_empty() && (batch.len() == MAX_APPENDS || events + n > MAX_EVENTS) {
+            break;
+        }
+        events += n;
+        batch.extend(waiting.pop_front());
+    }
+    batch
 }
 
 /// Runs `batch` as statements of appends to distinct streams and keys, and of at most
@@ -167,4 +222,75 @@ async fn run_round(pool: &PgPool, mut round: Vec<Request>) -> bool {
         let _ = request.reply.send(result);
     }
     wrote
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_window_starts_a_lone_append_at_once() {
+        let window = Window::new(8);
+        assert!(window.opens(0, 1));
+        assert!(!window.opens(0, 0));
+    }
+
+    #[test]
+    fn each_further_batch_needs_more_appends_waiting() {
+        let window = Window::new(8);
+        assert!(!window.opens(1, Window::STEP - 1));
+        assert!(window.opens(1, Window::STEP));
+        assert!(!window.opens(2, 2 * Window::STEP - 1));
+        assert!(window.opens(2, 2 * Window::STEP));
+    }
+
+    #[test]
+    fn the_window_never_exceeds_its_most() {
+        let window = Window::new(2);
+        assert!(!window.opens(2, 1000));
+        assert!(
+            Window::new(0).opens(0, 1),
+            "at least one batch can always run"
+        );
+    }
+
+    fn request(events: usize) -> Request {
+        let event = crate::NewEvent {
+            event_id: uuid::Uuid::now_v7(),
+            event_type: "Noted".into(),
+            schema_version: 1,
+            payload: serde_json::json!({}),
+            metadata: crate::Metadata::new(portal_domain::Actor::System),
+        };
+        let tenant = portal_domain::TenantId::parse("acme").unwrap();
+        let stream = crate::StreamId::parse("note-1").unwrap();
+        let append = Append::new(&tenant, &stream, 0, &vec![event; events], None).unwrap();
+        Request {
+            append,
+            reply: tokio::sync::oneshot::channel().0,
+        }
+    }
+
+    #[test]
+    fn a_batch_takes_the_oldest_appends_within_the_statement_limits() {
+        let mut waiting: VecDeque<_> = (0..MAX_APPENDS + 3).map(|_| request(1)).collect();
+        assert_eq!(take_batch(&mut waiting).len(), MAX_APPENDS);
+        assert_eq!(take_batch(&mut waiting).len(), 3);
+        assert!(waiting.is_empty());
+
+        let mut waiting: VecDeque<_> = [MAX_EVENTS - 1, 2, 1].map(request).into();
+        assert_eq!(
+            take_batch(&mut waiting).len(),
+            1,
+            "the second would pass the event limit"
+        );
+        assert_eq!(take_batch(&mut waiting).len(), 2);
+    }
+
+    #[test]
+    fn an_append_larger_than_the_event_limit_still_gets_a_batch() {
+        let mut waiting: VecDeque<_> = [MAX_EVENTS + 1, 1].map(request).into();
+        assert_eq!(take_batch(&mut waiting).len(), 1);
+        assert_eq!(take_batch(&mut waiting).len(), 1);
+    }
 }

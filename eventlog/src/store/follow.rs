@@ -30,8 +30,14 @@ enum Signal {
 }
 
 /// First pause before a reader looks again at events held back by the read horizon; it doubles
-/// up to the caller's poll interval while they stay held back.
+/// up to [`HELD_BACK_MOST`] (or the caller's poll, if shorter) while they stay held back.
 const HELD_BACK_FIRST: Duration = Duration::from_millis(2);
+/// Longest pause while events are held back. The end of the transaction that holds them is not
+/// signalled, so this is how late they can be once it ends: a read model's batch during a burst
+/// of writes holds them for seconds, and a pause grown to the poll interval cost the burst's
+/// last events up to that interval. Looking every 50 ms costs two cheap queries, 20 times a
+/// second, and only while something is held back.
+const HELD_BACK_MOST: Duration = Duration::from_millis(50);
 
 impl CommitListener {
     /// Waits until something committed since the last call, or `timeout` passed. Returns whether
@@ -76,12 +82,12 @@ impl CommitListener {
     /// read model's batch say, not an append. When it ends no commit is signalled, so the events
     /// it held back would wait for the next append or for `poll` (up to a second's delay at the
     /// end of every burst of writes). Held-back events are looked at again after [`HELD_BACK_FIRST`],
-    /// doubling up to `poll` while a long transaction keeps them back.
+    /// doubling up to [`HELD_BACK_MOST`] while a long transaction keeps them back.
     pub async fn wait_after(&mut self, store: &Store, after: i64, poll: Duration) -> bool {
         let held_back = matches!(store.committed_head().await, Ok(head) if head > after);
         let timeout = if held_back {
             let pause = self.held_back.min(poll);
-            self.held_back = (self.held_back * 2).min(poll);
+            self.held_back = (self.held_back * 2).min(HELD_BACK_MOST);
             pause
         } else {
             self.held_back = HELD_BACK_FIRST;

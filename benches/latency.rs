@@ -185,7 +185,8 @@ async fn main() {
         }
         let visible = timed.visible.lock().expect("lock").clone();
         // Each command's total, split into its delivery (commit → its batch handed to the
-        // projector: notification, relay, JetStream, the batch before it) and its batch's apply (→ committed).
+        // projector: notification, relay, JetStream, the batch before it) and its batch's apply
+        // (→ committed).
         let (mut latencies, mut delivery, mut apply) = (Vec::new(), Vec::new(), Vec::new());
         for (position, committed) in &commits {
             let (_, received, shown) = visible[visible.partition_point(|v| v.0 < *position)];

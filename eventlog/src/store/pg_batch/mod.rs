@@ -119,7 +119,8 @@ async fn dispatch(
             let (pool, done) = (pool.clone(), done_tx.clone());
             in_flight += 1;
             tokio::spawn(async move {
-                let _ = done.send(run_rounds(&pool, batch).await);
+                let mut finished = Finished { done, wrote: false };
+                finished.wrote = run_rounds(&pool, batch).await;
             });
             continue;
         }
@@ -138,6 +139,20 @@ async fn dispatch(
                 }
             }
         }
+    }
+}
+
+/// Tells the dispatcher that a batch ended, and whether it wrote, when dropped: also when the
+/// batch's task panicked or was cancelled, so a lost batch never keeps its place in the window
+/// (the window would close for good once every place was lost).
+struct Finished {
+    done: mpsc::UnboundedSender<bool>,
+    wrote: bool,
+}
+
+impl Drop for Finished {
+    fn drop(&mut self) {
+        let _ = self.done.send(self.wrote);
     }
 }
 
@@ -252,6 +267,17 @@ mod tests {
             Window::new(0).opens(0, 1),
             "at least one batch can always run"
         );
+    }
+
+    #[tokio::test]
+    async fn a_batch_whose_task_panics_gives_its_place_back() {
+        let (done, mut ended) = mpsc::unbounded_channel();
+        let task = tokio::spawn(async move {
+            let _finished = Finished { done, wrote: false };
+            panic!("the batch failed");
+        });
+        assert!(task.await.is_err());
+        assert_eq!(ended.recv().await, Some(false));
     }
 
     fn request(events: usize) -> Request {

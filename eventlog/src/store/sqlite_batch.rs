@@ -38,6 +38,10 @@ impl GroupCommit {
         let (queue, mut rx) = Queue::new();
         tokio::spawn(async move {
             while let Some(first) = rx.recv().await {
+                // The gate first, then the batch: appends that arrive while another writer of
+                // the file (a read model's batch, the notifier) holds the gate ride this
+                // transaction instead of waiting for one more commit and WAL sync after it.
+                let _turn = gate.lock().await;
                 let mut batch = vec![first];
                 while batch.len() < MAX_APPENDS {
                     match rx.try_recv() {
@@ -45,7 +49,6 @@ impl GroupCommit {
                         Err(_) => break,
                     }
                 }
-                let _turn = gate.lock().await;
                 if run(&writer, batch).await {
                     committed();
                 }
